@@ -1,0 +1,45 @@
+"""The app factory: a Bolt AsyncApp with a Web API client that knows retries."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services import Services
+
+
+def build_client(token: str, base_url: str) -> AsyncWebClient:
+    """A Web API client that waits out 429s (Retry-After) and retries 5xx once."""
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        timeout=10,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+def build_app(services: Services, *, socket_mode: bool = False) -> AsyncApp:
+    from handlers import register_all
+
+    settings = services.settings
+    settings.require("SLACK_BOT_TOKEN", mode="Socket Mode" if socket_mode else "HTTP mode")
+    assert settings.SLACK_BOT_TOKEN is not None
+    token = settings.SLACK_BOT_TOKEN.get_secret_value()
+    secret = settings.SLACK_SIGNING_SECRET
+    app = AsyncApp(
+        client=build_client(token, settings.SLACK_API_URL),
+        signing_secret=secret.get_secret_value() if secret else None,
+        request_verification_enabled=not socket_mode,
+        logger=logging.getLogger("bolt"),
+    )
+    register_all(app, services)
+    return app

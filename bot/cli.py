@@ -1,0 +1,120 @@
+"""`mle-coach`: run the app (HTTP, Socket Mode, sandbox), migrate the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.redact import configure_logging
+
+SANDBOX_DB = "mle-coach-sandbox.db"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mle-coach", description="MLE Coach for Slack")
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
+    sub.add_parser(
+        "run",
+        help="Socket Mode with SLACK_APP_TOKEN, else HTTP with "
+        "SLACK_SIGNING_SECRET, else the local sandbox",
+    )
+    serve = sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
+    serve.add_argument("--host", default=None, help="address to listen on (default: HOST)")
+    serve.add_argument("--port", type=int, default=None, help="port (default: PORT)")
+    sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)")
+    sandbox = sub.add_parser(
+        "sandbox", help="the app against a local Slack emulator, chatted with in this terminal"
+    )
+    sandbox.add_argument("--db", default=SANDBOX_DB, help=f"database file (default {SANDBOX_DB})")
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+    return parser
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = (settings.SLACK_BOT_TOKEN, settings.SLACK_SIGNING_SECRET, settings.SLACK_APP_TOKEN)
+    return [v.get_secret_value() for v in values if v is not None]
+
+
+async def _serve(settings: Settings, host: str, port: int) -> None:
+    from bot.runtime import Runtime, wait_for_stop_signal
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", mode="HTTP mode")
+    runtime = await Runtime.create(settings)
+    try:
+        bound = await runtime.start_http(host, port)
+        print(f"MLE Coach listening on http://{host}:{bound}/slack/events", flush=True)
+        await wait_for_stop_signal()
+    finally:
+        await runtime.close()
+
+
+async def _socket(settings: Settings) -> None:
+    from bot.runtime import Runtime, wait_for_stop_signal
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", mode="Socket Mode")
+    runtime = await Runtime.create(settings, socket_mode=True)
+    try:
+        await runtime.start_socket()
+        print("MLE Coach connected in Socket Mode", flush=True)
+        await wait_for_stop_signal()
+    finally:
+        await runtime.close()
+
+
+async def _migrate(settings: Settings) -> None:
+    from storage.sqlite import migrate
+    from storage.sqlite.database import Database
+
+    db = await Database(settings.sqlite_path).open()
+    try:
+        applied = await migrate.apply(db.writer)
+        version = await migrate.current_version(db.writer)
+    finally:
+        await db.close()
+    done = ", ".join(applied) if applied else "nothing to do"
+    print(f"database {settings.sqlite_path} at schema version {version} ({done})")
+
+
+async def _sandbox(db: str) -> None:
+    from bot.sandbox.session import run_sandbox
+
+    await run_sandbox(db)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        configure_logging(
+            "WARNING" if args.verb == "sandbox" else settings.LOG_LEVEL.value, _secrets(settings)
+        )
+        verb = args.verb
+        if verb == "run":
+            if settings.SLACK_APP_TOKEN is not None:
+                verb = "socket"
+            elif settings.SLACK_SIGNING_SECRET is not None:
+                verb = "serve"
+            else:
+                verb = "sandbox"
+        if verb == "serve":
+            host = args.host if getattr(args, "host", None) else settings.HOST
+            port = args.port if getattr(args, "port", None) else settings.PORT
+            asyncio.run(_serve(settings, host, port))
+        elif verb == "socket":
+            asyncio.run(_socket(settings))
+        elif verb == "sandbox":
+            asyncio.run(_sandbox(getattr(args, "db", SANDBOX_DB)))
+        elif verb == "migrate":
+            asyncio.run(_migrate(settings))
+    except ConfigError as exc:
+        print(f"mle-coach: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

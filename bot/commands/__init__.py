@@ -1,0 +1,1 @@
+"""The `/mle` slash command: parsing (pure) and usage text."""

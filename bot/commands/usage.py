@@ -1,0 +1,33 @@
+"""Usage text for `/mle`, whole or for one subcommand."""
+
+from __future__ import annotations
+
+LINES = {
+    "new": (
+        "/mle new <project name>",
+        "start a project in this channel and its planning interview in a thread",
+    ),
+    "status": (
+        "/mle status [<project>]",
+        "this channel's projects, or one project's answers so far",
+    ),
+    "help": ("/mle help", "this message"),
+}
+
+
+def usage_for(subcommand: str | None = None) -> str:
+    if subcommand in LINES:
+        syntax, what = LINES[subcommand]
+        return f"Usage: `{syntax}` — {what}."
+    return full_usage()
+
+
+def full_usage() -> str:
+    rows = "\n".join(f"• `{syntax}` — {what}" for syntax, what in LINES.values())
+    return (
+        "*MLE Coach* keeps ML projects on the process from _Machine Learning Engineering in "
+        "Action_: a planning interview in a thread, then stage by stage.\n"
+        f"Usage:\n{rows}\n"
+        "In a project thread, reply to answer the pending question; start a reply with `//` "
+        "to discuss without answering, or reply `skip` to skip the question."
+    )

@@ -1,0 +1,115 @@
+"""Settings from the environment (or a `.env` file), validated once at start-up."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+# What each variable expects, in the words used when a value is missing or malformed.
+EXPECTED = {
+    "SLACK_BOT_TOKEN": "a bot token starting with 'xoxb-'",
+    "SLACK_SIGNING_SECRET": "the app's signing secret (Basic Information > App Credentials)",
+    "SLACK_APP_TOKEN": "an app-level token starting with 'xapp-' (scope connections:write)",
+    "SLACK_API_URL": "an http(s) URL ending with '/', e.g. https://slack.com/api/",
+    "DATABASE_URL": "sqlite:///<path> (e.g. sqlite:///mle-coach.db)",
+    "HOST": "a host name or IP address to listen on",
+    "PORT": "a whole number from 1 to 65535",
+    "TICK_SECONDS": "a whole number of seconds from 1 to 86400",
+    "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+}
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=True,
+        hide_input_in_errors=True,
+    )
+
+    SLACK_BOT_TOKEN: SecretStr | None = None
+    SLACK_SIGNING_SECRET: SecretStr | None = None
+    SLACK_APP_TOKEN: SecretStr | None = None
+    SLACK_API_URL: str = "https://slack.com/api/"
+    DATABASE_URL: str = "sqlite:///mle-coach.db"
+    HOST: str = "0.0.0.0"  # noqa: S104 - a server listens on all interfaces by default
+    PORT: int = Field(default=3000, ge=1, le=65535)
+    TICK_SECONDS: int = Field(default=60, ge=1, le=86400)
+    LOG_LEVEL: LogLevel = LogLevel.INFO
+
+    @field_validator("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("SLACK_BOT_TOKEN")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must start with xoxb-")
+        return value
+
+    @field_validator("SLACK_APP_TOKEN")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must start with xapp-")
+        return value
+
+    @field_validator("SLACK_API_URL")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or not value.endswith("/"):
+            raise ValueError("must be an http(s) URL ending with /")
+        return value
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith("sqlite:///") or len(value) == len("sqlite:///"):
+            raise ValueError("must be sqlite:///<path>")
+        return value
+
+    @field_validator("LOG_LEVEL", mode="before")
+    @classmethod
+    def _level_upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def sqlite_path(self) -> str:
+        return self.DATABASE_URL.removeprefix("sqlite:///")
+
+    def require(self, *names: str, mode: str) -> None:
+        """Stop with one line when a mode needs a setting that is not set."""
+        for name in names:
+            if getattr(self, name) is None:
+                raise ConfigError(f"{name} is required for {mode}: expected {EXPECTED[name]}")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings; a bad value becomes a one-line ConfigError naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "configuration"
+        expected = EXPECTED.get(name, error["msg"])
+        raise ConfigError(f"{name} is invalid: expected {expected}") from None

@@ -1,0 +1,186 @@
+"""The emulated workspace: users, channels, messages, views, and the record of every call."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class User:
+    id: str
+    name: str
+    tz: str = "Europe/Berlin"
+    is_admin: bool = False
+    is_bot: bool = False
+    team_id: str = "T0SANDBOX"
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "team_id": self.team_id,
+            "name": self.name,
+            "real_name": self.name.title(),
+            "tz": self.tz,
+            "tz_label": self.tz,
+            "is_admin": self.is_admin,
+            "is_owner": False,
+            "is_bot": self.is_bot,
+            "deleted": False,
+            "profile": {"display_name": self.name, "real_name": self.name.title()},
+        }
+
+
+@dataclass
+class Channel:
+    id: str
+    name: str
+    is_private: bool = False
+    is_archived: bool = False
+    members: set[str] = field(default_factory=set)
+
+    def to_api(self, viewer: str) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "is_channel": not self.is_private,
+            "is_group": self.is_private,
+            "is_private": self.is_private,
+            "is_archived": self.is_archived,
+            "is_member": viewer in self.members,
+        }
+
+
+@dataclass
+class Message:
+    channel: str
+    ts: str
+    text: str
+    user: str
+    bot_id: str | None = None
+    thread_ts: str | None = None
+    blocks: list[dict[str, Any]] | None = None
+    reactions: dict[str, list[str]] = field(default_factory=dict)
+    metadata: dict[str, Any] | None = None
+    edited: bool = False
+    deleted: bool = False
+
+    def to_api(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "type": "message",
+            "user": self.user,
+            "text": self.text,
+            "ts": self.ts,
+        }
+        if self.bot_id:
+            data["bot_id"] = self.bot_id
+        if self.thread_ts:
+            data["thread_ts"] = self.thread_ts
+        if self.blocks:
+            data["blocks"] = self.blocks
+        return data
+
+
+@dataclass
+class Ephemeral:
+    channel: str
+    user: str
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+    thread_ts: str | None = None
+
+
+@dataclass
+class View:
+    id: str
+    user: str
+    view: dict[str, Any]
+    kind: str  # "modal" or "home"
+
+
+@dataclass
+class Call:
+    """One Web API call as the emulator saw it."""
+
+    method: str
+    params: dict[str, Any]
+    status: int
+    response: dict[str, Any]
+
+
+class Clock:
+    """Message timestamps: seconds since the epoch, strictly increasing, unique."""
+
+    def __init__(self) -> None:
+        self._last = 0
+        self._counter = itertools.count(1)
+
+    def next_ts(self) -> str:
+        micros = max(int(time.time() * 1_000_000), self._last + 1)
+        self._last = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._counter):06d}"
+
+
+@dataclass
+class Workspace:
+    team_id: str = "T0SANDBOX"
+    team_name: str = "sandbox"
+    bot_user_id: str = "U0BOTUSER"
+    bot_id: str = "B0BOTID"
+    app_id: str = "A0APPID"
+    users: dict[str, User] = field(default_factory=dict)
+    channels: dict[str, Channel] = field(default_factory=dict)
+    messages: dict[str, list[Message]] = field(default_factory=dict)
+    ephemerals: list[Ephemeral] = field(default_factory=list)
+    views: dict[str, View] = field(default_factory=dict)
+    home_views: dict[str, View] = field(default_factory=dict)
+
+    def add_user(self, user_id: str, name: str, **kwargs: Any) -> User:
+        user = User(user_id, name, team_id=self.team_id, **kwargs)
+        self.users[user_id] = user
+        return user
+
+    def add_channel(
+        self, channel_id: str, name: str, *, members: tuple[str, ...] = (), **kwargs: Any
+    ) -> Channel:
+        channel = Channel(channel_id, name, members=set(members), **kwargs)
+        self.channels[channel_id] = channel
+        self.messages.setdefault(channel_id, [])
+        return channel
+
+    def channel_by_name(self, name: str) -> Channel | None:
+        name = name.lstrip("#")
+        return next((c for c in self.channels.values() if c.name == name), None)
+
+    def user_by_name(self, name: str) -> User | None:
+        name = name.lstrip("@")
+        return next((u for u in self.users.values() if u.name == name), None)
+
+    def find_message(self, channel: str, ts: str) -> Message | None:
+        return next((m for m in self.messages.get(channel, []) if m.ts == ts), None)
+
+    def thread(self, channel: str, thread_ts: str) -> list[Message]:
+        return [
+            m
+            for m in self.messages.get(channel, [])
+            if not m.deleted and (m.ts == thread_ts or m.thread_ts == thread_ts)
+        ]
+
+
+def sandbox_workspace(team_id: str = "T0SANDBOX") -> Workspace:
+    """A small workspace with a few people and channels, the bot in #ml-team."""
+    ws = Workspace(team_id=team_id)
+    ws.add_user(ws.bot_user_id, "mle-coach", is_bot=True)
+    ws.add_user("U0ALICE", "alice", tz="Europe/Berlin", is_admin=True)
+    ws.add_user("U0BOB", "bob", tz="America/New_York")
+    ws.add_user("U0CAROL", "carol", tz="Asia/Kolkata")
+    everyone = ("U0ALICE", "U0BOB", "U0CAROL")
+    ws.add_channel("C0MLTEAM", "ml-team", members=(*everyone, ws.bot_user_id))
+    ws.add_channel("C0GENERAL", "general", members=everyone)
+    ws.add_channel("G0PRIVATE", "secret-models", is_private=True, members=everyone)
+    return ws

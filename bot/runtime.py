@@ -1,0 +1,89 @@
+"""Open the store, build the app, run a mode until told to stop, close everything."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+from datetime import datetime
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+
+from bot.app import build_app
+from bot.config import Settings
+from bot.http_site import start_site
+from bot.services import Services, utc_now
+from bot.web import make_web_app
+from storage.sqlite.store import SqliteStore
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    """One running MLE Coach: store, services and Bolt app."""
+
+    def __init__(self, services: Services, app: AsyncApp) -> None:
+        self.services = services
+        self.app = app
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self.port: int | None = None
+
+    @classmethod
+    async def create(
+        cls,
+        settings: Settings,
+        *,
+        socket_mode: bool = False,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> Runtime:
+        store = await SqliteStore.open(settings.sqlite_path)
+        services = Services(settings=settings, store=store, clock=clock)
+        try:
+            app = build_app(services, socket_mode=socket_mode)
+        except BaseException:
+            await store.close()
+            raise
+        return cls(services, app)
+
+    async def start_http(self, host: str, port: int) -> int:
+        self._runner, self.port = await start_site(
+            make_web_app(self.app, self.services), host, port
+        )
+        log.info("listening on http://%s:%s/slack/events", host, self.port)
+        return self.port
+
+    async def start_socket(self) -> None:
+        token = self.services.settings.SLACK_APP_TOKEN
+        assert token is not None
+        self._socket = AsyncSocketModeHandler(self.app, token.get_secret_value())
+        await self._socket.connect_async()
+        log.info("connected in Socket Mode")
+
+    async def close(self) -> None:
+        try:
+            await self.services.activity.idle(timeout=10)
+        except TimeoutError:
+            log.warning("stopping with work still running")
+        if self._socket is not None:
+            await self._socket.close_async()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.app.client.session.close() if self.app.client.session else None
+        await self.services.store.close()
+
+
+async def wait_for_stop_signal() -> None:
+    """Return on SIGTERM or SIGINT."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)

@@ -1,0 +1,1 @@
+"""`mle-coach sandbox`: the real app against the local Slack emulator, in a terminal."""

@@ -1,0 +1,47 @@
+"""Wire the emulator and the real app together for the sandbox."""
+
+from __future__ import annotations
+
+import contextlib
+
+from bot.config import Settings
+from bot.emulator import SlackEmulator
+from bot.runtime import Runtime
+from bot.sandbox.terminal import HELP, Terminal, read_lines
+
+BANNER = """MLE Coach sandbox — the real app against a local Slack emulator (nothing leaves
+this machine).
+You are alice in #ml-team. Try: /mle help   or   /mle new Churn reduction"""
+
+
+@contextlib.asynccontextmanager
+async def sandbox_runtime(
+    database_path: str, *, log_level: str = "WARNING", rate_limits: bool = True
+):  # type: ignore[no-untyped-def]
+    """Start an emulator and the app (HTTP mode on loopback) connected to each other."""
+    emulator = SlackEmulator(rate_limits=rate_limits, echo_bot_messages=True)
+    api_url = await emulator.start()
+    settings = Settings(
+        SLACK_BOT_TOKEN=emulator.bot_token,  # type: ignore[arg-type]
+        SLACK_SIGNING_SECRET=emulator.signing_secret,  # type: ignore[arg-type]
+        SLACK_APP_TOKEN=None,
+        SLACK_API_URL=api_url,
+        DATABASE_URL=f"sqlite:///{database_path}",
+        LOG_LEVEL=log_level,  # type: ignore[arg-type]
+    )
+    runtime = await Runtime.create(settings)
+    try:
+        port = await runtime.start_http("127.0.0.1", 0)
+        emulator.connect_http(f"http://127.0.0.1:{port}/slack/events")
+        yield emulator, runtime
+    finally:
+        await runtime.close()
+        await emulator.stop()
+
+
+async def run_sandbox(database_path: str) -> None:
+    async with sandbox_runtime(database_path) as (emulator, runtime):
+        terminal = Terminal(emulator, runtime.services.activity.idle)
+        terminal.say(BANNER)
+        terminal.say(HELP)
+        await read_lines(terminal)

@@ -1,0 +1,190 @@
+"""The terminal chat: slash commands, thread replies, colon commands, rendered bot posts."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from bot.emulator import SlackEmulator
+from bot.emulator.state import Ephemeral, Message
+from bot.sandbox.render import Button, render_blocks
+
+HELP = """Type a line starting with / to run a slash command in the current channel
+(e.g. /mle help); any other line is a reply in the current thread (or the channel).
+  :threads           list this channel's threads      :open <n>     enter thread n
+  :channel <name>    switch channel (leaves thread)   :user <name>  speak as someone else
+  :click <n>         press button n                   :close        leave the thread
+  :help              this text                        :quit         leave the sandbox"""
+
+
+@dataclass
+class ChatState:
+    channel: str = "C0MLTEAM"
+    user: str = "U0ALICE"
+    thread_ts: str | None = None
+    buttons: list[tuple[Message, Button]] = field(default_factory=list)
+
+
+class Terminal:
+    def __init__(
+        self, emulator: SlackEmulator, wait_idle: Callable[[], Any], out: TextIO = sys.stdout
+    ) -> None:
+        self.emu = emulator
+        self.wait_idle = wait_idle
+        self.out = out
+        self.state = ChatState()
+        emulator.subscribe(self._on_activity)
+
+    # ---- output
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def _channel_name(self, channel_id: str) -> str:
+        found = self.emu.workspace.channels.get(channel_id)
+        return f"#{found.name}" if found else channel_id
+
+    def _thread_number(self, message: Message) -> int | None:
+        parents = self._threads(message.channel)
+        for number, parent in enumerate(parents, start=1):
+            if parent.ts == (message.thread_ts or message.ts):
+                return number
+        return None
+
+    def _show(
+        self, head: str, text: str, blocks: list[dict[str, Any]] | None, message: Message | None
+    ) -> None:
+        lines, buttons = render_blocks(blocks or [])
+        body = lines if lines else text.splitlines()
+        self.say(head)
+        for line in body:
+            self.say(f"    {line}")
+        if message is not None:
+            for button in buttons:
+                self.state.buttons.append((message, button))
+                self.say(f"    [{len(self.state.buttons)}] {button.label}")
+
+    def _on_activity(self, kind: str, item: Any) -> None:
+        if kind in ("post", "update") and isinstance(item, Message):
+            where = self._channel_name(item.channel)
+            number = self._thread_number(item) if item.thread_ts else None
+            place = f"{where}, thread {number}" if number else where
+            verb = "updated" if kind == "update" else "posted"
+            self._show(f"[MLE Coach {verb} in {place}]", item.text, item.blocks, item)
+        elif kind == "ephemeral" and isinstance(item, Ephemeral) and item.user == self.state.user:
+            self._show("[MLE Coach, only visible to you]", item.text, item.blocks, None)
+        elif kind == "reaction" and isinstance(item, Message):
+            names = ", ".join(f":{n}:" for n in item.reactions)
+            self.say(f"[MLE Coach reacted {names} to: {item.text[:60]}]")
+
+    # ---- input
+    def prompt(self) -> str:
+        user = self.emu.workspace.users[self.state.user].name
+        place = self._channel_name(self.state.channel)
+        if self.state.thread_ts:
+            parent = self.emu.workspace.find_message(self.state.channel, self.state.thread_ts)
+            number = self._thread_number(parent) if parent else "?"
+            place += f" › thread {number}"
+        return f"{user} in {place}> "
+
+    def _threads(self, channel: str) -> list[Message]:
+        return [
+            m for m in self.emu.workspace.messages.get(channel, []) if m.bot_id and not m.thread_ts
+        ]
+
+    async def handle(self, line: str) -> bool:
+        """Act on one typed line; False means quit."""
+        line = line.strip()
+        if not line:
+            return True
+        if line.startswith(":"):
+            return await self._colon(line)
+        if line.startswith("/"):
+            command, _, text = line.partition(" ")
+            await self.emu.slash(
+                text, user=self.state.user, channel=self.state.channel, command=command
+            )
+        else:
+            await self.emu.say(
+                line,
+                user=self.state.user,
+                channel=self.state.channel,
+                thread_ts=self.state.thread_ts,
+            )
+        await self.wait_idle()
+        return True
+
+    async def _colon(self, line: str) -> bool:
+        verb, _, arg = line[1:].partition(" ")
+        arg = arg.strip()
+        ws = self.emu.workspace
+        if verb in ("quit", "q", "exit"):
+            return False
+        if verb == "help":
+            self.say(HELP)
+        elif verb == "threads":
+            threads = self._threads(self.state.channel)
+            if not threads:
+                self.say("No threads by MLE Coach in this channel yet. Try /mle new <name>.")
+            for number, parent in enumerate(threads, start=1):
+                replies = len(ws.thread(parent.channel, parent.ts)) - 1
+                self.say(f"  {number}. {parent.text.splitlines()[0][:70]} ({replies} replies)")
+        elif verb == "open":
+            threads = self._threads(self.state.channel)
+            if not arg.isdigit() or not 1 <= int(arg) <= len(threads):
+                self.say(f"Say :open <n> with n from 1 to {len(threads)} (see :threads).")
+            else:
+                self.state.thread_ts = threads[int(arg) - 1].ts
+        elif verb == "close":
+            self.state.thread_ts = None
+        elif verb == "channel":
+            channel = ws.channel_by_name(arg)
+            if channel is None:
+                names = ", ".join(f"#{c.name}" for c in ws.channels.values())
+                self.say(f"No channel {arg!r}. Channels: {names}")
+            else:
+                self.state.channel, self.state.thread_ts = channel.id, None
+        elif verb == "user":
+            user = ws.user_by_name(arg)
+            if user is None or user.is_bot:
+                names = ", ".join(u.name for u in ws.users.values() if not u.is_bot)
+                self.say(f"No person {arg!r}. People: {names}")
+            else:
+                self.state.user = user.id
+        elif verb == "click":
+            await self._click(arg)
+        else:
+            self.say(f"Unknown :{verb}. {HELP}")
+        return True
+
+    async def _click(self, arg: str) -> None:
+        if not arg.isdigit() or not 1 <= int(arg) <= len(self.state.buttons):
+            self.say("Say :click <n> with the number shown beside a button.")
+            return
+        message, button = self.state.buttons[int(arg) - 1]
+        await self.emu.click(message, button.action_id, user=self.state.user, value=button.value)
+        await self.wait_idle()
+
+
+async def read_lines(terminal: Terminal, stream: TextIO = sys.stdin) -> None:
+    """Read the keyboard (or a pipe) without blocking the event loop."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    transport, _ = await loop.connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), stream
+    )
+    try:
+        while True:
+            terminal.out.write(terminal.prompt())
+            terminal.out.flush()
+            raw = await reader.readline()
+            if not raw:
+                terminal.say("")
+                return
+            if not await terminal.handle(raw.decode("utf-8", errors="replace")):
+                return
+    finally:
+        transport.close()

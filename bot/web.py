@@ -1,0 +1,37 @@
+"""HTTP mode: `POST /slack/events` into Bolt and `GET /healthz`."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+from bot import __version__
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1024 * 1024
+
+
+def make_web_app(app: AsyncApp, services: Services) -> web.Application:
+    async def slack_events(request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    async def healthz(request: web.Request) -> web.Response:
+        database_ok = await services.store.ping()
+        body = {
+            "status": "ok" if database_ok else "degraded",
+            "database": "ok" if database_ok else "unavailable",
+            "schema_version": await services.store.schema_version() if database_ok else None,
+            "version": __version__,
+        }
+        return web.json_response(body, status=200 if database_ok else 503)
+
+    web_app = web.Application(client_max_size=MAX_BODY)
+    web_app.router.add_post("/slack/events", slack_events)
+    web_app.router.add_get("/healthz", healthz)
+    return web_app

@@ -1,0 +1,16 @@
+"""Slack adapters: parse a payload, call one bot service, render the result."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.services import Services
+
+
+def register_all(app: AsyncApp, services: Services) -> None:
+    from handlers import commands, messages, middleware, surfaces
+
+    middleware.register(app, services)
+    commands.register(app, services)
+    messages.register(app, services)
+    surfaces.register(app, services)

@@ -1,0 +1,43 @@
+"""`/mle`: parse, acknowledge within Slack's 3 seconds, then do the work."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+
+from bot.commands import parser
+from bot.commands.usage import full_usage
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    @app.command("/mle")
+    async def mle(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        parsed = parser.parse(str(command.get("text") or ""))
+        if isinstance(parsed, parser.Help):
+            await ack(text=full_usage(), response_type="ephemeral")
+            return
+        if isinstance(parsed, parser.Invalid):
+            await ack(text=parsed.message, response_type="ephemeral")
+            return
+        await ack()
+        async with services.activity.track():
+            await dispatch(services, parsed, command, respond)
+
+
+async def dispatch(
+    services: Services, parsed: parser.Command, command: dict[str, Any], respond: AsyncRespond
+) -> None:
+    """Run a parsed command after the ack; every outcome reaches the user."""
+    try:
+        text = f"`{type(parsed).__name__}` is not available in this version yet."
+        await respond(text=text, response_type="ephemeral")
+    except Exception:
+        log.exception("command failed")
+        await respond(
+            text="Sorry, something went wrong; nothing was changed.", response_type="ephemeral"
+        )

@@ -1,0 +1,1 @@
+"""Persistence: a small repository interface and its SQLite implementation."""

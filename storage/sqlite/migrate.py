@@ -1,0 +1,68 @@
+"""Numbered SQL migrations tracked by PRAGMA user_version; each one is atomic."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import aiosqlite
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def available() -> list[Migration]:
+    """The packaged migrations in order; versions must run 1, 2, 3 … without gaps."""
+    folder = resources.files("storage.migrations").joinpath("sqlite")
+    found = []
+    for entry in folder.iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise RuntimeError(f"migration {migration.name} breaks the sequence at {expected}")
+    return found
+
+
+async def current_version(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def apply(
+    conn: aiosqlite.Connection, migrations: list[Migration] | None = None, target: int | None = None
+) -> list[str]:
+    """Bring the schema up to `target` (default: newest); returns the names applied."""
+    migrations = available() if migrations is None else migrations
+    version = await current_version(conn)
+    newest = migrations[-1].version if migrations else 0
+    if version > newest:
+        raise RuntimeError(
+            f"database schema version {version} is newer than this program knows ({newest})"
+        )
+    applied = []
+    for migration in migrations:
+        if migration.version <= version or (target is not None and migration.version > target):
+            continue
+        script = (
+            f"BEGIN IMMEDIATE;\n{migration.sql}\n"
+            f"PRAGMA user_version = {migration.version};\nCOMMIT;"
+        )
+        try:
+            await conn.executescript(script)
+        except Exception:
+            if conn.in_transaction:
+                await conn.execute("ROLLBACK")
+            raise
+        applied.append(migration.name)
+    return applied

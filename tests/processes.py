@@ -1,0 +1,73 @@
+"""Run `mle-coach` as a real process: in a pseudo-terminal (as a person types) or in the
+background (as a server)."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+class PtyProcess:
+    """A child process attached to a pseudo-terminal."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        self.master, slave = pty.openpty()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            cwd=cwd,
+            close_fds=True,
+        )
+        os.close(slave)
+        self.output = ""
+
+    def read_until(self, pattern: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        start = len(self.output)
+        while pattern not in self.output[start:]:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"{pattern!r} not seen; got:\n{self.output[-2000:]}")
+            ready, _, _ = select.select([self.master], [], [], min(left, 0.2))
+            if ready:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk and self.proc.poll() is not None:
+                    raise EOFError(self.output[-2000:])
+                self.output += ANSI.sub("", chunk.decode("utf-8", errors="replace"))
+        return self.output[start:]
+
+    def type(self, line: str) -> None:
+        os.write(self.master, (line + "\n").encode())
+
+    def close(self) -> int:
+        try:
+            return self.proc.wait(timeout=15)
+        finally:
+            os.close(self.master)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    drop = {
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_API_URL",
+        "DATABASE_URL",
+        "PORT",
+        "HOST",
+    }
+    return {k: v for k, v in os.environ.items() if k not in drop} | extra

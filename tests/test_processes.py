@@ -1,0 +1,100 @@
+"""`mle-coach serve` and `mle-coach socket` as real processes: they answer, and stop cleanly on
+SIGTERM / SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+
+from bot.emulator import SlackEmulator
+from tests import slack_http
+from tests.processes import clean_env
+
+
+async def _start(
+    args: list[str], env: dict[str, str], cwd: Path, ready: str
+) -> tuple[asyncio.subprocess.Process, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+    assert ready in line, line
+    return proc, line
+
+
+async def _stop(proc: asyncio.subprocess.Process, sig: int) -> tuple[int, str]:
+    proc.send_signal(sig)
+    _, err = await asyncio.wait_for(proc.communicate(), 15)
+    return int(proc.returncode or 0), err.decode()
+
+
+async def test_serve_answers_signed_help_and_stops_on_sigterm(
+    emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    env = clean_env(
+        SLACK_BOT_TOKEN=emulator.bot_token,
+        SLACK_SIGNING_SECRET=emulator.signing_secret,
+        SLACK_API_URL=emulator.api_url,
+        DATABASE_URL=f"sqlite:///{tmp_path}/s.db",
+        LOG_LEVEL="DEBUG",
+    )
+    proc, line = await _start(
+        ["serve", "--host", "127.0.0.1", "--port", "0"], env, tmp_path, "listening on"
+    )
+    port = re.search(r":(\d+)/slack/events", line)
+    assert port is not None
+    url = f"http://127.0.0.1:{port.group(1)}"
+    try:
+        status, body = await slack_http.signed(
+            f"{url}/slack/events",
+            emulator.signing_secret,
+            "slash_commands",
+            {
+                "command": "/mle",
+                "text": "help",
+                "user_id": "U0ALICE",
+                "team_id": "T0SANDBOX",
+                "channel_id": "C0MLTEAM",
+                "response_url": f"{emulator.base_url}/response/x",
+            },
+        )
+        assert status == 200 and "/mle new <project name>" in body
+        async with aiohttp.ClientSession() as session, session.get(f"{url}/healthz") as resp:
+            assert (await resp.json())["database"] == "ok"
+    finally:
+        code, err = await _stop(proc, signal.SIGTERM)
+    assert code == 0, err
+    assert emulator.bot_token not in err and emulator.signing_secret not in err
+
+
+async def test_socket_mode_process_connects_and_stops_on_sigint(
+    emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    env = clean_env(
+        SLACK_BOT_TOKEN=emulator.bot_token,
+        SLACK_APP_TOKEN=emulator.app_token,
+        SLACK_API_URL=emulator.api_url,
+        DATABASE_URL=f"sqlite:///{tmp_path}/s.db",
+    )
+    proc, _ = await _start(["run"], env, tmp_path, "Socket Mode")
+    try:
+        await asyncio.wait_for(emulator.socket.connected.wait(), 10)
+        result = await emulator.slash("help")
+        assert "Usage:" in result.json()["text"]
+    finally:
+        code, err = await _stop(proc, signal.SIGINT)
+    assert code == 0, err
