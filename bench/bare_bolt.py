@@ -15,8 +15,9 @@ from bot.http_site import start_site
 
 
 async def main() -> None:
-    client = AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"],
-                            base_url=os.environ["SLACK_API_URL"])
+    client = AsyncWebClient(
+        token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]
+    )
     app = AsyncApp(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"])
 
     @app.command("/mle")

@@ -33,8 +33,13 @@ class Server:
 
 async def start_server(args: Sequence[str], env: dict[str, str]) -> Server:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, *args, env={**os.environ, **env}, stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        sys.executable,
+        *args,
+        env={**os.environ, **env},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     assert proc.stdout is not None
     line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
     found = re.search(r"(http://\S+/slack/events)", line)
@@ -43,8 +48,9 @@ async def start_server(args: Sequence[str], env: dict[str, str]) -> Server:
     return Server(proc, found.group(1))
 
 
-async def fire(session: aiohttp.ClientSession, url: str, secret: str, kind: str,
-               payload: dict[str, Any]) -> float:
+async def fire(
+    session: aiohttp.ClientSession, url: str, secret: str, kind: str, payload: dict[str, Any]
+) -> float:
     """One signed request; returns seconds until the answer arrived."""
     body, content_type = encode(kind, payload)
     headers = signed_headers(secret, body, content_type)

@@ -19,26 +19,34 @@ from bot.emulator import SlackEmulator
 
 
 def _payload(emu: SlackEmulator) -> dict[str, str]:
-    return {"command": "/mle", "text": "help", "user_id": "U0ALICE", "team_id": "T0SANDBOX",
-            "channel_id": "C0MLTEAM", "trigger_id": "1.2.3",
-            "response_url": f"{emu.base_url}/response/bench"}
+    return {
+        "command": "/mle",
+        "text": "help",
+        "user_id": "U0ALICE",
+        "team_id": "T0SANDBOX",
+        "channel_id": "C0MLTEAM",
+        "trigger_id": "1.2.3",
+        "response_url": f"{emu.base_url}/response/bench",
+    }
 
 
 async def _latency(server: Server, emu: SlackEmulator, n: int) -> list[float]:
     async with aiohttp.ClientSession() as session:
-        return [await fire(session, server.url, emu.signing_secret, "slash_commands",
-                           _payload(emu)) for _ in range(n)]
+        return [
+            await fire(session, server.url, emu.signing_secret, "slash_commands", _payload(emu))
+            for _ in range(n)
+        ]
 
 
 async def _throughput(server: Server, emu: SlackEmulator, total: int, concurrency: int) -> float:
     queue = list(range(total))
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
+
         async def worker() -> None:
             while queue:
                 queue.pop()
-                await fire(session, server.url, emu.signing_secret, "slash_commands",
-                           _payload(emu))
+                await fire(session, server.url, emu.signing_secret, "slash_commands", _payload(emu))
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -48,15 +56,21 @@ async def _throughput(server: Server, emu: SlackEmulator, total: int, concurrenc
 async def main(rounds: int, n: int, total: int, concurrency: int) -> None:
     emu = SlackEmulator(rate_limits=False)
     await emu.start()
-    env = {"SLACK_BOT_TOKEN": emu.bot_token, "SLACK_SIGNING_SECRET": emu.signing_secret,
-           "SLACK_API_URL": emu.api_url, "LOG_LEVEL": "WARNING"}
+    env = {
+        "SLACK_BOT_TOKEN": emu.bot_token,
+        "SLACK_SIGNING_SECRET": emu.signing_secret,
+        "SLACK_API_URL": emu.api_url,
+        "LOG_LEVEL": "WARNING",
+    }
     with tempfile.TemporaryDirectory() as tmp:
         ours = await start_server(
             ["-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
-            {**env, "DATABASE_URL": f"sqlite:///{tmp}/bench.db"})
+            {**env, "DATABASE_URL": f"sqlite:///{tmp}/bench.db"},
+        )
         bare = await start_server(["-m", "bench.bare_bolt"], env)
         results: dict[str, dict[str, list[float]]] = {
-            name: {"p50": [], "p99": [], "rps": []} for name in ("mle-coach", "bare bolt")}
+            name: {"p50": [], "p99": [], "rps": []} for name in ("mle-coach", "bare bolt")
+        }
         try:
             for server in (ours, bare):  # warm-up (auth.test, imports, connections)
                 await _latency(server, emu, 50)
@@ -65,22 +79,25 @@ async def main(rounds: int, n: int, total: int, concurrency: int) -> None:
                     lat = await _latency(server, emu, n)
                     results[name]["p50"].append(percentile(lat, 50) * 1000)
                     results[name]["p99"].append(percentile(lat, 99) * 1000)
-                    results[name]["rps"].append(await _throughput(server, emu, total,
-                                                                  concurrency))
+                    results[name]["rps"].append(await _throughput(server, emu, total, concurrency))
         finally:
             await ours.stop()
             await bare.stop()
             await emu.stop()
-    print(f"/mle help ack, {rounds} alternating rounds; {n} sequential requests per round for "
-          f"latency, {total} at concurrency {concurrency} for throughput (medians of rounds)")
+    print(
+        f"/mle help ack, {rounds} alternating rounds; {n} sequential requests per round for "
+        f"latency, {total} at concurrency {concurrency} for throughput (medians of rounds)"
+    )
     print(f"{'':12}{'p50 ms':>10}{'p99 ms':>10}{'req/s':>10}")
     for name, r in results.items():
         print(f"{name:12}{median(r['p50']):10.2f}{median(r['p99']):10.2f}{median(r['rps']):10.0f}")
     ours_r, bare_r = results["mle-coach"], results["bare bolt"]
-    print(f"ratio p50 {median(ours_r['p50']) / median(bare_r['p50']):.2f}x  "
-          f"p99 {median(ours_r['p99']) / median(bare_r['p99']):.2f}x  "
-          f"throughput {median(ours_r['rps']) / median(bare_r['rps']):.2f}x of bare Bolt "
-          "(target: p50 within 1.3x)")
+    print(
+        f"ratio p50 {median(ours_r['p50']) / median(bare_r['p50']):.2f}x  "
+        f"p99 {median(ours_r['p99']) / median(bare_r['p99']):.2f}x  "
+        f"throughput {median(ours_r['rps']) / median(bare_r['rps']):.2f}x of bare Bolt "
+        "(target: p50 within 1.3x)"
+    )
 
 
 if __name__ == "__main__":

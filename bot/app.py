@@ -30,13 +30,9 @@ def build_client(token: str, base_url: str) -> AsyncWebClient:
 def build_app(services: Services, *, socket_mode: bool = False) -> AsyncApp:
     from handlers import register_all
 
-    settings = services.settings
-    settings.require("SLACK_BOT_TOKEN", mode="Socket Mode" if socket_mode else "HTTP mode")
-    assert settings.SLACK_BOT_TOKEN is not None
-    token = settings.SLACK_BOT_TOKEN.get_secret_value()
-    secret = settings.SLACK_SIGNING_SECRET
+    secret = services.settings.SLACK_SIGNING_SECRET
     app = AsyncApp(
-        client=build_client(token, settings.SLACK_API_URL),
+        client=services.slack.client,
         signing_secret=secret.get_secret_value() if secret else None,
         request_verification_enabled=not socket_mode,
         logger=logging.getLogger("bolt"),

@@ -44,6 +44,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     runtime = await Runtime.create(settings)
     try:
         bound = await runtime.start_http(host, port)
+        runtime.start_scheduler()
         print(f"MLE Coach listening on http://{host}:{bound}/slack/events", flush=True)
         await wait_for_stop_signal()
     finally:
@@ -57,6 +58,7 @@ async def _socket(settings: Settings) -> None:
     runtime = await Runtime.create(settings, socket_mode=True)
     try:
         await runtime.start_socket()
+        runtime.start_scheduler()
         print("MLE Coach connected in Socket Mode", flush=True)
         await wait_for_stop_signal()
     finally:

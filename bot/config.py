@@ -27,6 +27,7 @@ EXPECTED = {
     "PORT": "a whole number from 1 to 65535",
     "TICK_SECONDS": "a whole number of seconds from 1 to 86400",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+    "QUESTION_BANK": "the path of a question bank YAML file",
 }
 
 
@@ -52,6 +53,7 @@ class Settings(BaseSettings):
     PORT: int = Field(default=3000, ge=1, le=65535)
     TICK_SECONDS: int = Field(default=60, ge=1, le=86400)
     LOG_LEVEL: LogLevel = LogLevel.INFO
+    QUESTION_BANK: str | None = None
 
     @field_validator("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", mode="before")
     @classmethod

@@ -9,13 +9,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
-from bot.app import build_app
+from bot.app import build_app, build_client
 from bot.config import Settings
 from bot.http_site import start_site
-from bot.services import Services, utc_now
+from bot.services import Services, question_bank, utc_now
 from bot.web import make_web_app
 from storage.sqlite.store import SqliteStore
 
@@ -30,6 +31,7 @@ class Runtime:
         self.app = app
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
+        self._scheduler: AsyncIOScheduler | None = None
         self.port: int | None = None
 
     @classmethod
@@ -40,14 +42,37 @@ class Runtime:
         socket_mode: bool = False,
         clock: Callable[[], datetime] = utc_now,
     ) -> Runtime:
+        settings.require("SLACK_BOT_TOKEN", mode="Socket Mode" if socket_mode else "HTTP mode")
+        assert settings.SLACK_BOT_TOKEN is not None
+        bank = question_bank(settings)
+        client = build_client(settings.SLACK_BOT_TOKEN.get_secret_value(), settings.SLACK_API_URL)
         store = await SqliteStore.open(settings.sqlite_path)
-        services = Services(settings=settings, store=store, clock=clock)
+        services = Services.wire(settings, store, client, bank, clock)
         try:
             app = build_app(services, socket_mode=socket_mode)
         except BaseException:
             await store.close()
             raise
         return cls(services, app)
+
+    def start_scheduler(self) -> None:
+        """Every TICK_SECONDS: post what is due and retry posts that failed."""
+        self._scheduler = AsyncIOScheduler(timezone="UTC")
+        self._scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=self.services.settings.TICK_SECONDS,
+            max_instances=1,
+            coalesce=True,
+            id="tick",
+        )
+        self._scheduler.start()
+
+    async def tick(self) -> None:
+        try:
+            await self.services.interviews.retry_pending()
+        except Exception:
+            log.exception("scheduler pass failed")
 
     async def start_http(self, host: str, port: int) -> int:
         self._runner, self.port = await start_site(
@@ -64,6 +89,8 @@ class Runtime:
         log.info("connected in Socket Mode")
 
     async def close(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
         try:
             await self.services.activity.idle(timeout=10)
         except TimeoutError:

@@ -6,8 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from bot.activity import Activity
-from bot.config import Settings
+from bot.config import ConfigError, Settings
+from bot.interview.bank import BankError, QuestionBank, load_bank
+from bot.interview.service import InterviewService
+from bot.projects.create import ProjectCreator
+from bot.projects.status import StatusService
+from bot.slack_gateway import SlackGateway
 from storage.sqlite.store import SqliteStore
 
 
@@ -15,12 +22,46 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def question_bank(settings: Settings) -> QuestionBank:
+    try:
+        return load_bank(settings.QUESTION_BANK)
+    except BankError as exc:
+        raise ConfigError(f"QUESTION_BANK is invalid: {exc}") from None
+
+
 @dataclass
 class Services:
     settings: Settings
     store: SqliteStore
+    slack: SlackGateway
+    bank: QuestionBank
+    interviews: InterviewService
+    creator: ProjectCreator
+    status: StatusService
     clock: Callable[[], datetime] = utc_now
     activity: Activity = field(default_factory=Activity)
+
+    @classmethod
+    def wire(
+        cls,
+        settings: Settings,
+        store: SqliteStore,
+        client: AsyncWebClient,
+        bank: QuestionBank,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> Services:
+        slack = SlackGateway(client)
+        interviews = InterviewService(store, slack, bank, clock)
+        return cls(
+            settings=settings,
+            store=store,
+            slack=slack,
+            bank=bank,
+            interviews=interviews,
+            creator=ProjectCreator(store, slack, bank, interviews, clock),
+            status=StatusService(store, bank, clock),
+            clock=clock,
+        )
 
     async def first_delivery(self, team_id: str, event_id: str) -> bool:
         """False when this Slack event id was handled before (Slack retried it)."""

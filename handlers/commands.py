@@ -33,11 +33,24 @@ async def dispatch(
     services: Services, parsed: parser.Command, command: dict[str, Any], respond: AsyncRespond
 ) -> None:
     """Run a parsed command after the ack; every outcome reaches the user."""
+    team = str(command.get("team_id") or "")
+    channel = str(command.get("channel_id") or "")
+    user = str(command.get("user_id") or "")
     try:
-        text = f"`{type(parsed).__name__}` is not available in this version yet."
-        await respond(text=text, response_type="ephemeral")
+        if isinstance(parsed, parser.NewProject):
+            message = await services.creator.create(team, channel, user, parsed.name)
+            if message:
+                await respond(text=message, response_type="ephemeral")
+        elif isinstance(parsed, parser.Status):
+            post = (
+                await services.status.project(team, parsed.project)
+                if parsed.project
+                else await services.status.channel(team, channel)
+            )
+            await respond(text=post.text, blocks=post.blocks, response_type="ephemeral")
     except Exception:
-        log.exception("command failed")
+        log.exception("/mle %s failed", type(parsed).__name__)
         await respond(
-            text="Sorry, something went wrong; nothing was changed.", response_type="ephemeral"
+            text="Sorry, something went wrong on my side; try again in a minute.",
+            response_type="ephemeral",
         )

@@ -24,7 +24,7 @@ EXPECTED_TABLES = {
     "metric_values",
     "schedules",
     "deliveries",
-    "checkin_notes",
+    "thread_notes",
     "processed_events",
 }
 

@@ -33,6 +33,7 @@ async def sandbox_runtime(
     try:
         port = await runtime.start_http("127.0.0.1", 0)
         emulator.connect_http(f"http://127.0.0.1:{port}/slack/events")
+        runtime.start_scheduler()
         yield emulator, runtime
     finally:
         await runtime.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,6 +12,8 @@ from typing import Any, TextIO
 from bot.emulator import SlackEmulator
 from bot.emulator.state import Ephemeral, Message
 from bot.sandbox.render import Button, render_blocks
+
+_SLACK_TOKEN = re.compile(r"<([@#][A-Z0-9]+(?:\|[^>]*)?|https?://[^>|]+(?:\|[^>]*)?)>")
 
 HELP = """Type a line starting with / to run a slash command in the current channel
 (e.g. /mle help); any other line is a reply in the current thread (or the channel).
@@ -54,11 +57,27 @@ class Terminal:
                 return number
         return None
 
+    def _readable(self, line: str) -> str:
+        """Slack's <@U…>, <#C…> and <url|label> as a person would see them."""
+        ws = self.emu.workspace
+
+        def swap(match: re.Match[str]) -> str:
+            token, _, label = match.group(1).partition("|")
+            if token.startswith("@"):
+                user = ws.users.get(token[1:])
+                return f"@{user.name}" if user else f"@{token[1:]}"
+            if token.startswith("#"):
+                return self._channel_name(token[1:])
+            return f"{label} ({token})" if label else token
+
+        readable = _SLACK_TOKEN.sub(swap, line)
+        return readable.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
     def _show(
         self, head: str, text: str, blocks: list[dict[str, Any]] | None, message: Message | None
     ) -> None:
         lines, buttons = render_blocks(blocks or [])
-        body = lines if lines else text.splitlines()
+        body = [self._readable(line) for line in (lines if lines else text.splitlines())]
         self.say(head)
         for line in body:
             self.say(f"    {line}")
@@ -102,7 +121,7 @@ class Terminal:
             return True
         if line.startswith(":"):
             return await self._colon(line)
-        if line.startswith("/"):
+        if line.startswith("/") and not line.startswith("//"):
             command, _, text = line.partition(" ")
             await self.emu.slash(
                 text, user=self.state.user, channel=self.state.channel, command=command

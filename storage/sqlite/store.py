@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiosqlite
+
 from storage.sqlite import migrate
 from storage.sqlite.database import Database
 from storage.sqlite.events import SqliteEventLog
+from storage.sqlite.interviews import AnswerRepo, InterviewRepo, NoteRepo
+from storage.sqlite.projects import ProjectRepo
+
+
+class SqliteTx:
+    """The repositories bound to one connection: a write transaction, or the reader."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.projects = ProjectRepo(conn)
+        self.interviews = InterviewRepo(conn)
+        self.answers = AnswerRepo(conn)
+        self.notes = NoteRepo(conn)
 
 
 class SqliteStore:
@@ -22,6 +39,16 @@ class SqliteStore:
             await db.close()
             raise
         return cls(db)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqliteTx]:
+        """All-or-nothing writes (BEGIN IMMEDIATE), serialised with other writers."""
+        async with self.db.transaction() as conn:
+            yield SqliteTx(conn)
+
+    def reading(self) -> SqliteTx:
+        """Repositories for reads outside any write transaction."""
+        return SqliteTx(self.db.reader)
 
     async def ping(self) -> bool:
         try:

@@ -44,8 +44,9 @@ CREATE TABLE interviews (
     position           INTEGER NOT NULL DEFAULT 0,
     status             TEXT NOT NULL DEFAULT 'active',
     question_ts        TEXT,
-    post_pending       INTEGER NOT NULL DEFAULT 1,
-    brief_ts           TEXT,
+    post_state         TEXT NOT NULL DEFAULT 'pending',
+    post_claimed_at    TEXT,
+    post_error         TEXT,
     started_at         TEXT NOT NULL,
     completed_at       TEXT,
     UNIQUE (team_id, project_id, stage)
@@ -151,15 +152,20 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_pending ON deliveries (status, next_attempt_at);
 
-CREATE TABLE checkin_notes (
-    id           INTEGER PRIMARY KEY,
-    team_id      TEXT NOT NULL,
-    project_id   INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
-    delivery_id  INTEGER REFERENCES deliveries (id) ON DELETE SET NULL,
-    author_id    TEXT NOT NULL,
-    message_ts   TEXT NOT NULL,
-    text         TEXT NOT NULL,
-    created_at   TEXT NOT NULL,
+-- Thread replies kept but not taken as answers: late replies, check-in notes.
+CREATE TABLE thread_notes (
+    id            INTEGER PRIMARY KEY,
+    team_id       TEXT NOT NULL,
+    project_id    INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    kind          TEXT NOT NULL,
+    stage         TEXT NOT NULL,
+    question_key  TEXT,
+    delivery_id   INTEGER REFERENCES deliveries (id) ON DELETE SET NULL,
+    author_id     TEXT NOT NULL,
+    message_ts    TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
     UNIQUE (team_id, project_id, message_ts)
 );
 

@@ -1,0 +1,1 @@
+"""Pure domain code: no Slack, no database, `now` passed in."""

@@ -1,0 +1,1 @@
+"""The threaded interview: question bank, answer parsing, flow, rendering, service."""

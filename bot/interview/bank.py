@@ -1,0 +1,120 @@
+"""The question bank: YAML data validated with pydantic at start-up."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bot.domain.stages import INTERVIEW_STAGES, Stage
+
+SOURCE_KEYS = ("W", "MTS", "RoML", "MLC", "CD", "CMQ", "FSDL", "SC", "MLF")
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    DURATION = "duration"
+    NUMBER = "number"
+    USER = "user"
+    CHOICE = "choice"
+
+
+class Sets(StrEnum):
+    TIME_BOX = "time_box"
+    KPI = "kpi"
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")
+    text: str = Field(min_length=3, max_length=500)
+    why: str = Field(min_length=3, max_length=600)
+    required: bool = False
+    kind: Kind = Kind.TEXT
+    choices: tuple[str, ...] = ()
+    sets: Sets | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Question:
+        if self.kind is Kind.CHOICE and len(self.choices) < 2:
+            raise ValueError("a choice question needs at least two choices")
+        if self.kind is not Kind.CHOICE and self.choices:
+            raise ValueError("choices are only for kind: choice")
+        if self.sets is Sets.TIME_BOX and self.kind is not Kind.DURATION:
+            raise ValueError("sets: time_box needs kind: duration")
+        if not any(key in self.why for key in SOURCE_KEYS):
+            raise ValueError(f"why must cite a source key ({', '.join(SOURCE_KEYS)})")
+        return self
+
+
+class QuestionBank(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = 1
+    stages: dict[Stage, tuple[Question, ...]]
+
+    @model_validator(mode="after")
+    def _complete(self) -> QuestionBank:
+        for stage in INTERVIEW_STAGES:
+            questions = self.stages.get(stage)
+            if not questions:
+                raise ValueError(f"stage {stage.value} has no questions")
+            keys = [q.key for q in questions]
+            duplicate = next((k for k in keys if keys.count(k) > 1), None)
+            if duplicate:
+                raise ValueError(f"stage {stage.value}: question key {duplicate} is repeated")
+        if Stage.CLOSED in self.stages:
+            raise ValueError("closed projects have no interview")
+        return self
+
+    def questions(self, stage: Stage | str) -> tuple[Question, ...]:
+        return self.stages.get(Stage(stage), ())
+
+
+class BankError(Exception):
+    """An invalid question bank file: names the file, the entry and what is wrong."""
+
+
+def _where(loc: tuple[Any, ...], data: Any) -> str:
+    parts = []
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            entry = node[part]
+            key = entry.get("key") if isinstance(entry, dict) else None
+            parts.append(f"question {part + 1}" + (f" ({key})" if key else ""))
+            node = entry
+        elif isinstance(node, dict) and part in node:
+            parts.append(str(part))
+            node = node[part]
+        elif i < len(loc):
+            parts.append(str(part))
+    return " › ".join(parts) or "top level"
+
+
+def load_bank(path: str | Path | None = None) -> QuestionBank:
+    """The packaged bank, or a workspace's own file."""
+    if path is None:
+        text = resources.files("bot").joinpath("question_bank.yaml").read_text("utf-8")
+        name = "question_bank.yaml (built in)"
+    else:
+        name = str(path)
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise BankError(f"{name}: cannot be read ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise BankError(f"{name}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    try:
+        return QuestionBank.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        message = error["msg"].removeprefix("Value error, ")
+        raise BankError(f"{name}: {_where(tuple(error['loc']), data)}: {message}") from None

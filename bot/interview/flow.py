@@ -1,0 +1,69 @@
+"""What a thread reply means for the interview; pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.names import ts_key
+from bot.interview.answers import Parsed, Rejected, read_answer
+from bot.interview.bank import Question
+
+SKIP_WORDS = {"skip", "/skip", "pass"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    parsed: Parsed
+
+
+@dataclass(frozen=True)
+class Skip:
+    pass
+
+
+@dataclass(frozen=True)
+class Discussion:
+    pass
+
+
+@dataclass(frozen=True)
+class Early:
+    """Written before the current question was asked (or while it could not be posted)."""
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    reason: str
+
+
+Reading = Answer | Skip | Discussion | Early | Unreadable
+
+
+def is_discussion(text: str) -> bool:
+    return text.lstrip().startswith("//")
+
+
+def read_reply(question: Question, question_ts: str | None, reply_ts: str, text: str) -> Reading:
+    """A reply answers the pending question only if it came after that question was posted."""
+    if is_discussion(text):
+        return Discussion()
+    if question_ts is None or ts_key(reply_ts) <= ts_key(question_ts):
+        return Early()
+    if text.strip().lower() in SKIP_WORDS:
+        return Skip()
+    result = read_answer(question, text)
+    if isinstance(result, Rejected):
+        return Unreadable(result.reason)
+    return Answer(result)
+
+
+def read_edit(question: Question, text: str) -> Answer | Skip | Discussion | Unreadable:
+    """An edited answer is read again by the same rules."""
+    if is_discussion(text):
+        return Discussion()
+    if text.strip().lower() in SKIP_WORDS:
+        return Skip()
+    result = read_answer(question, text)
+    if isinstance(result, Rejected):
+        return Unreadable(result.reason)
+    return Answer(result)

@@ -1,0 +1,127 @@
+"""The interview's messages: the project's parent post, questions, re-asks, the brief."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.blocks import clip, context, header, section, sections
+from bot.domain.gates import Gate
+from bot.interview.answers import example
+from bot.interview.bank import Question
+from storage.rows import AnswerRow
+
+BRIEF_ANSWER_LIMIT = 600
+BRIEF_TEXT_BUDGET = 11_000
+MAX_BLOCKS = 50
+
+
+@dataclass(frozen=True)
+class Post:
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def _required(question: Question) -> str:
+    return "required" if question.required else "optional"
+
+
+def parent(name: str, owner: str, stage: str, total: int) -> Post:
+    text = f"{name}: new ML project by <@{owner}>, stage {stage}. Planning interview in the thread."
+    return Post(
+        text,
+        [
+            section(
+                f"*{clip(name, 200)}* — a new ML project, owned by <@{owner}>.\nStage: *{stage}*."
+            ),
+            context(
+                f"Next: I'll ask {total} {stage} questions in this thread, one at a time. "
+                "Anyone here can answer by replying in the thread; `skip` skips a question, "
+                "and replies starting with `//` are discussion."
+            ),
+        ],
+    )
+
+
+def question(number: int, total: int, q: Question) -> Post:
+    text = f"Q{number}/{total} ({_required(q)}) {q.text}"
+    return Post(
+        text,
+        [
+            section(f"Q{number}/{total} · _{_required(q)}_\n*{q.text}*"),
+            context(
+                f"Why: {q.why}",
+                f"Answer with {example(q)} · `skip` to skip · start with `//` to discuss",
+            ),
+        ],
+    )
+
+
+def reask(user: str, number: int, total: int, q: Question, reason: str) -> Post:
+    text = (
+        f"<@{user}> {reason}, so it isn't recorded. Q{number}/{total} needs {example(q)}. "
+        "Please reply again."
+    )
+    return Post(text, [section(text)])
+
+
+def early_reply(user: str, number: int, total: int) -> Post:
+    text = (
+        f"<@{user}> your reply came before Q{number}/{total} was asked, so I kept it as a "
+        f"note rather than an answer. Reply again to answer Q{number}/{total}."
+    )
+    return Post(text, [section(text)])
+
+
+def edit_refused(user: str, number: int, reason: str) -> Post:
+    text = f"<@{user}> your edit to the answer of Q{number} wasn't applied: {reason}."
+    return Post(text, [section(text)])
+
+
+def _answer_line(number: int, q: Question, answer: AnswerRow | None, limit: int) -> str:
+    mark = "" if not q.required else " _(required)_"
+    head = f"*Q{number}. {clip(q.text, 300)}*{mark}"
+    if answer is None or answer.status == "withdrawn":
+        return f"{head}\n_not answered_"
+    if answer.status == "skipped":
+        return f"{head}\n_skipped by <@{answer.author_id}>_"
+    body = clip(answer.text, limit, marker="… _(shortened; the full answer is stored)_")
+    quoted = "\n".join(f"> {line}" for line in body.splitlines() or [""])
+    return f"{head}\n{quoted}\n— <@{answer.author_id}>"
+
+
+def brief(
+    stage: str,
+    name: str,
+    questions: tuple[Question, ...],
+    answers: Mapping[str, AnswerRow],
+    result: Gate,
+    notes: int,
+) -> Post:
+    """The stage's summary; the planning one is the Planning brief."""
+    title = "Planning brief" if stage == "planning" else f"{stage.capitalize()} summary"
+    answered = sum(1 for q in questions if (a := answers.get(q.key)) and a.status == "answered")
+    if result.passes:
+        verdict = f"✅ The {stage} gate passes: every required question is answered."
+    else:
+        missing = ", ".join(f"Q{questions.index(q) + 1}" for q in result.missing)
+        verdict = f"⛔ The {stage} gate is closed. Missing required answers: {missing}."
+    text = f"{title} — {name}: {answered}/{len(questions)} answered. {verdict}"
+    limit = max(100, min(BRIEF_ANSWER_LIMIT, BRIEF_TEXT_BUDGET // max(1, len(questions))))
+    lines = [_answer_line(i, q, answers.get(q.key), limit) for i, q in enumerate(questions, 1)]
+    body = sections(lines, limit=2900)
+    room = MAX_BLOCKS - 4
+    if len(body) > room:
+        body = body[: room - 1] + [section("_More answers than fit here: see `/mle status`._")]
+    missing_lines = [f"• Q{questions.index(q) + 1}. {clip(q.text, 200)}" for q in result.missing]
+    blocks = [
+        header(clip(f"{title} — {name}", 150)),
+        section(f"{answered} of {len(questions)} questions answered.\n{verdict}"),
+        *body,
+    ]
+    if missing_lines:
+        blocks.append(section("*Still missing*\n" + "\n".join(missing_lines)))
+    if notes:
+        blocks.append(context(f"{notes} reply(ies) kept as notes, not answers."))
+    return Post(text, blocks[:MAX_BLOCKS])

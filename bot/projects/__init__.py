@@ -1,0 +1,1 @@
+"""Project use cases: creating a project, showing status."""

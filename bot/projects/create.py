@@ -1,0 +1,103 @@
+"""`/mle new`: create the project, post its parent message, start the planning interview."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.domain.names import name_key, slugify
+from bot.domain.stages import Stage
+from bot.interview import render
+from bot.interview.bank import QuestionBank
+from bot.interview.service import InterviewService
+from bot.slack_gateway import SlackGateway
+from storage.rows import ProjectRow
+from storage.sqlite.store import SqliteStore
+from storage.timefmt import iso
+
+NOT_MEMBER = {
+    "not_in_channel": "I'm not in this private channel. Invite me with `/invite @MLE Coach`, "
+    "then run the command again.",
+    "is_archived": "This channel is archived, so I can't start a project here.",
+    "channel_not_found": "I can't see this channel (a DM or a private channel I'm not in?). "
+    "Invite me with `/invite @MLE Coach`, or use a channel I'm in.",
+    "method_not_supported_for_channel_type": "I can't join this kind of conversation. "
+    "Use a channel and invite me there.",
+}
+
+
+class ProjectCreator:
+    def __init__(
+        self,
+        store: SqliteStore,
+        slack: SlackGateway,
+        bank: QuestionBank,
+        interviews: InterviewService,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.slack = slack
+        self.bank = bank
+        self.interviews = interviews
+        self.clock = clock
+
+    async def create(self, team_id: str, channel: str, user: str, name: str) -> str | None:
+        """Returns a message for the person who asked, or None when the thread speaks for it."""
+        key, slug = name_key(name), slugify(name)
+        existing = await self.store.reading().projects.by_name(team_id, key, slug)
+        if existing is not None and (existing.thread_ts or existing.channel_id != channel):
+            return await self._duplicate(existing)
+        problem = await self.slack.ensure_member(channel)
+        if problem is not None:
+            return NOT_MEMBER.get(problem, f"I can't post in this channel ({problem}).")
+        if existing is None:
+            tz = await self.slack.user_tz(user) or "UTC"
+            now = iso(self.clock())
+            try:
+                async with self.store.transaction() as tx:
+                    project_id = await tx.projects.insert(
+                        team_id=team_id,
+                        name=name,
+                        name_key=key,
+                        slug=slug,
+                        channel_id=channel,
+                        owner_id=user,
+                        tz=tz,
+                        stage=Stage.PLANNING.value,
+                        now=now,
+                    )
+                    await tx.interviews.create(team_id, project_id, Stage.PLANNING.value, now)
+            except sqlite3.IntegrityError:
+                found = await self.store.reading().projects.by_name(team_id, key, slug)
+                return await self._duplicate(found) if found else "That name is taken."
+            project = await self.store.reading().projects.get(team_id, project_id)
+            assert project is not None
+        else:
+            project = existing  # created earlier, but its parent message never got posted
+        return await self._post_parent(project)
+
+    async def _post_parent(self, project: ProjectRow) -> str | None:
+        total = len(self.bank.questions(Stage.PLANNING))
+        post = render.parent(project.name, project.owner_id, project.stage, total)
+        posted = await self.slack.post(project.channel_id, post.text, post.blocks)
+        if not posted.ok or posted.ts is None:
+            return (
+                f"I couldn't post in this channel ({posted.error}). The project "
+                f"*{project.name}* is saved; run `/mle new {project.name}` again to retry."
+            )
+        async with self.store.transaction() as tx:
+            await tx.projects.set_thread(project.team_id, project.id, posted.ts)
+        await self.interviews.post_current(project.team_id, project.id)
+        return None
+
+    async def _duplicate(self, existing: ProjectRow) -> str:
+        where = f"<#{existing.channel_id}>"
+        if existing.thread_ts:
+            link = await self.slack.permalink(existing.channel_id, existing.thread_ts)
+            if link:
+                where = f"<{link}|its thread> in <#{existing.channel_id}>"
+        return (
+            f"A project called *{existing.name}* already exists: {where}. "
+            "Pick another name, or continue there."
+        )

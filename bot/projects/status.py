@@ -1,0 +1,100 @@
+"""`/mle status`: this channel's projects, or one project's answers so far."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.blocks import clip, section, sections
+from bot.domain import gates
+from bot.domain.names import name_key, slugify
+from bot.domain.stages import ORDER, Stage
+from bot.domain.timebox import day_in_stage, describe_days
+from bot.interview.bank import QuestionBank
+from bot.interview.render import Post
+from storage.rows import AnswerRow, ProjectRow
+from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.timefmt import parse
+
+MAX_BLOCKS = 50
+
+
+class StatusService:
+    def __init__(
+        self, store: SqliteStore, bank: QuestionBank, clock: Callable[[], datetime]
+    ) -> None:
+        self.store = store
+        self.bank = bank
+        self.clock = clock
+
+    async def _stage_line(self, tx: SqliteTx, project: ProjectRow) -> tuple[str, int]:
+        """'planning, day 3 of 14' and the number of open required questions."""
+        now = self.clock()
+        day = day_in_stage(parse(project.stage_entered_at), now, project.tz)
+        box = await tx.projects.time_box(project.team_id, project.id, project.stage)
+        answers = await tx.answers.for_project(project.team_id, project.id, project.stage)
+        result = gates.gate(
+            self.bank.questions(project.stage), {a.question_key: a.status for a in answers}
+        )
+        return f"{project.stage}, {describe_days(day, box)}", len(result.missing)
+
+    async def channel(self, team_id: str, channel: str) -> Post:
+        tx = self.store.reading()
+        projects = await tx.projects.in_channel(team_id, channel)
+        if not projects:
+            text = "No MLE Coach projects in this channel yet. Start one with `/mle new <name>`."
+            return Post(text, [section(text)])
+        lines = []
+        for project in projects:
+            stage, open_required = await self._stage_line(tx, project)
+            opened = (
+                f"{open_required} open required question(s)" if open_required else "gate passes"
+            )
+            lines.append(
+                f"• *{clip(project.name, 100)}* — {stage}; {opened}; owner <@{project.owner_id}>"
+            )
+        text = f"{len(projects)} project(s) in this channel."
+        blocks = [section(f"*Projects in this channel* ({len(projects)})"), *sections(lines)]
+        return Post(text, blocks[:MAX_BLOCKS])
+
+    async def project(self, team_id: str, name: str) -> Post:
+        tx = self.store.reading()
+        project = await tx.projects.by_name(team_id, name_key(name), slugify(name))
+        if project is None:
+            names = await tx.projects.all_names(team_id)
+            close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+            hint = f" Did you mean {', '.join(f'*{n}*' for n in close)}?" if close else ""
+            text = f"No project called *{clip(name, 100)}*.{hint}"
+            return Post(text, [section(text)])
+        stage_line, open_required = await self._stage_line(tx, project)
+        answers = await tx.answers.for_project(team_id, project.id)
+        lines = [
+            f"*{clip(project.name, 150)}* — {stage_line}; owner <@{project.owner_id}>; "
+            f"{open_required} open required question(s)."
+        ]
+        current = ORDER.index(Stage(project.stage))
+        for stage in ORDER[: current + 1]:
+            questions = self.bank.questions(stage)
+            if not questions:
+                continue
+            by_key = {a.question_key: a for a in answers if a.stage == stage.value}
+            lines.append(f"*{stage.value.capitalize()}*")
+            lines.extend(
+                _answer_line(i, q.text, q.required, by_key.get(q.key))
+                for i, q in enumerate(questions, start=1)
+            )
+        blocks = sections(lines)
+        if len(blocks) > MAX_BLOCKS:
+            blocks = blocks[: MAX_BLOCKS - 1] + [section("_…more than fits here._")]
+        return Post(f"Status of {project.name}: {stage_line}.", blocks)
+
+
+def _answer_line(number: int, text: str, required: bool, answer: AnswerRow | None) -> str:
+    mark = " _(required)_" if required else ""
+    head = f"Q{number}. {clip(text, 120)}{mark}: "
+    if answer is None or answer.status == "withdrawn":
+        return head + "_not answered_"
+    if answer.status == "skipped":
+        return head + "_skipped_"
+    return head + f"{clip(' '.join(answer.text.split()), 300)} — <@{answer.author_id}>"

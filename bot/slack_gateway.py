@@ -1,0 +1,119 @@
+"""The one place that calls Slack's Web API: retries live in the client, errors become codes."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Posted:
+    ts: str | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.ts is not None
+
+
+def _error_code(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        data = exc.response.data if isinstance(exc.response.data, dict) else {}
+        return str(data.get("error") or f"http_{exc.response.status_code}")
+    if isinstance(exc, TimeoutError):
+        return "timeout"
+    return "network_error"
+
+
+_FAILURES = (SlackApiError, aiohttp.ClientError, TimeoutError)
+
+
+class SlackGateway:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> Posted:
+        try:
+            response = await self.client.chat_postMessage(
+                channel=channel,
+                text=text,
+                blocks=blocks,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except _FAILURES as exc:
+            code = _error_code(exc)
+            log.warning("chat.postMessage to %s failed: %s", channel, code)
+            return Posted(None, code)
+        return Posted(str(response["ts"]))
+
+    async def react(self, channel: str, ts: str, name: str) -> bool:
+        try:
+            await self.client.reactions_add(channel=channel, timestamp=ts, name=name)
+        except _FAILURES as exc:
+            code = _error_code(exc)
+            if code == "already_reacted":
+                return True
+            log.warning("reactions.add failed: %s", code)
+            return False
+        return True
+
+    async def ephemeral(
+        self, channel: str, user: str, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> bool:
+        try:
+            await self.client.chat_postEphemeral(
+                channel=channel, user=user, text=text, blocks=blocks
+            )
+        except _FAILURES as exc:
+            log.warning("chat.postEphemeral failed: %s", _error_code(exc))
+            return False
+        return True
+
+    async def user_tz(self, user: str) -> str | None:
+        try:
+            response = await self.client.users_info(user=user)
+        except _FAILURES as exc:
+            log.warning("users.info failed: %s", _error_code(exc))
+            return None
+        tz = (response.get("user") or {}).get("tz")
+        return str(tz) if tz else None
+
+    async def ensure_member(self, channel: str) -> str | None:
+        """Be in the channel (joining a public one); None when in, else why not."""
+        try:
+            info = (await self.client.conversations_info(channel=channel)).get("channel") or {}
+        except _FAILURES as exc:
+            return _error_code(exc)
+        if info.get("is_member"):
+            return None
+        if info.get("is_archived"):
+            return "is_archived"
+        if info.get("is_private"):
+            return "not_in_channel"
+        try:
+            await self.client.conversations_join(channel=channel)
+        except _FAILURES as exc:
+            return _error_code(exc)
+        return None
+
+    async def permalink(self, channel: str, ts: str) -> str | None:
+        try:
+            response = await self.client.chat_getPermalink(channel=channel, message_ts=ts)
+        except _FAILURES:
+            return None
+        return str(response.get("permalink") or "") or None

@@ -1,0 +1,36 @@
+"""User text reaches SQL only as parameters: every f-string in the SQLite repositories
+interpolates nothing but a column list."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent / "storage" / "sqlite"
+ALLOWED = {"_COLS", "_ICOLS", "_ACOLS", "_NCOLS"}
+
+
+def test_sql_f_strings_interpolate_only_column_lists() -> None:
+    checked = 0
+    for path in ROOT.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            literal = "".join(
+                v.value
+                for v in node.values
+                if isinstance(v, ast.Constant) and isinstance(v.value, str)
+            )
+            if not any(
+                word in literal.upper()
+                for word in ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", " WHERE ")
+            ):
+                continue
+            for value in node.values:
+                if isinstance(value, ast.FormattedValue):
+                    assert isinstance(value.value, ast.Name) and value.value.id in ALLOWED, (
+                        f"{path.name}:{node.lineno} interpolates {ast.unparse(value.value)}"
+                    )
+                    checked += 1
+    assert checked >= 10
