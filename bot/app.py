@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
@@ -14,11 +15,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.services import Services
 
 
-def build_client(token: str, base_url: str) -> AsyncWebClient:
-    """A Web API client that waits out 429s (Retry-After) and retries 5xx once."""
+def build_client(
+    token: str, base_url: str, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """A Web API client that waits out 429s (Retry-After) and retries 5xx once; with a
+    session, connections to Slack are kept open and reused."""
     return AsyncWebClient(
         token=token,
         base_url=base_url,
+        session=session,
         timeout=10,
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),

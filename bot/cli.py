@@ -71,8 +71,8 @@ async def _migrate(settings: Settings) -> None:
 
     db = await Database(settings.sqlite_path).open()
     try:
-        applied = await migrate.apply(db.writer)
-        version = await migrate.current_version(db.writer)
+        applied = await db.on_writer(migrate.apply)
+        version = await db.on_writer(migrate.current_version)
     finally:
         await db.close()
     done = ", ".join(applied) if applied else "nothing to do"

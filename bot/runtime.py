@@ -8,6 +8,7 @@ import signal
 from collections.abc import Callable
 from datetime import datetime
 
+import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -45,12 +46,16 @@ class Runtime:
         settings.require("SLACK_BOT_TOKEN", mode="Socket Mode" if socket_mode else "HTTP mode")
         assert settings.SLACK_BOT_TOKEN is not None
         bank = question_bank(settings)
-        client = build_client(settings.SLACK_BOT_TOKEN.get_secret_value(), settings.SLACK_API_URL)
         store = await SqliteStore.open(settings.sqlite_path)
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        client = build_client(
+            settings.SLACK_BOT_TOKEN.get_secret_value(), settings.SLACK_API_URL, session
+        )
         services = Services.wire(settings, store, client, bank, clock)
         try:
             app = build_app(services, socket_mode=socket_mode)
         except BaseException:
+            await session.close()
             await store.close()
             raise
         return cls(services, app)
@@ -99,7 +104,8 @@ class Runtime:
             await self._socket.close_async()
         if self._runner is not None:
             await self._runner.cleanup()
-        await self.app.client.session.close() if self.app.client.session else None
+        if self.app.client.session is not None:
+            await self.app.client.session.close()
         await self.services.store.close()
 
 

@@ -65,4 +65,5 @@ class Services:
 
     async def first_delivery(self, team_id: str, event_id: str) -> bool:
         """False when this Slack event id was handled before (Slack retried it)."""
-        return await self.store.events.claim(team_id, event_id, self.clock())
+        now = self.clock()
+        return await self.store.write(lambda tx: tx.events.claim(team_id, event_id, now))

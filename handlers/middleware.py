@@ -1,4 +1,9 @@
-"""Drop Slack's retries of events already handled, still answering 200."""
+"""Drop Slack's retries of events already handled, still answering 200.
+
+Message events are exempt: their handling is idempotent by message ts (an answer, a note or
+an edit is keyed by the message it came from), so a retry changes nothing there, and the
+many channel messages that are not ours cost no database write.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +27,13 @@ def register(app: AsyncApp, services: Services) -> None:
     ) -> Any:
         body = req.body if isinstance(req.body, dict) else {}
         event_id = body.get("event_id")
-        if body.get("type") == "event_callback" and isinstance(event_id, str):
+        raw_event = body.get("event")
+        event: dict[str, Any] = raw_event if isinstance(raw_event, dict) else {}
+        if (
+            body.get("type") == "event_callback"
+            and isinstance(event_id, str)
+            and event.get("type") != "message"
+        ):
             team_id = str(body.get("team_id") or "")
             if not await services.first_delivery(team_id, event_id):
                 retry = req.headers.get("x-slack-retry-num", ["0"])

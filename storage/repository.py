@@ -1,27 +1,24 @@
-"""The storage interface the bot depends on; each backend implements it."""
+"""The storage interface the bot depends on; each backend implements it.
+
+A unit of work is a synchronous function of a transaction object (`SqliteTx` for SQLite)
+whose repositories read and write; `write` runs it whole and atomically, `read` on committed
+data. Backends keep the same repository methods and meanings.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
-
-class EventLog(Protocol):
-    async def claim(self, team_id: str, event_id: str, now: datetime) -> bool:
-        """Record a Slack event id; False when it was already handled (a retry)."""
-        ...
-
-    async def purge_expired(self, now: datetime) -> int:
-        """Forget event ids past their time to live; returns how many."""
-        ...
+T = TypeVar("T")
 
 
 class Store(Protocol):
-    events: EventLog
+    async def write(self, work: Callable[[Any], T]) -> T: ...
 
-    async def ping(self) -> bool:
-        """True when the database answers."""
-        ...
+    async def read(self, work: Callable[[Any], T]) -> T: ...
+
+    async def ping(self) -> bool: ...
 
     async def schema_version(self) -> int: ...
 

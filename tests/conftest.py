@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -15,6 +15,10 @@ from bot.config import Settings
 from bot.emulator import SlackEmulator
 from bot.runtime import Runtime
 from bot.services import utc_now
+from storage.rows import ProjectRow
+from storage.sqlite.store import SqliteTx
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -26,6 +30,14 @@ class Harness:
 
     async def idle(self) -> None:
         await self.runtime.services.activity.idle()
+
+    async def read(self, work: Callable[[SqliteTx], T]) -> T:
+        """Look into the database as the app sees it."""
+        return await self.runtime.services.store.read(work)
+
+    async def only_project(self, channel: str = "C0MLTEAM") -> ProjectRow:
+        [project] = await self.read(lambda tx: tx.projects.in_channel("T0SANDBOX", channel))
+        return project
 
 
 def settings_for(emulator: SlackEmulator, db_path: str, **extra: Any) -> Settings:

@@ -19,10 +19,8 @@ from tests.interviews import (
 
 
 async def _answers(h: Harness) -> dict[str, tuple[str, str, str]]:
-    project = (
-        await h.runtime.services.store.reading().projects.in_channel("T0SANDBOX", "C0MLTEAM")
-    )[0]
-    rows = await h.runtime.services.store.reading().answers.for_project("T0SANDBOX", project.id)
+    project = await h.only_project()
+    rows = await h.read(lambda tx: tx.answers.for_project("T0SANDBOX", project.id))
     return {a.question_key: (a.status, a.text, a.author_id) for a in rows}
 
 
@@ -48,13 +46,9 @@ async def test_full_planning_interview_ends_with_the_brief(harness: Harness) -> 
     stored = await _answers(harness)
     assert stored["kpi_owner"] == ("answered", "<@U0BOB>", "U0BOB")
     assert stored["current_process"][2] == "U0BOB"
-    project = (
-        await harness.runtime.services.store.reading().projects.in_channel("T0SANDBOX", "C0MLTEAM")
-    )[0]
+    project = await harness.only_project()
     assert (
-        await harness.runtime.services.store.reading().projects.time_box(
-            "T0SANDBOX", project.id, "planning"
-        )
+        await harness.read(lambda tx: tx.projects.time_box("T0SANDBOX", project.id, "planning"))
         == 14
     )
     # replies after the interview are conversation: nothing recorded, nothing posted
@@ -111,10 +105,9 @@ async def test_edit_updates_the_answer_and_keeps_history(harness: Harness) -> No
     await harness.emulator.edit(message, "Cut churn by 3 points")
     await harness.idle()
     assert (await _answers(harness))["success"][1] == "Cut churn by 3 points"
-    store = harness.runtime.services.store.reading()
-    project = (await store.projects.in_channel("T0SANDBOX", "C0MLTEAM"))[0]
-    answer = (await store.answers.for_project("T0SANDBOX", project.id))[0]
-    history = await store.answers.history("T0SANDBOX", answer.id)
+    project = await harness.only_project()
+    [answer] = await harness.read(lambda tx: tx.answers.for_project("T0SANDBOX", project.id))
+    history = await harness.read(lambda tx: tx.answers.history("T0SANDBOX", answer.id))
     assert [text for text, _, _ in history] == ["Cut churn by 2 points", "Cut churn by 3 points"]
     assert len(questions_asked(harness, thread)) == 2  # an edit does not advance
 
@@ -178,9 +171,8 @@ async def test_two_replies_at_once_answer_once_and_lose_nothing(harness: Harness
     assert list(stored) == ["success"]
     asked = questions_asked(harness, thread)
     assert [q.split(" ")[0] for q in asked] == ["Q1/12", "Q2/12"]
-    store = harness.runtime.services.store.reading()
-    project = (await store.projects.in_channel("T0SANDBOX", "C0MLTEAM"))[0]
-    notes = await store.notes.for_project("T0SANDBOX", project.id)
+    project = await harness.only_project()
+    notes = await harness.read(lambda tx: tx.notes.for_project("T0SANDBOX", project.id))
     kept = {stored["success"][1], *(n.text for n in notes)}
     assert kept == {"Cut churn by 2 points", "Reduce churn 10%"}
     assert any("kept it as a note" in m.text for m in thread_posts(harness, thread))
@@ -244,3 +236,23 @@ async def test_failed_question_post_is_posted_later_once(harness: Harness) -> No
     assert len(questions_asked(harness, thread)) == 2
     assert await harness.runtime.services.interviews.retry_pending() == 0
     assert len(questions_asked(harness, thread)) == 2
+
+
+async def test_reply_while_the_question_is_still_being_posted_answers_it(
+    harness: Harness,
+) -> None:
+    thread = await new_project(harness)
+    emulator = harness.emulator
+    emulator.slow_next("chat.postMessage", 0.5)  # Q2 appears at once, Slack answers late
+    first, _ = await emulator.say("Cut churn by 2 points", thread_ts=thread)
+    for _ in range(100):
+        if len(questions_asked(harness, thread)) == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert questions_asked(harness, thread)[-1].startswith("Q2/12")
+    await emulator.say("Spreadsheets", user="U0BOB", thread_ts=thread)  # after Q2, before ack
+    await harness.idle()
+    stored = await _answers(harness)
+    assert stored["current_process"] == ("answered", "Spreadsheets", "U0BOB")
+    assert questions_asked(harness, thread)[-1].startswith("Q3/12")
+    assert not any("kept it as a note" in m.text for m in thread_posts(harness, thread))

@@ -55,11 +55,11 @@ async def test_from_empty_to_newest_and_idempotent(db_path: str) -> None:
 async def test_from_every_earlier_version(db_path: str, start: int) -> None:
     db = await Database(db_path).open()
     try:
-        await migrate.apply(db.writer, target=start)
-        assert await migrate.current_version(db.writer) == start
-        applied = await migrate.apply(db.writer)
+        await db.on_writer(lambda c: migrate.apply(c, target=start))
+        assert await db.on_writer(migrate.current_version) == start
+        applied = await db.on_writer(migrate.apply)
         assert len(applied) == len(migrate.available()) - start
-        assert await migrate.apply(db.writer) == []
+        assert await db.on_writer(migrate.apply) == []
     finally:
         await db.close()
     assert EXPECTED_TABLES <= _tables(db_path)
@@ -82,11 +82,11 @@ async def test_failed_migration_leaves_version_and_schema_unchanged(db_path: str
     )
     db = await Database(db_path).open()
     try:
-        await migrate.apply(db.writer, good)
+        await db.on_writer(lambda c: migrate.apply(c, good))
         with pytest.raises(sqlite3.Error):
-            await migrate.apply(db.writer, [*good, broken])
-        assert await migrate.current_version(db.writer) == len(good)
-        assert not db.writer.in_transaction
+            await db.on_writer(lambda c: migrate.apply(c, [*good, broken]))
+        assert await db.on_writer(migrate.current_version) == len(good)
+        assert not await db.on_writer(lambda c: c.in_transaction)
     finally:
         await db.close()
     assert "half_done" not in _tables(db_path)
@@ -110,14 +110,17 @@ async def test_database_file_is_private_and_in_wal_mode(db_path: str) -> None:
 async def test_write_transaction_rolls_back_on_error(db_path: str) -> None:
     store = await SqliteStore.open(db_path)
     try:
+
+        def half_done(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO workspaces (team_id, created_at) VALUES ('T1', 'now')")
+            raise ZeroDivisionError
+
         with pytest.raises(ZeroDivisionError):
-            async with store.db.transaction() as conn:
-                await conn.execute(
-                    "INSERT INTO workspaces (team_id, created_at) VALUES ('T1', 'now')"
-                )
-                raise ZeroDivisionError
-        async with store.db.reader.execute("SELECT COUNT(*) FROM workspaces") as cur:
-            row = await cur.fetchone()
-        assert row is not None and row[0] == 0
+            await store.db.write(half_done)
+        count = await store.db.read(
+            lambda c: c.execute("SELECT COUNT(*) FROM workspaces").fetchone()[0]
+        )
+        assert count == 0
+        assert await store.db.write(lambda c: c.execute("SELECT 1").fetchone()[0]) == 1
     finally:
         await store.close()

@@ -14,9 +14,7 @@ def _last_ephemeral(h: Harness, user: str = "U0ALICE") -> str:
 
 async def test_new_project_sets_owner_and_owner_time_zone(harness: Harness) -> None:
     await new_project(harness, "Fraud alerts", user="U0BOB")
-    [project] = await harness.runtime.services.store.reading().projects.in_channel(
-        "T0SANDBOX", "C0MLTEAM"
-    )
+    project = await harness.only_project()
     assert (project.owner_id, project.tz, project.stage) == (
         "U0BOB",
         "America/New_York",
@@ -70,7 +68,7 @@ async def test_private_channel_without_the_bot_explains_how_to_invite(harness: H
     await harness.idle()
     assert "/invite @MLE Coach" in _last_ephemeral(harness)
     assert not harness.emulator.bot_posts("G0PRIVATE")
-    assert not await harness.runtime.services.store.reading().projects.all_names("T0SANDBOX")
+    assert not await harness.read(lambda tx: tx.projects.all_names("T0SANDBOX"))
 
 
 async def test_parent_post_failure_is_said_and_retry_works(harness: Harness) -> None:

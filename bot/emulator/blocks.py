@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from slack_sdk.errors import SlackObjectFormationError
@@ -47,6 +48,27 @@ def validate_blocks(blocks: Any, *, max_blocks: int = MESSAGE_MAX_BLOCKS) -> lis
         raise BlockKitError("invalid_blocks_format", "blocks must be a list")
     if len(blocks) > max_blocks:
         raise BlockKitError("invalid_blocks", f"no more than {max_blocks} items allowed")
+    try:
+        key = json.dumps(blocks, sort_keys=True)
+    except (TypeError, ValueError):
+        raise BlockKitError("invalid_blocks", "blocks are not JSON") from None
+    error = _check_cached(key, max_blocks)
+    if error is not None:
+        raise BlockKitError(*error)
+    return blocks
+
+
+@lru_cache(maxsize=4096)
+def _check_cached(key: str, max_blocks: int) -> tuple[str, str] | None:
+    """Slack answers the same blocks the same way; the models are costly, so remember."""
+    try:
+        _check(json.loads(key), max_blocks)
+    except BlockKitError as exc:
+        return exc.error, exc.detail
+    return None
+
+
+def _check(blocks: list[Any], max_blocks: int) -> None:
     for index, raw in enumerate(blocks):
         if not isinstance(raw, dict):
             raise BlockKitError("invalid_blocks", f"block {index} is not an object")
@@ -61,7 +83,6 @@ def validate_blocks(blocks: Any, *, max_blocks: int = MESSAGE_MAX_BLOCKS) -> lis
             raise BlockKitError("invalid_blocks", f"block {index}: {exc}") from None
     if max_blocks == MESSAGE_MAX_BLOCKS and _text_in(blocks) > BLOCKS_MAX_TEXT:
         raise BlockKitError("msg_blocks_too_long", "blocks carry too much text")
-    return blocks
 
 
 def validate_message(text: Any, blocks: Any) -> list[dict[str, Any]] | None:

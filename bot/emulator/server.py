@@ -45,6 +45,7 @@ class SlackEmulator:
         self.post_limiter = RateLimiter()
         self.calls: list[Call] = []
         self.faults: dict[str, list[Fault]] = {}
+        self.slow: dict[str, list[float]] = {}
         self.triggers: dict[str, str] = {}
         self.responses: dict[str, dict[str, Any]] = {}
         self.delivered: dict[str, dict[str, Any]] = {}
@@ -124,6 +125,10 @@ class SlackEmulator:
             Fault(status, error, retry_after) for _ in range(times)
         )
 
+    def slow_next(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Make the next calls to `method` take effect at once but answer `seconds` later."""
+        self.slow.setdefault(method, []).extend(seconds for _ in range(times))
+
     # ---- Web API
     async def _params(self, request: web.Request) -> dict[str, Any]:
         params: dict[str, Any] = dict(request.query)
@@ -169,6 +174,9 @@ class SlackEmulator:
                 result = await BOT_METHODS[method](self, params)
         except ApiError as exc:
             return self._answer(method, params, exc)
+        delays = self.slow.get(method)
+        if delays:
+            await asyncio.sleep(delays.pop(0))
         return self._answer(method, params, result)
 
     def _answer(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from bot.blocks import clip, context, header, section, sections
@@ -44,7 +45,9 @@ def parent(name: str, owner: str, stage: str, total: int) -> Post:
     )
 
 
+@lru_cache(maxsize=512)
 def question(number: int, total: int, q: Question) -> Post:
+    """The same question always renders the same way: built once, reused."""
     text = f"Q{number}/{total} ({_required(q)}) {q.text}"
     return Post(
         text,

@@ -1,11 +1,13 @@
 """Interview use cases: replies, edits and deletes in a project thread; posting what is due.
 
-Every decision is taken inside one write transaction; Slack is called after the commit, and a
-question (or brief) is posted by whoever claims it, so it goes out once even when handlers race.
+Each decision is one unit of work run whole in a write transaction. Slack is called after the
+commit; a question (or brief) is posted only by whoever claimed it in a transaction, so it
+goes out once even when handlers race or processes restart.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,16 +25,36 @@ log = logging.getLogger(__name__)
 
 # A claim to post older than this is taken to be from a process that died mid-post.
 CLAIM_STALE = timedelta(seconds=60)
+# A reply that arrives while the current question is being posted waits for the post to be
+# recorded (its ts decides whether the reply came after the question), polling this often.
+POSTING_POLL = 0.05
+POSTING_WAIT = 3.0
 CHECK = "white_check_mark"
 SKIPPED = "fast_forward"
 
 
+@dataclass(frozen=True)
+class _Claim:
+    """The right, taken in a transaction, to post an interview's current question or brief."""
+
+    interview_id: int
+    position: int
+    channel: str
+    thread_ts: str
+    post: render.Post
+
+
+_WAIT = object()
+
+
 @dataclass
-class _After:
+class _Outcome:
     """What to do in Slack once the transaction has committed."""
 
+    project: ProjectRow
     react: str | None = None
     reply: render.Post | None = None
+    claim: _Claim | None = None
 
 
 class InterviewService:
@@ -49,32 +71,7 @@ class InterviewService:
         self.clock = clock
 
     # ---- posting the current question or the brief
-    async def post_current(self, team_id: str, project_id: int) -> None:
-        now = self.clock()
-        async with self.store.transaction() as tx:
-            project = await tx.projects.get(team_id, project_id)
-            if project is None or project.thread_ts is None:
-                return
-            interview = await tx.interviews.get(team_id, project_id, project.stage)
-            if interview is None or not await tx.interviews.claim_post(
-                interview.id, interview.position, iso(now), iso(now - CLAIM_STALE)
-            ):
-                return
-            post = await self._compose(tx, project, interview)
-        result = await self.slack.post(
-            project.channel_id, post.text, post.blocks, thread_ts=project.thread_ts
-        )
-        async with self.store.transaction() as tx:
-            if result.ok and result.ts:
-                await tx.interviews.mark_posted(interview.id, interview.position, result.ts)
-            else:
-                await tx.interviews.mark_post_failed(
-                    interview.id, interview.position, result.error or "unknown"
-                )
-
-    async def _compose(
-        self, tx: SqliteTx, project: ProjectRow, interview: InterviewRow
-    ) -> render.Post:
+    def _compose(self, tx: SqliteTx, project: ProjectRow, interview: InterviewRow) -> render.Post:
         questions = self.bank.questions(interview.stage)
         if interview.position < len(questions):
             return render.question(
@@ -82,20 +79,62 @@ class InterviewService:
             )
         answers = {
             a.question_key: a
-            for a in await tx.answers.for_project(project.team_id, project.id, interview.stage)
+            for a in tx.answers.for_project(project.team_id, project.id, interview.stage)
         }
         notes = [
             n
-            for n in await tx.notes.for_project(project.team_id, project.id)
+            for n in tx.notes.for_project(project.team_id, project.id)
             if n.stage == interview.stage
         ]
         result = gates.gate(questions, {k: a.status for k, a in answers.items()})
         return render.brief(interview.stage, project.name, questions, answers, result, len(notes))
 
+    def _claim(self, tx: SqliteTx, project: ProjectRow, now: datetime) -> _Claim | None:
+        if project.thread_ts is None:
+            return None
+        interview = tx.interviews.get(project.team_id, project.id, project.stage)
+        if interview is None or not tx.interviews.claim_post(
+            interview.id, interview.position, iso(now), iso(now - CLAIM_STALE)
+        ):
+            return None
+        return _Claim(
+            interview.id,
+            interview.position,
+            project.channel_id,
+            project.thread_ts,
+            self._compose(tx, project, interview),
+        )
+
+    async def _deliver(self, claim: _Claim) -> None:
+        result = await self.slack.post(
+            claim.channel, claim.post.text, claim.post.blocks, thread_ts=claim.thread_ts
+        )
+
+        def record(tx: SqliteTx) -> None:
+            if result.ok and result.ts:
+                tx.interviews.mark_posted(claim.interview_id, claim.position, result.ts)
+            else:
+                tx.interviews.mark_post_failed(
+                    claim.interview_id, claim.position, result.error or "unknown"
+                )
+
+        await self.store.write(record)
+
+    async def post_current(self, team_id: str, project_id: int) -> None:
+        now = self.clock()
+
+        def claim(tx: SqliteTx) -> _Claim | None:
+            project = tx.projects.get(team_id, project_id)
+            return self._claim(tx, project, now) if project else None
+
+        taken = await self.store.write(claim)
+        if taken is not None:
+            await self._deliver(taken)
+
     async def retry_pending(self) -> int:
         """Post every question or brief whose earlier post failed; returns how many tried."""
-        now = self.clock()
-        waiting = await self.store.reading().interviews.waiting_to_post(iso(now - CLAIM_STALE))
+        stale = iso(self.clock() - CLAIM_STALE)
+        waiting = await self.store.read(lambda tx: tx.interviews.waiting_to_post(stale))
         for interview in waiting:
             await self.post_current(interview.team_id, interview.project_id)
         return len(waiting)
@@ -104,79 +143,121 @@ class InterviewService:
     async def on_reply(
         self, team_id: str, channel: str, thread_ts: str, ts: str, user: str, text: str
     ) -> None:
-        now = iso(self.clock())
-        after = _After()
-        async with self.store.transaction() as tx:
-            project = await tx.projects.by_thread(team_id, channel, thread_ts)
-            if project is None or await self._seen(tx, project, ts):
-                return
-            interview = await tx.interviews.get(team_id, project.id, project.stage)
-            questions = self.bank.questions(project.stage)
-            if interview is None or interview.position >= len(questions):
-                return
-            number, total = interview.position + 1, len(questions)
-            question = questions[interview.position]
-            reading = flow.read_reply(question, interview.question_ts, ts, text)
-            if isinstance(reading, flow.Discussion):
-                return
-            if isinstance(reading, flow.Early | flow.Unreadable):
-                kind = "early_reply" if isinstance(reading, flow.Early) else "unreadable"
-                await tx.notes.add(
-                    team_id=team_id,
-                    project_id=project.id,
-                    kind=kind,
-                    stage=project.stage,
-                    question_key=question.key,
-                    author_id=user,
-                    message_ts=ts,
-                    text=text,
-                    now=now,
+        waited = 0.0
+        while True:
+            now = self.clock()
+            patient = waited < POSTING_WAIT
+            outcome = await self.store.write(
+                lambda tx: self._take_reply(
+                    tx, team_id, channel, thread_ts, ts, user, text, now, patient
                 )
-                after.reply = (
-                    render.early_reply(user, number, total)
-                    if isinstance(reading, flow.Early)
-                    else render.reask(user, number, total, question, reading.reason)
-                )
-            else:
-                answered = isinstance(reading, flow.Answer)
-                await tx.answers.record(
-                    team_id=team_id,
-                    project_id=project.id,
-                    stage=project.stage,
-                    question_key=question.key,
-                    status="answered" if answered else "skipped",
-                    text=reading.parsed.text if isinstance(reading, flow.Answer) else text,
-                    author_id=user,
-                    message_ts=ts,
-                    now=now,
-                )
-                if isinstance(reading, flow.Answer) and question.sets is Sets.TIME_BOX:
-                    await tx.projects.set_time_box(
-                        team_id, project.id, project.stage, reading.parsed.days
-                    )
-                await tx.interviews.advance(
-                    interview, interview.position + 1, interview.position + 1 >= total, now
-                )
-                after.react = CHECK if answered else SKIPPED
-        await self._apply(project, ts, after)
-        await self.post_current(team_id, project.id)
-
-    async def _seen(self, tx: SqliteTx, project: ProjectRow, ts: str) -> bool:
-        """True when this message was already taken (the same ts delivered again)."""
-        if await tx.answers.by_message(project.team_id, project.id, ts) is not None:
-            return True
-        return await tx.notes.by_message(project.team_id, project.id, ts) is not None
-
-    async def _apply(self, project: ProjectRow, ts: str, after: _After) -> None:
-        if after.react:
-            await self.slack.react(project.channel_id, ts, after.react)
-        if after.reply:
-            await self.slack.post(
-                project.channel_id,
-                after.reply.text,
-                after.reply.blocks,
-                thread_ts=project.thread_ts,
             )
+            if outcome is not _WAIT:
+                break
+            await asyncio.sleep(POSTING_POLL)
+            waited += POSTING_POLL
+        if isinstance(outcome, _Outcome):
+            await self._apply(outcome, ts)
+
+    def _take_reply(
+        self,
+        tx: SqliteTx,
+        team_id: str,
+        channel: str,
+        thread_ts: str,
+        ts: str,
+        user: str,
+        text: str,
+        now: datetime,
+        patient: bool,
+    ) -> _Outcome | object | None:
+        project = tx.projects.by_thread(team_id, channel, thread_ts)
+        if project is None or self._seen(tx, project, ts):
+            return None
+        interview = tx.interviews.get(team_id, project.id, project.stage)
+        questions = self.bank.questions(project.stage)
+        if interview is None or interview.position >= len(questions):
+            return None
+        if patient and interview.post_state == "posting" and not flow.is_discussion(text):
+            return _WAIT  # the question is on its way to Slack; its ts is not known yet
+        number, total = interview.position + 1, len(questions)
+        question = questions[interview.position]
+        reading = flow.read_reply(question, interview.question_ts, ts, text)
+        if isinstance(reading, flow.Discussion):
+            return None
+        stamp = iso(now)
+        outcome = _Outcome(project)
+        if isinstance(reading, flow.Early | flow.Unreadable):
+            early = isinstance(reading, flow.Early)
+            tx.notes.add(
+                team_id=team_id,
+                project_id=project.id,
+                kind="early_reply" if early else "unreadable",
+                stage=project.stage,
+                question_key=question.key,
+                author_id=user,
+                message_ts=ts,
+                text=text,
+                now=stamp,
+            )
+            if isinstance(reading, flow.Unreadable):
+                outcome.reply = render.reask(user, number, total, question, reading.reason)
+            else:
+                outcome.reply = render.early_reply(user, number, total)
+            outcome.claim = self._claim(tx, project, now)  # re-post a question that failed
+            return outcome
+        answered = isinstance(reading, flow.Answer)
+        tx.answers.record(
+            team_id=team_id,
+            project_id=project.id,
+            stage=project.stage,
+            question_key=question.key,
+            status="answered" if answered else "skipped",
+            text=reading.parsed.text if isinstance(reading, flow.Answer) else text,
+            author_id=user,
+            message_ts=ts,
+            now=stamp,
+        )
+        if isinstance(reading, flow.Answer) and question.sets is Sets.TIME_BOX:
+            tx.projects.set_time_box(team_id, project.id, project.stage, reading.parsed.days)
+        tx.interviews.advance(interview, number, number >= total, stamp, claim=True)
+        moved = tx.interviews.get(team_id, project.id, project.stage)
+        assert moved is not None and project.thread_ts is not None
+        outcome.react = CHECK if answered else SKIPPED
+        outcome.claim = _Claim(
+            moved.id,
+            moved.position,
+            project.channel_id,
+            project.thread_ts,
+            self._compose(tx, project, moved),
+        )
+        return outcome
+
+    def _seen(self, tx: SqliteTx, project: ProjectRow, ts: str) -> bool:
+        """True when this message was already taken (the same ts delivered again)."""
+        if tx.answers.by_message(project.team_id, project.id, ts) is not None:
+            return True
+        return tx.notes.by_message(project.team_id, project.id, ts) is not None
+
+    async def _apply(self, outcome: _Outcome, ts: str) -> None:
+        project = outcome.project
+
+        async def react() -> None:
+            if outcome.react:
+                await self.slack.react(project.channel_id, ts, outcome.react)
+
+        async def thread_posts() -> None:
+            if outcome.reply:
+                await self.slack.post(
+                    project.channel_id,
+                    outcome.reply.text,
+                    outcome.reply.blocks,
+                    thread_ts=project.thread_ts,
+                )
+            if outcome.claim:
+                await self._deliver(outcome.claim)
+
+        await asyncio.gather(react(), thread_posts())
 
     # ---- edits and deletes
     def _question(self, answer: AnswerRow) -> tuple[int, Question | None]:
@@ -189,57 +270,71 @@ class InterviewService:
     async def on_edit(
         self, team_id: str, channel: str, thread_ts: str, ts: str, user: str, text: str
     ) -> None:
-        now = iso(self.clock())
-        after = _After()
-        async with self.store.transaction() as tx:
-            project = await tx.projects.by_thread(team_id, channel, thread_ts)
-            if project is None:
-                return
-            answer = await tx.answers.by_message(team_id, project.id, ts)
-            if answer is None:
-                note = await tx.notes.by_message(team_id, project.id, ts)
-                if note is not None and note.text != text:
-                    await tx.notes.change_text(note, text, now)
-                return
-            number, question = self._question(answer)
-            if question is None:
-                await tx.answers.change(answer, text=text, status="answered", by=user, now=now)
-                return
-            reading = flow.read_edit(question, text)
-            if isinstance(reading, flow.Unreadable):
-                after.reply = render.edit_refused(user, number, reading.reason)
-            else:
-                status = {
-                    flow.Answer: "answered",
-                    flow.Skip: "skipped",
-                    flow.Discussion: "withdrawn",
-                }[type(reading)]
-                new_text = reading.parsed.text if isinstance(reading, flow.Answer) else text
-                if (new_text, status) == (answer.text, answer.status):
-                    return
-                await tx.answers.change(answer, text=new_text, status=status, by=user, now=now)
-                if question.sets is Sets.TIME_BOX:
-                    days = reading.parsed.days if isinstance(reading, flow.Answer) else None
-                    await tx.projects.set_time_box(team_id, project.id, answer.stage, days)
-        await self._apply(project, ts, after)
+        stamp = iso(self.clock())
+        outcome = await self.store.write(
+            lambda tx: self._take_edit(tx, team_id, channel, thread_ts, ts, user, text, stamp)
+        )
+        if outcome is not None:
+            await self._apply(outcome, ts)
+
+    def _take_edit(
+        self,
+        tx: SqliteTx,
+        team_id: str,
+        channel: str,
+        thread_ts: str,
+        ts: str,
+        user: str,
+        text: str,
+        now: str,
+    ) -> _Outcome | None:
+        project = tx.projects.by_thread(team_id, channel, thread_ts)
+        if project is None:
+            return None
+        answer = tx.answers.by_message(team_id, project.id, ts)
+        if answer is None:
+            note = tx.notes.by_message(team_id, project.id, ts)
+            if note is not None and note.text != text:
+                tx.notes.change_text(note, text, now)
+            return None
+        number, question = self._question(answer)
+        if question is None:
+            tx.answers.change(answer, text=text, status="answered", by=user, now=now)
+            return None
+        reading = flow.read_edit(question, text)
+        if isinstance(reading, flow.Unreadable):
+            return _Outcome(project, reply=render.edit_refused(user, number, reading.reason))
+        status = {flow.Answer: "answered", flow.Skip: "skipped", flow.Discussion: "withdrawn"}[
+            type(reading)
+        ]
+        new_text = reading.parsed.text if isinstance(reading, flow.Answer) else text
+        if (new_text, status) != (answer.text, answer.status):
+            tx.answers.change(answer, text=new_text, status=status, by=user, now=now)
+            if question.sets is Sets.TIME_BOX:
+                days = reading.parsed.days if isinstance(reading, flow.Answer) else None
+                tx.projects.set_time_box(team_id, project.id, answer.stage, days)
+        return None
 
     async def on_delete(self, team_id: str, channel: str, thread_ts: str, deleted_ts: str) -> None:
-        now = iso(self.clock())
-        async with self.store.transaction() as tx:
-            project = await tx.projects.by_thread(team_id, channel, thread_ts)
+        stamp = iso(self.clock())
+
+        def withdraw(tx: SqliteTx) -> None:
+            project = tx.projects.by_thread(team_id, channel, thread_ts)
             if project is None:
                 return
-            answer = await tx.answers.by_message(team_id, project.id, deleted_ts)
+            answer = tx.answers.by_message(team_id, project.id, deleted_ts)
             if answer is None:
-                note = await tx.notes.by_message(team_id, project.id, deleted_ts)
+                note = tx.notes.by_message(team_id, project.id, deleted_ts)
                 if note is not None:
-                    await tx.notes.remove(note)
+                    tx.notes.remove(note)
                 return
             if answer.status == "withdrawn":
                 return
-            await tx.answers.change(
-                answer, text=answer.text, status="withdrawn", by=answer.author_id, now=now
+            tx.answers.change(
+                answer, text=answer.text, status="withdrawn", by=answer.author_id, now=stamp
             )
             _, question = self._question(answer)
             if question is not None and question.sets is Sets.TIME_BOX:
-                await tx.projects.set_time_box(team_id, project.id, answer.stage, None)
+                tx.projects.set_time_box(team_id, project.id, answer.stage, None)
+
+        await self.store.write(withdraw)

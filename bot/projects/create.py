@@ -13,7 +13,7 @@ from bot.interview.bank import QuestionBank
 from bot.interview.service import InterviewService
 from bot.slack_gateway import SlackGateway
 from storage.rows import ProjectRow
-from storage.sqlite.store import SqliteStore
+from storage.sqlite.store import SqliteStore, SqliteTx
 from storage.timefmt import iso
 
 NOT_MEMBER = {
@@ -45,7 +45,7 @@ class ProjectCreator:
     async def create(self, team_id: str, channel: str, user: str, name: str) -> str | None:
         """Returns a message for the person who asked, or None when the thread speaks for it."""
         key, slug = name_key(name), slugify(name)
-        existing = await self.store.reading().projects.by_name(team_id, key, slug)
+        existing = await self.store.read(lambda tx: tx.projects.by_name(team_id, key, slug))
         if existing is not None and (existing.thread_ts or existing.channel_id != channel):
             return await self._duplicate(existing)
         problem = await self.slack.ensure_member(channel)
@@ -54,25 +54,29 @@ class ProjectCreator:
         if existing is None:
             tz = await self.slack.user_tz(user) or "UTC"
             now = iso(self.clock())
+
+            def insert(tx: SqliteTx) -> ProjectRow:
+                project_id = tx.projects.insert(
+                    team_id=team_id,
+                    name=name,
+                    name_key=key,
+                    slug=slug,
+                    channel_id=channel,
+                    owner_id=user,
+                    tz=tz,
+                    stage=Stage.PLANNING.value,
+                    now=now,
+                )
+                tx.interviews.create(team_id, project_id, Stage.PLANNING.value, now)
+                project = tx.projects.get(team_id, project_id)
+                assert project is not None
+                return project
+
             try:
-                async with self.store.transaction() as tx:
-                    project_id = await tx.projects.insert(
-                        team_id=team_id,
-                        name=name,
-                        name_key=key,
-                        slug=slug,
-                        channel_id=channel,
-                        owner_id=user,
-                        tz=tz,
-                        stage=Stage.PLANNING.value,
-                        now=now,
-                    )
-                    await tx.interviews.create(team_id, project_id, Stage.PLANNING.value, now)
+                project = await self.store.write(insert)
             except sqlite3.IntegrityError:
-                found = await self.store.reading().projects.by_name(team_id, key, slug)
+                found = await self.store.read(lambda tx: tx.projects.by_name(team_id, key, slug))
                 return await self._duplicate(found) if found else "That name is taken."
-            project = await self.store.reading().projects.get(team_id, project_id)
-            assert project is not None
         else:
             project = existing  # created earlier, but its parent message never got posted
         return await self._post_parent(project)
@@ -86,8 +90,10 @@ class ProjectCreator:
                 f"I couldn't post in this channel ({posted.error}). The project "
                 f"*{project.name}* is saved; run `/mle new {project.name}` again to retry."
             )
-        async with self.store.transaction() as tx:
-            await tx.projects.set_thread(project.team_id, project.id, posted.ts)
+        thread_ts = posted.ts
+        await self.store.write(
+            lambda tx: tx.projects.set_thread(project.team_id, project.id, thread_ts)
+        )
         await self.interviews.post_current(project.team_id, project.id)
         return None
 

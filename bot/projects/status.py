@@ -28,26 +28,28 @@ class StatusService:
         self.bank = bank
         self.clock = clock
 
-    async def _stage_line(self, tx: SqliteTx, project: ProjectRow) -> tuple[str, int]:
+    def _stage_line(self, tx: SqliteTx, project: ProjectRow, now: datetime) -> tuple[str, int]:
         """'planning, day 3 of 14' and the number of open required questions."""
-        now = self.clock()
         day = day_in_stage(parse(project.stage_entered_at), now, project.tz)
-        box = await tx.projects.time_box(project.team_id, project.id, project.stage)
-        answers = await tx.answers.for_project(project.team_id, project.id, project.stage)
+        box = tx.projects.time_box(project.team_id, project.id, project.stage)
+        answers = tx.answers.for_project(project.team_id, project.id, project.stage)
         result = gates.gate(
             self.bank.questions(project.stage), {a.question_key: a.status for a in answers}
         )
         return f"{project.stage}, {describe_days(day, box)}", len(result.missing)
 
     async def channel(self, team_id: str, channel: str) -> Post:
-        tx = self.store.reading()
-        projects = await tx.projects.in_channel(team_id, channel)
+        now = self.clock()
+        return await self.store.read(lambda tx: self._channel(tx, team_id, channel, now))
+
+    def _channel(self, tx: SqliteTx, team_id: str, channel: str, now: datetime) -> Post:
+        projects = tx.projects.in_channel(team_id, channel)
         if not projects:
             text = "No MLE Coach projects in this channel yet. Start one with `/mle new <name>`."
             return Post(text, [section(text)])
         lines = []
         for project in projects:
-            stage, open_required = await self._stage_line(tx, project)
+            stage, open_required = self._stage_line(tx, project, now)
             opened = (
                 f"{open_required} open required question(s)" if open_required else "gate passes"
             )
@@ -59,16 +61,19 @@ class StatusService:
         return Post(text, blocks[:MAX_BLOCKS])
 
     async def project(self, team_id: str, name: str) -> Post:
-        tx = self.store.reading()
-        project = await tx.projects.by_name(team_id, name_key(name), slugify(name))
+        now = self.clock()
+        return await self.store.read(lambda tx: self._project(tx, team_id, name, now))
+
+    def _project(self, tx: SqliteTx, team_id: str, name: str, now: datetime) -> Post:
+        project = tx.projects.by_name(team_id, name_key(name), slugify(name))
         if project is None:
-            names = await tx.projects.all_names(team_id)
+            names = tx.projects.all_names(team_id)
             close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
             hint = f" Did you mean {', '.join(f'*{n}*' for n in close)}?" if close else ""
             text = f"No project called *{clip(name, 100)}*.{hint}"
             return Post(text, [section(text)])
-        stage_line, open_required = await self._stage_line(tx, project)
-        answers = await tx.answers.for_project(team_id, project.id)
+        stage_line, open_required = self._stage_line(tx, project, now)
+        answers = tx.answers.for_project(team_id, project.id)
         lines = [
             f"*{clip(project.name, 150)}* — {stage_line}; owner <@{project.owner_id}>; "
             f"{open_required} open required question(s)."

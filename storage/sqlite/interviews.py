@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import aiosqlite
+import sqlite3
 
 from storage.rows import AnswerRow, InterviewRow, NoteRow
 from storage.sqlite.rows import columns, to_row, to_rows
@@ -13,38 +13,51 @@ _NCOLS = columns(NoteRow)
 
 
 class InterviewRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
-    async def create(self, team_id: str, project_id: int, stage: str, now: str) -> int:
-        cur = await self._conn.execute(
+    def create(self, team_id: str, project_id: int, stage: str, now: str) -> int:
+        cur = self._conn.execute(
             "INSERT INTO interviews (team_id, project_id, stage, started_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (team_id, project_id, stage) DO NOTHING",
             (team_id, project_id, stage, now),
         )
         return int(cur.lastrowid or 0)
 
-    async def get(self, team_id: str, project_id: int, stage: str) -> InterviewRow | None:
-        async with self._conn.execute(
+    def get(self, team_id: str, project_id: int, stage: str) -> InterviewRow | None:
+        cur = self._conn.execute(
             f"SELECT {_ICOLS} FROM interviews WHERE team_id = ? AND project_id = ? AND stage = ?",
             (team_id, project_id, stage),
-        ) as cur:
-            return to_row(InterviewRow, await cur.fetchone())
-
-    async def advance(
-        self, interview: InterviewRow, position: int, complete: bool, now: str
-    ) -> None:
-        """Move to `position`; its question (or the brief) is now waiting to be posted."""
-        await self._conn.execute(
-            "UPDATE interviews SET position = ?, status = ?, question_ts = NULL, "
-            "post_state = 'pending', post_claimed_at = NULL, post_error = NULL, "
-            "completed_at = CASE WHEN ? THEN ? ELSE completed_at END WHERE id = ?",
-            (position, "complete" if complete else "active", complete, now, interview.id),
         )
+        return to_row(InterviewRow, cur.fetchone())
 
-    async def claim_post(self, interview_id: int, position: int, now: str, stale: str) -> bool:
+    def advance(
+        self, interview: InterviewRow, position: int, complete: bool, now: str, *, claim: bool
+    ) -> bool:
+        """Move on from the interview's position to `position`, its question (or the brief) now
+        waiting to be posted, or already claimed for posting by the caller. False when the
+        interview moved meanwhile."""
+        cur = self._conn.execute(
+            "UPDATE interviews SET position = ?, status = ?, question_ts = NULL, "
+            "post_state = ?, post_claimed_at = ?, post_error = NULL, "
+            "completed_at = CASE WHEN ? THEN ? ELSE completed_at END "
+            "WHERE id = ? AND position = ?",
+            (
+                position,
+                "complete" if complete else "active",
+                "posting" if claim else "pending",
+                now if claim else None,
+                complete,
+                now,
+                interview.id,
+                interview.position,
+            ),
+        )
+        return cur.rowcount == 1
+
+    def claim_post(self, interview_id: int, position: int, now: str, stale: str) -> bool:
         """Take the right to post the current question; one claimant wins."""
-        cur = await self._conn.execute(
+        cur = self._conn.execute(
             "UPDATE interviews SET post_state = 'posting', post_claimed_at = ? WHERE id = ? "
             "AND position = ? AND (post_state = 'pending' OR (post_state = 'posting' AND "
             "post_claimed_at < ?))",
@@ -52,42 +65,42 @@ class InterviewRepo:
         )
         return cur.rowcount == 1
 
-    async def mark_posted(self, interview_id: int, position: int, ts: str) -> None:
-        await self._conn.execute(
+    def mark_posted(self, interview_id: int, position: int, ts: str) -> None:
+        self._conn.execute(
             "UPDATE interviews SET post_state = 'posted', question_ts = ?, post_error = NULL "
             "WHERE id = ? AND position = ? AND post_state = 'posting'",
             (ts, interview_id, position),
         )
 
-    async def mark_post_failed(self, interview_id: int, position: int, error: str) -> None:
-        await self._conn.execute(
+    def mark_post_failed(self, interview_id: int, position: int, error: str) -> None:
+        self._conn.execute(
             "UPDATE interviews SET post_state = 'pending', post_claimed_at = NULL, "
             "post_error = ? WHERE id = ? AND position = ? AND post_state = 'posting'",
             (error[:200], interview_id, position),
         )
 
-    async def waiting_to_post(self, stale: str, limit: int = 500) -> list[InterviewRow]:
+    def waiting_to_post(self, stale: str, limit: int = 500) -> list[InterviewRow]:
         """Interviews whose question or brief still has to be posted (for retries)."""
-        async with self._conn.execute(
+        cur = self._conn.execute(
             f"SELECT {_ICOLS} FROM interviews WHERE post_state = 'pending' OR "
             "(post_state = 'posting' AND post_claimed_at < ?) ORDER BY id LIMIT ?",
             (stale, limit),
-        ) as cur:
-            return to_rows(InterviewRow, await cur.fetchall())
+        )
+        return to_rows(InterviewRow, cur.fetchall())
 
 
 class AnswerRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
-    async def by_message(self, team_id: str, project_id: int, message_ts: str) -> AnswerRow | None:
-        async with self._conn.execute(
+    def by_message(self, team_id: str, project_id: int, message_ts: str) -> AnswerRow | None:
+        cur = self._conn.execute(
             f"SELECT {_ACOLS} FROM answers WHERE team_id = ? AND project_id = ? AND message_ts = ?",
             (team_id, project_id, message_ts),
-        ) as cur:
-            return to_row(AnswerRow, await cur.fetchone())
+        )
+        return to_row(AnswerRow, cur.fetchone())
 
-    async def for_project(
+    def for_project(
         self, team_id: str, project_id: int, stage: str | None = None
     ) -> list[AnswerRow]:
         sql = f"SELECT {_ACOLS} FROM answers WHERE team_id = ? AND project_id = ?"
@@ -95,10 +108,10 @@ class AnswerRepo:
         if stage is not None:
             sql += " AND stage = ?"
             params += (stage,)
-        async with self._conn.execute(sql + " ORDER BY id", params) as cur:
-            return to_rows(AnswerRow, await cur.fetchall())
+        cur = self._conn.execute(sql + " ORDER BY id", params)
+        return to_rows(AnswerRow, cur.fetchall())
 
-    async def record(
+    def record(
         self,
         *,
         team_id: str,
@@ -112,14 +125,14 @@ class AnswerRepo:
         now: str,
     ) -> int:
         """Answer (or skip) a question; an earlier answer to it is replaced, its text kept."""
-        async with self._conn.execute(
+        cur = self._conn.execute(
             "SELECT id FROM answers WHERE team_id = ? AND project_id = ? AND stage = ? "
             "AND question_key = ?",
             (team_id, project_id, stage, question_key),
-        ) as cur:
-            existing = await cur.fetchone()
+        )
+        existing = cur.fetchone()
         if existing is None:
-            cur = await self._conn.execute(
+            cur = self._conn.execute(
                 "INSERT INTO answers (team_id, project_id, stage, question_key, status, text, "
                 "author_id, message_ts, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -139,35 +152,35 @@ class AnswerRepo:
             answer_id = int(cur.lastrowid or 0)
         else:
             answer_id = int(existing[0])
-            await self._conn.execute(
+            self._conn.execute(
                 "UPDATE answers SET status = ?, text = ?, author_id = ?, message_ts = ?, "
                 "updated_at = ? WHERE id = ?",
                 (status, text, author_id, message_ts, now, answer_id),
             )
-        await self._revision(team_id, answer_id, text, status, author_id, now)
+        self._revision(team_id, answer_id, text, status, author_id, now)
         return answer_id
 
-    async def change(self, answer: AnswerRow, *, text: str, status: str, by: str, now: str) -> None:
+    def change(self, answer: AnswerRow, *, text: str, status: str, by: str, now: str) -> None:
         """An edit or a withdrawal: the answer changes, every version stays in the history."""
-        await self._conn.execute(
+        self._conn.execute(
             "UPDATE answers SET text = ?, status = ?, updated_at = ? WHERE id = ?",
             (text, status, now, answer.id),
         )
-        await self._revision(answer.team_id, answer.id, text, status, by, now)
+        self._revision(answer.team_id, answer.id, text, status, by, now)
 
-    async def history(self, team_id: str, answer_id: int) -> list[tuple[str, str, str]]:
+    def history(self, team_id: str, answer_id: int) -> list[tuple[str, str, str]]:
         """(text, status, changed_by) oldest first."""
-        async with self._conn.execute(
+        cur = self._conn.execute(
             "SELECT text, status, changed_by FROM answer_revisions WHERE team_id = ? "
             "AND answer_id = ? ORDER BY id",
             (team_id, answer_id),
-        ) as cur:
-            return [(r[0], r[1], r[2]) for r in await cur.fetchall()]
+        )
+        return [(r[0], r[1], r[2]) for r in cur.fetchall()]
 
-    async def _revision(
+    def _revision(
         self, team_id: str, answer_id: int, text: str, status: str, by: str, now: str
     ) -> None:
-        await self._conn.execute(
+        self._conn.execute(
             "INSERT INTO answer_revisions (team_id, answer_id, text, status, changed_by, "
             "changed_at) VALUES (?, ?, ?, ?, ?, ?)",
             (team_id, answer_id, text, status, by, now),
@@ -175,18 +188,18 @@ class AnswerRepo:
 
 
 class NoteRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
-    async def by_message(self, team_id: str, project_id: int, message_ts: str) -> NoteRow | None:
-        async with self._conn.execute(
+    def by_message(self, team_id: str, project_id: int, message_ts: str) -> NoteRow | None:
+        cur = self._conn.execute(
             f"SELECT {_NCOLS} FROM thread_notes WHERE team_id = ? AND project_id = ? "
             "AND message_ts = ?",
             (team_id, project_id, message_ts),
-        ) as cur:
-            return to_row(NoteRow, await cur.fetchone())
+        )
+        return to_row(NoteRow, cur.fetchone())
 
-    async def add(
+    def add(
         self,
         *,
         team_id: str,
@@ -199,7 +212,7 @@ class NoteRepo:
         text: str,
         now: str,
     ) -> None:
-        await self._conn.execute(
+        self._conn.execute(
             "INSERT INTO thread_notes (team_id, project_id, kind, stage, question_key, "
             "author_id, message_ts, text, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -207,17 +220,17 @@ class NoteRepo:
             (team_id, project_id, kind, stage, question_key, author_id, message_ts, text, now, now),
         )
 
-    async def change_text(self, note: NoteRow, text: str, now: str) -> None:
-        await self._conn.execute(
+    def change_text(self, note: NoteRow, text: str, now: str) -> None:
+        self._conn.execute(
             "UPDATE thread_notes SET text = ?, updated_at = ? WHERE id = ?", (text, now, note.id)
         )
 
-    async def remove(self, note: NoteRow) -> None:
-        await self._conn.execute("DELETE FROM thread_notes WHERE id = ?", (note.id,))
+    def remove(self, note: NoteRow) -> None:
+        self._conn.execute("DELETE FROM thread_notes WHERE id = ?", (note.id,))
 
-    async def for_project(self, team_id: str, project_id: int) -> list[NoteRow]:
-        async with self._conn.execute(
+    def for_project(self, team_id: str, project_id: int) -> list[NoteRow]:
+        cur = self._conn.execute(
             f"SELECT {_NCOLS} FROM thread_notes WHERE team_id = ? AND project_id = ? ORDER BY id",
             (team_id, project_id),
-        ) as cur:
-            return to_rows(NoteRow, await cur.fetchall())
+        )
+        return to_rows(NoteRow, cur.fetchall())

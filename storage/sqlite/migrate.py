@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
 from importlib import resources
-
-import aiosqlite
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -33,18 +32,17 @@ def available() -> list[Migration]:
     return found
 
 
-async def current_version(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("PRAGMA user_version") as cur:
-        row = await cur.fetchone()
+def current_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("PRAGMA user_version").fetchone()
     return int(row[0]) if row else 0
 
 
-async def apply(
-    conn: aiosqlite.Connection, migrations: list[Migration] | None = None, target: int | None = None
+def apply(
+    conn: sqlite3.Connection, migrations: list[Migration] | None = None, target: int | None = None
 ) -> list[str]:
     """Bring the schema up to `target` (default: newest); returns the names applied."""
     migrations = available() if migrations is None else migrations
-    version = await current_version(conn)
+    version = current_version(conn)
     newest = migrations[-1].version if migrations else 0
     if version > newest:
         raise RuntimeError(
@@ -59,10 +57,10 @@ async def apply(
             f"PRAGMA user_version = {migration.version};\nCOMMIT;"
         )
         try:
-            await conn.executescript(script)
+            conn.executescript(script)
         except Exception:
             if conn.in_transaction:
-                await conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
             raise
         applied.append(migration.name)
     return applied

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import aiosqlite
+import sqlite3
 
 from storage.rows import ProjectRow
 from storage.sqlite.rows import columns, to_row, to_rows
@@ -11,51 +11,51 @@ _COLS = columns(ProjectRow)
 
 
 class ProjectRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
-    async def get(self, team_id: str, project_id: int) -> ProjectRow | None:
-        async with self._conn.execute(
+    def get(self, team_id: str, project_id: int) -> ProjectRow | None:
+        cur = self._conn.execute(
             f"SELECT {_COLS} FROM projects WHERE team_id = ? AND id = ?", (team_id, project_id)
-        ) as cur:
-            return to_row(ProjectRow, await cur.fetchone())
+        )
+        return to_row(ProjectRow, cur.fetchone())
 
-    async def by_name(self, team_id: str, name_key: str, slug: str) -> ProjectRow | None:
+    def by_name(self, team_id: str, name_key: str, slug: str) -> ProjectRow | None:
         """A project named so (case-insensitively) or with that slug."""
-        async with self._conn.execute(
+        cur = self._conn.execute(
             f"SELECT {_COLS} FROM projects WHERE team_id = ? AND (name_key = ? OR slug = ?) "
             "ORDER BY name_key = ? DESC LIMIT 1",
             (team_id, name_key, slug, name_key),
-        ) as cur:
-            return to_row(ProjectRow, await cur.fetchone())
+        )
+        return to_row(ProjectRow, cur.fetchone())
 
-    async def by_thread(self, team_id: str, channel_id: str, thread_ts: str) -> ProjectRow | None:
-        async with self._conn.execute(
+    def by_thread(self, team_id: str, channel_id: str, thread_ts: str) -> ProjectRow | None:
+        cur = self._conn.execute(
             f"SELECT {_COLS} FROM projects WHERE team_id = ? AND channel_id = ? AND thread_ts = ?",
             (team_id, channel_id, thread_ts),
-        ) as cur:
-            return to_row(ProjectRow, await cur.fetchone())
+        )
+        return to_row(ProjectRow, cur.fetchone())
 
-    async def in_channel(self, team_id: str, channel_id: str) -> list[ProjectRow]:
-        async with self._conn.execute(
+    def in_channel(self, team_id: str, channel_id: str) -> list[ProjectRow]:
+        cur = self._conn.execute(
             f"SELECT {_COLS} FROM projects WHERE team_id = ? AND channel_id = ? ORDER BY id",
             (team_id, channel_id),
-        ) as cur:
-            return to_rows(ProjectRow, await cur.fetchall())
+        )
+        return to_rows(ProjectRow, cur.fetchall())
 
-    async def all_names(self, team_id: str) -> list[str]:
-        async with self._conn.execute(
+    def all_names(self, team_id: str) -> list[str]:
+        cur = self._conn.execute(
             "SELECT name FROM projects WHERE team_id = ? ORDER BY id", (team_id,)
-        ) as cur:
-            return [r[0] for r in await cur.fetchall()]
+        )
+        return [r[0] for r in cur.fetchall()]
 
-    async def slug_taken(self, team_id: str, slug: str) -> bool:
-        async with self._conn.execute(
+    def slug_taken(self, team_id: str, slug: str) -> bool:
+        cur = self._conn.execute(
             "SELECT 1 FROM projects WHERE team_id = ? AND slug = ?", (team_id, slug)
-        ) as cur:
-            return await cur.fetchone() is not None
+        )
+        return cur.fetchone() is not None
 
-    async def insert(
+    def insert(
         self,
         *,
         team_id: str,
@@ -68,40 +68,38 @@ class ProjectRepo:
         stage: str,
         now: str,
     ) -> int:
-        cur = await self._conn.execute(
+        cur = self._conn.execute(
             "INSERT INTO projects (team_id, name, name_key, slug, channel_id, owner_id, tz, "
             "stage, stage_entered_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (team_id, name, name_key, slug, channel_id, owner_id, tz, stage, now, now),
         )
         project_id = int(cur.lastrowid or 0)
-        await self._conn.execute(
+        self._conn.execute(
             "INSERT INTO stage_history (team_id, project_id, stage, entered_at, entered_by) "
             "VALUES (?, ?, ?, ?, ?)",
             (team_id, project_id, stage, now, owner_id),
         )
         return project_id
 
-    async def set_thread(self, team_id: str, project_id: int, thread_ts: str) -> None:
-        await self._conn.execute(
+    def set_thread(self, team_id: str, project_id: int, thread_ts: str) -> None:
+        self._conn.execute(
             "UPDATE projects SET thread_ts = ? WHERE team_id = ? AND id = ? AND thread_ts IS NULL",
             (thread_ts, team_id, project_id),
         )
 
-    async def set_time_box(
-        self, team_id: str, project_id: int, stage: str, days: int | None
-    ) -> None:
+    def set_time_box(self, team_id: str, project_id: int, stage: str, days: int | None) -> None:
         """The time box of the stage's latest entry in the history."""
-        await self._conn.execute(
+        self._conn.execute(
             "UPDATE stage_history SET time_box_days = ? WHERE id = (SELECT MAX(id) FROM "
             "stage_history WHERE team_id = ? AND project_id = ? AND stage = ?)",
             (days, team_id, project_id, stage),
         )
 
-    async def time_box(self, team_id: str, project_id: int, stage: str) -> int | None:
-        async with self._conn.execute(
+    def time_box(self, team_id: str, project_id: int, stage: str) -> int | None:
+        cur = self._conn.execute(
             "SELECT time_box_days FROM stage_history WHERE team_id = ? AND project_id = ? "
             "AND stage = ? ORDER BY id DESC LIMIT 1",
             (team_id, project_id, stage),
-        ) as cur:
-            row = await cur.fetchone()
+        )
+        row = cur.fetchone()
         return int(row[0]) if row and row[0] is not None else None

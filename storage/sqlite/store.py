@@ -1,23 +1,25 @@
-"""The SQLite store: opens the file, migrates it, and exposes the repositories."""
+"""The SQLite store: opens the file, migrates it, runs units of work on its threads."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import aiosqlite
+import sqlite3
+from collections.abc import Callable
+from typing import TypeVar
 
 from storage.sqlite import migrate
 from storage.sqlite.database import Database
-from storage.sqlite.events import SqliteEventLog
+from storage.sqlite.events import EventRepo
 from storage.sqlite.interviews import AnswerRepo, InterviewRepo, NoteRepo
 from storage.sqlite.projects import ProjectRepo
 
+T = TypeVar("T")
+
 
 class SqliteTx:
-    """The repositories bound to one connection: a write transaction, or the reader."""
+    """The repositories bound to one connection: inside a write transaction, or the reader."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.events = EventRepo(conn)
         self.projects = ProjectRepo(conn)
         self.interviews = InterviewRepo(conn)
         self.answers = AnswerRepo(conn)
@@ -27,38 +29,34 @@ class SqliteTx:
 class SqliteStore:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.events = SqliteEventLog(db)
 
     @classmethod
     async def open(cls, path: str, *, migrate_schema: bool = True) -> SqliteStore:
         db = await Database(path).open()
         try:
             if migrate_schema:
-                await migrate.apply(db.writer)
+                await db.on_writer(migrate.apply)
         except BaseException:
             await db.close()
             raise
         return cls(db)
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqliteTx]:
-        """All-or-nothing writes (BEGIN IMMEDIATE), serialised with other writers."""
-        async with self.db.transaction() as conn:
-            yield SqliteTx(conn)
+    async def write(self, work: Callable[[SqliteTx], T]) -> T:
+        """All-or-nothing: `work` runs whole in one BEGIN IMMEDIATE transaction."""
+        return await self.db.write(lambda conn: work(SqliteTx(conn)))
 
-    def reading(self) -> SqliteTx:
-        """Repositories for reads outside any write transaction."""
-        return SqliteTx(self.db.reader)
+    async def read(self, work: Callable[[SqliteTx], T]) -> T:
+        """`work` reads committed data on the reader connection."""
+        return await self.db.read(lambda conn: work(SqliteTx(conn)))
 
     async def ping(self) -> bool:
         try:
-            async with self.db.reader.execute("SELECT 1") as cur:
-                return (await cur.fetchone()) is not None
+            return await self.db.read(lambda c: c.execute("SELECT 1").fetchone() is not None)
         except Exception:
             return False
 
     async def schema_version(self) -> int:
-        return await migrate.current_version(self.db.reader)
+        return await self.db.read(migrate.current_version)
 
     async def close(self) -> None:
         await self.db.close()

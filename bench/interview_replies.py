@@ -1,0 +1,139 @@
+"""Thread replies fully handled per second: MLE Coach's interview (answer stored, ✅ added,
+next question posted) against a bare Bolt app that posts one reply per thread message.
+
+Both are separate processes served the same way, driven by the same emulator (rate limits
+off) in alternating rounds. A reply counts when the app's next post in that thread appears;
+threads run in parallel, replies within a thread one after another (as people answer).
+Run: `python -m bench.interview_replies --rounds 3`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from collections import defaultdict
+
+from bench.harness import Server, median, start_server
+from bot.emulator import SlackEmulator
+from bot.emulator.state import Message
+from bot.interview.bank import Kind, load_bank
+
+ANSWERS = {
+    Kind.TEXT: "Cut churn by 2 points",
+    Kind.NUMBER: "0.061",
+    Kind.USER: "<@U0BOB>",
+    Kind.DURATION: "2 weeks",
+}
+
+
+class PostWatcher:
+    """Resolves when the app posts in a thread."""
+
+    def __init__(self, emu: SlackEmulator) -> None:
+        self.waiting: dict[str, asyncio.Future[Message]] = {}
+        self.posts: dict[str, int] = defaultdict(int)
+        emu.subscribe(self._seen)
+
+    def _seen(self, kind: str, item: object) -> None:
+        if kind == "post" and isinstance(item, Message) and item.thread_ts:
+            self.posts[item.thread_ts] += 1
+            future = self.waiting.pop(item.thread_ts, None)
+            if future is not None and not future.done():
+                future.set_result(item)
+
+    def expect(self, thread_ts: str) -> asyncio.Future[Message]:
+        future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+        self.waiting[thread_ts] = future
+        return future
+
+
+async def _parent_threads(
+    emu: SlackEmulator, watcher: PostWatcher, n: int, tag: str, ours: bool
+) -> list[str]:
+    threads = []
+    for i in range(n):
+        if ours:
+            before = {m.ts for m in emu.bot_posts("C0MLTEAM") if not m.thread_ts}
+            await emu.slash(f"new bench {tag} {i}")
+            for _ in range(500):
+                new = [
+                    m for m in emu.bot_posts("C0MLTEAM") if not m.thread_ts and m.ts not in before
+                ]
+                if new and watcher.posts.get(new[0].ts):
+                    threads.append(new[0].ts)
+                    break
+                await asyncio.sleep(0.01)
+        else:
+            parent, _ = await emu.say(f"thread {tag} {i}", user="U0BOB")
+            threads.append(parent.ts)
+    return threads
+
+
+async def _drive(
+    emu: SlackEmulator, watcher: PostWatcher, threads: list[str], answers: list[str]
+) -> float:
+    async def one_thread(thread_ts: str) -> None:
+        for text in answers:
+            future = watcher.expect(thread_ts)
+            await emu.say(text, user="U0ALICE", thread_ts=thread_ts)
+            await asyncio.wait_for(future, 30)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one_thread(t) for t in threads))
+    return len(threads) * len(answers) / (time.perf_counter() - started)
+
+
+async def main(rounds: int, threads: int) -> None:
+    emu = SlackEmulator(rate_limits=False)
+    await emu.start()
+    watcher = PostWatcher(emu)
+    planning = load_bank().questions("planning")
+    answers = [q.choices[0] if q.kind is Kind.CHOICE else ANSWERS[q.kind] for q in planning]
+    env = {
+        "SLACK_BOT_TOKEN": emu.bot_token,
+        "SLACK_SIGNING_SECRET": emu.signing_secret,
+        "SLACK_API_URL": emu.api_url,
+        "LOG_LEVEL": "WARNING",
+    }
+    rates: dict[str, list[float]] = {"mle-coach": [], "bare bolt": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = await start_server(
+            ["-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
+            {**env, "DATABASE_URL": f"sqlite:///{tmp}/bench.db"},
+        )
+        bare = await start_server(["-m", "bench.bare_replier"], env)
+        servers: dict[str, Server] = {"mle-coach": ours, "bare bolt": bare}
+        try:
+            for r in range(rounds):
+                for name, server in servers.items():
+                    emu.connect_http(server.url)
+                    ts = await _parent_threads(emu, watcher, threads, f"{r}", name == "mle-coach")
+                    rates[name].append(await _drive(emu, watcher, ts, answers))
+        finally:
+            for server in servers.values():
+                await server.stop()
+            await emu.stop()
+    print(
+        f"thread replies fully handled per second; {threads} threads in parallel x "
+        f"{len(answers)} replies each, {rounds} alternating rounds (median)"
+    )
+    for name, values in rates.items():
+        print(
+            f"{name:12}{median(values):10.1f} replies/s   rounds: "
+            + ", ".join(f"{v:.1f}" for v in values)
+        )
+    early = sum(1 for m in emu.bot_posts() if "kept it as a note" in m.text)
+    unreadable = sum(1 for m in emu.bot_posts() if "isn't recorded" in m.text)
+    print(f"sanity: {early} replies taken as early notes, {unreadable} re-asks (both must be 0)")
+    ratio = median(rates["mle-coach"]) / median(rates["bare bolt"])
+    print(f"ratio {ratio:.2f}x of bare Bolt (target: at least 0.6x)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=20)
+    args = parser.parse_args()
+    asyncio.run(main(args.rounds, args.threads))
