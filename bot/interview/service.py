@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime, timedelta
 
 from bot.domain import gates
@@ -147,11 +148,18 @@ class InterviewService:
         while True:
             now = self.clock()
             patient = waited < POSTING_WAIT
-            outcome = await self.store.write(
-                lambda tx: self._take_reply(
-                    tx, team_id, channel, thread_ts, ts, user, text, now, patient
-                )
+            take = partial(
+                self._take_reply,
+                team_id=team_id,
+                channel=channel,
+                thread_ts=thread_ts,
+                ts=ts,
+                user=user,
+                text=text,
+                now=now,
+                patient=patient,
             )
+            outcome = await self.store.write(take)
             if outcome is not _WAIT:
                 break
             await asyncio.sleep(POSTING_POLL)
