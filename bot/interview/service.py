@@ -11,8 +11,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from datetime import datetime, timedelta
+from functools import partial
 
 from bot.domain import gates
 from bot.interview import flow, render
