@@ -16,7 +16,7 @@ from bot.services import Services
 
 
 def build_client(
-    token: str, base_url: str, session: aiohttp.ClientSession | None = None
+    token: str | None, base_url: str, session: aiohttp.ClientSession | None = None
 ) -> AsyncWebClient:
     """A Web API client that waits out 429s (Retry-After) and retries 5xx once; with a
     session, connections to Slack are kept open and reused."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from datetime import UTC, datetime
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.redact import configure_logging
@@ -29,7 +30,43 @@ def _parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--db", default=SANDBOX_DB, help=f"database file (default {SANDBOX_DB})")
     sub.add_parser("migrate", help="create or upgrade the database schema")
+    tick = sub.add_parser("tick", help="one scheduler pass: post what is due, print it, exit")
+    tick.add_argument(
+        "--at",
+        type=_moment,
+        default=None,
+        help="act as if it were this ISO-8601 time (no offset means UTC)",
+    )
+    tick.add_argument(
+        "--dry-run", action="store_true", help="print what would be posted; change and post nothing"
+    )
     return parser
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO-8601 time, e.g. 2026-11-30T10:00:00+01:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def _tick(settings: Settings, at: datetime | None, dry_run: bool) -> None:
+    from bot.runtime import close_services, open_services
+
+    if not dry_run:
+        settings.require("SLACK_BOT_TOKEN", mode="posting (or use --dry-run)")
+    moment = at or datetime.now(UTC)
+    services = await open_services(settings, clock=lambda: moment)
+    try:
+        lines = await services.scheduler_pass(moment, dry_run=dry_run)
+    finally:
+        await close_services(services)
+    print(f"tick at {moment.isoformat()}{' (dry run)' if dry_run else ''}: {len(lines)} item(s)")
+    for line in lines:
+        print(f"  {line}")
 
 
 def _secrets(settings: Settings) -> list[str]:
@@ -110,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_sandbox(getattr(args, "db", SANDBOX_DB)))
         elif verb == "migrate":
             asyncio.run(_migrate(settings))
+        elif verb == "tick":
+            asyncio.run(_tick(settings, args.at, args.dry_run))
     except ConfigError as exc:
         print(f"mle-coach: {exc}", file=sys.stderr)
         return 2

@@ -44,19 +44,11 @@ class Runtime:
         clock: Callable[[], datetime] = utc_now,
     ) -> Runtime:
         settings.require("SLACK_BOT_TOKEN", mode="Socket Mode" if socket_mode else "HTTP mode")
-        assert settings.SLACK_BOT_TOKEN is not None
-        bank = question_bank(settings)
-        store = await SqliteStore.open(settings.sqlite_path)
-        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        client = build_client(
-            settings.SLACK_BOT_TOKEN.get_secret_value(), settings.SLACK_API_URL, session
-        )
-        services = Services.wire(settings, store, client, bank, clock)
+        services = await open_services(settings, clock)
         try:
             app = build_app(services, socket_mode=socket_mode)
         except BaseException:
-            await session.close()
-            await store.close()
+            await close_services(services)
             raise
         return cls(services, app)
 
@@ -75,7 +67,8 @@ class Runtime:
 
     async def tick(self) -> None:
         try:
-            await self.services.interviews.retry_pending()
+            for line in await self.services.scheduler_pass():
+                log.info("%s", line)
         except Exception:
             log.exception("scheduler pass failed")
 
@@ -104,9 +97,23 @@ class Runtime:
             await self._socket.close_async()
         if self._runner is not None:
             await self._runner.cleanup()
-        if self.app.client.session is not None:
-            await self.app.client.session.close()
-        await self.services.store.close()
+        await close_services(self.services)
+
+
+async def open_services(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Services:
+    """The store (migrated), a Web API client with a pooled session, and the services."""
+    bank = question_bank(settings)
+    store = await SqliteStore.open(settings.sqlite_path)
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+    token = settings.SLACK_BOT_TOKEN.get_secret_value() if settings.SLACK_BOT_TOKEN else None
+    client = build_client(token, settings.SLACK_API_URL, session)
+    return Services.wire(settings, store, client, bank, clock)
+
+
+async def close_services(services: Services) -> None:
+    if services.slack.client.session is not None:
+        await services.slack.client.session.close()
+    await services.store.close()
 
 
 async def wait_for_stop_signal() -> None:

@@ -9,11 +9,15 @@ from datetime import UTC, datetime
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity import Activity
+from bot.checkins.compose import checkin_composer, nudge_composer
+from bot.checkins.service import CheckinService
 from bot.config import ConfigError, Settings
 from bot.interview.bank import BankError, QuestionBank, load_bank
 from bot.interview.service import InterviewService
 from bot.projects.create import ProjectCreator
+from bot.projects.stages import StageService
 from bot.projects.status import StatusService
+from bot.scheduling.ticker import Ticker, TickLine
 from bot.slack_gateway import SlackGateway
 from storage.sqlite.store import SqliteStore
 
@@ -38,6 +42,9 @@ class Services:
     interviews: InterviewService
     creator: ProjectCreator
     status: StatusService
+    stages: StageService
+    checkins: CheckinService
+    ticker: Ticker
     clock: Callable[[], datetime] = utc_now
     activity: Activity = field(default_factory=Activity)
 
@@ -52,6 +59,8 @@ class Services:
     ) -> Services:
         slack = SlackGateway(client)
         interviews = InterviewService(store, slack, bank, clock)
+        stages = StageService(store, slack, bank, interviews, clock)
+        composers = {"checkin": checkin_composer(bank), "nudge": nudge_composer}
         return cls(
             settings=settings,
             store=store,
@@ -60,8 +69,20 @@ class Services:
             interviews=interviews,
             creator=ProjectCreator(store, slack, bank, interviews, clock),
             status=StatusService(store, bank, clock),
+            stages=stages,
+            checkins=CheckinService(store, slack, stages, interviews, clock),
+            ticker=Ticker(store, slack, composers, clock),
             clock=clock,
         )
+
+    async def scheduler_pass(
+        self, now: datetime | None = None, *, dry_run: bool = False
+    ) -> list[TickLine]:
+        """One pass: scheduled posts, then interview posts that failed earlier."""
+        lines = await self.ticker.tick(now, dry_run=dry_run)
+        if not dry_run:
+            await self.interviews.retry_pending()
+        return lines
 
     async def first_delivery(self, team_id: str, event_id: str) -> bool:
         """False when this Slack event id was handled before (Slack retried it)."""

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 class Posted:
     ts: str | None
     error: str | None = None
+    retry_after: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -30,6 +31,20 @@ def _error_code(exc: Exception) -> str:
     if isinstance(exc, TimeoutError):
         return "timeout"
     return "network_error"
+
+
+def _retry_after(exc: Exception) -> int | None:
+    if isinstance(exc, SlackApiError):
+        value = (exc.response.headers or {}).get("Retry-After") or (exc.response.headers or {}).get(
+            "retry-after"
+        )
+        if isinstance(value, list):
+            value = value[0] if value else None
+        try:
+            return int(value) if value is not None else None
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 _FAILURES = (SlackApiError, aiohttp.ClientError, TimeoutError)
@@ -58,7 +73,7 @@ class SlackGateway:
         except _FAILURES as exc:
             code = _error_code(exc)
             log.warning("chat.postMessage to %s failed: %s", channel, code)
-            return Posted(None, code)
+            return Posted(None, code, _retry_after(exc))
         return Posted(str(response["ts"]))
 
     async def react(self, channel: str, ts: str, name: str) -> bool:
@@ -92,6 +107,16 @@ class SlackGateway:
             return None
         tz = (response.get("user") or {}).get("tz")
         return str(tz) if tz else None
+
+    async def is_admin(self, user: str) -> bool:
+        """A workspace admin or owner (may override what only project owners may do)."""
+        try:
+            response = await self.client.users_info(user=user)
+        except _FAILURES as exc:
+            log.warning("users.info failed: %s", _error_code(exc))
+            return False
+        info = response.get("user") or {}
+        return bool(info.get("is_admin") or info.get("is_owner"))
 
     async def ensure_member(self, channel: str) -> str | None:
         """Be in the channel (joining a public one); None when in, else why not."""

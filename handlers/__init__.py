@@ -8,9 +8,10 @@ from bot.services import Services
 
 
 def register_all(app: AsyncApp, services: Services) -> None:
-    from handlers import commands, messages, middleware, surfaces
+    from handlers import actions, commands, messages, middleware, surfaces
 
     middleware.register(app, services)
     commands.register(app, services)
     messages.register(app, services)
     surfaces.register(app, services)
+    actions.register(app, services)

@@ -41,6 +41,16 @@ async def dispatch(
             message = await services.creator.create(team, channel, user, parsed.name)
             if message:
                 await respond(text=message, response_type="ephemeral")
+        elif isinstance(parsed, parser.MoveStage):
+            message = await services.stages.move(
+                team, user, parsed.project, parsed.target, parsed.force
+            )
+            await respond(text=message, response_type="ephemeral")
+        elif isinstance(parsed, parser.SetCheckin):
+            message = await services.checkins.set_schedule(
+                team, user, parsed.project, parsed.days, parsed.time, parsed.tz
+            )
+            await respond(text=message, response_type="ephemeral")
         elif isinstance(parsed, parser.Status):
             post = (
                 await services.status.project(team, parsed.project)

@@ -60,3 +60,40 @@ class NoteRow:
     author_id: str
     message_ts: str
     text: str
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    id: int
+    team_id: str
+    kind: str  # checkin | digest
+    subject: str  # project id for check-ins, channel id for digests
+    channel_id: str
+    days: str
+    at_time: str
+    tz: str
+    next_due_at: str | None
+    enabled: int
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    id: int
+    team_id: str
+    delivery_key: str
+    schedule_id: int | None
+    kind: str
+    subject: str
+    channel_id: str
+    thread_ts: str | None
+    slot: str | None
+    due_at: str | None
+    status: str  # pending | posting | posted | failed | skipped
+    attempts: int
+    next_attempt_at: str | None
+    claimed_at: str | None
+    posted_ts: str | None
+    posted_at: str | None
+    error: str | None
+    responded_at: str | None
+    responded_by: str | None

@@ -11,6 +11,14 @@ LINES = {
         "/mle status [<project>]",
         "this channel's projects, or one project's answers so far",
     ),
+    "stage": (
+        "/mle stage <project> next|<stage> [--force]",
+        "move a project on when its stage gate passes (`--force`: owner or admin)",
+    ),
+    "checkin": (
+        "/mle checkin <project> <days> <HH:MM> [<IANA tz>]  |  off",
+        "when to check in, e.g. `mon,thu 09:30 Europe/Paris` (default: mon 10:00)",
+    ),
     "help": ("/mle help", "this message"),
 }
 

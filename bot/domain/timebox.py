@@ -13,6 +13,17 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def known_zone(name: str | None) -> str:
+    """The name if it is an IANA time zone this machine knows, else UTC."""
+    if not name:
+        return "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name
+
+
 def day_in_stage(entered_at: datetime, now: datetime, tz: str) -> int:
     """Day 1 is the day the stage was entered (local calendar days)."""
     local = zone(tz)

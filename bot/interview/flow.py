@@ -39,6 +39,11 @@ class Unreadable:
 Reading = Answer | Skip | Discussion | Early | Unreadable
 
 
+def after(ts: str, other: str) -> bool:
+    """Slack message `ts` came after message `other`."""
+    return ts_key(ts) > ts_key(other)
+
+
 def is_discussion(text: str) -> bool:
     return text.lstrip().startswith("//")
 

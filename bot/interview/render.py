@@ -69,6 +69,10 @@ def reask(user: str, number: int, total: int, q: Question, reason: str) -> Post:
     return Post(text, [section(text)])
 
 
+def plain(text: str) -> Post:
+    return Post(text, [section(text)])
+
+
 def early_reply(user: str, number: int, total: int) -> Post:
     text = (
         f"<@{user}> your reply came before Q{number}/{total} was asked, so I kept it as a "

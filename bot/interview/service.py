@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
+from bot.checkins.notes import BadExtension, Extension, read_extension
 from bot.domain import gates
+from bot.domain.timebox import day_in_stage
 from bot.interview import flow, render
 from bot.interview.bank import Question, QuestionBank, Sets
 from bot.slack_gateway import SlackGateway
 from storage.rows import AnswerRow, InterviewRow, ProjectRow
 from storage.sqlite.store import SqliteStore, SqliteTx
-from storage.timefmt import iso
+from storage.timefmt import iso, parse
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ CLAIM_STALE = timedelta(seconds=60)
 POSTING_POLL = 0.05
 POSTING_WAIT = 3.0
 CHECK = "white_check_mark"
+NOTED = "memo"
 SKIPPED = "fast_forward"
 
 
@@ -182,12 +185,32 @@ class InterviewService:
         project = tx.projects.by_thread(team_id, channel, thread_ts)
         if project is None or self._seen(tx, project, ts):
             return None
+        if flow.is_discussion(text):
+            return None
         interview = tx.interviews.get(team_id, project.id, project.stage)
         questions = self.bank.questions(project.stage)
-        if interview is None or interview.position >= len(questions):
-            return None
-        if patient and interview.post_state == "posting" and not flow.is_discussion(text):
+        asking = interview is not None and interview.position < len(questions)
+        if asking and patient and interview is not None and interview.post_state == "posting":
             return _WAIT  # the question is on its way to Slack; its ts is not known yet
+        checkin = tx.deliveries.latest_posted(team_id, "checkin", str(project.id))
+        if (
+            checkin is not None
+            and checkin.posted_ts
+            and flow.after(ts, checkin.posted_ts)
+            and (
+                not asking
+                or interview is None
+                or interview.question_ts is None
+                or flow.after(checkin.posted_ts, interview.question_ts)
+            )
+        ):
+            outcome = self._checkin_note(tx, project, checkin.id, ts, user, text, now)
+            if asking:  # the check-in came after the pending question: ask it again below
+                tx.interviews.requeue(team_id, project.id, project.stage)
+                outcome.claim = self._claim(tx, project, now)
+            return outcome
+        if interview is None or not asking:
+            return None
         number, total = interview.position + 1, len(questions)
         question = questions[interview.position]
         reading = flow.read_reply(question, interview.question_ts, ts, text)
@@ -240,6 +263,62 @@ class InterviewService:
             self._compose(tx, project, moved),
         )
         return outcome
+
+    def _checkin_note(
+        self,
+        tx: SqliteTx,
+        project: ProjectRow,
+        checkin_id: int,
+        ts: str,
+        user: str,
+        text: str,
+        now: datetime,
+    ) -> _Outcome:
+        """A reply to the latest check-in: kept as a note; `extend …` extends the time box."""
+        stamp = iso(now)
+        tx.notes.add(
+            team_id=project.team_id,
+            project_id=project.id,
+            kind="checkin",
+            stage=project.stage,
+            question_key=None,
+            author_id=user,
+            message_ts=ts,
+            text=text,
+            now=stamp,
+            delivery_id=checkin_id,
+        )
+        tx.deliveries.respond(checkin_id, user, stamp)
+        outcome = _Outcome(project, react=NOTED)
+        extension = read_extension(text)
+        if isinstance(extension, BadExtension):
+            outcome.reply = render.plain(f"<@{user}> noted, but not extended: {extension.problem}.")
+        elif isinstance(extension, Extension):
+            box = tx.projects.time_box(project.team_id, project.id, project.stage)
+            base = (
+                box
+                if box is not None
+                else day_in_stage(parse(project.stage_entered_at), now, project.tz)
+            )
+            tx.projects.set_time_box(
+                project.team_id, project.id, project.stage, base + extension.days
+            )
+            outcome.reply = render.plain(
+                f"⏱️ <@{user}> extended the {project.stage} time box by {extension.days} days "
+                f"to {base + extension.days} days. Reason on record: {extension.reason}"
+            )
+        return outcome
+
+    async def ask_again(self, team_id: str, project_id: int, after_ts: str) -> None:
+        """Post the pending question again if a post at `after_ts` (a check-in) came after it."""
+
+        def requeue(tx: SqliteTx) -> None:
+            project = tx.projects.get(team_id, project_id)
+            if project is not None:
+                tx.interviews.requeue(team_id, project_id, project.stage, before_ts=after_ts)
+
+        await self.store.write(requeue)
+        await self.post_current(team_id, project_id)
 
     def _seen(self, tx: SqliteTx, project: ProjectRow, ts: str) -> bool:
         """True when this message was already taken (the same ts delivered again)."""

@@ -6,8 +6,10 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.checkins.service import default_schedule
 from bot.domain.names import name_key, slugify
 from bot.domain.stages import Stage
+from bot.domain.timebox import known_zone
 from bot.interview import render
 from bot.interview.bank import QuestionBank
 from bot.interview.service import InterviewService
@@ -52,8 +54,9 @@ class ProjectCreator:
         if problem is not None:
             return NOT_MEMBER.get(problem, f"I can't post in this channel ({problem}).")
         if existing is None:
-            tz = await self.slack.user_tz(user) or "UTC"
-            now = iso(self.clock())
+            tz = known_zone(await self.slack.user_tz(user))
+            moment = self.clock()
+            now = iso(moment)
 
             def insert(tx: SqliteTx) -> ProjectRow:
                 project_id = tx.projects.insert(
@@ -70,6 +73,7 @@ class ProjectCreator:
                 tx.interviews.create(team_id, project_id, Stage.PLANNING.value, now)
                 project = tx.projects.get(team_id, project_id)
                 assert project is not None
+                default_schedule(tx, project, moment)
                 return project
 
             try:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from datetime import datetime
 
 from bot.blocks import clip, section, sections
 from bot.domain import gates
-from bot.domain.names import name_key, slugify
 from bot.domain.stages import ORDER, Stage
 from bot.domain.timebox import day_in_stage, describe_days
 from bot.interview.bank import QuestionBank
 from bot.interview.render import Post
+from bot.projects.lookup import find_project
 from storage.rows import AnswerRow, ProjectRow
 from storage.sqlite.store import SqliteStore, SqliteTx
 from storage.timefmt import parse
@@ -65,13 +64,9 @@ class StatusService:
         return await self.store.read(lambda tx: self._project(tx, team_id, name, now))
 
     def _project(self, tx: SqliteTx, team_id: str, name: str, now: datetime) -> Post:
-        project = tx.projects.by_name(team_id, name_key(name), slugify(name))
-        if project is None:
-            names = tx.projects.all_names(team_id)
-            close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-            hint = f" Did you mean {', '.join(f'*{n}*' for n in close)}?" if close else ""
-            text = f"No project called *{clip(name, 100)}*.{hint}"
-            return Post(text, [section(text)])
+        project = find_project(tx, team_id, name)
+        if isinstance(project, str):
+            return Post(project, [section(project)])
         stage_line, open_required = self._stage_line(tx, project, now)
         answers = tx.answers.for_project(team_id, project.id)
         lines = [

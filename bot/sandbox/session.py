@@ -42,7 +42,8 @@ async def sandbox_runtime(
 
 async def run_sandbox(database_path: str) -> None:
     async with sandbox_runtime(database_path) as (emulator, runtime):
-        terminal = Terminal(emulator, runtime.services.activity.idle)
+        services = runtime.services
+        terminal = Terminal(emulator, services.activity.idle, services.scheduler_pass)
         terminal.say(BANNER)
         terminal.say(HELP)
         await read_lines(terminal)

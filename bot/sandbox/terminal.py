@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from bot.emulator import SlackEmulator
@@ -15,11 +16,14 @@ from bot.sandbox.render import Button, render_blocks
 
 _SLACK_TOKEN = re.compile(r"<([@#][A-Z0-9]+(?:\|[^>]*)?|https?://[^>|]+(?:\|[^>]*)?)>")
 
+_SLACK_DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")
+
 HELP = """Type a line starting with / to run a slash command in the current channel
 (e.g. /mle help); any other line is a reply in the current thread (or the channel).
   :threads           list this channel's threads      :open <n>     enter thread n
   :channel <name>    switch channel (leaves thread)   :user <name>  speak as someone else
   :click <n>         press button n                   :close        leave the thread
+  :tick [<ISO time>] run the scheduler as if it were then (check-ins, nudges)
   :help              this text                        :quit         leave the sandbox"""
 
 
@@ -33,8 +37,13 @@ class ChatState:
 
 class Terminal:
     def __init__(
-        self, emulator: SlackEmulator, wait_idle: Callable[[], Any], out: TextIO = sys.stdout
+        self,
+        emulator: SlackEmulator,
+        wait_idle: Callable[[], Any],
+        tick: Callable[[datetime | None], Awaitable[list[Any]]] | None = None,
+        out: TextIO = sys.stdout,
     ) -> None:
+        self.tick = tick
         self.emu = emulator
         self.wait_idle = wait_idle
         self.out = out
@@ -70,7 +79,7 @@ class Terminal:
                 return self._channel_name(token[1:])
             return f"{label} ({token})" if label else token
 
-        readable = _SLACK_TOKEN.sub(swap, line)
+        readable = _SLACK_DATE.sub(lambda m: m.group(1), _SLACK_TOKEN.sub(swap, line))
         return readable.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
     def _show(
@@ -173,11 +182,32 @@ class Terminal:
                 self.say(f"No person {arg!r}. People: {names}")
             else:
                 self.state.user = user.id
+        elif verb == "tick":
+            await self._tick(arg)
         elif verb == "click":
             await self._click(arg)
         else:
             self.say(f"Unknown :{verb}. {HELP}")
         return True
+
+    async def _tick(self, arg: str) -> None:
+        if self.tick is None:
+            self.say("The scheduler is not available here.")
+            return
+        moment = None
+        if arg:
+            try:
+                moment = datetime.fromisoformat(arg)
+            except ValueError:
+                self.say("Say :tick or :tick <ISO time>, e.g. :tick 2026-11-30T10:00+01:00")
+                return
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        lines = await self.tick(moment)
+        await self.wait_idle()
+        when = moment.isoformat() if moment else "now"
+        self.say(f"[tick at {when}: {len(lines)} item(s)]")
+        for line in lines:
+            self.say(f"    {line}")
 
     async def _click(self, arg: str) -> None:
         if not arg.isdigit() or not 1 <= int(arg) <= len(self.state.buttons):

@@ -73,8 +73,9 @@ class Database:
             raise RuntimeError("database is not open")
         return conn
 
-    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work` in one write transaction; commits on success, rolls back on any error."""
+    async def write(self, work: Callable[[sqlite3.Connection], T], *, commit: bool = True) -> T:
+        """Run `work` in one write transaction; commits on success (unless `commit` is False),
+        rolls back on any error."""
         conn = self._conn(writer=True)
 
         def transaction() -> T:
@@ -84,7 +85,7 @@ class Database:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            conn.execute("COMMIT" if commit else "ROLLBACK")
             return result
 
         return await asyncio.get_running_loop().run_in_executor(self._write_thread, transaction)

@@ -55,6 +55,19 @@ class InterviewRepo:
         )
         return cur.rowcount == 1
 
+    def requeue(
+        self, team_id: str, project_id: int, stage: str, before_ts: str | None = None
+    ) -> None:
+        """An unfinished interview returned to (or interrupted by a post at `before_ts`): post
+        its current question again. Slack ts of today's width compare correctly as text."""
+        self._conn.execute(
+            "UPDATE interviews SET post_state = 'pending', post_claimed_at = NULL, "
+            "question_ts = NULL WHERE team_id = ? AND project_id = ? AND stage = ? "
+            "AND status = 'active' AND post_state = 'posted' "
+            "AND (? IS NULL OR question_ts < ?)",
+            (team_id, project_id, stage, before_ts, before_ts),
+        )
+
     def claim_post(self, interview_id: int, position: int, now: str, stale: str) -> bool:
         """Take the right to post the current question; one claimant wins."""
         cur = self._conn.execute(
@@ -211,13 +224,26 @@ class NoteRepo:
         message_ts: str,
         text: str,
         now: str,
+        delivery_id: int | None = None,
     ) -> None:
         self._conn.execute(
             "INSERT INTO thread_notes (team_id, project_id, kind, stage, question_key, "
-            "author_id, message_ts, text, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "author_id, message_ts, text, created_at, updated_at, delivery_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (team_id, project_id, message_ts) DO NOTHING",
-            (team_id, project_id, kind, stage, question_key, author_id, message_ts, text, now, now),
+            (
+                team_id,
+                project_id,
+                kind,
+                stage,
+                question_key,
+                author_id,
+                message_ts,
+                text,
+                now,
+                now,
+                delivery_id,
+            ),
         )
 
     def change_text(self, note: NoteRow, text: str, now: str) -> None:

@@ -103,3 +103,33 @@ class ProjectRepo:
         )
         row = cur.fetchone()
         return int(row[0]) if row and row[0] is not None else None
+
+    def move_stage(
+        self,
+        *,
+        team_id: str,
+        project_id: int,
+        stage: str,
+        now: str,
+        by: str,
+        forced: bool,
+        reason: str | None,
+    ) -> None:
+        self._conn.execute(
+            "UPDATE projects SET stage = ?, stage_entered_at = ? WHERE team_id = ? AND id = ?",
+            (stage, now, team_id, project_id),
+        )
+        self._conn.execute(
+            "INSERT INTO stage_history (team_id, project_id, stage, entered_at, entered_by, "
+            "forced, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (team_id, project_id, stage, now, by, int(forced), reason),
+        )
+
+    def history(self, team_id: str, project_id: int) -> list[tuple[str, str, str, int, str | None]]:
+        """(stage, entered_at, entered_by, forced, reason), oldest first."""
+        cur = self._conn.execute(
+            "SELECT stage, entered_at, entered_by, forced, reason FROM stage_history "
+            "WHERE team_id = ? AND project_id = ? ORDER BY id",
+            (team_id, project_id),
+        )
+        return [(r[0], r[1], r[2], int(r[3]), r[4]) for r in cur.fetchall()]

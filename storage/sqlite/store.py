@@ -11,6 +11,7 @@ from storage.sqlite.database import Database
 from storage.sqlite.events import EventRepo
 from storage.sqlite.interviews import AnswerRepo, InterviewRepo, NoteRepo
 from storage.sqlite.projects import ProjectRepo
+from storage.sqlite.schedules import DeliveryRepo, ScheduleRepo
 
 T = TypeVar("T")
 
@@ -24,6 +25,8 @@ class SqliteTx:
         self.interviews = InterviewRepo(conn)
         self.answers = AnswerRepo(conn)
         self.notes = NoteRepo(conn)
+        self.schedules = ScheduleRepo(conn)
+        self.deliveries = DeliveryRepo(conn)
 
 
 class SqliteStore:
@@ -44,6 +47,10 @@ class SqliteStore:
     async def write(self, work: Callable[[SqliteTx], T]) -> T:
         """All-or-nothing: `work` runs whole in one BEGIN IMMEDIATE transaction."""
         return await self.db.write(lambda conn: work(SqliteTx(conn)))
+
+    async def rehearse(self, work: Callable[[SqliteTx], T]) -> T:
+        """Run `work` as a write transaction and roll it back: what would happen (dry runs)."""
+        return await self.db.write(lambda conn: work(SqliteTx(conn)), commit=False)
 
     async def read(self, work: Callable[[SqliteTx], T]) -> T:
         """`work` reads committed data on the reader connection."""

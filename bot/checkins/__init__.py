@@ -1,0 +1,1 @@
+"""Scheduled stage check-ins: the post, its buttons, replies and nudges."""

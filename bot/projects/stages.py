@@ -1,0 +1,133 @@
+"""`/mle stage`: move a project through the lifecycle, behind its stage gate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.blocks import clip, section
+from bot.domain import gates
+from bot.domain.stages import Stage, next_stage
+from bot.interview.bank import QuestionBank
+from bot.interview.service import InterviewService
+from bot.projects.lookup import find_project
+from bot.slack_gateway import SlackGateway
+from storage.rows import ProjectRow
+from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.timefmt import iso
+
+
+class StageService:
+    def __init__(
+        self,
+        store: SqliteStore,
+        slack: SlackGateway,
+        bank: QuestionBank,
+        interviews: InterviewService,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.slack = slack
+        self.bank = bank
+        self.interviews = interviews
+        self.clock = clock
+
+    def _gate(self, tx: SqliteTx, project: ProjectRow) -> gates.Gate:
+        answers = tx.answers.for_project(project.team_id, project.id, project.stage)
+        return gates.gate(
+            self.bank.questions(project.stage), {a.question_key: a.status for a in answers}
+        )
+
+    def _missing(self, project: ProjectRow, result: gates.Gate) -> str:
+        questions = self.bank.questions(project.stage)
+        return "\n".join(
+            f"• Q{questions.index(q) + 1}. {clip(q.text, 200)}" for q in result.missing
+        )
+
+    async def move(self, team_id: str, user: str, name: str, target: str, force: bool) -> str:
+        """Returns what to tell the person who asked."""
+        found = await self.store.read(
+            lambda tx: (
+                p := find_project(tx, team_id, name),
+                self._gate(tx, p) if not isinstance(p, str) else None,
+            )
+        )
+        project, result = found
+        if isinstance(project, str):
+            return project
+        assert result is not None
+        current = Stage(project.stage)
+        upcoming = next_stage(current)
+        if current is Stage.CLOSED or upcoming is None:
+            return f"*{project.name}* is closed; there is no next stage."
+        dest = upcoming if target == "next" else Stage(target)
+        if dest is current:
+            return f"*{project.name}* is already in *{current}*."
+        skipping = dest is not upcoming
+        if not force:
+            if skipping:
+                return (
+                    f"*{dest}* is not the next stage of *{project.name}* (that is "
+                    f"*{upcoming}*). The owner can jump with `--force`."
+                )
+            if not result.passes:
+                return (
+                    f"The *{current}* gate of *{project.name}* is closed. Missing required "
+                    f"answers:\n{self._missing(project, result)}\nAnswer them in the "
+                    "project thread, or the owner can override with `--force`."
+                )
+        forced = force and (skipping or not result.passes)
+        if forced and user != project.owner_id and not await self.slack.is_admin(user):
+            return (
+                f"Only the owner of *{project.name}* (<@{project.owner_id}>) or a workspace "
+                "admin can force a stage change."
+            )
+        reason = None
+        if forced:
+            missing = ", ".join(
+                f"Q{self.bank.questions(current).index(q) + 1}" for q in result.missing
+            )
+            reason = (
+                f"forced by <@{user}>"
+                + (f"; missing {missing}" if missing else "")
+                + (f"; skipped from {current}" if skipping else "")
+            )
+        return await self._enter(project, dest, user, forced, reason)
+
+    async def _enter(
+        self, project: ProjectRow, dest: Stage, user: str, forced: bool, reason: str | None
+    ) -> str:
+        now = iso(self.clock())
+
+        def apply(tx: SqliteTx) -> bool:
+            fresh = tx.projects.get(project.team_id, project.id)
+            if fresh is None or fresh.stage != project.stage:
+                return False
+            tx.projects.move_stage(
+                team_id=project.team_id,
+                project_id=project.id,
+                stage=dest.value,
+                now=now,
+                by=user,
+                forced=forced,
+                reason=reason,
+            )
+            if self.bank.questions(dest):
+                tx.interviews.create(project.team_id, project.id, dest.value, now)
+                tx.interviews.requeue(project.team_id, project.id, dest.value)
+            return True
+
+        if not await self.store.write(apply):
+            return f"*{project.name}* changed stage meanwhile; check `/mle status` and retry."
+        if project.thread_ts:
+            note = f" ({reason})" if reason else ""
+            text = (
+                f"➡️ *{project.name}* moved from *{project.stage}* to *{dest}* by <@{user}>{note}."
+            )
+            if self.bank.questions(dest):
+                text += f" Here come the {dest} questions."
+            await self.slack.post(
+                project.channel_id, text, [section(text)], thread_ts=project.thread_ts
+            )
+        await self.interviews.post_current(project.team_id, project.id)
+        return f"Moved *{project.name}* to *{dest}*."

@@ -1,0 +1,1 @@
+"""The scheduler core: schedules become deliveries (one per slot), deliveries get posted."""

@@ -1,0 +1,25 @@
+"""What a composer gives the ticker: where and what to post."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.rows import DeliveryRow
+from storage.sqlite.store import SqliteTx
+
+
+@dataclass(frozen=True)
+class Composed:
+    channel: str
+    thread_ts: str | None
+    text: str
+    blocks: list[dict[str, Any]]
+    label: str  # for people reading `mle-coach tick` output
+
+
+# A composer reads what it needs inside the claiming transaction; None means nothing is to be
+# posted any more (the project was closed, the check-in was answered, …).
+Composer = Callable[[SqliteTx, DeliveryRow, datetime], Composed | None]

@@ -1,0 +1,242 @@
+"""One scheduler pass: turn due schedule slots into deliveries, then post what is ready.
+
+Claiming happens in write transactions (so two processes never take the same row); each
+post happens after its claim committed, and its outcome is recorded afterwards. A failed
+post stays pending with a backoff; a claim whose process died is taken over once stale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.domain.schedule import Recurrence
+from bot.scheduling.compose import Composed, Composer
+from bot.slack_gateway import Posted, SlackGateway
+from storage.rows import DeliveryRow, ScheduleRow
+from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.timefmt import iso, parse
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+MAX_CATCH_UP = 60  # missed slots looked at per schedule and pass
+CLAIM_STALE = timedelta(minutes=2)
+BACKOFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=2),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(minutes=30),
+    timedelta(hours=1),
+)
+NUDGE_AFTER = timedelta(hours=24)
+NUDGE_WINDOW = timedelta(days=7)
+CHANNELS_AT_ONCE = 8
+# Slack refusals that retrying will not fix: recorded, shown to the owner, not retried.
+PERMANENT = frozenset(
+    {
+        "not_in_channel",
+        "is_archived",
+        "channel_not_found",
+        "token_revoked",
+        "invalid_auth",
+        "account_inactive",
+        "msg_too_long",
+        "invalid_blocks",
+        "no_text",
+        "restricted_action",
+        "missing_scope",
+        "not_authed",
+        "team_access_not_granted",
+    }
+)
+
+
+@dataclass(frozen=True)
+class TickLine:
+    kind: str
+    label: str
+    slot: str | None
+    outcome: str  # posted | would post | retry later | failed | skipped
+
+    def __str__(self) -> str:
+        slot = f" [{self.slot}]" if self.slot else ""
+        return f"{self.outcome}: {self.kind}{slot} {self.label}"
+
+
+def backoff(attempts: int) -> timedelta:
+    return BACKOFF[min(attempts, len(BACKOFF) - 1)]
+
+
+def recurrence(schedule: ScheduleRow) -> Recurrence:
+    hour, minute = (int(x) for x in schedule.at_time.split(":"))
+    return Recurrence(tuple(schedule.days.split(",")), hour, minute, schedule.tz)
+
+
+class Ticker:
+    def __init__(
+        self,
+        store: SqliteStore,
+        slack: SlackGateway,
+        composers: Mapping[str, Composer],
+        clock: Callable[[], datetime],
+        max_late: timedelta = timedelta(hours=6),
+    ) -> None:
+        self.store = store
+        self.slack = slack
+        self.composers = composers
+        self.clock = clock
+        self.max_late = max_late
+
+    async def tick(self, now: datetime | None = None, *, dry_run: bool = False) -> list[TickLine]:
+        """One pass as if it were `now`; with `dry_run`, what would be posted, changing nothing."""
+        moment = now or self.clock()
+        if dry_run:
+            return await self.store.rehearse(lambda tx: self._rehearse(tx, moment))
+        lines = await self.store.write(lambda tx: self._materialize(tx, moment))
+        while True:
+            claims, taken = await self.store.write(lambda tx: self._claim(tx, moment, lines))
+            if claims:
+                lines.extend(await self._post_all(claims, moment))
+            if taken < BATCH:
+                return lines
+
+    # ---- slots → deliveries
+    def _materialize(self, tx: SqliteTx, now: datetime) -> list[TickLine]:
+        lines: list[TickLine] = []
+        stamp = iso(now)
+        while True:
+            due = tx.schedules.due(stamp, BATCH)
+            rows: list[tuple[object, ...]] = []
+            moves: list[tuple[str, int]] = []
+            for schedule in due:
+                rule = recurrence(schedule)
+                slot_due = parse(schedule.next_due_at or stamp)
+                for _ in range(MAX_CATCH_UP):
+                    if slot_due > now:
+                        break
+                    slot = rule.slot(slot_due)
+                    on_time = now - slot_due <= self.max_late
+                    rows.append(
+                        (
+                            schedule.team_id,
+                            f"{schedule.kind}:{schedule.subject}:{slot}",
+                            schedule.id,
+                            schedule.kind,
+                            schedule.subject,
+                            schedule.channel_id,
+                            None,
+                            slot,
+                            iso(slot_due),
+                            "pending" if on_time else "skipped",
+                            stamp,
+                        )
+                    )
+                    if not on_time:
+                        lines.append(
+                            TickLine(
+                                schedule.kind,
+                                f"for {schedule.subject}",
+                                slot,
+                                f"skipped (missed by more than {self.max_late})",
+                            )
+                        )
+                    slot_due = rule.next_after(slot_due)
+                if slot_due <= now:
+                    slot_due = rule.next_after(now)
+                moves.append((iso(slot_due), schedule.id))
+            tx.deliveries.add_many(rows)
+            tx.schedules.set_next(moves)
+            if len(due) < BATCH:
+                break
+        self._queue_nudges(tx, now)
+        return lines
+
+    def _queue_nudges(self, tx: SqliteTx, now: datetime) -> None:
+        """One nudge for each check-in nobody answered within a day."""
+        quiet = tx.deliveries.unanswered(
+            "checkin", iso(now - NUDGE_AFTER), iso(now - NUDGE_WINDOW), BATCH
+        )
+        tx.deliveries.add_many(
+            [
+                (
+                    d.team_id,
+                    f"nudge:{d.id}",
+                    None,
+                    "nudge",
+                    str(d.id),
+                    d.channel_id,
+                    d.thread_ts,
+                    None,
+                    iso(now),
+                    "pending",
+                    iso(now),
+                )
+                for d in quiet
+            ]
+        )
+
+    # ---- deliveries → posts
+    def _claim(
+        self, tx: SqliteTx, now: datetime, lines: list[TickLine]
+    ) -> tuple[list[tuple[DeliveryRow, Composed]], int]:
+        """Claim ready deliveries and compose them; returns the posts and how many were taken."""
+        claims = []
+        taken = tx.deliveries.claim_ready(iso(now), iso(now - CLAIM_STALE), BATCH)
+        for row in taken:
+            composer = self.composers.get(row.kind)
+            composed = composer(tx, row, now) if composer else None
+            if composed is None:
+                tx.deliveries.finish(row.id, "skipped", "nothing to post any more")
+                lines.append(TickLine(row.kind, f"#{row.id}", row.slot, "skipped"))
+            else:
+                claims.append((row, composed))
+        return claims, len(taken)
+
+    def _rehearse(self, tx: SqliteTx, now: datetime) -> list[TickLine]:
+        lines = self._materialize(tx, now)
+        for row, composed in self._claim(tx, now, lines)[0]:
+            lines.append(TickLine(row.kind, composed.label, row.slot, "would post"))
+        return lines
+
+    async def _post_all(
+        self, claims: list[tuple[DeliveryRow, Composed]], now: datetime
+    ) -> list[TickLine]:
+        """Channels in parallel (a few at a time), posts within a channel in order."""
+        by_channel: dict[str, list[tuple[DeliveryRow, Composed]]] = defaultdict(list)
+        for row, composed in claims:
+            by_channel[composed.channel].append((row, composed))
+        gate = asyncio.Semaphore(CHANNELS_AT_ONCE)
+
+        async def channel(items: list[tuple[DeliveryRow, Composed]]) -> list[TickLine]:
+            async with gate:
+                return [await self._post_one(row, composed, now) for row, composed in items]
+
+        results = await asyncio.gather(*(channel(items) for items in by_channel.values()))
+        return [line for group in results for line in group]
+
+    async def _post_one(self, row: DeliveryRow, composed: Composed, now: datetime) -> TickLine:
+        result = await self.slack.post(
+            composed.channel, composed.text, composed.blocks, thread_ts=composed.thread_ts
+        )
+        outcome = await self.store.write(lambda tx: self._record(tx, row, composed, result, now))
+        return TickLine(row.kind, composed.label, row.slot, outcome)
+
+    def _record(
+        self, tx: SqliteTx, row: DeliveryRow, composed: Composed, result: Posted, now: datetime
+    ) -> str:
+        if result.ok and result.ts:
+            tx.deliveries.posted(row.id, result.ts, composed.thread_ts, iso(now))
+            return "posted"
+        error = result.error or "unknown"
+        if error in PERMANENT:
+            tx.deliveries.finish(row.id, "failed", error)
+            return f"failed ({error})"
+        wait = max(backoff(row.attempts), timedelta(seconds=result.retry_after or 0))
+        tx.deliveries.retry_later(row.id, error, iso(now + wait))
+        return f"retry later ({error})"

@@ -1,0 +1,169 @@
+"""Schedules (rows with `next_due_at`) and deliveries (one per slot, unique key)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from storage.rows import DeliveryRow, ScheduleRow
+from storage.sqlite.rows import columns, to_row, to_rows
+
+_SCOLS = columns(ScheduleRow)
+_DCOLS = columns(DeliveryRow)
+
+
+class ScheduleRepo:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def upsert(
+        self,
+        *,
+        team_id: str,
+        kind: str,
+        subject: str,
+        channel_id: str,
+        days: str,
+        at_time: str,
+        tz: str,
+        next_due_at: str,
+    ) -> None:
+        self._conn.execute(
+            "INSERT INTO schedules (team_id, kind, subject, channel_id, days, at_time, tz, "
+            "next_due_at, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) "
+            "ON CONFLICT (team_id, kind, subject) DO UPDATE SET channel_id = excluded.channel_id, "
+            "days = excluded.days, at_time = excluded.at_time, tz = excluded.tz, "
+            "next_due_at = excluded.next_due_at, enabled = 1",
+            (team_id, kind, subject, channel_id, days, at_time, tz, next_due_at),
+        )
+
+    def disable(self, team_id: str, kind: str, subject: str) -> bool:
+        cur = self._conn.execute(
+            "UPDATE schedules SET enabled = 0 WHERE team_id = ? AND kind = ? AND subject = ? "
+            "AND enabled = 1",
+            (team_id, kind, subject),
+        )
+        return cur.rowcount == 1
+
+    def get(self, team_id: str, kind: str, subject: str) -> ScheduleRow | None:
+        cur = self._conn.execute(
+            f"SELECT {_SCOLS} FROM schedules WHERE team_id = ? AND kind = ? AND subject = ?",
+            (team_id, kind, subject),
+        )
+        return to_row(ScheduleRow, cur.fetchone())
+
+    def due(self, now: str, limit: int) -> list[ScheduleRow]:
+        cur = self._conn.execute(
+            f"SELECT {_SCOLS} FROM schedules WHERE enabled = 1 AND next_due_at <= ? "
+            "ORDER BY next_due_at, id LIMIT ?",
+            (now, limit),
+        )
+        return to_rows(ScheduleRow, cur.fetchall())
+
+    def set_next(self, changes: list[tuple[str, int]]) -> None:
+        """(next_due_at, schedule id) pairs."""
+        self._conn.executemany("UPDATE schedules SET next_due_at = ? WHERE id = ?", changes)
+
+
+class DeliveryRepo:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def add_many(self, rows: list[tuple[object, ...]]) -> int:
+        """Rows of (team_id, delivery_key, schedule_id, kind, subject, channel_id, thread_ts,
+        slot, due_at, status, created_at); a key already present is left alone."""
+        before = self._conn.total_changes
+        self._conn.executemany(
+            "INSERT INTO deliveries (team_id, delivery_key, schedule_id, kind, subject, "
+            "channel_id, thread_ts, slot, due_at, status, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (team_id, delivery_key) DO NOTHING",
+            rows,
+        )
+        return self._conn.total_changes - before
+
+    def get(self, team_id: str, delivery_id: int) -> DeliveryRow | None:
+        cur = self._conn.execute(
+            f"SELECT {_DCOLS} FROM deliveries WHERE team_id = ? AND id = ?",
+            (team_id, delivery_id),
+        )
+        return to_row(DeliveryRow, cur.fetchone())
+
+    def by_key(self, team_id: str, key: str) -> DeliveryRow | None:
+        cur = self._conn.execute(
+            f"SELECT {_DCOLS} FROM deliveries WHERE team_id = ? AND delivery_key = ?",
+            (team_id, key),
+        )
+        return to_row(DeliveryRow, cur.fetchone())
+
+    def claim_ready(self, now: str, stale: str, limit: int) -> list[DeliveryRow]:
+        """Take up to `limit` deliveries that are due to be posted (or whose poster died)."""
+        cur = self._conn.execute(
+            f"SELECT {_DCOLS} FROM deliveries WHERE (status = 'pending' AND "
+            "(next_attempt_at IS NULL OR next_attempt_at <= ?)) OR "
+            "(status = 'posting' AND claimed_at < ?) ORDER BY id LIMIT ?",
+            (now, stale, limit),
+        )
+        rows = to_rows(DeliveryRow, cur.fetchall())
+        self._conn.executemany(
+            "UPDATE deliveries SET status = 'posting', claimed_at = ? WHERE id = ?",
+            [(now, row.id) for row in rows],
+        )
+        return rows
+
+    def posted(self, delivery_id: int, ts: str, thread_ts: str | None, now: str) -> None:
+        self._conn.execute(
+            "UPDATE deliveries SET status = 'posted', posted_ts = ?, thread_ts = "
+            "COALESCE(thread_ts, ?), posted_at = ?, attempts = attempts + 1, error = NULL "
+            "WHERE id = ? AND status = 'posting'",
+            (ts, thread_ts, now, delivery_id),
+        )
+
+    def retry_later(self, delivery_id: int, error: str, at: str) -> None:
+        self._conn.execute(
+            "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, error = ?, "
+            "next_attempt_at = ?, claimed_at = NULL WHERE id = ? AND status = 'posting'",
+            (error[:200], at, delivery_id),
+        )
+
+    def finish(self, delivery_id: int, status: str, error: str | None) -> None:
+        """A delivery that will not be posted: `failed` (Slack refused for good) or
+        `skipped` (nothing to post any more)."""
+        self._conn.execute(
+            "UPDATE deliveries SET status = ?, error = ?, attempts = attempts + 1 "
+            "WHERE id = ? AND status = 'posting'",
+            (status, (error or "")[:200] or None, delivery_id),
+        )
+
+    def latest_posted(self, team_id: str, kind: str, subject: str) -> DeliveryRow | None:
+        cur = self._conn.execute(
+            f"SELECT {_DCOLS} FROM deliveries WHERE team_id = ? AND kind = ? AND subject = ? "
+            "AND status = 'posted' ORDER BY posted_ts DESC LIMIT 1",
+            (team_id, kind, subject),
+        )
+        return to_row(DeliveryRow, cur.fetchone())
+
+    def respond(self, delivery_id: int, user: str, now: str) -> None:
+        self._conn.execute(
+            "UPDATE deliveries SET responded_at = COALESCE(responded_at, ?), "
+            "responded_by = COALESCE(responded_by, ?) WHERE id = ?",
+            (now, user, delivery_id),
+        )
+
+    def unanswered(
+        self, kind: str, posted_before: str, posted_after: str, limit: int
+    ) -> list[DeliveryRow]:
+        """Posted deliveries nobody responded to, in a window of posting times."""
+        cur = self._conn.execute(
+            f"SELECT {_DCOLS} FROM deliveries WHERE kind = ? AND status = 'posted' AND "
+            "responded_at IS NULL AND posted_at < ? AND posted_at >= ? ORDER BY id LIMIT ?",
+            (kind, posted_before, posted_after, limit),
+        )
+        return to_rows(DeliveryRow, cur.fetchall())
+
+    def for_subject(self, team_id: str, kind: str, subject: str) -> list[DeliveryRow]:
+        cur = self._conn.execute(
+            f"SELECT {_DCOLS} FROM deliveries WHERE team_id = ? AND kind = ? AND subject = ? "
+            "ORDER BY id",
+            (team_id, kind, subject),
+        )
+        return to_rows(DeliveryRow, cur.fetchall())
