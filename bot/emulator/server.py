@@ -46,6 +46,7 @@ class SlackEmulator:
         self.calls: list[Call] = []
         self.faults: dict[str, list[Fault]] = {}
         self.slow: dict[str, list[float]] = {}
+        self.stalls: dict[str, list[float]] = {}
         self.triggers: dict[str, str] = {}
         self.responses: dict[str, dict[str, Any]] = {}
         self.delivered: dict[str, dict[str, Any]] = {}
@@ -125,6 +126,11 @@ class SlackEmulator:
             Fault(status, error, retry_after) for _ in range(times)
         )
 
+    def stall_next(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Hold the next calls to `method` before acting; a caller that goes away meanwhile
+        gets nothing done (as if its request never reached Slack)."""
+        self.stalls.setdefault(method, []).extend(seconds for _ in range(times))
+
     def slow_next(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Make the next calls to `method` take effect at once but answer `seconds` later."""
         self.slow.setdefault(method, []).extend(seconds for _ in range(times))
@@ -160,6 +166,11 @@ class SlackEmulator:
         auth_error = self._token_ok(request, params, method)
         if auth_error:
             return self._answer(method, params, ApiError(auth_error))
+        stalls = self.stalls.get(method)
+        if stalls:
+            await asyncio.sleep(stalls.pop(0))
+            if request.transport is None or request.transport.is_closing():
+                return web.Response(status=499, text="client went away")
         pending = self.faults.get(method)
         if pending:
             fault = pending.pop(0)

@@ -108,6 +108,7 @@ class Call:
     params: dict[str, Any]
     status: int
     response: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
 
 
 class Clock:
