@@ -16,35 +16,48 @@ from storage.timefmt import parse
 
 
 def checkin_composer(bank: QuestionBank) -> Composer:
-    def compose(tx: SqliteTx, row: DeliveryRow, now: datetime) -> Composed | None:
-        project = tx.projects.get(row.team_id, int(row.subject))
-        if project is None or project.thread_ts is None or project.stage == Stage.CLOSED:
-            return None
-        questions = bank.questions(project.stage)
-        answers = tx.answers.for_project(project.team_id, project.id, project.stage)
-        result = gates.gate(questions, {a.question_key: a.status for a in answers})
-        post = render.checkin(
-            name=project.name,
-            slug=project.slug,
-            stage=project.stage,
-            day=day_in_stage(parse(project.stage_entered_at), now, project.tz),
-            time_box=tx.projects.time_box(project.team_id, project.id, project.stage),
-            questions=questions,
-            result=result,
-            value=f"{project.id}:{row.id}",
-        )
-        return Composed(
-            project.channel_id,
-            project.thread_ts,
-            post.text,
-            post.blocks,
-            f"{project.name} ({project.stage})",
-        )
+    def compose(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
+        keys = [(r.team_id, int(r.subject)) for r in rows]
+        projects = tx.projects.many(keys)
+        statuses = tx.answers.statuses(keys)
+        boxes = tx.projects.current_time_boxes(keys)
+        out: list[Composed | None] = []
+        for row in rows:
+            project = projects.get((row.team_id, int(row.subject)))
+            if project is None or project.thread_ts is None or project.stage == Stage.CLOSED:
+                out.append(None)
+                continue
+            questions = bank.questions(project.stage)
+            result = gates.gate(questions, statuses.get((project.id, project.stage), {}))
+            post = render.checkin(
+                name=project.name,
+                slug=project.slug,
+                stage=project.stage,
+                day=day_in_stage(parse(project.stage_entered_at), now, project.tz),
+                time_box=boxes.get((project.id, project.stage)),
+                questions=questions,
+                result=result,
+                value=f"{project.id}:{row.id}",
+            )
+            out.append(
+                Composed(
+                    project.channel_id,
+                    project.thread_ts,
+                    post.text,
+                    post.blocks,
+                    f"{project.name} ({project.stage})",
+                )
+            )
+        return out
 
     return compose
 
 
-def nudge_composer(tx: SqliteTx, row: DeliveryRow, now: datetime) -> Composed | None:
+def nudge_composer(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
+    return [_nudge(tx, row) for row in rows]
+
+
+def _nudge(tx: SqliteTx, row: DeliveryRow) -> Composed | None:
     checkin = tx.deliveries.get(row.team_id, int(row.subject))
     if checkin is None or checkin.responded_at is not None:
         return None

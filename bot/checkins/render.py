@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement
+from functools import lru_cache
 
-from bot.blocks import clip, context, section
+from bot.blocks import actions, button, clip, context, section
 from bot.domain.gates import Gate
 from bot.domain.timebox import describe_days
-from bot.interview.bank import Question
+from bot.interview.bank import Question, numbers
 from bot.interview.render import Post
 
 RISK = {
@@ -33,13 +33,7 @@ def checkin(
     value: str,
 ) -> Post:
     where = describe_days(day, time_box)
-    if result.passes:
-        open_text = "No open required questions: the gate passes."
-    else:
-        listed = "\n".join(
-            f"• Q{questions.index(q) + 1}. {clip(q.text, 200)}" for q in result.missing
-        )
-        open_text = f"Open required questions ({len(result.missing)}):\n{listed}"
+    open_text = _open_required(questions, tuple(q.key for q in result.missing))
     text = f"Check-in: {name} — {stage}, {where}. " + (
         "Gate passes." if result.passes else f"{len(result.missing)} open required question(s)."
     )
@@ -53,17 +47,26 @@ def checkin(
         blocks.append(section(warning))
         text += " Past the time box: extend with a reason or cut."
     blocks.append(
-        ActionsBlock(
-            block_id="checkin",
-            elements=[
-                ButtonElement(text="On track", action_id=ACTIONS[0], value=value, style="primary"),
-                ButtonElement(text="Blocked", action_id=ACTIONS[1], value=value, style="danger"),
-                ButtonElement(text="Ready for next stage", action_id=ACTIONS[2], value=value),
-            ],
-        ).to_dict()
+        actions(
+            "checkin",
+            button("On track", ACTIONS[0], value, "primary"),
+            button("Blocked", ACTIONS[1], value, "danger"),
+            button("Ready for next stage", ACTIONS[2], value),
+        )
     )
     blocks.append(context("Reply in this thread to add a check-in note."))
     return Post(text, blocks)
+
+
+@lru_cache(maxsize=1024)
+def _open_required(questions: tuple[Question, ...], missing: tuple[str, ...]) -> str:
+    """Many projects miss the same questions: list them once."""
+    if not missing:
+        return "No open required questions: the gate passes."
+    number = numbers(questions)
+    text = {q.key: q.text for q in questions}
+    listed = "\n".join(f"• Q{number[key]}. {clip(text[key], 200)}" for key in missing)
+    return f"Open required questions ({len(missing)}):\n{listed}"
 
 
 def nudge(*, owner: str, name: str) -> Post:

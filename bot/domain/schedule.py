@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from apscheduler.triggers.cron import CronTrigger
@@ -66,19 +67,32 @@ class Recurrence:
 
     def next_after(self, moment: datetime) -> datetime:
         """The first slot strictly after `moment` (an aware datetime)."""
-        trigger = CronTrigger(
-            day_of_week=",".join(self.days),
-            hour=self.hour,
-            minute=self.minute,
-            timezone=ZoneInfo(self.tz),
-        )
-        fire = trigger.get_next_fire_time(None, moment + _TICK)
-        assert fire is not None  # a weekly pattern always has a next time
-        return fire
+        return _next_after(self, moment)
 
     def slot(self, due: datetime) -> str:
         """The local date and time a due moment stands for."""
-        return due.astimezone(ZoneInfo(self.tz)).strftime("%Y-%m-%dT%H:%M")
+        return _slot(self, due)
+
+
+# Many schedules share a pattern and a due time (Mondays 10:00 in one zone): a scheduler pass
+# over thousands of them computes each answer once.
+@lru_cache(maxsize=8192)
+def _next_after(rule: Recurrence, moment: datetime) -> datetime:
+    trigger = _trigger(rule.days, rule.hour, rule.minute, rule.tz)
+    fire = trigger.get_next_fire_time(None, moment + _TICK)
+    assert fire is not None  # a weekly pattern always has a next time
+    return fire
+
+
+@lru_cache(maxsize=8192)
+def _slot(rule: Recurrence, due: datetime) -> str:
+    return due.astimezone(ZoneInfo(rule.tz)).strftime("%Y-%m-%dT%H:%M")
+
+
+@lru_cache(maxsize=4096)
+def _trigger(days: tuple[str, ...], hour: int, minute: int, tz: str) -> CronTrigger:
+    """Building a trigger costs more than using it; schedules share a few patterns."""
+    return CronTrigger(day_of_week=",".join(days), hour=hour, minute=minute, timezone=ZoneInfo(tz))
 
 
 def parse_days(text: str) -> tuple[str, ...]:

@@ -76,6 +76,11 @@ class QuestionBank(BaseModel):
         return self.stages.get(Stage(stage), ())
 
 
+def numbers(questions: tuple[Question, ...]) -> dict[str, int]:
+    """Question key → its number in the stage's interview (1-based)."""
+    return {q.key: i for i, q in enumerate(questions, start=1)}
+
+
 class BankError(Exception):
     """An invalid question bank file: names the file, the entry and what is wrong."""
 

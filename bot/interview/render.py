@@ -10,7 +10,7 @@ from typing import Any
 from bot.blocks import clip, context, header, section, sections
 from bot.domain.gates import Gate
 from bot.interview.answers import example
-from bot.interview.bank import Question
+from bot.interview.bank import Question, numbers
 from storage.rows import AnswerRow
 
 BRIEF_ANSWER_LIMIT = 600
@@ -108,11 +108,12 @@ def brief(
 ) -> Post:
     """The stage's summary; the planning one is the Planning brief."""
     title = "Planning brief" if stage == "planning" else f"{stage.capitalize()} summary"
+    number = numbers(questions)
     answered = sum(1 for q in questions if (a := answers.get(q.key)) and a.status == "answered")
     if result.passes:
         verdict = f"✅ The {stage} gate passes: every required question is answered."
     else:
-        missing = ", ".join(f"Q{questions.index(q) + 1}" for q in result.missing)
+        missing = ", ".join(f"Q{number[q.key]}" for q in result.missing)
         verdict = f"⛔ The {stage} gate is closed. Missing required answers: {missing}."
     text = f"{title} — {name}: {answered}/{len(questions)} answered. {verdict}"
     limit = max(100, min(BRIEF_ANSWER_LIMIT, BRIEF_TEXT_BUDGET // max(1, len(questions))))
@@ -121,7 +122,7 @@ def brief(
     room = MAX_BLOCKS - 4
     if len(body) > room:
         body = body[: room - 1] + [section("_More answers than fit here: see `/mle status`._")]
-    missing_lines = [f"• Q{questions.index(q) + 1}. {clip(q.text, 200)}" for q in result.missing]
+    missing_lines = [f"• Q{number[q.key]}. {clip(q.text, 200)}" for q in result.missing]
     blocks = [
         header(clip(f"{title} — {name}", 150)),
         section(f"{answered} of {len(questions)} questions answered.\n{verdict}"),

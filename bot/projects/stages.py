@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.blocks import clip, section
 from bot.domain import gates
 from bot.domain.stages import Stage, next_stage
-from bot.interview.bank import QuestionBank
+from bot.interview.bank import QuestionBank, numbers
 from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
 from bot.slack_gateway import SlackGateway
@@ -39,10 +39,8 @@ class StageService:
         )
 
     def _missing(self, project: ProjectRow, result: gates.Gate) -> str:
-        questions = self.bank.questions(project.stage)
-        return "\n".join(
-            f"• Q{questions.index(q) + 1}. {clip(q.text, 200)}" for q in result.missing
-        )
+        number = numbers(self.bank.questions(project.stage))
+        return "\n".join(f"• Q{number[q.key]}. {clip(q.text, 200)}" for q in result.missing)
 
     async def move(self, team_id: str, user: str, name: str, target: str, force: bool) -> str:
         """Returns what to tell the person who asked."""
@@ -84,9 +82,8 @@ class StageService:
             )
         reason = None
         if forced:
-            missing = ", ".join(
-                f"Q{self.bank.questions(current).index(q) + 1}" for q in result.missing
-            )
+            number = numbers(self.bank.questions(current))
+            missing = ", ".join(f"Q{number[q.key]}" for q in result.missing)
             reason = (
                 f"forced by <@{user}>"
                 + (f"; missing {missing}" if missing else "")

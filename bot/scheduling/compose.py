@@ -20,6 +20,7 @@ class Composed:
     label: str  # for people reading `mle-coach tick` output
 
 
-# A composer reads what it needs inside the claiming transaction; None means nothing is to be
-# posted any more (the project was closed, the check-in was answered, …).
-Composer = Callable[[SqliteTx, DeliveryRow, datetime], Composed | None]
+# A composer reads what it needs inside the claiming transaction, for a batch of deliveries of
+# its kind at once (one query per table, not per delivery), and answers in the same order;
+# None means nothing is to be posted any more (the project was closed, the check-in answered).
+Composer = Callable[[SqliteTx, list[DeliveryRow], datetime], list[Composed | None]]

@@ -188,14 +188,18 @@ class Ticker:
         """Claim ready deliveries and compose them; returns the posts and how many were taken."""
         claims = []
         taken = tx.deliveries.claim_ready(iso(now), iso(now - CLAIM_STALE), BATCH)
+        by_kind: dict[str, list[DeliveryRow]] = defaultdict(list)
         for row in taken:
-            composer = self.composers.get(row.kind)
-            composed = composer(tx, row, now) if composer else None
-            if composed is None:
-                tx.deliveries.finish(row.id, "skipped", "nothing to post any more")
-                lines.append(TickLine(row.kind, f"#{row.id}", row.slot, "skipped"))
-            else:
-                claims.append((row, composed))
+            by_kind[row.kind].append(row)
+        for kind, rows in by_kind.items():
+            composer = self.composers.get(kind)
+            composed_rows = composer(tx, rows, now) if composer else [None] * len(rows)
+            for row, composed in zip(rows, composed_rows, strict=True):
+                if composed is None:
+                    tx.deliveries.finish(row.id, "skipped", "nothing to post any more")
+                    lines.append(TickLine(row.kind, f"#{row.id}", row.slot, "skipped"))
+                else:
+                    claims.append((row, composed))
         return claims, len(taken)
 
     def _rehearse(self, tx: SqliteTx, now: datetime) -> list[TickLine]:

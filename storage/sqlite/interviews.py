@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from storage.rows import AnswerRow, InterviewRow, NoteRow
-from storage.sqlite.rows import columns, to_row, to_rows
+from storage.sqlite.rows import by_team, columns, to_row, to_rows
 
 _ICOLS = columns(InterviewRow)
 _ACOLS = columns(AnswerRow)
@@ -180,6 +180,20 @@ class AnswerRepo:
             (text, status, now, answer.id),
         )
         self._revision(answer.team_id, answer.id, text, status, by, now)
+
+    def statuses(self, keys: list[tuple[str, int]]) -> dict[tuple[int, str], dict[str, str]]:
+        """(project id, stage) → {question key: status} for many (team_id, project id)."""
+        found: dict[tuple[int, str], dict[str, str]] = {}
+        for team_id, chunk in by_team(keys):
+            marks = ",".join("?" * len(chunk))
+            cur = self._conn.execute(
+                "SELECT project_id, stage, question_key, status FROM answers "
+                f"WHERE team_id = ? AND project_id IN ({marks})",
+                (team_id, *chunk),
+            )
+            for project_id, stage, key, status in cur.fetchall():
+                found.setdefault((int(project_id), str(stage)), {})[str(key)] = str(status)
+        return found
 
     def history(self, team_id: str, answer_id: int) -> list[tuple[str, str, str]]:
         """(text, status, changed_by) oldest first."""

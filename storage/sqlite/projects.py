@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from storage.rows import ProjectRow
-from storage.sqlite.rows import columns, to_row, to_rows
+from storage.sqlite.rows import by_team, columns, to_row, to_rows
 
 _COLS = columns(ProjectRow)
 
@@ -133,3 +133,32 @@ class ProjectRepo:
             (team_id, project_id),
         )
         return [(r[0], r[1], r[2], int(r[3]), r[4]) for r in cur.fetchall()]
+
+    def many(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], ProjectRow]:
+        """Projects by (team_id, id); missing ones are absent."""
+        found: dict[tuple[str, int], ProjectRow] = {}
+        for team_id, chunk in by_team(keys):
+            marks = ",".join("?" * len(chunk))
+            cur = self._conn.execute(
+                f"SELECT {_COLS} FROM projects WHERE team_id = ? AND id IN ({marks})",
+                (team_id, *chunk),
+            )
+            for project in to_rows(ProjectRow, cur.fetchall()):
+                found[(project.team_id, project.id)] = project
+        return found
+
+    def current_time_boxes(self, keys: list[tuple[str, int]]) -> dict[tuple[int, str], int]:
+        """(project id, stage) → time box of the stage's latest entry, where one is set."""
+        boxes: dict[tuple[int, str], int] = {}
+        for team_id, chunk in by_team(keys):
+            marks = ",".join("?" * len(chunk))
+            cur = self._conn.execute(
+                "SELECT project_id, stage, time_box_days FROM stage_history WHERE id IN ("
+                "SELECT MAX(id) FROM stage_history WHERE team_id = ? AND project_id IN "
+                f"({marks}) GROUP BY project_id, stage)",
+                (team_id, *chunk),
+            )
+            for project_id, stage, days in cur.fetchall():
+                if days is not None:
+                    boxes[(int(project_id), str(stage))] = int(days)
+        return boxes

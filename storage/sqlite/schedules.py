@@ -98,17 +98,23 @@ class DeliveryRepo:
     def claim_ready(self, now: str, stale: str, limit: int) -> list[DeliveryRow]:
         """Take up to `limit` deliveries that are due to be posted (or whose poster died)."""
         cur = self._conn.execute(
-            f"SELECT {_DCOLS} FROM deliveries WHERE (status = 'pending' AND "
-            "(next_attempt_at IS NULL OR next_attempt_at <= ?)) OR "
-            "(status = 'posting' AND claimed_at < ?) ORDER BY id LIMIT ?",
-            (now, stale, limit),
+            "UPDATE deliveries SET status = 'posting', claimed_at = ? WHERE id IN ("
+            "SELECT id FROM deliveries WHERE status = 'pending' AND "
+            "(next_attempt_at IS NULL OR next_attempt_at <= ?) LIMIT ?) "
+            f"RETURNING {_DCOLS}",
+            (now, now, limit),
         )
         rows = to_rows(DeliveryRow, cur.fetchall())
-        self._conn.executemany(
-            "UPDATE deliveries SET status = 'posting', claimed_at = ? WHERE id = ?",
-            [(now, row.id) for row in rows],
-        )
-        return rows
+        if len(rows) < limit:
+            cur = self._conn.execute(
+                "UPDATE deliveries SET status = 'posting', claimed_at = ? WHERE id IN ("
+                "SELECT id FROM deliveries WHERE status = 'posting' AND claimed_at < ? LIMIT ?) "
+                f"RETURNING {_DCOLS}",
+                (now, stale, limit - len(rows)),
+            )
+            rows += to_rows(DeliveryRow, cur.fetchall())
+        # RETURNING shows the rows as updated: `claimed_at` is now ours, `status` 'posting'
+        return sorted(rows, key=lambda row: row.id)
 
     def posted(self, delivery_id: int, ts: str, thread_ts: str | None, now: str) -> None:
         self._conn.execute(
