@@ -96,7 +96,6 @@ async def measure(path: str) -> tuple[float, float, int]:
 async def main(due: int, rows: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = f"{tmp}/bench.db"
-        (await SqliteStore.open(path)).db  # create the schema
         store = await SqliteStore.open(path)
         await store.close()
         populate(path, due, rows)
