@@ -32,6 +32,8 @@ test: lint pytest
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m bench.help_ack
+	$(BIN)/python -m bench.interview_replies
+	$(BIN)/python -m bench.tick_scale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -201,3 +201,30 @@ async def test_kill_9_during_a_tick_then_restart_posts_once(
     code, out = await _finish(later)
     assert code == 0 and "posted: checkin" in out, out
     assert len(checkins(h, thread)) == 1
+
+
+async def test_running_app_ticks_on_its_own(emulator: SlackEmulator, db_path: str) -> None:
+    from bot.runtime import Runtime
+    from tests.conftest import settings_for
+
+    runtime = await Runtime.create(settings_for(emulator, db_path, TICK_SECONDS=1))
+    try:
+        port = await runtime.start_http("127.0.0.1", 0)
+        emulator.connect_http(f"http://127.0.0.1:{port}/slack/events")
+        h = Harness(emulator, runtime, "", db_path)
+        thread = await new_project(h)
+        project = await h.only_project()
+        overdue = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        await runtime.services.store.db.write(
+            lambda conn: conn.execute(
+                "UPDATE schedules SET next_due_at = ? WHERE subject = ?", (overdue, str(project.id))
+            )
+        )
+        runtime.start_scheduler()
+        for _ in range(60):
+            await asyncio.sleep(0.1)
+            if checkins(h, thread):
+                break
+        assert len(checkins(h, thread)) == 1
+    finally:
+        await runtime.close()
