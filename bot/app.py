@@ -6,6 +6,7 @@ import logging
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
@@ -32,15 +33,26 @@ def build_client(
     )
 
 
+class _TokenFromEnvironment(logging.Filter):
+    """Bolt also reads SLACK_BOT_TOKEN itself and warns that our client (which carries the
+    same token) takes precedence; that is intended, so the warning is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 def build_app(services: Services, *, socket_mode: bool = False) -> AsyncApp:
     from handlers import register_all
 
     secret = services.settings.SLACK_SIGNING_SECRET
+    bolt_logger = logging.getLogger("bolt")
+    if not any(isinstance(f, _TokenFromEnvironment) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_TokenFromEnvironment())
     app = AsyncApp(
         client=services.slack.client,
         signing_secret=secret.get_secret_value() if secret else None,
         request_verification_enabled=not socket_mode,
-        logger=logging.getLogger("bolt"),
+        logger=bolt_logger,
     )
     register_all(app, services)
     return app

@@ -75,29 +75,31 @@ def _secrets(settings: Settings) -> list[str]:
 
 
 async def _serve(settings: Settings, host: str, port: int) -> None:
-    from bot.runtime import Runtime, wait_for_stop_signal
+    from bot.runtime import Runtime, stop_signals
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", mode="HTTP mode")
+    stop = stop_signals()
     runtime = await Runtime.create(settings)
     try:
         bound = await runtime.start_http(host, port)
         runtime.start_scheduler()
         print(f"MLE Coach listening on http://{host}:{bound}/slack/events", flush=True)
-        await wait_for_stop_signal()
+        await stop.wait()
     finally:
         await runtime.close()
 
 
 async def _socket(settings: Settings) -> None:
-    from bot.runtime import Runtime, wait_for_stop_signal
+    from bot.runtime import Runtime, stop_signals
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", mode="Socket Mode")
+    stop = stop_signals()
     runtime = await Runtime.create(settings, socket_mode=True)
     try:
         await runtime.start_socket()
         runtime.start_scheduler()
         print("MLE Coach connected in Socket Mode", flush=True)
-        await wait_for_stop_signal()
+        await stop.wait()
     finally:
         await runtime.close()
 
@@ -138,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 verb = "sandbox"
         if verb == "serve":
-            host = args.host if getattr(args, "host", None) else settings.HOST
-            port = args.port if getattr(args, "port", None) else settings.PORT
+            host = args.host if getattr(args, "host", None) is not None else settings.HOST
+            port = args.port if getattr(args, "port", None) is not None else settings.PORT
             asyncio.run(_serve(settings, host, port))
         elif verb == "socket":
             asyncio.run(_socket(settings))

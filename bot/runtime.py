@@ -116,14 +116,10 @@ async def close_services(services: Services) -> None:
     await services.store.close()
 
 
-async def wait_for_stop_signal() -> None:
-    """Return on SIGTERM or SIGINT."""
+def stop_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT; install it before saying you are ready."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
+    return stop

@@ -82,6 +82,8 @@ class Services:
         lines = await self.ticker.tick(now, dry_run=dry_run)
         if not dry_run:
             await self.interviews.retry_pending()
+            moment = now or self.clock()
+            await self.store.write(lambda tx: tx.events.purge_expired(moment))
         return lines
 
     async def first_delivery(self, team_id: str, event_id: str) -> bool:

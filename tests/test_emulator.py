@@ -152,3 +152,41 @@ async def test_users_info_and_permalink(slack: SlackEmulator) -> None:
     posted = await client.chat_postMessage(channel="C0MLTEAM", text="parent")
     link = await client.chat_getPermalink(channel="C0MLTEAM", message_ts=posted["ts"])
     assert "C0MLTEAM" in link["permalink"]
+
+
+async def test_events_are_redelivered_with_retry_headers_until_a_2xx() -> None:
+    from aiohttp import web
+
+    from bot.http_site import start_site
+
+    seen: list[tuple[str | None, str | None]] = []
+
+    async def flaky(request: web.Request) -> web.Response:
+        seen.append(
+            (request.headers.get("X-Slack-Retry-Num"), request.headers.get("X-Slack-Signature"))
+        )
+        return web.Response(status=500 if len(seen) < 3 else 200)
+
+    app = web.Application()
+    app.router.add_post("/slack/events", flaky)
+    runner, port = await start_site(app, "127.0.0.1", 0)
+    emu = SlackEmulator(retry_delays=(0.01, 0.01, 0.01))
+    await emu.start()
+    try:
+        emu.connect_http(f"http://127.0.0.1:{port}/slack/events")
+        result = await emu.deliver_event(
+            {
+                "type": "app_mention",
+                "user": "U0ALICE",
+                "text": "hi",
+                "channel": "C0MLTEAM",
+                "ts": "1.000001",
+                "event_ts": "1.000001",
+            }
+        )
+    finally:
+        await emu.stop()
+        await runner.cleanup()
+    assert result.status == 200 and result.attempts == 3
+    assert [retry for retry, _ in seen] == [None, "1", "2"]
+    assert all(signature and signature.startswith("v0=") for _, signature in seen)

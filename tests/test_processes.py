@@ -32,7 +32,10 @@ async def _start(
     )
     assert proc.stdout is not None
     line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
-    assert ready in line, line
+    if ready not in line:
+        assert proc.stderr is not None
+        err = (await asyncio.wait_for(proc.stderr.read(), 30)).decode()
+        raise AssertionError(f"no {ready!r} line; got {line!r}; exit {proc.returncode}; {err}")
     return proc, line
 
 
@@ -98,3 +101,21 @@ async def test_socket_mode_process_connects_and_stops_on_sigint(
     finally:
         code, err = await _stop(proc, signal.SIGINT)
     assert code == 0, err
+
+
+async def test_port_zero_means_any_free_port(emulator: SlackEmulator, tmp_path: Path) -> None:
+    env = clean_env(
+        SLACK_BOT_TOKEN=emulator.bot_token,
+        SLACK_SIGNING_SECRET=emulator.signing_secret,
+        SLACK_API_URL=emulator.api_url,
+        DATABASE_URL=f"sqlite:///{tmp_path}/s.db",
+        PORT="3000",
+    )
+    proc, line = await _start(
+        ["serve", "--host", "127.0.0.1", "--port", "0"], env, tmp_path, "listening on"
+    )
+    try:
+        assert ":3000/" not in line
+    finally:
+        code, err = await _stop(proc, signal.SIGTERM)
+    assert code == 0 and "WARNING" not in err, err
