@@ -131,5 +131,10 @@ def brief(
     if missing_lines:
         blocks.append(section("*Still missing*\n" + "\n".join(missing_lines)))
     if notes:
-        blocks.append(context(f"{notes} reply(ies) kept as notes, not answers."))
+        blocks.append(
+            context(
+                f"{notes} {'reply' if notes == 1 else 'replies'} kept as "
+                f"{'a note' if notes == 1 else 'notes'}, not taken as answers."
+            )
+        )
     return Post(text, blocks[:MAX_BLOCKS])
