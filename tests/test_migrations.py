@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import stat
@@ -122,5 +123,34 @@ async def test_write_transaction_rolls_back_on_error(db_path: str) -> None:
         )
         assert count == 0
         assert await store.db.write(lambda c: c.execute("SELECT 1").fetchone()[0]) == 1
+    finally:
+        await store.close()
+
+
+async def test_units_committed_together_fail_alone(db_path: str) -> None:
+    store = await SqliteStore.open(db_path)
+    try:
+
+        def insert(team: str) -> object:
+            def work(conn: sqlite3.Connection) -> str:
+                conn.execute(
+                    "INSERT INTO workspaces (team_id, created_at) VALUES (?, 'now')", (team,)
+                )
+                if team == "T-bad":
+                    raise ValueError("refused")
+                return team
+
+            return work
+
+        results = await asyncio.gather(
+            *(store.db.write(insert(t)) for t in ("T1", "T-bad", "T2", "T3")),  # type: ignore[arg-type]
+            return_exceptions=True,
+        )
+        assert results[0] == "T1" and results[2:] == ["T2", "T3"]
+        assert isinstance(results[1], ValueError)
+        teams = await store.db.read(
+            lambda c: [r[0] for r in c.execute("SELECT team_id FROM workspaces ORDER BY 1")]
+        )
+        assert teams == ["T1", "T2", "T3"]
     finally:
         await store.close()

@@ -1,10 +1,11 @@
 """One SQLite file: a writer thread and a reader thread, each owning one connection.
 
-A transaction is a synchronous function run whole on the writer thread inside
-BEGIN IMMEDIATE … COMMIT: one hop between the event loop and the database per transaction,
-and the single writer thread is the lock that serialises writes within the process
-(BEGIN IMMEDIATE and busy_timeout handle other processes). Per-statement awaits held the
-write lock across event-loop turns and made a busy app several times slower (see README).
+A unit of work is a synchronous function run whole on the writer thread: one hop between the
+event loop and the database, and the single writer thread is the lock that serialises writes
+within the process (BEGIN IMMEDIATE and busy_timeout handle other processes). Units queued
+while the writer is busy are committed together, each in its own savepoint. Per-statement
+awaits held the write lock across event-loop turns and made a busy app several times slower
+(see README).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 10_000
@@ -38,12 +40,32 @@ def connect(path: str) -> sqlite3.Connection:
     return conn
 
 
+def _rehearse(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        return work(conn)
+    finally:
+        conn.execute("ROLLBACK")
+
+
+def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+    if future.cancelled():
+        return
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
+
+
 class Database:
     def __init__(self, path: str) -> None:
         self.path = path
         self._writer: sqlite3.Connection | None = None
         self._reader: sqlite3.Connection | None = None
         self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
+        self._queue: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
+        self._flushing = False
+        self._queue_lock = threading.Lock()
         self._read_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-reader")
 
     async def open(self) -> Database:
@@ -74,21 +96,50 @@ class Database:
         return conn
 
     async def write(self, work: Callable[[sqlite3.Connection], T], *, commit: bool = True) -> T:
-        """Run `work` in one write transaction; commits on success (unless `commit` is False),
-        rolls back on any error."""
+        """Run `work` as one all-or-nothing unit; its result is returned once it is committed.
+
+        Units that queue up while the writer is busy share one transaction (group commit),
+        each inside its own savepoint: a unit that raises is rolled back alone and its caller
+        gets the exception. With `commit=False` the unit runs alone and is rolled back."""
         conn = self._conn(writer=True)
+        loop = asyncio.get_running_loop()
+        if not commit:
+            return await loop.run_in_executor(self._write_thread, _rehearse, conn, work)
+        future: asyncio.Future[Any] = loop.create_future()
+        with self._queue_lock:
+            self._queue.append((work, future))
+            start, self._flushing = not self._flushing, True
+        if start:
+            loop.run_in_executor(self._write_thread, self._flush, conn, loop)
+        return cast(T, await future)
 
-        def transaction() -> T:
-            conn.execute("BEGIN IMMEDIATE")
+    def _flush(self, conn: sqlite3.Connection, loop: asyncio.AbstractEventLoop) -> None:
+        """On the writer thread: run every queued unit in one transaction, then answer."""
+        while True:
+            with self._queue_lock:
+                batch, self._queue = self._queue, []
+                if not batch:
+                    self._flushing = False
+                    return
+            outcomes: list[tuple[bool, Any]] = []
             try:
-                result = work(conn)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT" if commit else "ROLLBACK")
-            return result
-
-        return await asyncio.get_running_loop().run_in_executor(self._write_thread, transaction)
+                conn.execute("BEGIN IMMEDIATE")
+                for work, _ in batch:
+                    conn.execute("SAVEPOINT unit")
+                    try:
+                        outcomes.append((True, work(conn)))
+                        conn.execute("RELEASE unit")
+                    except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                        conn.execute("ROLLBACK TO unit")
+                        conn.execute("RELEASE unit")
+                        outcomes.append((False, exc))
+                conn.execute("COMMIT")
+            except BaseException as exc:  # noqa: BLE001 - the whole batch failed to commit
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                outcomes = [(False, exc)] * len(batch)
+            for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
+                loop.call_soon_threadsafe(_settle, future, ok, value)
 
     async def on_writer(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` on the writer connection with no transaction of ours (migrations)."""
