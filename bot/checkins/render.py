@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from bot.blocks import actions, button, clip, context, section
 from bot.domain.gates import Gate
 from bot.domain.timebox import describe_days
@@ -58,9 +56,7 @@ def checkin(
     return Post(text, blocks)
 
 
-@lru_cache(maxsize=1024)
 def _open_required(questions: tuple[Question, ...], missing: tuple[str, ...]) -> str:
-    """Many projects miss the same questions: list them once."""
     if not missing:
         return "No open required questions: the gate passes."
     number = numbers(questions)

@@ -140,8 +140,9 @@ class ProjectRepo:
         for team_id, chunk in by_team(keys):
             marks = ",".join("?" * len(chunk))
             cur = self._conn.execute(
-                f"SELECT {_COLS} FROM projects WHERE team_id = ? AND id IN ({marks})",
-                (team_id, *chunk),
+                # `+team_id`: look the ids up by primary key, then check the team
+                f"SELECT {_COLS} FROM projects WHERE id IN ({marks}) AND +team_id = ?",
+                (*chunk, team_id),
             )
             for project in to_rows(ProjectRow, cur.fetchall()):
                 found[(project.team_id, project.id)] = project

@@ -7,7 +7,5 @@ ALTER TABLE deliveries ADD COLUMN claimed_at TEXT;
 ALTER TABLE deliveries ADD COLUMN responded_at TEXT;
 ALTER TABLE deliveries ADD COLUMN responded_by TEXT;
 CREATE INDEX deliveries_subject ON deliveries (team_id, kind, subject, posted_at);
-CREATE INDEX deliveries_claims ON deliveries (status, claimed_at);
-CREATE INDEX deliveries_thread ON deliveries (team_id, channel_id, thread_ts, posted_ts);
 
 ALTER TABLE stage_history ADD COLUMN reason TEXT;
