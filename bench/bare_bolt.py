@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 
-from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
+from slack_bolt.async_app import AsyncAck
 
-from bot.http_site import start_site
+from bench.bare_serving import bare_app, serve_until_stdin_closes
 
 
 async def main() -> None:
-    client = AsyncWebClient(
-        token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]
-    )
-    app = AsyncApp(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"])
+    app = bare_app()
 
     @app.command("/mle")
     async def mle(ack: AsyncAck) -> None:
         await ack()
 
-    async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
-
-    web_app = web.Application()
-    web_app.router.add_post("/slack/events", events)
-    runner, port = await start_site(web_app, "127.0.0.1", 0)
-    print(f"listening on http://127.0.0.1:{port}/slack/events", flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    await runner.cleanup()
+    await serve_until_stdin_closes(app)
 
 
 if __name__ == "__main__":

@@ -54,16 +54,11 @@ def read_reply(question: Question, question_ts: str | None, reply_ts: str, text:
         return Discussion()
     if question_ts is None or ts_key(reply_ts) <= ts_key(question_ts):
         return Early()
-    if text.strip().lower() in SKIP_WORDS:
-        return Skip()
-    result = read_answer(question, text)
-    if isinstance(result, Rejected):
-        return Unreadable(result.reason)
-    return Answer(result)
+    return read_edit(question, text)
 
 
 def read_edit(question: Question, text: str) -> Answer | Skip | Discussion | Unreadable:
-    """An edited answer is read again by the same rules."""
+    """A reply (or an edited answer) read by the question's kind."""
     if is_discussion(text):
         return Discussion()
     if text.strip().lower() in SKIP_WORDS:
