@@ -14,6 +14,8 @@ from bot.checkins.service import CheckinService
 from bot.config import ConfigError, Settings
 from bot.interview.bank import BankError, QuestionBank, load_bank
 from bot.interview.service import InterviewService
+from bot.models.reminders import f8_composer, queue_reminders, reminder_composer
+from bot.models.service import ModelService
 from bot.projects.create import ProjectCreator
 from bot.projects.stages import StageService
 from bot.projects.status import StatusService
@@ -44,6 +46,7 @@ class Services:
     status: StatusService
     stages: StageService
     checkins: CheckinService
+    models: ModelService
     ticker: Ticker
     clock: Callable[[], datetime] = utc_now
     activity: Activity = field(default_factory=Activity)
@@ -60,7 +63,12 @@ class Services:
         slack = SlackGateway(client)
         interviews = InterviewService(store, slack, bank, clock)
         stages = StageService(store, slack, bank, interviews, clock)
-        composers = {"checkin": checkin_composer(bank), "nudge": nudge_composer}
+        composers = {
+            "checkin": checkin_composer(bank),
+            "nudge": nudge_composer,
+            "reminder": reminder_composer(),
+            "f8": f8_composer(),
+        }
         return cls(
             settings=settings,
             store=store,
@@ -71,7 +79,8 @@ class Services:
             status=StatusService(store, bank, clock),
             stages=stages,
             checkins=CheckinService(store, slack, stages, interviews, clock),
-            ticker=Ticker(store, slack, composers, clock),
+            models=ModelService(store, slack, clock),
+            ticker=Ticker(store, slack, composers, clock, sources=(queue_reminders,)),
             clock=clock,
         )
 

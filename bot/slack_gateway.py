@@ -136,6 +136,14 @@ class SlackGateway:
             return _error_code(exc)
         return None
 
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> bool:
+        try:
+            await self.client.views_open(trigger_id=trigger_id, view=view)
+        except _FAILURES as exc:
+            log.warning("views.open failed: %s", _error_code(exc))
+            return False
+        return True
+
     async def permalink(self, channel: str, ts: str) -> str | None:
         try:
             response = await self.client.chat_getPermalink(channel=channel, message_ts=ts)

@@ -51,6 +51,17 @@ async def dispatch(
                 team, user, parsed.project, parsed.days, parsed.time, parsed.tz
             )
             await respond(text=message, response_type="ephemeral")
+        elif isinstance(parsed, parser.Deploy):
+            message = await services.models.deploy(team, user, parsed.words, parsed.tier)
+            await respond(text=message, response_type="ephemeral")
+        elif isinstance(parsed, parser.DefineMetric):
+            message = await services.models.define(
+                team, user, parsed.model, parsed.name, parsed.value, parsed.changes
+            )
+            await respond(text=message, response_type="ephemeral")
+        elif isinstance(parsed, parser.Retire):
+            message = await services.models.retire(team, user, parsed.model)
+            await respond(text=message, response_type="ephemeral")
         elif isinstance(parsed, parser.Status):
             post = (
                 await services.status.project(team, parsed.project)

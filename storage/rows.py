@@ -97,3 +97,49 @@ class DeliveryRow:
     error: str | None
     responded_at: str | None
     responded_by: str | None
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    id: int
+    team_id: str
+    project_id: int
+    name: str
+    name_key: str
+    slug: str
+    version: str | None
+    tier: str | None
+    deployed_at: str
+    deployed_by: str
+    retired_at: str | None
+    next_check_at: str | None
+    snoozed_until: str | None
+    snooze_reason: str | None
+    snoozed_by: str | None
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    id: int
+    team_id: str
+    model_id: int
+    name: str
+    name_key: str
+    baseline: float | None
+    target: float | None
+    owner_id: str | None
+    method: str | None
+    window_days: int | None
+    direction: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    id: int
+    team_id: str
+    metric_id: int
+    value: float
+    observed_at: str
+    reporter_id: str

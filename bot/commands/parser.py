@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.commands.tokens import TokenError, split_words
 from bot.commands.usage import usage_for
 from bot.domain.stages import ORDER
+from bot.interview.answers import parse_duration, parse_number
 
 MAX_PROJECT_NAME = 80
 STAGE_NAMES = [stage.value for stage in ORDER]
@@ -50,7 +51,28 @@ class SetCheckin:
     tz: str | None
 
 
-Command = Help | Invalid | NewProject | Status | MoveStage | SetCheckin
+@dataclass(frozen=True)
+class Deploy:
+    words: tuple[str, ...]  # <project> <model> [<version>]; the project may be several words
+    tier: str | None
+
+
+@dataclass(frozen=True)
+class DefineMetric:
+    model: str
+    name: str
+    value: float | None
+    changes: dict[str, object]  # baseline, target, owner_id, method, window_days, direction
+
+
+@dataclass(frozen=True)
+class Retire:
+    model: str
+
+
+Command = (
+    Help | Invalid | NewProject | Status | MoveStage | SetCheckin | Deploy | DefineMetric | Retire
+)
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
 
@@ -76,6 +98,12 @@ def parse(text: str) -> Command:
         return _parse_stage(rest)
     if sub == "checkin":
         return _parse_checkin(rest)
+    if sub == "deploy":
+        return _parse_deploy(rest)
+    if sub == "metric":
+        return _parse_metric(rest)
+    if sub == "retire":
+        return _parse_retire(rest)
     return _invalid(f"I don't know the command `{head[:40]}`.")
 
 
@@ -151,3 +179,114 @@ def _parse_checkin(rest: str) -> Command:
         "`/mle checkin churn mon,thu 09:30 Europe/Paris`.",
         "checkin",
     )
+
+
+_TIERS = {"customer-facing", "business-critical", "internal-assistive", "internal-tooling"}
+_METHODS = {
+    "ab": "ab",
+    "a/b": "ab",
+    "a-b": "ab",
+    "holdout": "holdout",
+    "pre_post": "pre_post",
+    "pre-post": "pre_post",
+    "prepost": "pre_post",
+    "pre/post": "pre_post",
+}
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+def _parse_deploy(rest: str) -> Command:
+    words = _words(rest, "deploy")
+    if isinstance(words, Invalid):
+        return words
+    tier = None
+    kept = []
+    for word in words:
+        if word.lower().startswith("tier="):
+            tier = word.split("=", 1)[1].lower().replace(" ", "-")
+            if tier not in _TIERS:
+                return _invalid(
+                    f"`{tier[:30]}` is not a tier. Tiers: {', '.join(sorted(_TIERS))}.", "deploy"
+                )
+        else:
+            kept.append(word)
+    if len(kept) < 2:
+        return _invalid("Name the project and the model.", "deploy")
+    return Deploy(tuple(kept), tier)
+
+
+def _number(key: str, raw: str) -> float | Invalid:
+    value = parse_number(raw)
+    if value is None:
+        return _invalid(f"`{key}` needs a finite number; `{raw[:30]}` is not one.", "metric")
+    return value
+
+
+def _parse_metric(rest: str) -> Command:
+    words = _words(rest, "metric")
+    if isinstance(words, Invalid):
+        return words
+    if len(words) < 2:
+        return _invalid("Name the model and the metric.", "metric")
+    model, name = words[0], " ".join(words[1].split())
+    if not name or len(name) > 80:
+        return _invalid("The metric name must have 1 to 80 characters.", "metric")
+    value: float | None = None
+    changes: dict[str, object] = {}
+    for word in words[2:]:
+        key, eq, raw = word.partition("=")
+        key = key.lower()
+        if not eq:
+            if key in ("higher", "lower"):
+                changes["direction"] = key
+                continue
+            number = _number("value", word)
+            if isinstance(number, Invalid):
+                return number
+            if value is not None:
+                return _invalid("Give one value at a time.", "metric")
+            value = number
+        elif key in ("baseline", "target"):
+            number = _number(key, raw)
+            if isinstance(number, Invalid):
+                return number
+            changes[key] = number
+        elif key == "owner":
+            match = _MENTION.match(raw.strip())
+            if not match:
+                return _invalid(
+                    f"`owner=` needs a mention of a person, e.g. `owner=@alice`; "
+                    f"`{raw[:30]}` is not one.",
+                    "metric",
+                )
+            changes["owner_id"] = match.group(1)
+        elif key == "method":
+            method = _METHODS.get(raw.lower())
+            if method is None:
+                return _invalid(
+                    f"`{raw[:30]}` is not a method. Use ab, holdout or pre_post.", "metric"
+                )
+            changes["method"] = method
+        elif key == "window":
+            days = parse_duration(raw) or (
+                int(raw) if raw.isdigit() and 0 < int(raw) < 367 else None
+            )
+            if days is None:
+                return _invalid(
+                    f"`window=` needs a duration such as `30d` or `4 weeks`; "
+                    f"`{raw[:30]}` is not one.",
+                    "metric",
+                )
+            changes["window_days"] = days
+        else:
+            return _invalid(f"I don't know the option `{key[:30]}=`.", "metric")
+    return DefineMetric(model, name, value, changes)
+
+
+def _parse_retire(rest: str) -> Command:
+    words = _words(rest, "retire")
+    if isinstance(words, Invalid):
+        return words
+    if not words:
+        return _invalid("Name the model to retire.", "retire")
+    return Retire(" ".join(words))

@@ -19,6 +19,17 @@ LINES = {
         "/mle checkin <project> <days> <HH:MM> [<IANA tz>]  |  off",
         "when to check in, e.g. `mon,thu 09:30 Europe/Paris` (default: mon 10:00)",
     ),
+    "deploy": (
+        "/mle deploy <project> <model> [<version>] [tier=<tier>]",
+        "register a deployed model of a project (tier: customer-facing, "
+        "business-critical, internal-assistive, internal-tooling)",
+    ),
+    "metric": (
+        '/mle metric <model> "<name>" [<value>] [baseline=<n>] [target=<n>] '
+        "[owner=@someone] [method=ab|holdout|pre_post] [window=<days>] [higher|lower]",
+        "define the model's business KPI and/or report a value",
+    ),
+    "retire": ("/mle retire <model>", "the model is no longer deployed; reminders stop"),
     "help": ("/mle help", "this message"),
 }
 

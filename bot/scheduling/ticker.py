@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,6 +57,10 @@ PERMANENT = frozenset(
 )
 
 
+# A source adds deliveries that are not calendar slots (nudges, reminders) during a pass.
+Source = Callable[[SqliteTx, datetime], None]
+
+
 @dataclass(frozen=True)
 class TickLine:
     kind: str
@@ -86,10 +90,12 @@ class Ticker:
         composers: Mapping[str, Composer],
         clock: Callable[[], datetime],
         max_late: timedelta = timedelta(hours=6),
+        sources: Sequence[Source] = (),
     ) -> None:
         self.store = store
         self.slack = slack
         self.composers = composers
+        self.sources = (queue_nudges, *sources)
         self.clock = clock
         self.max_late = max_late
 
@@ -154,32 +160,9 @@ class Ticker:
             tx.schedules.set_next(moves)
             if len(due) < BATCH:
                 break
-        self._queue_nudges(tx, now)
+        for source in self.sources:
+            source(tx, now)
         return lines
-
-    def _queue_nudges(self, tx: SqliteTx, now: datetime) -> None:
-        """One nudge for each check-in nobody answered within a day."""
-        quiet = tx.deliveries.unanswered(
-            "checkin", iso(now - NUDGE_AFTER), iso(now - NUDGE_WINDOW), BATCH
-        )
-        tx.deliveries.add_many(
-            [
-                (
-                    d.team_id,
-                    f"nudge:{d.id}",
-                    None,
-                    "nudge",
-                    str(d.id),
-                    d.channel_id,
-                    d.thread_ts,
-                    None,
-                    iso(now),
-                    "pending",
-                    iso(now),
-                )
-                for d in quiet
-            ]
-        )
 
     # ---- deliveries → posts
     def _claim(
@@ -244,3 +227,28 @@ class Ticker:
         wait = max(backoff(row.attempts), timedelta(seconds=result.retry_after or 0))
         tx.deliveries.retry_later(row.id, error, iso(now + wait))
         return f"retry later ({error})"
+
+
+def queue_nudges(tx: SqliteTx, now: datetime) -> None:
+    """One nudge for each check-in nobody answered within a day."""
+    quiet = tx.deliveries.unanswered(
+        "checkin", iso(now - NUDGE_AFTER), iso(now - NUDGE_WINDOW), BATCH
+    )
+    tx.deliveries.add_many(
+        [
+            (
+                d.team_id,
+                f"nudge:{d.id}",
+                None,
+                "nudge",
+                str(d.id),
+                d.channel_id,
+                d.thread_ts,
+                None,
+                iso(now),
+                "pending",
+                iso(now),
+            )
+            for d in quiet
+        ]
+    )

@@ -10,6 +10,7 @@ from storage.sqlite import migrate
 from storage.sqlite.database import Database
 from storage.sqlite.events import EventRepo
 from storage.sqlite.interviews import AnswerRepo, InterviewRepo, NoteRepo
+from storage.sqlite.models import MetricRepo, ModelRepo
 from storage.sqlite.projects import ProjectRepo
 from storage.sqlite.schedules import DeliveryRepo, ScheduleRepo
 
@@ -27,6 +28,8 @@ class SqliteTx:
         self.notes = NoteRepo(conn)
         self.schedules = ScheduleRepo(conn)
         self.deliveries = DeliveryRepo(conn)
+        self.models = ModelRepo(conn)
+        self.metrics = MetricRepo(conn)
 
 
 class SqliteStore:

@@ -1,0 +1,38 @@
+"""Rows → the pure rule inputs, and the workspace's rule settings."""
+
+from __future__ import annotations
+
+from bot.domain.business_rules import Metric, Model, Tier
+from storage.rows import MetricRow, ModelRow, ValueRow
+from storage.sqlite.store import SqliteTx
+from storage.timefmt import parse
+
+
+def to_model(model: ModelRow, metrics: list[MetricRow], values: dict[int, list[ValueRow]]) -> Model:
+    tier = Tier(model.tier) if model.tier in {t.value for t in Tier} else None
+    return Model(
+        name=model.name,
+        deployed_at=parse(model.deployed_at),
+        tier=tier,
+        metrics=tuple(
+            Metric(
+                name=m.name,
+                baseline=m.baseline,
+                target=m.target,
+                owner=m.owner_id,
+                method=m.method,
+                window_days=m.window_days,
+                direction=m.direction,
+                values=tuple((v.value, parse(v.observed_at)) for v in values.get(m.id, [])),
+            )
+            for m in metrics
+        ),
+    )
+
+
+def load_models(tx: SqliteTx, rows: list[ModelRow]) -> dict[int, tuple[Model, list[MetricRow]]]:
+    """Model id → (rule facts, metric rows), with two queries for the whole batch."""
+    metrics = tx.metrics.for_models([(m.team_id, m.id) for m in rows])
+    metric_keys = [(m.team_id, k.id) for m in rows for k in metrics.get(m.id, [])]
+    values = tx.metrics.values_for(metric_keys)
+    return {m.id: (to_model(m, metrics.get(m.id, []), values), metrics.get(m.id, [])) for m in rows}

@@ -1,0 +1,71 @@
+"""Read the Add-metric and Snooze forms (view_submission state); pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.business_rules import METHODS
+from bot.interview.answers import parse_number
+
+
+def _value(values: dict[str, Any], block: str) -> Any:
+    element = (values.get(block) or {}).get("value") or {}
+    if "selected_user" in element:
+        return element.get("selected_user")
+    if "selected_option" in element:
+        return (element.get("selected_option") or {}).get("value")
+    return element.get("value")
+
+
+def read_add_metric(values: dict[str, Any]) -> tuple[dict[str, object], dict[str, str]]:
+    """(fields for the metric, errors by block id to show inline)."""
+    fields: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    name = " ".join(str(_value(values, "metric_name") or "").split())
+    if not name:
+        errors["metric_name"] = "Name the business KPI."
+    elif len(name) > 80:
+        errors["metric_name"] = "80 characters at most."
+    fields["name"] = name
+    for block, key, required in (
+        ("baseline", "baseline", True),
+        ("target", "target", True),
+        ("latest", "value", False),
+    ):
+        raw = _value(values, block)
+        if raw in (None, ""):
+            if required:
+                errors[block] = "A number, please."
+            continue
+        number = parse_number(str(raw))
+        if number is None:
+            errors[block] = f"`{str(raw)[:20]}` is not a finite number."
+        else:
+            fields[key] = number
+    owner = _value(values, "owner")
+    if owner:
+        fields["owner_id"] = str(owner)
+    else:
+        errors["owner"] = "Pick who owns the KPI."
+    method = _value(values, "method")
+    if method in METHODS:
+        fields["method"] = method
+    else:
+        errors["method"] = "Pick how it is measured."
+    direction = _value(values, "direction")
+    fields["direction"] = direction if direction in ("higher", "lower") else "higher"
+    window = _value(values, "window")
+    if window not in (None, ""):
+        days = parse_number(str(window))
+        if days is None or not 1 <= days <= 366 or days != int(days):
+            errors["window"] = "Whole days from 1 to 366."
+        else:
+            fields["window_days"] = int(days)
+    return fields, errors
+
+
+def read_snooze(values: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    reason = " ".join(str(_value(values, "reason") or "").split())
+    if len(reason) < 3:
+        return reason, {"reason": "Say why (a few words are enough)."}
+    return reason[:500], {}

@@ -1,0 +1,195 @@
+"""Evaluation reminders through the scheduler core.
+
+A pass looks at the models whose `next_check_at` has come: while a rule F1–F7 holds (after the
+grace period, not snoozed, not retired) a reminder delivery is queued once per reminder
+interval (key `reminder:<model>:<interval number>`), and an F8 warning once per review cadence
+(`f8:<model>:<cadence number>`). Composers re-check the rules when posting, so a reminder
+whose rules were fixed in the meantime is skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.business_rules import Finding, Settings, findings, lacks_business_metrics
+from bot.domain.business_rules import next_change as rules_change
+from bot.models import render
+from bot.models.facts import load_models
+from bot.scheduling.compose import Composed, Composer
+from bot.scheduling.ticker import BATCH
+from storage.rows import DeliveryRow, ModelRow, ProjectRow
+from storage.sqlite.store import SqliteTx
+from storage.timefmt import iso, parse
+
+SETTINGS = Settings()
+
+
+def kpi_hint(tx: SqliteTx, project: ProjectRow) -> render.KpiHint:
+    """What planning said about the KPI (the business-KPI question seeds it)."""
+    answers = {
+        a.question_key: a
+        for a in tx.answers.for_project(project.team_id, project.id, "planning")
+        if a.status == "answered"
+    }
+
+    def text(key: str, default: str) -> str:
+        answer = answers.get(key)
+        return " ".join(answer.text.split())[:80] if answer else default
+
+    return render.KpiHint(
+        name=text("kpi", "<business KPI>"),
+        baseline=text("kpi_baseline", "<n>"),
+        target=text("kpi_target", "<n>"),
+        owner=text("kpi_owner", "@someone"),
+    )
+
+
+def queue_reminders(tx: SqliteTx, now: datetime, settings: Settings = SETTINGS) -> None:
+    stamp = iso(now)
+    while True:
+        due = tx.models.due_for_check(stamp, BATCH)
+        if not due:
+            return
+        facts = load_models(tx, due)
+        projects = tx.projects.many([(m.team_id, m.project_id) for m in due])
+        rows: list[tuple[object, ...]] = []
+        moves: list[tuple[str | None, int]] = []
+        for model in due:
+            project = projects.get((model.team_id, model.project_id))
+            rules, _ = facts[model.id]
+            start = rules.deployed_at + settings.grace
+            snoozed = parse(model.snoozed_until) if model.snoozed_until else None
+            if project is None:
+                moves.append((None, model.id))
+                continue
+            if snoozed is not None and snoozed > now:
+                moves.append((iso(snoozed), model.id))
+                continue
+            if now < start:
+                moves.append((iso(start), model.id))
+                continue
+            found = findings(rules, now, settings)
+            if lacks_business_metrics(found) and _quiet_long_enough(tx, model, now, settings):
+                period = int((now - start) / settings.interval)
+                rows.append(
+                    _delivery(model, project, f"reminder:{model.id}:{period}", "reminder", stamp)
+                )
+            f8 = [f for f in found if f.code == "F8"]
+            if f8 and not lacks_business_metrics(found):
+                window_end = rules.deployed_at + settings.window
+                period = int((now - window_end) / settings.cadence)
+                rows.append(_delivery(model, project, f"f8:{model.id}:{period}", "f8", stamp))
+            moves.append((iso(rules_change(rules, now, settings)), model.id))
+        tx.deliveries.add_many(rows)
+        tx.models.check_at(moves)
+        if len(due) < BATCH:
+            return
+
+
+def _quiet_long_enough(tx: SqliteTx, model: ModelRow, now: datetime, settings: Settings) -> bool:
+    """At most one reminder per interval, whatever the interval numbering says."""
+    last = tx.deliveries.latest_posted(model.team_id, "reminder", str(model.id))
+    return (
+        last is None
+        or last.posted_at is None
+        or (now - parse(last.posted_at) >= settings.interval - (settings.interval / 100))
+    )
+
+
+def _delivery(
+    model: ModelRow, project: ProjectRow, key: str, kind: str, stamp: str
+) -> tuple[object, ...]:
+    return (
+        model.team_id,
+        key,
+        None,
+        kind,
+        str(model.id),
+        project.channel_id,
+        project.thread_ts,
+        None,
+        stamp,
+        "pending",
+        stamp,
+    )
+
+
+def _context(
+    tx: SqliteTx, row: DeliveryRow, now: datetime, settings: Settings
+) -> tuple[ModelRow, ProjectRow, list[Finding], str] | None:
+    """The model, its project, the rules that hold now, and whom to mention (the KPI owner,
+    else the project owner); None when there is nothing to say any more."""
+    model = tx.models.get(row.team_id, int(row.subject))
+    if model is None or model.retired_at is not None:
+        return None
+    if model.snoozed_until and parse(model.snoozed_until) > now:
+        return None
+    project = tx.projects.get(model.team_id, model.project_id)
+    if project is None or project.thread_ts is None:
+        return None
+    rules, metrics = load_models(tx, [model])[model.id]
+    owners = [m.owner_id for m in metrics if m.owner_id]
+    found = findings(rules, now, settings)
+    return model, project, found, owners[0] if owners else project.owner_id
+
+
+def reminder_composer(settings: Settings = SETTINGS) -> Composer:
+    def compose(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
+        out: list[Composed | None] = []
+        for row in rows:
+            context = _context(tx, row, now, settings)
+            if context is None:
+                out.append(None)
+                continue
+            model, project, found, mention = context
+            if not lacks_business_metrics(found):
+                out.append(None)
+                continue
+            post = render.reminder(
+                model=model.name,
+                model_id=model.id,
+                project=project.name,
+                mention=mention,
+                found=found,
+                hint=kpi_hint(tx, project),
+            )
+            out.append(
+                Composed(
+                    project.channel_id,
+                    project.thread_ts,
+                    post.text,
+                    post.blocks,
+                    f"{model.name}: " + ", ".join(f.code for f in found),
+                )
+            )
+        return out
+
+    return compose
+
+
+def f8_composer(settings: Settings = SETTINGS) -> Composer:
+    def compose(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
+        out: list[Composed | None] = []
+        for row in rows:
+            context = _context(tx, row, now, settings)
+            if context is None:
+                out.append(None)
+                continue
+            model, project, found, mention = context
+            f8 = [f for f in found if f.code == "F8"]
+            if not f8:
+                out.append(None)
+                continue
+            post = render.f8_warning(model=model.name, mention=mention, finding=f8[0])
+            out.append(
+                Composed(
+                    project.channel_id,
+                    project.thread_ts,
+                    post.text,
+                    post.blocks,
+                    f"{model.name}: F8",
+                )
+            )
+        return out
+
+    return compose

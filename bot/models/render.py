@@ -1,0 +1,205 @@
+"""Reminder posts and the two modals (Add metric, Snooze); pure."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bot.blocks import actions, button, clip, context, section
+from bot.domain.business_rules import Finding
+from bot.interview.render import Post
+
+ADD_METRIC = "model_add_metric"
+SNOOZE = "model_snooze"
+RULE_NAMES = {
+    "F1": "no business KPI",
+    "F2": "a model metric used as the KPI",
+    "F3": "no baseline",
+    "F4": "no target",
+    "F5": "no owner",
+    "F6": "no measurement method",
+    "F7": "no recent value",
+    "F8": "not beating the baseline",
+}
+
+
+@dataclass(frozen=True)
+class KpiHint:
+    """What the planning interview said about the KPI, to prefill commands and the form."""
+
+    name: str = "<business KPI>"
+    baseline: str = "<n>"
+    target: str = "<n>"
+    owner: str = "@someone"
+
+
+def quoted(text: str) -> str:
+    return f'"{text}"' if (" " in text or not text) else text
+
+
+def fix_command(code: str, model: str, metric: str | None, hint: KpiHint) -> str:
+    name = quoted(metric or hint.name)
+    base = f"/mle metric {quoted(model)} {name}"
+    return {
+        "F1": f"{base} baseline={hint.baseline} target={hint.target} owner={hint.owner} method=ab",
+        "F2": f"/mle metric {quoted(model)} {quoted(hint.name)} baseline={hint.baseline} "
+        f"target={hint.target} owner={hint.owner} method=ab",
+        "F3": f"{base} baseline=<current value>",
+        "F4": f"{base} target=<value that means success>",
+        "F5": f"{base} owner=@someone",
+        "F6": f"{base} method=ab|holdout|pre_post window=30d",
+        "F7": f"{base} <latest value>",
+        "F8": f"{base} <latest value>",
+    }[code]
+
+
+def reminder(
+    *, model: str, model_id: int, project: str, mention: str, found: list[Finding], hint: KpiHint
+) -> Post:
+    lines = []
+    for f in found:
+        label = "blocking" if f.blocking else ("warning" if f.code != "F8" else "heads-up")
+        lines.append(
+            f"• *{f.code} {RULE_NAMES[f.code]}* ({label}): {clip(f.text, 300)}\n"
+            f"   Fix: `{fix_command(f.code, model, f.metric, hint)}`"
+        )
+    codes = ", ".join(f"{f.code} {RULE_NAMES[f.code]}" for f in found)
+    text = f"<@{mention}> {model} ({project}) cannot show its business value yet: {codes}."
+    value = str(model_id)
+    blocks = [
+        section(
+            f"<@{mention}> *{clip(model, 80)}* ({clip(project, 80)}) is deployed but "
+            "cannot show its business value yet."
+        ),
+        section("\n".join(lines)),
+        actions(
+            "model_reminder",
+            button("Add metric", ADD_METRIC, value, "primary"),
+            button("Snooze 7 days", SNOOZE, value),
+        ),
+        context(
+            "I'll remind again in 7 days while a rule still holds; retiring the model "
+            "(`/mle retire`) stops reminders."
+        ),
+    ]
+    return Post(text, blocks)
+
+
+def f8_warning(*, model: str, mention: str, finding: Finding) -> Post:
+    text = (
+        f"<@{mention}> heads-up on {model}: {finding.text}. Keep, iterate or retire it? "
+        f"(`/mle retire {quoted(model)}`)"
+    )
+    return Post(text, [section(text)])
+
+
+def _input(
+    block_id: str, label: str, element: dict[str, Any], optional: bool = False
+) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+    }
+
+
+def _number(action_id: str, initial: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "number_input",
+        "action_id": action_id,
+        "is_decimal_allowed": True,
+    }
+    if initial:
+        element["initial_value"] = initial
+    return element
+
+
+def _select(action_id: str, options: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "type": "static_select",
+        "action_id": action_id,
+        "options": [
+            {"text": {"type": "plain_text", "text": label}, "value": value}
+            for value, label in options
+        ],
+    }
+
+
+def add_metric_modal(model_id: int, model: str, hint: KpiHint) -> dict[str, Any]:
+    name = {"type": "plain_text_input", "action_id": "value", "max_length": 80}
+    if hint.name and not hint.name.startswith("<"):
+        name["initial_value"] = hint.name
+    return {
+        "type": "modal",
+        "callback_id": "add_metric",
+        "title": {"type": "plain_text", "text": "Add business metric"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": json.dumps({"model_id": model_id}),
+        "blocks": [
+            section(f"The business KPI that proves *{clip(model, 100)}* is worth running."),
+            _input("metric_name", "KPI name (not a model metric like AUC)", name),
+            _input(
+                "baseline",
+                "Baseline (value before the model)",
+                _number("value", _numeric(hint.baseline)),
+            ),
+            _input("target", "Target", _number("value", _numeric(hint.target))),
+            _input("owner", "Owner", {"type": "users_select", "action_id": "value"}),
+            _input(
+                "method",
+                "Measured by",
+                _select(
+                    "value",
+                    [
+                        ("ab", "A/B test"),
+                        ("holdout", "Holdout group"),
+                        ("pre_post", "Before/after"),
+                    ],
+                ),
+            ),
+            _input(
+                "direction",
+                "Better is",
+                _select("value", [("higher", "Higher"), ("lower", "Lower")]),
+            ),
+            _input("window", "Measurement window (days)", _number("value", "30"), optional=True),
+            _input("latest", "Latest value (optional)", _number("value"), optional=True),
+        ],
+    }
+
+
+def snooze_modal(model_id: int, model: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": "snooze",
+        "title": {"type": "plain_text", "text": "Snooze reminders"},
+        "submit": {"type": "plain_text", "text": "Snooze 7 days"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": json.dumps({"model_id": model_id}),
+        "blocks": [
+            section(f"Reminders about *{clip(model, 100)}* stop for 7 days. Why? (kept on record)"),
+            _input(
+                "reason",
+                "Reason",
+                {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "multiline": True,
+                    "min_length": 3,
+                    "max_length": 500,
+                },
+            ),
+        ],
+    }
+
+
+def _numeric(text: str) -> str | None:
+    try:
+        float(text)
+    except ValueError:
+        return None
+    return text

@@ -1,0 +1,285 @@
+"""`/mle deploy`, `/mle metric`, `/mle retire`, and the reminder's buttons and forms."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.blocks import clip, section
+from bot.domain.business_rules import findings
+from bot.domain.names import name_key, slugify
+from bot.models import render
+from bot.models.facts import load_models
+from bot.models.reminders import SETTINGS, kpi_hint
+from bot.projects.lookup import find_project
+from bot.slack_gateway import SlackGateway
+from storage.rows import ModelRow, ProjectRow
+from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.timefmt import iso
+
+MAX_MODEL_NAME = 80
+SNOOZE = timedelta(days=7)
+TIER_ANSWERS = {
+    "internal tooling": "internal-tooling",
+    "internal assistive": "internal-assistive",
+    "business-critical": "business-critical",
+    "customer-facing": "customer-facing",
+}
+
+
+@dataclass(frozen=True)
+class Said:
+    """What to tell the person who asked (ephemeral) and what to post in the project thread."""
+
+    reply: str
+    thread: tuple[ProjectRow, str] | None = None
+
+
+def find_model(tx: SqliteTx, team_id: str, name: str) -> ModelRow | str:
+    model = tx.models.by_name(team_id, name_key(name), slugify(name))
+    if model is not None:
+        return model
+    close = difflib.get_close_matches(name, tx.models.names(team_id), n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(f'*{n}*' for n in close)}?" if close else ""
+    return f"No deployed model called *{clip(name, 80)}*.{hint}"
+
+
+class ModelService:
+    def __init__(
+        self, store: SqliteStore, slack: SlackGateway, clock: Callable[[], datetime]
+    ) -> None:
+        self.store = store
+        self.slack = slack
+        self.clock = clock
+
+    async def _say(self, said: Said) -> str:
+        if said.thread is not None:
+            project, text = said.thread
+            if project.thread_ts:
+                await self.slack.post(
+                    project.channel_id, text, [section(text)], thread_ts=project.thread_ts
+                )
+        return said.reply
+
+    async def _allowed(self, project: ProjectRow, user: str) -> bool:
+        return user == project.owner_id or await self.slack.is_admin(user)
+
+    # ---- deploy
+    async def deploy(
+        self, team_id: str, user: str, words: tuple[str, ...], tier: str | None
+    ) -> str:
+        now = self.clock()
+        return await self._say(
+            await self.store.write(lambda tx: self._deploy(tx, team_id, user, words, tier, now))
+        )
+
+    def _deploy(
+        self,
+        tx: SqliteTx,
+        team_id: str,
+        user: str,
+        words: tuple[str, ...],
+        tier: str | None,
+        now: datetime,
+    ) -> Said:
+        for cut in range(len(words) - 1, 0, -1):
+            found = find_project(tx, team_id, " ".join(words[:cut]))
+            if not isinstance(found, str) and len(words) - cut <= 2:
+                project, rest = found, words[cut:]
+                break
+        else:
+            message = find_project(tx, team_id, words[0])
+            return Said(
+                message
+                if isinstance(message, str)
+                else "Usage: `/mle deploy <project> <model> [<version>]`."
+            )
+        name, version = " ".join(rest[0].split()), (rest[1] if len(rest) > 1 else None)
+        if not name or len(name) > MAX_MODEL_NAME:
+            return Said(f"A model name needs 1 to {MAX_MODEL_NAME} characters.")
+        existing = tx.models.by_name(team_id, name_key(name), slugify(name))
+        if existing is not None and existing.project_id != project.id:
+            other = tx.projects.get(team_id, existing.project_id)
+            return Said(
+                f"The model name *{existing.name}* is taken by project "
+                f"*{other.name if other else '?'}*. Pick another name."
+            )
+        tier = tier or self._tier_from_interview(tx, project)
+        first_check = now + SETTINGS.grace
+        tx.models.deploy(
+            team_id=team_id,
+            project_id=project.id,
+            name=name,
+            name_key=name_key(name),
+            slug=slugify(name),
+            version=version,
+            tier=tier,
+            by=user,
+            now=iso(now),
+            first_check=iso(first_check),
+        )
+        hint = kpi_hint(tx, project)
+        label = f"{name}" + (f" {version}" if version else "")
+        command = render.fix_command("F1", name, None, hint)
+        thread = (
+            f"🚀 <@{user}> deployed *{clip(label, 100)}* of *{clip(project.name, 100)}*. "
+            f"Within {SETTINGS.grace.days} days, give it a business KPI it can be judged "
+            f"by:\n`{command}`"
+        )
+        return Said(
+            f"Registered *{label}* for *{project.name}*. I'll check its business "
+            f"metrics from <!date^{int(first_check.timestamp())}^{{date_short}}|"
+            f"{first_check.date()}> on.",
+            (project, thread),
+        )
+
+    def _tier_from_interview(self, tx: SqliteTx, project: ProjectRow) -> str | None:
+        for answer in tx.answers.for_project(project.team_id, project.id, "evaluation"):
+            if answer.question_key == "attribution_tier" and answer.status == "answered":
+                return TIER_ANSWERS.get(answer.text.lower())
+        return None
+
+    # ---- metric
+    async def define(
+        self,
+        team_id: str,
+        user: str,
+        model: str,
+        name: str,
+        value: float | None,
+        changes: dict[str, object],
+    ) -> str:
+        now = self.clock()
+        return await self._say(
+            await self.store.write(
+                lambda tx: self._define(tx, team_id, user, model, name, value, changes, now)
+            )
+        )
+
+    def _define(
+        self,
+        tx: SqliteTx,
+        team_id: str,
+        user: str,
+        model_name: str,
+        name: str,
+        value: float | None,
+        changes: dict[str, object],
+        now: datetime,
+    ) -> Said:
+        found = find_model(tx, team_id, model_name)
+        if isinstance(found, str):
+            return Said(found)
+        model = found
+        if model.retired_at is not None:
+            return Said(f"*{model.name}* is retired; deploy it again to track it.")
+        for key in ("baseline", "target"):
+            number = changes.get(key)
+            if isinstance(number, float) and not math.isfinite(number):
+                return Said(f"`{key}` must be a finite number.")
+        metric_id = tx.metrics.define(
+            team_id=team_id,
+            model_id=model.id,
+            name=name,
+            name_key=name_key(name),
+            changes=changes,
+            now=iso(now),
+        )
+        if value is not None:
+            tx.metrics.report(team_id, metric_id, value, iso(now), user)
+        tx.models.check_at([(iso(now), model.id)])  # look again at the next pass
+        rules, _ = load_models(tx, [model])[model.id]
+        still = [f for f in findings(rules, now, SETTINGS) if f.code != "F8"]
+        recorded = (
+            f"Recorded *{clip(name, 80)}* for *{model.name}*"
+            + (f": value {value:g} on {now.date()}" if value is not None else "")
+            + "."
+        )
+        if not still:
+            return Said(recorded + " ✅ Its business metrics are complete.")
+        missing = "; ".join(f"{f.code} {render.RULE_NAMES[f.code]}" for f in still)
+        return Said(f"{recorded} Still open: {missing}.")
+
+    # ---- retire
+    async def retire(self, team_id: str, user: str, name: str) -> str:
+        found = await self.store.read(lambda tx: self._model_and_project(tx, team_id, name))
+        if isinstance(found, str):
+            return found
+        model, project = found
+        if model.retired_at is not None:
+            return f"*{model.name}* is already retired."
+        if not await self._allowed(project, user):
+            return (
+                f"Only the owner of *{project.name}* (<@{project.owner_id}>) or a workspace "
+                f"admin can retire *{model.name}*."
+            )
+        now = iso(self.clock())
+        await self.store.write(lambda tx: tx.models.retire(team_id, model.id, now))
+        text = f"🪦 <@{user}> retired *{model.name}*. No more business-metric reminders for it."
+        return await self._say(Said(f"Retired *{model.name}*.", (project, text)))
+
+    def _model_and_project(
+        self, tx: SqliteTx, team_id: str, name: str
+    ) -> tuple[ModelRow, ProjectRow] | str:
+        model = find_model(tx, team_id, name)
+        if isinstance(model, str):
+            return model
+        project = tx.projects.get(team_id, model.project_id)
+        if project is None:
+            return "That model's project no longer exists."
+        return model, project
+
+    # ---- buttons and forms
+    async def form(self, team_id: str, model_id: int, which: str) -> dict[str, object] | None:
+        """The modal for a reminder button, or None if the model is gone."""
+
+        def build(tx: SqliteTx) -> dict[str, object] | None:
+            model = tx.models.get(team_id, model_id)
+            project = tx.projects.get(team_id, model.project_id) if model else None
+            if model is None or project is None:
+                return None
+            if which == render.SNOOZE:
+                return render.snooze_modal(model.id, model.name)
+            return render.add_metric_modal(model.id, model.name, kpi_hint(tx, project))
+
+        return await self.store.read(build)
+
+    async def snooze(self, team_id: str, user: str, model_id: int, reason: str) -> None:
+        now = self.clock()
+        until = now + SNOOZE
+
+        def record(tx: SqliteTx) -> Said:
+            model = tx.models.get(team_id, model_id)
+            project = tx.projects.get(team_id, model.project_id) if model else None
+            if model is None or project is None:
+                return Said("")
+            tx.models.snooze(team_id, model_id, iso(until), reason, user)
+            return Said(
+                "",
+                (
+                    project,
+                    f"⏸️ <@{user}> snoozed reminders about *{model.name}* "
+                    f"until {until.date()}. Reason: {clip(reason, 500)}",
+                ),
+            )
+
+        await self._say(await self.store.write(record))
+
+    async def add_from_form(
+        self, team_id: str, user: str, model_id: int, fields: dict[str, object]
+    ) -> None:
+        """The Add-metric form, already validated."""
+        name = str(fields.pop("name"))
+        value = fields.pop("value", None)
+        model = await self.store.read(lambda tx: tx.models.get(team_id, model_id))
+        if model is None:
+            return
+        reply = await self.define(
+            team_id, user, model.slug, name, value if isinstance(value, float) else None, fields
+        )
+        project = await self.store.read(lambda tx: tx.projects.get(team_id, model.project_id))
+        if project is not None:
+            await self._say(Said("", (project, f"📏 <@{user}> (via the form): {reply}")))

@@ -1,0 +1,168 @@
+"""Deployed models, their business metrics and the values reported for them."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from storage.rows import MetricRow, ModelRow, ValueRow
+from storage.sqlite.rows import by_team, columns, to_row, to_rows
+
+_MCOLS = columns(ModelRow)
+_KCOLS = columns(MetricRow)
+_VCOLS = columns(ValueRow)
+
+
+class ModelRepo:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def get(self, team_id: str, model_id: int) -> ModelRow | None:
+        cur = self._conn.execute(
+            f"SELECT {_MCOLS} FROM models WHERE team_id = ? AND id = ?", (team_id, model_id)
+        )
+        return to_row(ModelRow, cur.fetchone())
+
+    def by_name(self, team_id: str, name_key: str, slug: str) -> ModelRow | None:
+        cur = self._conn.execute(
+            f"SELECT {_MCOLS} FROM models WHERE team_id = ? AND (name_key = ? OR slug = ?) "
+            "ORDER BY name_key = ? DESC LIMIT 1",
+            (team_id, name_key, slug, name_key),
+        )
+        return to_row(ModelRow, cur.fetchone())
+
+    def names(self, team_id: str) -> list[str]:
+        cur = self._conn.execute("SELECT name FROM models WHERE team_id = ? ORDER BY id",
+                                 (team_id,))
+        return [r[0] for r in cur.fetchall()]
+
+    def for_project(self, team_id: str, project_id: int) -> list[ModelRow]:
+        cur = self._conn.execute(
+            f"SELECT {_MCOLS} FROM models WHERE team_id = ? AND project_id = ? ORDER BY id",
+            (team_id, project_id),
+        )
+        return to_rows(ModelRow, cur.fetchall())
+
+    def deploy(self, *, team_id: str, project_id: int, name: str, name_key: str, slug: str,
+               version: str | None, tier: str | None, by: str, now: str,
+               first_check: str) -> int:
+        """A new model, or a new deployment (version) of a model of the same project."""
+        cur = self._conn.execute(
+            "INSERT INTO models (team_id, project_id, name, name_key, slug, version, tier, "
+            "deployed_at, deployed_by, next_check_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (team_id, name_key) DO UPDATE SET version = excluded.version, "
+            "tier = COALESCE(excluded.tier, models.tier), deployed_at = excluded.deployed_at, "
+            "deployed_by = excluded.deployed_by, retired_at = NULL, "
+            "next_check_at = excluded.next_check_at WHERE models.project_id = excluded.project_id "
+            "RETURNING id",
+            (team_id, project_id, name, name_key, slug, version, tier, now, by, first_check),
+        )
+        row = cur.fetchone()
+        return int(row[0]) if row else 0
+
+    def retire(self, team_id: str, model_id: int, now: str) -> None:
+        self._conn.execute(
+            "UPDATE models SET retired_at = ?, next_check_at = NULL WHERE team_id = ? AND id = ?",
+            (now, team_id, model_id),
+        )
+
+    def snooze(self, team_id: str, model_id: int, until: str, reason: str, by: str) -> None:
+        self._conn.execute(
+            "UPDATE models SET snoozed_until = ?, snooze_reason = ?, snoozed_by = ?, "
+            "next_check_at = ? WHERE team_id = ? AND id = ?",
+            (until, reason, by, until, team_id, model_id),
+        )
+
+    def check_at(self, changes: list[tuple[str | None, int]]) -> None:
+        """(next_check_at, model id) pairs."""
+        self._conn.executemany("UPDATE models SET next_check_at = ? WHERE id = ?", changes)
+
+    def due_for_check(self, now: str, limit: int) -> list[ModelRow]:
+        cur = self._conn.execute(
+            f"SELECT {_MCOLS} FROM models WHERE retired_at IS NULL AND next_check_at <= ? "
+            "ORDER BY next_check_at LIMIT ?",
+            (now, limit),
+        )
+        return to_rows(ModelRow, cur.fetchall())
+
+    def many(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], ModelRow]:
+        found: dict[tuple[str, int], ModelRow] = {}
+        for team_id, chunk in by_team(keys):
+            marks = ",".join("?" * len(chunk))
+            cur = self._conn.execute(
+                f"SELECT {_MCOLS} FROM models WHERE id IN ({marks}) AND +team_id = ?",
+                (*chunk, team_id),
+            )
+            for model in to_rows(ModelRow, cur.fetchall()):
+                found[(model.team_id, model.id)] = model
+        return found
+
+
+class MetricRepo:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def get(self, team_id: str, model_id: int, name_key: str) -> MetricRow | None:
+        cur = self._conn.execute(
+            f"SELECT {_KCOLS} FROM business_metrics WHERE team_id = ? AND model_id = ? "
+            "AND name_key = ?",
+            (team_id, model_id, name_key),
+        )
+        return to_row(MetricRow, cur.fetchone())
+
+    def define(self, *, team_id: str, model_id: int, name: str, name_key: str,
+               changes: dict[str, object], now: str) -> int:
+        """Create the metric or update the fields in `changes` (others stay as they were)."""
+        existing = self.get(team_id, model_id, name_key)
+        allowed = {"baseline", "target", "owner_id", "method", "window_days", "direction"}
+        fields = {k: v for k, v in changes.items() if k in allowed}
+        if existing is None:
+            cur = self._conn.execute(
+                "INSERT INTO business_metrics (team_id, model_id, name, name_key, baseline, "
+                "target, owner_id, method, window_days, direction, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (team_id, model_id, name, name_key, fields.get("baseline"),
+                 fields.get("target"), fields.get("owner_id"), fields.get("method"),
+                 fields.get("window_days"), fields.get("direction") or "higher", now, now),
+            )
+            return int(cur.lastrowid or 0)
+        if fields:
+            assignments = ", ".join(f"{key} = ?" for key in sorted(fields))
+            self._conn.execute(
+                f"UPDATE business_metrics SET {assignments}, updated_at = ? WHERE id = ?",
+                (*[fields[k] for k in sorted(fields)], now, existing.id),
+            )
+        return existing.id
+
+    def for_models(self, keys: list[tuple[str, int]]) -> dict[int, list[MetricRow]]:
+        found: dict[int, list[MetricRow]] = {}
+        for team_id, chunk in by_team(keys):
+            marks = ",".join("?" * len(chunk))
+            cur = self._conn.execute(
+                f"SELECT {_KCOLS} FROM business_metrics WHERE team_id = ? AND model_id IN "
+                f"({marks}) ORDER BY id",
+                (team_id, *chunk),
+            )
+            for metric in to_rows(MetricRow, cur.fetchall()):
+                found.setdefault(metric.model_id, []).append(metric)
+        return found
+
+    def report(self, team_id: str, metric_id: int, value: float, at: str, by: str) -> None:
+        self._conn.execute(
+            "INSERT INTO metric_values (team_id, metric_id, value, observed_at, reporter_id) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (team_id, metric_id, value, at, by),
+        )
+
+    def values_for(self, keys: list[tuple[str, int]]) -> dict[int, list[ValueRow]]:
+        """Metric id → its values, oldest first."""
+        found: dict[int, list[ValueRow]] = {}
+        for team_id, chunk in by_team(keys):
+            marks = ",".join("?" * len(chunk))
+            cur = self._conn.execute(
+                f"SELECT {_VCOLS} FROM metric_values WHERE team_id = ? AND metric_id IN "
+                f"({marks}) ORDER BY observed_at, id",
+                (team_id, *chunk),
+            )
+            for value in to_rows(ValueRow, cur.fetchall()):
+                found.setdefault(value.metric_id, []).append(value)
+        return found
