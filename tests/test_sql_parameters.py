@@ -8,8 +8,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "storage" / "sqlite"
 # column lists built from the row dataclasses, and runs of "?" placeholders
-ALLOWED = {"_COLS", "_ICOLS", "_ACOLS", "_NCOLS", "_SCOLS", "_DCOLS", "_MCOLS", "_KCOLS", "_VCOLS", "marks",
-           "assignments"}
+ALLOWED = {
+    "_COLS",
+    "_ICOLS",
+    "_ACOLS",
+    "_NCOLS",
+    "_SCOLS",
+    "_DCOLS",
+    "_MCOLS",
+    "_KCOLS",
+    "_VCOLS",
+    "marks",
+    "assignments",
+}
 
 
 def test_sql_f_strings_interpolate_only_column_lists() -> None:

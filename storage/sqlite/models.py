@@ -31,8 +31,9 @@ class ModelRepo:
         return to_row(ModelRow, cur.fetchone())
 
     def names(self, team_id: str) -> list[str]:
-        cur = self._conn.execute("SELECT name FROM models WHERE team_id = ? ORDER BY id",
-                                 (team_id,))
+        cur = self._conn.execute(
+            "SELECT name FROM models WHERE team_id = ? ORDER BY id", (team_id,)
+        )
         return [r[0] for r in cur.fetchall()]
 
     def for_project(self, team_id: str, project_id: int) -> list[ModelRow]:
@@ -42,9 +43,20 @@ class ModelRepo:
         )
         return to_rows(ModelRow, cur.fetchall())
 
-    def deploy(self, *, team_id: str, project_id: int, name: str, name_key: str, slug: str,
-               version: str | None, tier: str | None, by: str, now: str,
-               first_check: str) -> int:
+    def deploy(
+        self,
+        *,
+        team_id: str,
+        project_id: int,
+        name: str,
+        name_key: str,
+        slug: str,
+        version: str | None,
+        tier: str | None,
+        by: str,
+        now: str,
+        first_check: str,
+    ) -> int:
         """A new model, or a new deployment (version) of a model of the same project."""
         cur = self._conn.execute(
             "INSERT INTO models (team_id, project_id, name, name_key, slug, version, tier, "
@@ -109,8 +121,16 @@ class MetricRepo:
         )
         return to_row(MetricRow, cur.fetchone())
 
-    def define(self, *, team_id: str, model_id: int, name: str, name_key: str,
-               changes: dict[str, object], now: str) -> int:
+    def define(
+        self,
+        *,
+        team_id: str,
+        model_id: int,
+        name: str,
+        name_key: str,
+        changes: dict[str, object],
+        now: str,
+    ) -> int:
         """Create the metric or update the fields in `changes` (others stay as they were)."""
         existing = self.get(team_id, model_id, name_key)
         allowed = {"baseline", "target", "owner_id", "method", "window_days", "direction"}
@@ -120,9 +140,20 @@ class MetricRepo:
                 "INSERT INTO business_metrics (team_id, model_id, name, name_key, baseline, "
                 "target, owner_id, method, window_days, direction, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (team_id, model_id, name, name_key, fields.get("baseline"),
-                 fields.get("target"), fields.get("owner_id"), fields.get("method"),
-                 fields.get("window_days"), fields.get("direction") or "higher", now, now),
+                (
+                    team_id,
+                    model_id,
+                    name,
+                    name_key,
+                    fields.get("baseline"),
+                    fields.get("target"),
+                    fields.get("owner_id"),
+                    fields.get("method"),
+                    fields.get("window_days"),
+                    fields.get("direction") or "higher",
+                    now,
+                    now,
+                ),
             )
             return int(cur.lastrowid or 0)
         if fields:
