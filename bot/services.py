@@ -21,6 +21,7 @@ from bot.projects.stages import StageService
 from bot.projects.status import StatusService
 from bot.scheduling.ticker import Ticker, TickLine
 from bot.slack_gateway import SlackGateway
+from bot.workspace import WorkspaceService
 from storage.sqlite.store import SqliteStore
 
 
@@ -47,6 +48,7 @@ class Services:
     stages: StageService
     checkins: CheckinService
     models: ModelService
+    workspace: WorkspaceService
     ticker: Ticker
     clock: Callable[[], datetime] = utc_now
     activity: Activity = field(default_factory=Activity)
@@ -80,6 +82,7 @@ class Services:
             stages=stages,
             checkins=CheckinService(store, slack, stages, interviews, clock),
             models=ModelService(store, slack, clock),
+            workspace=WorkspaceService(store, slack, clock),
             ticker=Ticker(store, slack, composers, clock, sources=(queue_reminders,)),
             clock=clock,
         )

@@ -62,6 +62,9 @@ async def dispatch(
         elif isinstance(parsed, parser.Retire):
             message = await services.models.retire(team, user, parsed.model)
             await respond(text=message, response_type="ephemeral")
+        elif isinstance(parsed, parser.Settings):
+            message = await services.workspace.settings(team, user, parsed.changes)
+            await respond(text=message, response_type="ephemeral")
         elif isinstance(parsed, parser.Status):
             post = (
                 await services.status.project(team, parsed.project)

@@ -252,3 +252,22 @@ async def test_add_metric_form_shows_errors_inline_then_saves(
     await h.runtime.services.scheduler_pass(DAY0 + timedelta(days=16))
     await h.idle()
     assert len(reminders(h, thread)) == 1
+
+
+async def test_workspace_settings_change_the_grace_period(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    h, _ = timed
+    thread = await new_project(h)
+    await mle(h, "checkin churn-reduction off")
+    assert "first reminder 7 days after deploy" in await mle(h, "settings")
+    assert "Only a workspace admin" in await mle(h, "settings grace=3d", user="U0BOB")
+    assert "Saved. " in await mle(h, "settings grace=3d reminder=2w")
+    assert "I don't know the setting" in await mle(h, "settings colour=3")
+    await mle(h, "deploy churn-reduction churn-v2")
+    await h.runtime.services.scheduler_pass(DAY0 + timedelta(days=2.9))
+    await h.idle()
+    assert reminders(h, thread) == []
+    await h.runtime.services.scheduler_pass(DAY0 + timedelta(days=3.1))
+    await h.idle()
+    assert len(reminders(h, thread)) == 1

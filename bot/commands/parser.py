@@ -70,8 +70,22 @@ class Retire:
     model: str
 
 
+@dataclass(frozen=True)
+class Settings:
+    changes: dict[str, int]  # grace_days, interval_days, cadence_days, window_days; empty: show
+
+
 Command = (
-    Help | Invalid | NewProject | Status | MoveStage | SetCheckin | Deploy | DefineMetric | Retire
+    Help
+    | Invalid
+    | NewProject
+    | Status
+    | MoveStage
+    | SetCheckin
+    | Deploy
+    | DefineMetric
+    | Retire
+    | Settings
 )
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
@@ -104,6 +118,8 @@ def parse(text: str) -> Command:
         return _parse_metric(rest)
     if sub == "retire":
         return _parse_retire(rest)
+    if sub == "settings":
+        return _parse_settings(rest)
     return _invalid(f"I don't know the command `{head[:40]}`.")
 
 
@@ -290,3 +306,30 @@ def _parse_retire(rest: str) -> Command:
     if not words:
         return _invalid("Name the model to retire.", "retire")
     return Retire(" ".join(words))
+
+
+_SETTING_NAMES = {
+    "grace": "grace_days",
+    "reminder": "interval_days",
+    "interval": "interval_days",
+    "cadence": "cadence_days",
+    "review": "cadence_days",
+    "window": "window_days",
+}
+
+
+def _parse_settings(rest: str) -> Command:
+    words = _words(rest, "settings")
+    if isinstance(words, Invalid):
+        return words
+    changes: dict[str, int] = {}
+    for word in words:
+        key, eq, raw = word.partition("=")
+        field = _SETTING_NAMES.get(key.lower())
+        if not eq or field is None:
+            return _invalid(f"I don't know the setting `{word[:30]}`.", "settings")
+        days = parse_duration(raw) or (int(raw) if raw.isdigit() and 0 < int(raw) < 367 else None)
+        if days is None:
+            return _invalid(f"`{key}=` needs a duration such as `7d` or `2 weeks`.", "settings")
+        changes[field] = days
+    return Settings(changes)

@@ -30,6 +30,10 @@ LINES = {
         "define the model's business KPI and/or report a value",
     ),
     "retire": ("/mle retire <model>", "the model is no longer deployed; reminders stop"),
+    "settings": (
+        "/mle settings [grace=<days>] [reminder=<days>] [cadence=<days>] [window=<days>]",
+        "this workspace's business-metric reminder settings (changes: admins)",
+    ),
     "help": ("/mle help", "this message"),
 }
 

@@ -62,6 +62,27 @@ class Settings:
     window: timedelta = timedelta(days=30)
 
 
+SETTING_KEYS = {
+    "grace": "grace",
+    "interval": "interval",
+    "reminder": "interval",
+    "cadence": "cadence",
+    "review": "cadence",
+    "window": "window",
+}
+
+
+def settings_from(raw: dict[str, object]) -> Settings:
+    """A workspace's stored settings (days), defaults for what is missing or malformed."""
+    base = Settings()
+    values = {}
+    for field_name in ("grace", "interval", "cadence", "window"):
+        days = raw.get(f"{field_name}_days")
+        if isinstance(days, int) and 0 < days <= 366:
+            values[field_name] = timedelta(days=days)
+    return Settings(**{**base.__dict__, **values})
+
+
 @dataclass(frozen=True)
 class Metric:
     name: str

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.business_rules import Finding, Settings, findings, lacks_business_metrics
+from bot.domain.business_rules import (
+    Finding,
+    Settings,
+    findings,
+    lacks_business_metrics,
+    settings_from,
+)
 from bot.domain.business_rules import next_change as rules_change
 from bot.models import render
 from bot.models.facts import load_models
@@ -21,7 +27,10 @@ from storage.rows import DeliveryRow, ModelRow, ProjectRow
 from storage.sqlite.store import SqliteTx
 from storage.timefmt import iso, parse
 
-SETTINGS = Settings()
+
+def team_settings(tx: SqliteTx, team_id: str) -> Settings:
+    """The workspace's grace period, reminder interval, review cadence and window."""
+    return settings_from(tx.workspaces.settings([team_id]).get(team_id, {}))
 
 
 def kpi_hint(tx: SqliteTx, project: ProjectRow) -> render.KpiHint:
@@ -44,7 +53,7 @@ def kpi_hint(tx: SqliteTx, project: ProjectRow) -> render.KpiHint:
     )
 
 
-def queue_reminders(tx: SqliteTx, now: datetime, settings: Settings = SETTINGS) -> None:
+def queue_reminders(tx: SqliteTx, now: datetime) -> None:
     stamp = iso(now)
     while True:
         due = tx.models.due_for_check(stamp, BATCH)
@@ -52,11 +61,13 @@ def queue_reminders(tx: SqliteTx, now: datetime, settings: Settings = SETTINGS) 
             return
         facts = load_models(tx, due)
         projects = tx.projects.many([(m.team_id, m.project_id) for m in due])
+        stored = tx.workspaces.settings([m.team_id for m in due])
         rows: list[tuple[object, ...]] = []
         moves: list[tuple[str | None, int]] = []
         for model in due:
             project = projects.get((model.team_id, model.project_id))
             rules, _ = facts[model.id]
+            settings = settings_from(stored.get(model.team_id, {}))
             start = rules.deployed_at + settings.grace
             snoozed = parse(model.snoozed_until) if model.snoozed_until else None
             if project is None:
@@ -133,11 +144,11 @@ def _context(
     return model, project, found, owners[0] if owners else project.owner_id
 
 
-def reminder_composer(settings: Settings = SETTINGS) -> Composer:
+def reminder_composer() -> Composer:
     def compose(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
         out: list[Composed | None] = []
         for row in rows:
-            context = _context(tx, row, now, settings)
+            context = _context(tx, row, now, team_settings(tx, row.team_id))
             if context is None:
                 out.append(None)
                 continue
@@ -167,11 +178,11 @@ def reminder_composer(settings: Settings = SETTINGS) -> Composer:
     return compose
 
 
-def f8_composer(settings: Settings = SETTINGS) -> Composer:
+def f8_composer() -> Composer:
     def compose(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
         out: list[Composed | None] = []
         for row in rows:
-            context = _context(tx, row, now, settings)
+            context = _context(tx, row, now, team_settings(tx, row.team_id))
             if context is None:
                 out.append(None)
                 continue

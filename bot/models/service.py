@@ -13,7 +13,7 @@ from bot.domain.business_rules import findings
 from bot.domain.names import name_key, slugify
 from bot.models import render
 from bot.models.facts import load_models
-from bot.models.reminders import SETTINGS, kpi_hint
+from bot.models.reminders import kpi_hint, team_settings
 from bot.projects.lookup import find_project
 from bot.slack_gateway import SlackGateway
 from storage.rows import ModelRow, ProjectRow
@@ -108,7 +108,8 @@ class ModelService:
                 f"*{other.name if other else '?'}*. Pick another name."
             )
         tier = tier or self._tier_from_interview(tx, project)
-        first_check = now + SETTINGS.grace
+        grace = team_settings(tx, team_id).grace
+        first_check = now + grace
         tx.models.deploy(
             team_id=team_id,
             project_id=project.id,
@@ -126,7 +127,7 @@ class ModelService:
         command = render.fix_command("F1", name, None, hint)
         thread = (
             f"🚀 <@{user}> deployed *{clip(label, 100)}* of *{clip(project.name, 100)}*. "
-            f"Within {SETTINGS.grace.days} days, give it a business KPI it can be judged "
+            f"Within {grace.days} days, give it a business KPI it can be judged "
             f"by:\n`{command}`"
         )
         return Said(
@@ -192,7 +193,7 @@ class ModelService:
             tx.metrics.report(team_id, metric_id, value, iso(now), user)
         tx.models.check_at([(iso(now), model.id)])  # look again at the next pass
         rules, _ = load_models(tx, [model])[model.id]
-        still = [f for f in findings(rules, now, SETTINGS) if f.code != "F8"]
+        still = [f for f in findings(rules, now, team_settings(tx, team_id)) if f.code != "F8"]
         recorded = (
             f"Recorded *{clip(name, 80)}* for *{model.name}*"
             + (f": value {value:g} on {now.date()}" if value is not None else "")

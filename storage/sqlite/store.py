@@ -12,6 +12,7 @@ from storage.sqlite.events import EventRepo
 from storage.sqlite.interviews import AnswerRepo, InterviewRepo, NoteRepo
 from storage.sqlite.models import MetricRepo, ModelRepo
 from storage.sqlite.projects import ProjectRepo
+from storage.sqlite.workspaces import WorkspaceRepo
 from storage.sqlite.schedules import DeliveryRepo, ScheduleRepo
 
 T = TypeVar("T")
@@ -30,6 +31,7 @@ class SqliteTx:
         self.deliveries = DeliveryRepo(conn)
         self.models = ModelRepo(conn)
         self.metrics = MetricRepo(conn)
+        self.workspaces = WorkspaceRepo(conn)
 
 
 class SqliteStore:

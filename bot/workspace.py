@@ -1,0 +1,43 @@
+"""`/mle settings`: the workspace's business-metric reminder settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.domain.business_rules import settings_from
+from bot.slack_gateway import SlackGateway
+from storage.sqlite.store import SqliteStore
+from storage.timefmt import iso
+
+
+class WorkspaceService:
+    def __init__(
+        self, store: SqliteStore, slack: SlackGateway, clock: Callable[[], datetime]
+    ) -> None:
+        self.store = store
+        self.slack = slack
+        self.clock = clock
+
+    async def settings(self, team_id: str, user: str, changes: dict[str, int]) -> str:
+        if changes:
+            if not await self.slack.is_admin(user):
+                return "Only a workspace admin can change these settings."
+            now = iso(self.clock())
+            stored = await self.store.write(
+                lambda tx: tx.workspaces.update_settings(team_id, changes, now)
+            )
+            prefix = "Saved. "
+        else:
+            stored = await self.store.read(
+                lambda tx: tx.workspaces.settings([team_id]).get(team_id, {})
+            )
+            prefix = ""
+        current = settings_from(stored)
+        return (
+            f"{prefix}Business-metric reminders in this workspace: first reminder "
+            f"{current.grace.days} days after deploy (grace), then every "
+            f"{current.interval.days} days while a rule holds; values go stale after "
+            f"{current.cadence.days} days (review cadence); measurement window "
+            f"{current.window.days} days."
+        )

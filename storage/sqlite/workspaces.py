@@ -1,0 +1,39 @@
+"""Per-workspace settings (a JSON object per team)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+
+class WorkspaceRepo:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def settings(self, team_ids: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        unique = sorted(set(team_ids))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            cur = self._conn.execute(
+                f"SELECT team_id, settings FROM workspaces WHERE team_id IN ({marks})", chunk
+            )
+            for team_id, raw in cur.fetchall():
+                try:
+                    value = json.loads(raw or "{}")
+                except json.JSONDecodeError:
+                    value = {}
+                found[str(team_id)] = value if isinstance(value, dict) else {}
+        return found
+
+    def update_settings(self, team_id: str, changes: dict[str, Any], now: str) -> dict[str, Any]:
+        current = self.settings([team_id]).get(team_id, {})
+        merged = {**current, **changes}
+        self._conn.execute(
+            "INSERT INTO workspaces (team_id, settings, created_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (team_id) DO UPDATE SET settings = excluded.settings",
+            (team_id, json.dumps(merged, sort_keys=True), now),
+        )
+        return merged
