@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from bot.emulator import SlackEmulator
-from bot.emulator.state import Ephemeral, Message
+from bot.emulator.state import Ephemeral, Message, View
 from bot.sandbox.render import Button, render_blocks
 
 _SLACK_TOKEN = re.compile(r"<([@#][A-Z0-9]+(?:\|[^>]*)?|https?://[^>|]+(?:\|[^>]*)?)>")
@@ -104,6 +104,16 @@ class Terminal:
             self._show(f"[MLE Coach {verb} in {place}]", item.text, item.blocks, item)
         elif kind == "ephemeral" and isinstance(item, Ephemeral) and item.user == self.state.user:
             self._show("[MLE Coach, only visible to you]", item.text, item.blocks, None)
+        elif kind == "view" and isinstance(item, View) and item.user == self.state.user:
+            title = (item.view.get("title") or {}).get("text", "a form")
+            labels = [
+                b["label"]["text"] for b in item.view.get("blocks", []) if b.get("type") == "input"
+            ]
+            self.say(f"[MLE Coach opened a form: {title}] fields: {', '.join(labels)}")
+            self.say(
+                "    Forms can't be filled in the sandbox; the same can be done with a "
+                "command (e.g. /mle metric …)."
+            )
         elif kind == "reaction" and isinstance(item, Message):
             names = ", ".join(f":{n}:" for n in item.reactions)
             self.say(f"[MLE Coach reacted {names} to: {item.text[:60]}]")
