@@ -12,8 +12,8 @@ from storage.sqlite.events import EventRepo
 from storage.sqlite.interviews import AnswerRepo, InterviewRepo, NoteRepo
 from storage.sqlite.models import MetricRepo, ModelRepo
 from storage.sqlite.projects import ProjectRepo
-from storage.sqlite.workspaces import WorkspaceRepo
 from storage.sqlite.schedules import DeliveryRepo, ScheduleRepo
+from storage.sqlite.workspaces import WorkspaceRepo
 
 T = TypeVar("T")
 
