@@ -12,6 +12,7 @@ from bot.activity import Activity
 from bot.checkins.compose import checkin_composer, nudge_composer
 from bot.checkins.service import CheckinService
 from bot.config import ConfigError, Settings
+from bot.home.service import HomeService
 from bot.interview.bank import BankError, QuestionBank, load_bank
 from bot.interview.service import InterviewService
 from bot.models.reminders import f8_composer, queue_reminders, reminder_composer
@@ -49,6 +50,7 @@ class Services:
     checkins: CheckinService
     models: ModelService
     workspace: WorkspaceService
+    home: HomeService
     ticker: Ticker
     clock: Callable[[], datetime] = utc_now
     activity: Activity = field(default_factory=Activity)
@@ -63,8 +65,13 @@ class Services:
         clock: Callable[[], datetime] = utc_now,
     ) -> Services:
         slack = SlackGateway(client)
+        home = HomeService(store, slack, bank, clock)
         interviews = InterviewService(store, slack, bank, clock)
         stages = StageService(store, slack, bank, interviews, clock)
+        creator = ProjectCreator(store, slack, bank, interviews, clock)
+        models = ModelService(store, slack, clock)
+        for service in (interviews, stages, creator, models):
+            service.touch = home.touch
         composers = {
             "checkin": checkin_composer(bank),
             "nudge": nudge_composer,
@@ -77,12 +84,13 @@ class Services:
             slack=slack,
             bank=bank,
             interviews=interviews,
-            creator=ProjectCreator(store, slack, bank, interviews, clock),
+            creator=creator,
             status=StatusService(store, bank, clock),
             stages=stages,
             checkins=CheckinService(store, slack, stages, interviews, clock),
-            models=ModelService(store, slack, clock),
+            models=models,
             workspace=WorkspaceService(store, slack, clock),
+            home=home,
             ticker=Ticker(store, slack, composers, clock, sources=(queue_reminders,)),
             clock=clock,
         )

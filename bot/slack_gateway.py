@@ -53,6 +53,7 @@ _FAILURES = (SlackApiError, aiohttp.ClientError, TimeoutError)
 class SlackGateway:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        self._workspace_url: str | None = None
 
     async def post(
         self,
@@ -135,6 +136,24 @@ class SlackGateway:
         except _FAILURES as exc:
             return _error_code(exc)
         return None
+
+    async def workspace_url(self) -> str | None:
+        """https://<workspace>.slack.com/ (auth.test, asked once)."""
+        if self._workspace_url is None:
+            try:
+                response = await self.client.auth_test()
+            except _FAILURES as exc:
+                log.warning("auth.test failed: %s", _error_code(exc))
+                return None
+            self._workspace_url = str(response.get("url") or "") or None
+        return self._workspace_url
+
+    async def publish_home(self, user: str, view: dict[str, Any]) -> Posted:
+        try:
+            await self.client.views_publish(user_id=user, view=view)
+        except _FAILURES as exc:
+            return Posted(None, _error_code(exc), _retry_after(exc))
+        return Posted("published")
 
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> bool:
         try:

@@ -17,6 +17,7 @@ from functools import partial
 from bot.checkins.notes import BadExtension, Extension, read_extension
 from bot.domain import gates
 from bot.domain.timebox import day_in_stage
+from bot.home.touch import Touch, nobody
 from bot.interview import flow, render
 from bot.interview.bank import Question, QuestionBank, Sets
 from bot.slack_gateway import SlackGateway
@@ -56,6 +57,7 @@ class _Outcome:
     """What to do in Slack once the transaction has committed."""
 
     project: ProjectRow
+    actor: str = ""
     react: str | None = None
     reply: render.Post | None = None
     claim: _Claim | None = None
@@ -73,6 +75,7 @@ class InterviewService:
         self.slack = slack
         self.bank = bank
         self.clock = clock
+        self.touch: Touch = nobody
 
     # ---- posting the current question or the brief
     def _compose(self, tx: SqliteTx, project: ProjectRow, interview: InterviewRow) -> render.Post:
@@ -217,7 +220,7 @@ class InterviewService:
         if isinstance(reading, flow.Discussion):
             return None
         stamp = iso(now)
-        outcome = _Outcome(project)
+        outcome = _Outcome(project, actor=user)
         if isinstance(reading, flow.Early | flow.Unreadable):
             early = isinstance(reading, flow.Early)
             tx.notes.add(
@@ -289,7 +292,7 @@ class InterviewService:
             delivery_id=checkin_id,
         )
         tx.deliveries.respond(checkin_id, user, stamp)
-        outcome = _Outcome(project, react=NOTED)
+        outcome = _Outcome(project, actor=user, react=NOTED)
         extension = read_extension(text)
         if isinstance(extension, BadExtension):
             outcome.reply = render.plain(f"<@{user}> noted, but not extended: {extension.problem}.")
@@ -328,6 +331,7 @@ class InterviewService:
 
     async def _apply(self, outcome: _Outcome, ts: str) -> None:
         project = outcome.project
+        self.touch(project.team_id, project.owner_id, outcome.actor)
 
         async def react() -> None:
             if outcome.react:
@@ -390,7 +394,9 @@ class InterviewService:
             return None
         reading = flow.read_edit(question, text)
         if isinstance(reading, flow.Unreadable):
-            return _Outcome(project, reply=render.edit_refused(user, number, reading.reason))
+            return _Outcome(
+                project, actor=user, reply=render.edit_refused(user, number, reading.reason)
+            )
         status = {flow.Answer: "answered", flow.Skip: "skipped", flow.Discussion: "withdrawn"}[
             type(reading)
         ]

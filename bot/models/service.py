@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from bot.blocks import clip, section
 from bot.domain.business_rules import findings
 from bot.domain.names import name_key, slugify
+from bot.home.touch import Touch, nobody
 from bot.models import render
 from bot.models.facts import load_models
 from bot.models.reminders import kpi_hint, team_settings
@@ -36,6 +37,7 @@ class Said:
 
     reply: str
     thread: tuple[ProjectRow, str] | None = None
+    people: tuple[str, ...] = ()  # (team_id, *users) whose Home tabs change
 
 
 def find_model(tx: SqliteTx, team_id: str, name: str) -> ModelRow | str:
@@ -54,10 +56,14 @@ class ModelService:
         self.store = store
         self.slack = slack
         self.clock = clock
+        self.touch: Touch = nobody
 
     async def _say(self, said: Said) -> str:
+        if said.people:
+            self.touch(*said.people)
         if said.thread is not None:
             project, text = said.thread
+            self.touch(project.team_id, project.owner_id)
             if project.thread_ts:
                 await self.slack.post(
                     project.channel_id, text, [section(text)], thread_ts=project.thread_ts
@@ -192,17 +198,24 @@ class ModelService:
         if value is not None:
             tx.metrics.report(team_id, metric_id, value, iso(now), user)
         tx.models.check_at([(iso(now), model.id)])  # look again at the next pass
-        rules, _ = load_models(tx, [model])[model.id]
+        rules, metrics = load_models(tx, [model])[model.id]
+        project = tx.projects.get(team_id, model.project_id)
         still = [f for f in findings(rules, now, team_settings(tx, team_id)) if f.code != "F8"]
         recorded = (
             f"Recorded *{clip(name, 80)}* for *{model.name}*"
             + (f": value {value:g} on {now.date()}" if value is not None else "")
             + "."
         )
+        people = (
+            team_id,
+            user,
+            project.owner_id if project else "",
+            *(m.owner_id or "" for m in metrics),
+        )
         if not still:
-            return Said(recorded + " ✅ Its business metrics are complete.")
+            return Said(recorded + " ✅ Its business metrics are complete.", people=people)
         missing = "; ".join(f"{f.code} {render.RULE_NAMES[f.code]}" for f in still)
-        return Said(f"{recorded} Still open: {missing}.")
+        return Said(f"{recorded} Still open: {missing}.", people=people)
 
     # ---- retire
     async def retire(self, team_id: str, user: str, name: str) -> str:

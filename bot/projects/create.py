@@ -10,6 +10,7 @@ from bot.checkins.service import default_schedule
 from bot.domain.names import name_key, slugify
 from bot.domain.stages import Stage
 from bot.domain.timebox import known_zone
+from bot.home.touch import Touch, nobody
 from bot.interview import render
 from bot.interview.bank import QuestionBank
 from bot.interview.service import InterviewService
@@ -43,6 +44,7 @@ class ProjectCreator:
         self.bank = bank
         self.interviews = interviews
         self.clock = clock
+        self.touch: Touch = nobody
 
     async def create(self, team_id: str, channel: str, user: str, name: str) -> str | None:
         """Returns a message for the person who asked, or None when the thread speaks for it."""
@@ -86,6 +88,7 @@ class ProjectCreator:
         return await self._post_parent(project)
 
     async def _post_parent(self, project: ProjectRow) -> str | None:
+        self.touch(project.team_id, project.owner_id)
         total = len(self.bank.questions(Stage.PLANNING))
         post = render.parent(project.name, project.owner_id, project.stage, total)
         posted = await self.slack.post(project.channel_id, post.text, post.blocks)

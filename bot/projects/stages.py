@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.blocks import clip, section
 from bot.domain import gates
 from bot.domain.stages import Stage, next_stage
+from bot.home.touch import Touch, nobody
 from bot.interview.bank import QuestionBank, numbers
 from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
@@ -31,6 +32,7 @@ class StageService:
         self.bank = bank
         self.interviews = interviews
         self.clock = clock
+        self.touch: Touch = nobody
 
     def _gate(self, tx: SqliteTx, project: ProjectRow) -> gates.Gate:
         answers = tx.answers.for_project(project.team_id, project.id, project.stage)
@@ -127,4 +129,5 @@ class StageService:
                 project.channel_id, text, [section(text)], thread_ts=project.thread_ts
             )
         await self.interviews.post_current(project.team_id, project.id)
+        self.touch(project.team_id, project.owner_id, user)
         return f"Moved *{project.name}* to *{dest}*."

@@ -163,3 +163,12 @@ class ProjectRepo:
                 if days is not None:
                     boxes[(int(project_id), str(stage))] = int(days)
         return boxes
+
+    def for_person(self, team_id: str, user_id: str) -> list[ProjectRow]:
+        """Projects the person owns or answered a question in."""
+        cur = self._conn.execute(
+            f"SELECT {_COLS} FROM projects WHERE team_id = ? AND (owner_id = ? OR id IN ("
+            "SELECT project_id FROM answers WHERE team_id = ? AND author_id = ?)) ORDER BY id",
+            (team_id, user_id, team_id, user_id),
+        )
+        return to_rows(ProjectRow, cur.fetchall())

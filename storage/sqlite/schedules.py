@@ -51,6 +51,20 @@ class ScheduleRepo:
         )
         return to_row(ScheduleRow, cur.fetchone())
 
+    def many(self, team_id: str, kind: str, subjects: list[str]) -> dict[str, ScheduleRow]:
+        found: dict[str, ScheduleRow] = {}
+        for start in range(0, len(subjects), 500):
+            chunk = subjects[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            cur = self._conn.execute(
+                f"SELECT {_SCOLS} FROM schedules WHERE team_id = ? AND kind = ? AND subject IN "
+                f"({marks})",
+                (team_id, kind, *chunk),
+            )
+            for row in to_rows(ScheduleRow, cur.fetchall()):
+                found[row.subject] = row
+        return found
+
     def due(self, now: str, limit: int) -> list[ScheduleRow]:
         cur = self._conn.execute(
             f"SELECT {_SCOLS} FROM schedules WHERE enabled = 1 AND next_due_at <= ? "

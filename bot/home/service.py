@@ -1,0 +1,141 @@
+"""Publish each person's Home tab: on opening it, and (debounced) after changes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bot.domain import gates
+from bot.domain.business_rules import findings
+from bot.domain.timebox import day_in_stage
+from bot.home import render
+from bot.interview.bank import QuestionBank
+from bot.models.facts import load_models
+from bot.models.reminders import team_settings
+from bot.slack_gateway import SlackGateway
+from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.timefmt import parse
+
+log = logging.getLogger(__name__)
+DEBOUNCE_SECONDS = 5.0
+MAX_ATTEMPTS = 4
+
+
+class HomeService:
+    def __init__(
+        self,
+        store: SqliteStore,
+        slack: SlackGateway,
+        bank: QuestionBank,
+        clock: Callable[[], datetime],
+        debounce: float = DEBOUNCE_SECONDS,
+    ) -> None:
+        self.store = store
+        self.slack = slack
+        self.bank = bank
+        self.clock = clock
+        self.debounce = debounce
+        self._pending: dict[tuple[str, str], asyncio.Task[None]] = {}
+
+    async def view(self, team_id: str, user: str) -> dict[str, Any]:
+        now = self.clock()
+        link_base = await self.slack.workspace_url()
+        return await self.store.read(lambda tx: self._compose(tx, team_id, user, now, link_base))
+
+    def _compose(
+        self, tx: SqliteTx, team_id: str, user: str, now: datetime, link_base: str | None
+    ) -> dict[str, Any]:
+        projects = tx.projects.for_person(team_id, user)
+        keys = [(team_id, p.id) for p in projects]
+        statuses = tx.answers.statuses(keys)
+        boxes = tx.projects.current_time_boxes(keys)
+        checkins = tx.schedules.many(team_id, "checkin", [str(p.id) for p in projects])
+        lines = []
+        for p in projects:
+            result = gates.gate(self.bank.questions(p.stage), statuses.get((p.id, p.stage), {}))
+            schedule = checkins.get(str(p.id))
+            next_checkin = (
+                parse(schedule.next_due_at)
+                if schedule and schedule.enabled and schedule.next_due_at
+                else None
+            )
+            link = (
+                f"{link_base}archives/{p.channel_id}/p{p.thread_ts.replace('.', '')}"
+                if link_base and p.thread_ts
+                else None
+            )
+            lines.append(
+                render.ProjectLine(
+                    name=p.name,
+                    stage=p.stage,
+                    day=day_in_stage(parse(p.stage_entered_at), now, p.tz),
+                    time_box=boxes.get((p.id, p.stage)),
+                    open_required=len(result.missing),
+                    link=link,
+                    next_checkin=next_checkin,
+                )
+            )
+        models = tx.models.for_person(team_id, user)
+        facts = load_models(tx, models)
+        owners = tx.projects.many([(team_id, m.project_id) for m in models])
+        settings = team_settings(tx, team_id)
+        model_lines = []
+        for m in models:
+            rules, _ = facts[m.id]
+            found = findings(rules, now, settings)
+            project = owners.get((team_id, m.project_id))
+            model_lines.append(
+                render.ModelLine(
+                    model_id=m.id,
+                    name=m.name,
+                    project=project.name if project else "?",
+                    failing=tuple((f.code, f.blocking) for f in found),
+                )
+            )
+        return render.home(lines, model_lines)
+
+    async def publish(self, team_id: str, user: str) -> None:
+        """Publish now; a rate-limited publish is tried again later."""
+        for attempt in range(MAX_ATTEMPTS):
+            view = await self.view(team_id, user)
+            result = await self.slack.publish_home(user, view)
+            if result.ok:
+                return
+            if result.error != "ratelimited":
+                log.warning("views.publish for a Home tab failed: %s", result.error)
+                return
+            await asyncio.sleep(max(1, result.retry_after or 1) * (attempt + 1))
+        log.warning("views.publish stayed rate-limited; the next change or visit republishes")
+
+    def touch(self, team_id: str, *users: str) -> None:
+        """Something these people see changed: republish their Home tabs, at most once per
+        debounce window however many changes come in."""
+        for user in {u for u in users if u}:
+            key = (team_id, user)
+            if key in self._pending:
+                continue
+            self._pending[key] = asyncio.create_task(self._later(key))
+
+    async def _later(self, key: tuple[str, str]) -> None:
+        try:
+            await asyncio.sleep(self.debounce)
+        finally:
+            self._pending.pop(key, None)
+        try:
+            await self.publish(*key)
+        except Exception:
+            log.exception("Home tab publish failed")
+
+    async def settle(self) -> None:
+        """Wait for scheduled publishes (tests, shutdown)."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending.values()), return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in list(self._pending.values()):
+            task.cancel()
+        await asyncio.gather(*self._pending.values(), return_exceptions=True)
+        self._pending.clear()
