@@ -23,7 +23,8 @@ HELP = """Type a line starting with / to run a slash command in the current chan
   :threads           list this channel's threads      :open <n>     enter thread n
   :channel <name>    switch channel (leaves thread)   :user <name>  speak as someone else
   :click <n>         press button n                   :close        leave the thread
-  :tick [<ISO time>] run the scheduler as if it were then (check-ins, nudges)
+  :tick [<ISO time>] run the scheduler as if it were then (check-ins, nudges, reminders)
+  :home              show your Home tab
   :help              this text                        :quit         leave the sandbox"""
 
 
@@ -32,6 +33,7 @@ class ChatState:
     channel: str = "C0MLTEAM"
     user: str = "U0ALICE"
     thread_ts: str | None = None
+    show_home: bool = False
     buttons: list[tuple[Message, Button]] = field(default_factory=list)
 
 
@@ -114,6 +116,17 @@ class Terminal:
                 "    Forms can't be filled in the sandbox; the same can be done with a "
                 "command (e.g. /mle metric …)."
             )
+        elif (
+            kind == "home"
+            and isinstance(item, View)
+            and item.user == self.state.user
+            and self.state.show_home
+        ):
+            self.state.show_home = False
+            self._show("[Your MLE Coach Home tab]", "", item.view.get("blocks"), None)
+            lines, buttons = render_blocks(item.view.get("blocks") or [])
+            for button in buttons:
+                self.say(f"    ({button.label} — open the Home tab in Slack to press it)")
         elif kind == "reaction" and isinstance(item, Message):
             names = ", ".join(f":{n}:" for n in item.reactions)
             self.say(f"[MLE Coach reacted {names} to: {item.text[:60]}]")
@@ -192,6 +205,10 @@ class Terminal:
                 self.say(f"No person {arg!r}. People: {names}")
             else:
                 self.state.user = user.id
+        elif verb == "home":
+            self.state.show_home = True  # background refreshes stay quiet
+            await self.emu.open_home(self.state.user)
+            await self.wait_idle()
         elif verb == "tick":
             await self._tick(arg)
         elif verb == "click":
