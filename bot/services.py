@@ -12,6 +12,8 @@ from bot.activity import Activity
 from bot.checkins.compose import checkin_composer, nudge_composer
 from bot.checkins.service import CheckinService
 from bot.config import ConfigError, Settings
+from bot.digests.compose import digest_composer
+from bot.digests.service import DigestService
 from bot.home.service import HomeService
 from bot.interview.bank import BankError, QuestionBank, load_bank
 from bot.interview.service import InterviewService
@@ -51,6 +53,7 @@ class Services:
     models: ModelService
     workspace: WorkspaceService
     home: HomeService
+    digests: DigestService
     ticker: Ticker
     clock: Callable[[], datetime] = utc_now
     activity: Activity = field(default_factory=Activity)
@@ -77,7 +80,9 @@ class Services:
             "nudge": nudge_composer,
             "reminder": reminder_composer(),
             "f8": f8_composer(),
+            "digest": digest_composer(bank),
         }
+        ticker = Ticker(store, slack, composers, clock, sources=(queue_reminders,))
         return cls(
             settings=settings,
             store=store,
@@ -91,7 +96,8 @@ class Services:
             models=models,
             workspace=WorkspaceService(store, slack, clock),
             home=home,
-            ticker=Ticker(store, slack, composers, clock, sources=(queue_reminders,)),
+            digests=DigestService(store, slack, ticker, clock),
+            ticker=ticker,
             clock=clock,
         )
 

@@ -62,6 +62,18 @@ async def dispatch(
         elif isinstance(parsed, parser.Retire):
             message = await services.models.retire(team, user, parsed.model)
             await respond(text=message, response_type="ephemeral")
+        elif isinstance(parsed, parser.Digest):
+            if parsed.action == "now":
+                message = await services.digests.now(team, channel)
+            elif parsed.action == "off":
+                message = await services.digests.turn_off(team, channel)
+            else:
+                assert parsed.days is not None and parsed.time is not None
+                message = await services.digests.set_schedule(
+                    team, user, channel, parsed.days, parsed.time, parsed.tz
+                )
+            if message:
+                await respond(text=message, response_type="ephemeral")
         elif isinstance(parsed, parser.Settings):
             message = await services.workspace.settings(team, user, parsed.changes)
             await respond(text=message, response_type="ephemeral")

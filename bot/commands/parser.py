@@ -71,6 +71,14 @@ class Retire:
 
 
 @dataclass(frozen=True)
+class Digest:
+    action: str  # "set" | "off" | "now"
+    days: str | None = None
+    time: str | None = None
+    tz: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     changes: dict[str, int]  # grace_days, interval_days, cadence_days, window_days; empty: show
 
@@ -86,6 +94,7 @@ Command = (
     | DefineMetric
     | Retire
     | Settings
+    | Digest
 )
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
@@ -120,6 +129,8 @@ def parse(text: str) -> Command:
         return _parse_retire(rest)
     if sub == "settings":
         return _parse_settings(rest)
+    if sub == "digest":
+        return _parse_digest(rest)
     return _invalid(f"I don't know the command `{head[:40]}`.")
 
 
@@ -333,3 +344,16 @@ def _parse_settings(rest: str) -> Command:
             return _invalid(f"`{key}=` needs a duration such as `7d` or `2 weeks`.", "settings")
         changes[field] = days
     return Settings(changes)
+
+
+def _parse_digest(rest: str) -> Command:
+    words = _words(rest, "digest")
+    if isinstance(words, Invalid):
+        return words
+    if len(words) == 1 and words[0].lower() in ("off", "now"):
+        return Digest(words[0].lower())
+    if len(words) in (2, 3) and _TIME.match(words[1]):
+        return Digest("set", words[0], words[1], words[2] if len(words) == 3 else None)
+    return _invalid(
+        "Say when, e.g. `/mle digest mon 09:00 Europe/Paris`, or `off` / `now`.", "digest"
+    )

@@ -30,6 +30,10 @@ LINES = {
         "define the model's business KPI and/or report a value",
     ),
     "retire": ("/mle retire <model>", "the model is no longer deployed; reminders stop"),
+    "digest": (
+        "/mle digest <days> <HH:MM> [<IANA tz>]  |  off  |  now",
+        "this channel's digest: what needs attention, every project and model",
+    ),
     "settings": (
         "/mle settings [grace=<days>] [reminder=<days>] [cadence=<days>] [window=<days>]",
         "this workspace's business-metric reminder settings (changes: admins)",

@@ -18,6 +18,8 @@ class Composed:
     text: str
     blocks: list[dict[str, Any]]
     label: str  # for people reading `mle-coach tick` output
+    # posted as replies under the first post, in order (a digest longer than one message)
+    more: tuple[tuple[str, list[dict[str, Any]]], ...] = ()
 
 
 # A composer reads what it needs inside the claiming transaction, for a batch of deliveries of

@@ -36,7 +36,10 @@ BACKOFF = (
 )
 NUDGE_AFTER = timedelta(hours=24)
 NUDGE_WINDOW = timedelta(days=7)
-CHANNELS_AT_ONCE = 8
+CHANNELS_AT_ONCE = 50
+# Slack allows about one post per second per channel: posts to one channel within a pass are
+# spaced by this much (429s are still honoured by the client if Slack asks for more).
+CHANNEL_GAP = 1.0
 # Slack refusals that retrying will not fix: recorded, shown to the owner, not retried.
 PERMANENT = frozenset(
     {
@@ -96,6 +99,7 @@ class Ticker:
         self.slack = slack
         self.composers = composers
         self.sources = (queue_nudges, *sources)
+        self.min_gap = CHANNEL_GAP
         self.clock = clock
         self.max_late = max_late
 
@@ -202,7 +206,12 @@ class Ticker:
 
         async def channel(items: list[tuple[DeliveryRow, Composed]]) -> list[TickLine]:
             async with gate:
-                return [await self._post_one(row, composed, now) for row, composed in items]
+                lines = []
+                for index, (row, composed) in enumerate(items):
+                    if index:
+                        await asyncio.sleep(self.min_gap)
+                    lines.append(await self._post_one(row, composed, now))
+                return lines
 
         results = await asyncio.gather(*(channel(items) for items in by_channel.values()))
         return [line for group in results for line in group]
@@ -212,7 +221,21 @@ class Ticker:
             composed.channel, composed.text, composed.blocks, thread_ts=composed.thread_ts
         )
         outcome = await self.store.write(lambda tx: self._record(tx, row, composed, result, now))
+        if result.ok and result.ts and composed.more:
+            await self._continue(row, composed, result.ts)
         return TickLine(row.kind, composed.label, row.slot, outcome)
+
+    async def _continue(self, row: DeliveryRow, composed: Composed, parent_ts: str) -> None:
+        """The rest of a long post, as replies under it; a failure is recorded on the row."""
+        failures = []
+        for text, blocks in composed.more:
+            await asyncio.sleep(self.min_gap)
+            part = await self.slack.post(composed.channel, text, blocks, thread_ts=parent_ts)
+            if not part.ok:
+                failures.append(part.error or "unknown")
+        if failures:
+            error = f"{len(failures)} continuation post(s) failed: {failures[0]}"
+            await self.store.write(lambda tx: tx.deliveries.note(row.id, error))
 
     def _record(
         self, tx: SqliteTx, row: DeliveryRow, composed: Composed, result: Posted, now: datetime

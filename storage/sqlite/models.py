@@ -41,6 +41,19 @@ class ModelRepo:
         )
         return to_rows(ModelRow, cur.fetchall())
 
+    def deployed_in(self, keys: list[tuple[str, int]]) -> list[ModelRow]:
+        """Deployed (not retired) models of these (team_id, project id)."""
+        found: list[ModelRow] = []
+        for team_id, chunk in by_team(keys):
+            marks = ",".join("?" * len(chunk))
+            cur = self._conn.execute(
+                f"SELECT {_MCOLS} FROM models WHERE team_id = ? AND retired_at IS NULL AND "
+                f"project_id IN ({marks}) ORDER BY id",
+                (team_id, *chunk),
+            )
+            found += to_rows(ModelRow, cur.fetchall())
+        return found
+
     def names(self, team_id: str) -> list[str]:
         cur = self._conn.execute(
             "SELECT name FROM models WHERE team_id = ? ORDER BY id", (team_id,)

@@ -154,6 +154,20 @@ class DeliveryRepo:
             (status, (error or "")[:200] or None, delivery_id),
         )
 
+    def note(self, delivery_id: int, error: str) -> None:
+        self._conn.execute(
+            "UPDATE deliveries SET error = ? WHERE id = ?", (error[:200], delivery_id)
+        )
+
+    def recent(self, team_id: str, kind: str, subject: str, since: str) -> DeliveryRow | None:
+        """The newest delivery of this kind and subject created at or after `since`."""
+        cur = self._conn.execute(
+            f"SELECT {_DCOLS} FROM deliveries WHERE team_id = ? AND kind = ? AND subject = ? "
+            "AND created_at >= ? ORDER BY id DESC LIMIT 1",
+            (team_id, kind, subject, since),
+        )
+        return to_row(DeliveryRow, cur.fetchone())
+
     def latest_posted(self, team_id: str, kind: str, subject: str) -> DeliveryRow | None:
         cur = self._conn.execute(
             f"SELECT {_DCOLS} FROM deliveries WHERE team_id = ? AND kind = ? AND subject = ? "

@@ -1,0 +1,1 @@
+"""Channel digests: what needs attention first, then every project and model."""

@@ -1,0 +1,133 @@
+"""The digest's messages; pure. Over Slack's limits it continues in thread replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.blocks import clip, header, section, sections
+from bot.domain.stages import ORDER
+from bot.domain.timebox import describe_days
+from bot.interview.render import Post
+from bot.models.render import RULE_NAMES
+
+MAX_BLOCKS = 45  # of Slack's 50, with room to spare
+MAX_TEXT = 11_000  # block text per message, under Slack's undocumented ~13k
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    name: str
+    stage: str
+    day: int
+    time_box: int | None
+    open_required: int
+    unanswered_checkin: datetime | None  # when the unanswered check-in was posted
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    name: str
+    project: str
+    failing: tuple[str, ...]  # rule codes F1–F7
+    kpi: str | None
+    latest: float | None
+    baseline: float | None
+    target: float | None
+    direction: str
+
+
+def _vs_baseline(m: ModelFacts) -> str:
+    if m.kpi is None:
+        return "no business KPI"
+    if m.latest is None:
+        return f"{m.kpi}: no value yet"
+    text = f"{m.kpi} {m.latest:g}"
+    if m.baseline is not None:
+        better = m.latest < m.baseline if m.direction == "lower" else m.latest > m.baseline
+        arrow = "↓" if m.latest < m.baseline else ("↑" if m.latest > m.baseline else "→")
+        text += f" {arrow} vs baseline {m.baseline:g} ({'better ✅' if better else 'not better ⚠️'})"
+    if m.target is not None:
+        text += f" · target {m.target:g}"
+    return text
+
+
+def attention(projects: list[ProjectFacts], models: list[ModelFacts]) -> list[str]:
+    lines = []
+    for m in models:
+        if m.failing:
+            rules = ", ".join(f"{code} {RULE_NAMES[code]}" for code in m.failing)
+            lines.append(
+                f"⚠️ *{clip(m.name, 80)}* ({clip(m.project, 80)}) lacks business metrics: {rules}"
+            )
+    for p in projects:
+        if p.time_box is not None and p.day > p.time_box:
+            lines.append(
+                f"⏰ *{clip(p.name, 80)}* is past its {p.stage} time box "
+                f"({describe_days(p.day, p.time_box)})"
+            )
+    for p in projects:
+        if p.open_required:
+            lines.append(
+                f"❓ *{clip(p.name, 80)}*: {p.open_required} unanswered required "
+                f"question(s) in {p.stage}"
+            )
+    for p in projects:
+        if p.unanswered_checkin is not None:
+            lines.append(
+                f"💤 *{clip(p.name, 80)}*: nobody answered the check-in of "
+                f"{p.unanswered_checkin:%Y-%m-%d}"
+            )
+    return lines
+
+
+def digest(projects: list[ProjectFacts], models: list[ModelFacts]) -> list[Post]:
+    """The parent message first, then any continuations for its thread."""
+    needs = attention(projects, models)
+    blocks: list[dict[str, Any]] = [header("MLE Coach digest")]
+    blocks.append(
+        section(f"*Needs attention* ({len(needs)})" if needs else "*Needs attention*: nothing. 🎉")
+    )
+    blocks += sections([f"• {line}" for line in needs])
+    if projects:
+        blocks.append(section(f"*Projects by stage* ({len(projects)})"))
+        rank = {stage.value: i for i, stage in enumerate(ORDER)}
+        for p in sorted(projects, key=lambda p: (rank.get(p.stage, 99), p.name.lower())):
+            blocks.append(
+                section(f"*{clip(p.name, 100)}* — {p.stage}, {describe_days(p.day, p.time_box)}")
+            )
+    else:
+        blocks.append(section("No projects in this channel yet: `/mle new <name>` starts one."))
+    if models:
+        blocks.append(section(f"*Deployed models* ({len(models)})"))
+        for m in sorted(models, key=lambda m: m.name.lower()):
+            blocks.append(
+                section(f"*{clip(m.name, 80)}* ({clip(m.project, 80)}): {_vs_baseline(m)}")
+            )
+    summary = (
+        f"MLE Coach digest: {len(needs)} item(s) need attention; {len(projects)} "
+        f"project(s), {len(models)} deployed model(s)."
+    )
+    pages = paginate(blocks)
+    posts = [Post(summary, pages[0])]
+    for number, page in enumerate(pages[1:], start=2):
+        posts.append(Post(f"MLE Coach digest, continued ({number}/{len(pages)})", page))
+    return posts
+
+
+def _size(block: dict[str, Any]) -> int:
+    text = block.get("text")
+    return len(text.get("text", "")) if isinstance(text, dict) else 0
+
+
+def paginate(blocks: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    pages: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for block in blocks:
+        if pages[-1] and (len(pages[-1]) >= MAX_BLOCKS or size + _size(block) > MAX_TEXT):
+            pages.append([])
+            size = 0
+        pages[-1].append(block)
+        size += _size(block)
+    return pages
