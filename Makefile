@@ -34,6 +34,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python -m bench.help_ack
 	$(BIN)/python -m bench.interview_replies
 	$(BIN)/python -m bench.tick_scale
+	$(BIN)/python -m bench.digest_fanout
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -73,7 +73,13 @@ class SlackGateway:
             )
         except _FAILURES as exc:
             code = _error_code(exc)
-            log.warning("chat.postMessage to %s failed: %s", channel, code)
+            # rate limits are expected and handled by the caller; the rest deserve a warning
+            log.log(
+                logging.INFO if code == "ratelimited" else logging.WARNING,
+                "chat.postMessage to %s failed: %s",
+                channel,
+                code,
+            )
             return Posted(None, code, _retry_after(exc))
         return Posted(str(response["ts"]))
 

@@ -31,6 +31,7 @@ class SlackEmulator:
         app_token: str = "xapp-emulator-token",
         signing_secret: str = "emulator-signing-secret",
         rate_limits: bool = True,
+        workspace_rate: float | None = None,
         echo_bot_messages: bool = False,
         retry_delays: tuple[float, ...] = (0.05, 0.1, 0.2),
     ) -> None:
@@ -43,6 +44,10 @@ class SlackEmulator:
         self.retry_delays = retry_delays
         self.clock = Clock()
         self.post_limiter = RateLimiter()
+        # Slack also caps posts across a workspace; off unless a rate (posts/s) is given
+        self.workspace_limiter = (
+            RateLimiter(burst=workspace_rate, per_second=workspace_rate) if workspace_rate else None
+        )
         self.calls: list[Call] = []
         self.faults: dict[str, list[Fault]] = {}
         self.slow: dict[str, list[float]] = {}

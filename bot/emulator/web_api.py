@@ -107,6 +107,10 @@ async def chat_post_message(emu: SlackEmulator, params: dict[str, Any]) -> dict[
     _require(params, "channel")
     channel = _channel_for_post(emu, str(params["channel"]))
     blocks = _message_body(params)
+    if emu.rate_limits and emu.workspace_limiter is not None:
+        wait = emu.workspace_limiter.retry_after("workspace")
+        if wait is not None:
+            raise ApiError("ratelimited", status=429, headers={"Retry-After": str(wait)})
     if emu.rate_limits:
         wait = emu.post_limiter.retry_after(channel)
         if wait is not None:

@@ -40,6 +40,7 @@ CHANNELS_AT_ONCE = 50
 # Slack allows about one post per second per channel: posts to one channel within a pass are
 # spaced by this much (429s are still honoured by the client if Slack asks for more).
 CHANNEL_GAP = 1.0
+RATE_LIMIT_PATIENCE = 5
 # Slack refusals that retrying will not fix: recorded, shown to the owner, not retried.
 PERMANENT = frozenset(
     {
@@ -109,12 +110,16 @@ class Ticker:
         if dry_run:
             return await self.store.rehearse(lambda tx: self._rehearse(tx, moment))
         lines = await self.store.write(lambda tx: self._materialize(tx, moment))
-        while True:
-            claims, taken = await self.store.write(lambda tx: self._claim(tx, moment, lines))
-            if claims:
-                lines.extend(await self._post_all(claims, moment))
+        # a pipeline: the next batch is claimed and composed while this one is being posted
+        claims, taken = await self.store.write(lambda tx: self._claim(tx, moment, lines))
+        while claims:
+            posting = asyncio.create_task(self._post_all(claims, moment))
             if taken < BATCH:
-                return lines
+                claims, taken = [], 0
+            else:
+                claims, taken = await self.store.write(lambda tx: self._claim(tx, moment, lines))
+            lines.extend(await posting)
+        return lines
 
     # ---- slots → deliveries
     def _materialize(self, tx: SqliteTx, now: datetime) -> list[TickLine]:
@@ -217,8 +222,8 @@ class Ticker:
         return [line for group in results for line in group]
 
     async def _post_one(self, row: DeliveryRow, composed: Composed, now: datetime) -> TickLine:
-        result = await self.slack.post(
-            composed.channel, composed.text, composed.blocks, thread_ts=composed.thread_ts
+        result = await self._post_patiently(
+            composed.channel, composed.text, composed.blocks, composed.thread_ts
         )
         outcome = await self.store.write(lambda tx: self._record(tx, row, composed, result, now))
         if result.ok and result.ts and composed.more:
@@ -230,12 +235,25 @@ class Ticker:
         failures = []
         for text, blocks in composed.more:
             await asyncio.sleep(self.min_gap)
-            part = await self.slack.post(composed.channel, text, blocks, thread_ts=parent_ts)
+            part = await self._post_patiently(composed.channel, text, blocks, parent_ts)
             if not part.ok:
                 failures.append(part.error or "unknown")
         if failures:
             error = f"{len(failures)} continuation post(s) failed: {failures[0]}"
             await self.store.write(lambda tx: tx.deliveries.note(row.id, error))
+
+    async def _post_patiently(
+        self, channel: str, text: str, blocks: list[dict[str, object]], thread_ts: str | None
+    ) -> Posted:
+        """Rate-limited even after the client's own retries (a busy fan-out): wait as Slack
+        says and try again within this pass, a few times, before leaving it for later."""
+        result = await self.slack.post(channel, text, blocks, thread_ts=thread_ts)
+        for _ in range(RATE_LIMIT_PATIENCE):
+            if result.error != "ratelimited":
+                break
+            await asyncio.sleep(result.retry_after or 1)
+            result = await self.slack.post(channel, text, blocks, thread_ts=thread_ts)
+        return result
 
     def _record(
         self, tx: SqliteTx, row: DeliveryRow, composed: Composed, result: Posted, now: datetime
