@@ -17,8 +17,22 @@ MAX_BODY = 1024 * 1024
 
 def make_web_app(app: AsyncApp, services: Services) -> web.Application:
     async def slack_events(request: web.Request) -> web.Response:
-        bolt_request = await to_bolt_request(request)
-        bolt_response = await app.async_dispatch(bolt_request)
+        try:
+            bolt_request = await to_bolt_request(request)
+        except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
+            # not JSON or form data, or fields of the wrong type: Bolt cannot even read it
+            log.info("refused a malformed request to /slack/events")
+            return web.Response(status=400, text="invalid payload")
+        try:
+            bolt_response = await app.async_dispatch(bolt_request)
+        except Exception:
+            log.exception("a request could not be handled; answered 400")
+            return web.Response(status=400, text="could not handle this payload")
+        if bolt_response.status >= 500:
+            # Bolt answers 500 when a payload breaks its own parsing (a field missing or of
+            # the wrong type); what Slack really sends never does, so it is the sender's fault
+            log.warning("a payload Bolt could not handle was answered 400 instead of 500")
+            return web.Response(status=400, text="could not handle this payload")
         return await to_aiohttp_response(bolt_response)
 
     async def healthz(request: web.Request) -> web.Response:

@@ -29,6 +29,14 @@ def _model_id(raw: object) -> int | None:
         return None
 
 
+def _metadata_model(view: dict[str, Any]) -> int | None:
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except (TypeError, ValueError):
+        return None
+    return _model_id(metadata.get("model_id")) if isinstance(metadata, dict) else None
+
+
 def register(app: AsyncApp, services: Services) -> None:
     for action_id in ACTIONS:
 
@@ -75,26 +83,26 @@ def register(app: AsyncApp, services: Services) -> None:
 
     @app.view("add_metric")
     async def add_metric(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        fields, errors = read_add_metric(view.get("state", {}).get("values", {}))
+        fields, errors = read_add_metric((view.get("state") or {}).get("values") or {})
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
         async with services.activity.track():
             team, user = _ids(body)
-            model_id = _model_id(json.loads(view.get("private_metadata") or "{}").get("model_id"))
+            model_id = _metadata_model(view)
             if model_id is not None:
                 await services.models.add_from_form(team, user, model_id, fields)
 
     @app.view("snooze")
     async def snooze(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        reason, errors = read_snooze(view.get("state", {}).get("values", {}))
+        reason, errors = read_snooze((view.get("state") or {}).get("values") or {})
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
         async with services.activity.track():
             team, user = _ids(body)
-            model_id = _model_id(json.loads(view.get("private_metadata") or "{}").get("model_id"))
+            model_id = _metadata_model(view)
             if model_id is not None:
                 await services.models.snooze(team, user, model_id, reason)
