@@ -1,0 +1,120 @@
+"""Faults end to end: Slack outages, 429 storms, a locked database, restarts mid-interview."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.emulator import SlackEmulator
+from tests.clock import ManualClock
+from tests.conftest import Harness, running_app
+from tests.interviews import PLANNING, new_project, questions_asked, reply, valid_answer
+
+START = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # 10:00 Berlin
+
+
+@pytest.fixture
+async def timed(
+    emulator: SlackEmulator, db_path: str
+) -> AsyncIterator[tuple[Harness, ManualClock]]:
+    clock = ManualClock(START)
+    async with running_app(emulator, db_path, clock=clock) as h:
+        yield h, clock
+
+
+def checkin_count(h: Harness) -> int:
+    return len([m for m in h.emulator.bot_posts("C0MLTEAM") if m.text.startswith("Check-in")])
+
+
+async def test_slack_outage_then_every_due_post_exactly_once(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    h, clock = timed
+    for i in range(3):
+        await new_project(h, f"Project {i}")
+    h.emulator.fail_next("chat.postMessage", status=503, error="service_unavailable", times=10_000)
+    for minutes in (0, 3, 30):
+        clock.at(MONDAY + timedelta(minutes=minutes))
+        await h.runtime.services.scheduler_pass(clock.now)
+    assert checkin_count(h) == 0
+    h.emulator.faults.clear()  # Slack is back
+    for minutes in (90, 95, 180):
+        clock.at(MONDAY + timedelta(minutes=minutes))
+        await h.runtime.services.scheduler_pass(clock.now)
+    await h.idle()
+    assert checkin_count(h) == 3
+
+
+async def test_429_storm_all_delivered_waiting_as_told(timed: tuple[Harness, ManualClock]) -> None:
+    h, clock = timed
+    for i in range(3):
+        await new_project(h, f"Project {i}")
+    h.emulator.fail_next(
+        "chat.postMessage", status=429, error="ratelimited", retry_after=1, times=6
+    )
+    started = time.monotonic()
+    clock.at(MONDAY)
+    await h.runtime.services.scheduler_pass(MONDAY)
+    await h.idle()
+    assert checkin_count(h) == 3
+    limited = [c for c in h.emulator.calls_to("chat.postMessage") if c.status == 429]
+    assert len(limited) == 6
+    assert time.monotonic() - started >= 2.0  # Retry-After honoured, not a busy loop
+    during = [c for c in h.emulator.calls_to("chat.postMessage") if c.at >= started]
+    assert len(during) == 6 + 3  # each 429 waited out, then one success per check-in
+
+
+async def test_database_locked_by_another_writer_requests_wait(harness: Harness) -> None:
+    h = harness
+    locked = threading.Event()
+    release = threading.Event()
+
+    def hold_the_lock() -> None:
+        conn = sqlite3.connect(h.db_path, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        locked.set()
+        release.wait(10)
+        conn.execute("COMMIT")
+        conn.close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    locked.wait(5)
+    threading.Timer(2.0, release.set).start()
+    started = time.monotonic()
+    result = await h.emulator.slash("new Locked out")
+    await h.idle()
+    holder.join()
+    assert result.status == 200
+    assert time.monotonic() - started >= 1.5
+    assert [m for m in h.emulator.bot_posts("C0MLTEAM") if "Locked out" in m.text]
+
+
+async def test_restart_mid_interview_loses_and_doubles_nothing(
+    emulator: SlackEmulator, db_path: str
+) -> None:
+    async with running_app(emulator, db_path) as first:
+        thread = await new_project(first)
+        await reply(first, thread, valid_answer(PLANNING[0]))
+        # the next answer arrives while the process is going away: Slack retries it later
+        message, _ = await emulator.say(valid_answer(PLANNING[1]), thread_ts=thread)
+        await first.idle()
+    event_id = list(emulator.delivered)[-1]
+    async with running_app(emulator, db_path) as second:
+        await emulator.redeliver(event_id, 1)
+        await emulator.redeliver(event_id, 2)
+        await second.idle()
+        await reply(second, thread, valid_answer(PLANNING[2]))
+        project = await second.only_project()
+        answers = await second.read(lambda tx: tx.answers.for_project("T0SANDBOX", project.id))
+    assert [a.question_key for a in answers] == ["success", "current_process", "why_and_for_whom"]
+    asked = [q.split(" ")[0] for q in questions_asked(second, thread)]
+    assert asked == ["Q1/12", "Q2/12", "Q3/12", "Q4/12"]
+    await asyncio.sleep(0)
