@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--db", default=SANDBOX_DB, help=f"database file (default {SANDBOX_DB})")
     sub.add_parser("migrate", help="create or upgrade the database schema")
+    backup = sub.add_parser("backup", help="a consistent copy of the (running) database")
+    backup.add_argument("path", help="the new file to write")
     tick = sub.add_parser("tick", help="one scheduler pass: post what is due, print it, exit")
     tick.add_argument(
         "--at",
@@ -149,6 +151,18 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_sandbox(getattr(args, "db", SANDBOX_DB)))
         elif verb == "migrate":
             asyncio.run(_migrate(settings))
+        elif verb == "backup":
+            from storage.sqlite.backup import backup
+
+            try:
+                size = backup(settings.sqlite_path, args.path)
+            except (FileExistsError, FileNotFoundError, OSError) as exc:
+                print(f"mle-coach: backup failed: {exc}", file=sys.stderr)
+                return 1
+            print(
+                f"backed up {settings.sqlite_path} to {args.path} ({size:,} bytes); "
+                f"restore by pointing DATABASE_URL at sqlite:///{args.path}"
+            )
         elif verb == "tick":
             asyncio.run(_tick(settings, args.at, args.dry_run))
     except ConfigError as exc:

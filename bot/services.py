@@ -20,6 +20,7 @@ from bot.interview.service import InterviewService
 from bot.models.reminders import f8_composer, queue_reminders, reminder_composer
 from bot.models.service import ModelService
 from bot.projects.create import ProjectCreator
+from bot.projects.delete import ProjectDeleter
 from bot.projects.stages import StageService
 from bot.projects.status import StatusService
 from bot.scheduling.ticker import Ticker, TickLine
@@ -54,6 +55,7 @@ class Services:
     workspace: WorkspaceService
     home: HomeService
     digests: DigestService
+    deleter: ProjectDeleter
     ticker: Ticker
     clock: Callable[[], datetime] = utc_now
     activity: Activity = field(default_factory=Activity)
@@ -97,6 +99,7 @@ class Services:
             workspace=WorkspaceService(store, slack, clock),
             home=home,
             digests=DigestService(store, slack, ticker, clock),
+            deleter=ProjectDeleter(store, slack, clock),
             ticker=ticker,
             clock=clock,
         )

@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from bot.checkins.render import ACTIONS
 from bot.models import render as model_render
 from bot.models.form import read_add_metric, read_snooze
+from bot.projects.delete import CANCEL, CONFIRM
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,21 @@ def register(app: AsyncApp, services: Services) -> None:
                     )
                 elif not await services.slack.open_view(str(body.get("trigger_id")), view):
                     await respond(text=SORRY, response_type="ephemeral", replace_original=False)
+
+    @app.action(CONFIRM)
+    async def delete_project(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        async with services.activity.track():
+            team, user = _ids(body)
+            message = await services.deleter.confirm(team, user, str(action.get("value") or ""))
+            await respond(text=message, replace_original=True)
+
+    @app.action(CANCEL)
+    async def keep_project(ack: AsyncAck, respond: AsyncRespond) -> None:
+        await ack()
+        await respond(text="Nothing was deleted.", replace_original=True)
 
     @app.view("add_metric")
     async def add_metric(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:

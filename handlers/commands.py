@@ -74,6 +74,9 @@ async def dispatch(
                 )
             if message:
                 await respond(text=message, response_type="ephemeral")
+        elif isinstance(parsed, parser.DeleteProject):
+            post = await services.deleter.ask(team, user, parsed.project)
+            await respond(text=post.text, blocks=post.blocks, response_type="ephemeral")
         elif isinstance(parsed, parser.Settings):
             message = await services.workspace.settings(team, user, parsed.changes)
             await respond(text=message, response_type="ephemeral")

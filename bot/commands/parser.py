@@ -79,6 +79,11 @@ class Digest:
 
 
 @dataclass(frozen=True)
+class DeleteProject:
+    project: str
+
+
+@dataclass(frozen=True)
 class Settings:
     changes: dict[str, int]  # grace_days, interval_days, cadence_days, window_days; empty: show
 
@@ -95,6 +100,7 @@ Command = (
     | Retire
     | Settings
     | Digest
+    | DeleteProject
 )
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
@@ -131,6 +137,12 @@ def parse(text: str) -> Command:
         return _parse_settings(rest)
     if sub == "digest":
         return _parse_digest(rest)
+    if sub == "delete":
+        try:
+            name = " ".join(_single_name(rest).split())
+        except TokenError as exc:
+            return _invalid(f"The project name is not right: {exc}.", "delete")
+        return DeleteProject(name) if name else _invalid("Name the project.", "delete")
     return _invalid(f"I don't know the command `{head[:40]}`.")
 
 

@@ -34,6 +34,10 @@ LINES = {
         "/mle digest <days> <HH:MM> [<IANA tz>]  |  off  |  now",
         "this channel's digest: what needs attention, every project and model",
     ),
+    "delete": (
+        "/mle delete <project>",
+        "delete a project and everything under it, after you confirm (owner or admin)",
+    ),
     "settings": (
         "/mle settings [grace=<days>] [reminder=<days>] [cadence=<days>] [window=<days>]",
         "this workspace's business-metric reminder settings (changes: admins)",

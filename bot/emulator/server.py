@@ -343,6 +343,24 @@ class SlackEmulator:
         result = await self.deliver("interactive", payload)
         return result
 
+    async def click_ephemeral(
+        self, shown: Ephemeral, action_id: str, *, user: str = "U0ALICE"
+    ) -> Delivery:
+        """Press a button of a message only `user` could see."""
+        fake = Message(
+            shown.channel,
+            self.clock.next_ts(),
+            shown.text,
+            self.workspace.bot_user_id,
+            self.workspace.bot_id,
+            blocks=shown.blocks,
+        )
+        button = events.find_button(fake, action_id, None)
+        payload = events.block_actions(self, fake, button, user)
+        payload["container"]["is_ephemeral"] = True
+        payload.pop("message", None)
+        return await self.deliver("interactive", payload)
+
     async def submit_view(
         self, view_id: str, values: dict[str, dict[str, Any]], *, user: str = "U0ALICE"
     ) -> Delivery:

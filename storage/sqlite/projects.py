@@ -104,6 +104,43 @@ class ProjectRepo:
         row = cur.fetchone()
         return int(row[0]) if row and row[0] is not None else None
 
+    def delete(self, team_id: str, project_id: int) -> None:
+        """The project and everything under it (answers, interviews, notes, history, models,
+        metrics and values cascade; schedules and deliveries are keyed by subject)."""
+        models = [
+            r[0]
+            for r in self._conn.execute(
+                "SELECT id FROM models WHERE team_id = ? AND project_id = ?", (team_id, project_id)
+            )
+        ]
+        checkins = [
+            r[0]
+            for r in self._conn.execute(
+                "SELECT id FROM deliveries WHERE team_id = ? AND kind = 'checkin' AND subject = ?",
+                (team_id, str(project_id)),
+            )
+        ]
+        self._conn.executemany(
+            "DELETE FROM deliveries WHERE team_id = ? AND kind = 'nudge' AND subject = ?",
+            [(team_id, str(d)) for d in checkins],
+        )
+        self._conn.executemany(
+            "DELETE FROM deliveries WHERE team_id = ? AND kind IN ('reminder', 'f8') "
+            "AND subject = ?",
+            [(team_id, str(m)) for m in models],
+        )
+        self._conn.execute(
+            "DELETE FROM deliveries WHERE team_id = ? AND kind = 'checkin' AND subject = ?",
+            (team_id, str(project_id)),
+        )
+        self._conn.execute(
+            "DELETE FROM schedules WHERE team_id = ? AND kind = 'checkin' AND subject = ?",
+            (team_id, str(project_id)),
+        )
+        self._conn.execute(
+            "DELETE FROM projects WHERE team_id = ? AND id = ?", (team_id, project_id)
+        )
+
     def move_stage(
         self,
         *,
