@@ -100,7 +100,8 @@ async def test_backup_while_writing_is_consistent_and_restorable(
         interviews = conn.execute("SELECT COUNT(*) FROM interviews").fetchone()[0]
         assert projects >= 1 and interviews == projects  # written together, copied together
     assert (target.stat().st_mode & 0o077) == 0
-    restored = subprocess.run(
+    restored = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "bot.cli", "migrate"],
         env=clean_env(DATABASE_URL=f"sqlite:///{target}"),
         capture_output=True,
