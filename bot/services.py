@@ -19,6 +19,7 @@ from bot.interview.bank import BankError, QuestionBank, load_bank
 from bot.interview.service import InterviewService
 from bot.models.reminders import f8_composer, queue_reminders, reminder_composer
 from bot.models.service import ModelService
+from bot.problems import Problems
 from bot.projects.create import ProjectCreator
 from bot.projects.delete import ProjectDeleter
 from bot.projects.stages import StageService
@@ -56,6 +57,7 @@ class Services:
     home: HomeService
     digests: DigestService
     deleter: ProjectDeleter
+    problems: Problems
     ticker: Ticker
     clock: Callable[[], datetime] = utc_now
     activity: Activity = field(default_factory=Activity)
@@ -100,6 +102,7 @@ class Services:
             home=home,
             digests=DigestService(store, slack, ticker, clock),
             deleter=ProjectDeleter(store, slack, clock),
+            problems=Problems(store, clock),
             ticker=ticker,
             clock=clock,
         )

@@ -37,6 +37,9 @@ async def dispatch(
     channel = str(command.get("channel_id") or "")
     user = str(command.get("user_id") or "")
     try:
+        notices = await services.problems.take_for(team, user)
+        if notices:
+            await respond(text="⚠️ " + "\n⚠️ ".join(notices), response_type="ephemeral")
         if isinstance(parsed, parser.NewProject):
             message = await services.creator.create(team, channel, user, parsed.name)
             if message:

@@ -118,3 +118,29 @@ async def test_restart_mid_interview_loses_and_doubles_nothing(
     asked = [q.split(" ")[0] for q in questions_asked(second, thread)]
     assert asked == ["Q1/12", "Q2/12", "Q3/12", "Q4/12"]
     await asyncio.sleep(0)
+
+
+async def test_refused_posts_are_told_to_the_owner_once_and_shown_in_status(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    h, clock = timed
+    await new_project(h, "Kicked out", user="U0BOB")
+    await new_project(h, "Still fine", user="U0CAROL")
+    ws = h.emulator.workspace
+    ws.channels["C0MLTEAM"].members.discard(ws.bot_user_id)  # somebody removed the bot
+    clock.at(MONDAY + timedelta(hours=6))  # both owners' Monday 10:00 have passed
+    lines = [str(x) for x in await h.runtime.services.scheduler_pass(clock.now)]
+    assert any("failed (not_in_channel)" in line and "Kicked out" in line for line in lines)
+    ws.channels["C0MLTEAM"].members.add(ws.bot_user_id)
+    await h.emulator.slash("help", user="U0BOB")  # help is answered at once: no notice yet
+    await h.emulator.slash("status", user="U0BOB")
+    await h.idle()
+    shown = [e.text for e in h.emulator.ephemerals_for("U0BOB")]
+    notice = [t for t in shown if t.startswith("⚠️")]
+    assert len(notice) == 1 and "Kicked out" in notice[0] and "/invite @MLE Coach" in notice[0]
+    assert "Still fine" not in notice[0]
+    status = h.emulator.ephemerals_for("U0BOB")[-1]
+    assert "Delivery problems" in "\n".join(b["text"]["text"] for b in status.blocks or [])
+    await h.emulator.slash("status", user="U0BOB")
+    await h.idle()
+    assert len([e for e in h.emulator.ephemerals_for("U0BOB") if e.text.startswith("⚠️")]) == 1

@@ -11,10 +11,11 @@ from bot.domain.stages import ORDER, Stage
 from bot.domain.timebox import day_in_stage, describe_days
 from bot.interview.bank import QuestionBank
 from bot.interview.render import Post
+from bot.problems import LOOK_BACK, describe
 from bot.projects.lookup import find_project
 from storage.rows import AnswerRow, ProjectRow
 from storage.sqlite.store import SqliteStore, SqliteTx
-from storage.timefmt import parse
+from storage.timefmt import iso, parse
 
 MAX_BLOCKS = 50
 
@@ -57,6 +58,9 @@ class StatusService:
             )
         text = f"{len(projects)} project(s) in this channel."
         blocks = [section(f"*Projects in this channel* ({len(projects)})"), *sections(lines)]
+        problems = _problems(tx, projects, now)
+        if problems:
+            blocks += sections(["*Delivery problems*", *(f"⚠️ {p}" for p in problems)])
         return Post(text, blocks[:MAX_BLOCKS])
 
     async def project(self, team_id: str, name: str) -> Post:
@@ -84,10 +88,26 @@ class StatusService:
                 _answer_line(i, q.text, q.required, by_key.get(q.key))
                 for i, q in enumerate(questions, start=1)
             )
+        problems = _problems(tx, [project], now)
+        if problems:
+            lines += ["*Delivery problems*", *(f"⚠️ {p}" for p in problems)]
         blocks = sections(lines)
         if len(blocks) > MAX_BLOCKS:
             blocks = blocks[: MAX_BLOCKS - 1] + [section("_…more than fits here._")]
         return Post(f"Status of {project.name}: {stage_line}.", blocks)
+
+
+def _problems(tx: SqliteTx, projects: list[ProjectRow], now: datetime) -> list[str]:
+    """Recent posts Slack refused for good, for these projects."""
+    names = {p.name for p in projects}
+    found = []
+    for team_id, owner in sorted({(p.team_id, p.owner_id) for p in projects}):
+        for _, kind, name, channel, error in tx.deliveries.failures_of_owner(
+            team_id, owner, iso(now - LOOK_BACK), False
+        ):
+            if name in names:
+                found.append(describe(kind, name, channel, error))
+    return found
 
 
 def _answer_line(number: int, text: str, required: bool, answer: AnswerRow | None) -> str:

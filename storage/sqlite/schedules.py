@@ -154,6 +154,30 @@ class DeliveryRepo:
             (status, (error or "")[:200] or None, delivery_id),
         )
 
+    def failures_of_owner(
+        self, team_id: str, owner_id: str, since: str, unreported_only: bool
+    ) -> list[tuple[int, str, str, str, str]]:
+        """Posts Slack refused for good, for the owner's projects and their models:
+        (delivery id, kind, project name, channel, error), newest first."""
+        cur = self._conn.execute(
+            "SELECT d.id, d.kind, p.name, d.channel_id, d.error FROM deliveries d "
+            "JOIN projects p ON p.team_id = d.team_id AND p.owner_id = ? AND ("
+            "(d.kind = 'checkin' AND d.subject = CAST(p.id AS TEXT)) OR "
+            "(d.kind IN ('reminder', 'f8') AND d.subject IN (SELECT CAST(m.id AS TEXT) FROM "
+            "models m WHERE m.team_id = p.team_id AND m.project_id = p.id))) "
+            "WHERE d.team_id = ? AND d.status = 'failed' AND d.created_at >= ? "
+            "AND (? = 0 OR d.reported_at IS NULL) ORDER BY d.id DESC LIMIT 20",
+            (owner_id, team_id, since, int(unreported_only)),
+        )
+        return [
+            (int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4] or "")) for r in cur.fetchall()
+        ]
+
+    def mark_reported(self, ids: list[int], now: str) -> None:
+        self._conn.executemany(
+            "UPDATE deliveries SET reported_at = ? WHERE id = ?", [(now, i) for i in ids]
+        )
+
     def note(self, delivery_id: int, error: str) -> None:
         self._conn.execute(
             "UPDATE deliveries SET error = ? WHERE id = ?", (error[:200], delivery_id)

@@ -1,0 +1,55 @@
+"""Posts Slack refused for good, told to the project's owner the next time they use /mle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.timefmt import iso
+
+LOOK_BACK = timedelta(days=14)
+ADVICE = {
+    "not_in_channel": "invite me back with `/invite @MLE Coach`",
+    "is_archived": "the channel is archived: unarchive it, or `/mle delete` the project",
+    "channel_not_found": "the channel no longer exists: `/mle delete` the project or start it "
+    "again elsewhere",
+    "token_revoked": "the app's token was revoked: an admin needs to reinstall MLE Coach",
+    "invalid_auth": "the app's token no longer works: an admin needs to reinstall MLE Coach",
+    "account_inactive": "the app's account is inactive: an admin needs to reinstall MLE Coach",
+}
+WHAT = {
+    "checkin": "a check-in",
+    "reminder": "a business-metric reminder",
+    "f8": "a business-metric heads-up",
+    "nudge": "a check-in nudge",
+}
+
+
+def describe(kind: str, project: str, channel: str, error: str) -> str:
+    advice = ADVICE.get(error, "I'll keep trying the next ones")
+    return (
+        f"I couldn't post {WHAT.get(kind, 'a message')} for *{project}* in <#{channel}> "
+        f"({error}): {advice}."
+    )
+
+
+class Problems:
+    def __init__(self, store: SqliteStore, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.clock = clock
+
+    async def take_for(self, team_id: str, user: str) -> list[str]:
+        """New problems for this owner, marked as told."""
+        now = self.clock()
+
+        def take(tx: SqliteTx) -> list[str]:
+            rows = tx.deliveries.failures_of_owner(team_id, user, iso(now - LOOK_BACK), True)
+            tx.deliveries.mark_reported([r[0] for r in rows], iso(now))
+            return [describe(kind, name, channel, error) for _, kind, name, channel, error in rows]
+
+        return await self.store.write(take)
+
+    def recent(self, tx: SqliteTx, team_id: str, owner: str, now: datetime) -> list[str]:
+        rows = tx.deliveries.failures_of_owner(team_id, owner, iso(now - LOOK_BACK), False)
+        return [describe(kind, name, channel, error) for _, kind, name, channel, error in rows]
