@@ -1,8 +1,8 @@
 """A burst of signed events and commands at high concurrency against `mle-coach serve`.
 
-5,000 requests (thread replies to 400 interviews — at most 10 each, fewer than the
-12 planning questions, so every reply must end up an answer or a note —, and `/mle help` / `/mle status`) at
-concurrency 50, through the emulator's signed HTTP delivery. Reported: ack latency p50/p99,
+5,000 requests at concurrency 50 through the emulator's signed HTTP delivery: thread replies
+to 400 interviews (at most 10 each, fewer than the 12 planning questions, so every reply must
+end up an answer or a note) and `/mle help` / `/mle status`. Reported: ack latency p50/p99,
 how many were not answered 2xx within Slack's 3 seconds, and how many replies were not stored
 exactly once (both must be 0). Run: `python -m bench.load_burst`.
 """
