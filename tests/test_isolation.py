@@ -87,3 +87,38 @@ def test_tokens_and_secrets_are_redacted_from_log_records(level: int) -> None:
     text = record.getMessage()
     assert "xoxb-1-2-abc" not in text and "xapp-1-A-xyz" not in text and secret not in text
     assert "xoxb-***" in text
+
+
+async def test_scheduled_posts_retire_and_digests_stay_in_their_workspace(
+    harness: Harness,
+) -> None:
+    from datetime import UTC, datetime
+
+    h = harness
+    await new_project(h, "Churn reduction")
+    await _in(h, "new Churn reduction", team=OTHER)
+    await _in(h, "new Only over there", team=OTHER)
+    await _in(h, "deploy churn-reduction churn-v2")
+    await _in(h, "deploy churn-reduction churn-v2", team=OTHER)
+    assert "Retired" in await _in(h, "retire churn-v2", team=OTHER)
+    models = await h.read(lambda tx: tx.models.by_name("T0SANDBOX", "churn-v2", "churn-v2"))
+    assert models is not None and models.retired_at is None
+    await _in(h, "digest now", team=OTHER)
+    digest = [m for m in h.emulator.bot_posts("C0MLTEAM") if m.text.startswith("MLE Coach")]
+    shown = "\n".join(
+        b["text"]["text"] for b in digest[-1].blocks or [] if isinstance(b.get("text"), dict)
+    )
+    assert "Only over there" in shown and "churn-v2" not in shown  # retired over there
+    await _in(h, "checkin churn-reduction off", team=OTHER)
+    monday = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    if monday < h.runtime.services.clock():
+        monday = h.runtime.services.clock().replace(hour=23, minute=59)
+    lines = [str(x) for x in await h.runtime.services.scheduler_pass(monday)]
+    checkins = [line for line in lines if "checkin" in line and "posted" in line]
+    assert all("Only over there" in line or "Churn reduction" in line for line in checkins)
+    posted = await h.read(
+        lambda tx: [
+            (d.team_id, d.subject) for d in tx.deliveries.for_subject(OTHER, "checkin", "2")
+        ]
+    )
+    assert posted == []  # the other workspace turned its Churn reduction check-ins off

@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -119,3 +122,79 @@ async def test_port_zero_means_any_free_port(emulator: SlackEmulator, tmp_path: 
     finally:
         code, err = await _stop(proc, signal.SIGTERM)
     assert code == 0 and "WARNING" not in err, err
+
+
+async def test_kill_9_mid_interview_then_restart_loses_and_doubles_nothing(
+    emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    env = clean_env(
+        SLACK_BOT_TOKEN=emulator.bot_token,
+        SLACK_SIGNING_SECRET=emulator.signing_secret,
+        SLACK_API_URL=emulator.api_url,
+        DATABASE_URL=f"sqlite:///{tmp_path}/k.db",
+    )
+    first, line = await _start(
+        ["serve", "--host", "127.0.0.1", "--port", "0"], env, tmp_path, "listening on"
+    )
+    emulator.connect_http(line.split()[-1])
+    await emulator.slash("new Survives kills")
+    await _wait_for(lambda: _asked(emulator) == 1)
+    thread = _thread(emulator)
+    await emulator.say("Cut churn by 2 points", thread_ts=thread)
+    await _wait_for(lambda: _asked(emulator) == 2)
+    emulator.stall_next("chat.postMessage", 2.0)  # Q3 is held on its way to Slack ...
+    await emulator.say("Spreadsheets", thread_ts=thread)
+    await asyncio.sleep(0.5)
+    first.kill()  # ... and the app dies: kill -9
+    await first.communicate()
+    await asyncio.sleep(2.0)
+    assert _asked(emulator) == 2  # Q3 never reached Slack
+    second, line = await _start(
+        ["serve", "--host", "127.0.0.1", "--port", "0"], env, tmp_path, "listening on"
+    )
+    try:
+        emulator.connect_http(line.split()[-1])
+        later = (datetime.now(UTC) + timedelta(minutes=2)).isoformat()
+        tick = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "tick",
+            "--at",
+            later,
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        await asyncio.wait_for(tick.communicate(), 60)
+        await _wait_for(lambda: _asked(emulator) == 3)  # the dead process's claim taken over
+        await emulator.say("For the retention team", thread_ts=thread)
+        await _wait_for(lambda: _asked(emulator) == 4)
+    finally:
+        code, err = await _stop(second, signal.SIGTERM)
+    asked = [
+        m.text.split(" ")[0]
+        for m in emulator.bot_posts("C0MLTEAM", thread)
+        if m.text.startswith("Q")
+    ]
+    assert asked == ["Q1/12", "Q2/12", "Q3/12", "Q4/12"], asked
+    with sqlite3.connect(tmp_path / "k.db") as conn:
+        keys = [r[0] for r in conn.execute("SELECT question_key FROM answers ORDER BY id")]
+    assert keys == ["success", "current_process", "why_and_for_whom"]
+
+
+def _asked(emulator: SlackEmulator) -> int:
+    return len([m for m in emulator.bot_posts("C0MLTEAM") if m.text.startswith("Q")])
+
+
+def _thread(emulator: SlackEmulator) -> str:
+    return next(m.ts for m in emulator.bot_posts("C0MLTEAM") if m.thread_ts is None)
+
+
+async def _wait_for(condition, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.05)
