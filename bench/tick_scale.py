@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.checkins.compose import checkin_composer
 from bot.interview.bank import load_bank
+from bot.models.reminders import queue_reminders, reminder_composer
 from bot.scheduling.ticker import BATCH, Ticker
 from storage.sqlite.store import SqliteStore
 from storage.timefmt import iso
@@ -24,7 +25,7 @@ from storage.timefmt import iso
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
-def populate(path: str, due: int, rows: int) -> None:
+def populate(path: str, due: int, rows: int, models: int = 0, models_due: int = 0) -> None:
     """Projects with threads and answers; `due` of their check-ins are due at NOW."""
     conn = sqlite3.connect(path)
     created = iso(NOW - timedelta(days=10))
@@ -67,6 +68,34 @@ def populate(path: str, due: int, rows: int) -> None:
         "next_due_at) VALUES ('T1', 'checkin', ?, ?, 'mon', '09:59', 'UTC', ?)",
         ((str(i), f"C{i % 1000:04d}", due_at if i <= due else later) for i in range(1, rows + 1)),
     )
+    deployed = iso(NOW - timedelta(days=20))
+    conn.executemany(
+        "INSERT INTO models (id, team_id, project_id, name, name_key, slug, deployed_at, "
+        "deployed_by, next_check_at) VALUES (?, 'T1', ?, ?, ?, ?, ?, 'U1', ?)",
+        (
+            (
+                m,
+                (m - 1) % rows + 1,
+                f"model-{m}",
+                f"model-{m}",
+                f"model-{m}",
+                deployed,
+                due_at if m <= models_due else later,
+            )
+            for m in range(1, models + 1)
+        ),
+    )
+    conn.executemany(  # every other model has a complete KPI with a recent value
+        "INSERT INTO business_metrics (id, team_id, model_id, name, name_key, baseline, target,"
+        " owner_id, method, direction, created_at, updated_at) VALUES (?, 'T1', ?, 'revenue',"
+        " 'revenue', 10, 12, 'U1', 'ab', 'higher', ?, ?)",
+        ((m, m, deployed, deployed) for m in range(2, models + 1, 2)),
+    )
+    conn.executemany(
+        "INSERT INTO metric_values (team_id, metric_id, value, observed_at, reporter_id) "
+        "VALUES ('T1', ?, 11, ?, 'U1')",
+        ((m, iso(NOW - timedelta(days=2))) for m in range(2, models + 1, 2)),
+    )
     conn.commit()
     conn.close()
 
@@ -76,8 +105,9 @@ async def measure(path: str) -> tuple[float, float, int]:
     ticker = Ticker(
         store,
         None,
-        {"checkin": checkin_composer(load_bank())},  # type: ignore[arg-type]
+        {"checkin": checkin_composer(load_bank()), "reminder": reminder_composer()},
         lambda: NOW,
+        sources=(queue_reminders,),
     )
     try:
         started = time.perf_counter()
@@ -95,13 +125,13 @@ async def measure(path: str) -> tuple[float, float, int]:
     return materialized, total, composed
 
 
-async def main(due: int, rows: int, repeat: int) -> None:
+async def main(due: int, rows: int, repeat: int, models: int, models_due: int) -> None:
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         template = f"{tmp}/template.db"
         store = await SqliteStore.open(template)
         await store.close()
-        populate(template, due, rows)
+        populate(template, due, rows, models, models_due)
         for attempt in range(repeat):
             path = f"{tmp}/run{attempt}.db"
             shutil.copyfile(template, path)
@@ -110,8 +140,9 @@ async def main(due: int, rows: int, repeat: int) -> None:
     materialized = statistics.median(r[0] for r in runs)
     total = statistics.median(r[1] for r in runs)
     print(
-        f"tick over {rows:,} schedule rows with {due:,} check-ins due; median of {repeat} "
-        "runs, each on a fresh copy of the same database"
+        f"tick over {rows:,} schedule rows with {due:,} check-ins due and {models:,} deployed "
+        f"models ({models_due:,} due for a look); median of {repeat} runs, each on a fresh "
+        "copy of the same database"
     )
     print(f"  slots → deliveries: {materialized:.3f} s")
     print(
@@ -130,5 +161,12 @@ if __name__ == "__main__":
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--models", type=int, default=50_000)
+    parser.add_argument(
+        "--models-due",
+        type=int,
+        default=1_000,
+        help="models due for a look now (each is looked at when a rule could change)",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.due, args.rows, args.repeat))
+    asyncio.run(main(args.due, args.rows, args.repeat, args.models, args.models_due))

@@ -125,44 +125,57 @@ def _delivery(
     )
 
 
-def _context(
-    tx: SqliteTx, row: DeliveryRow, now: datetime, settings: Settings
-) -> tuple[ModelRow, ProjectRow, list[Finding], str] | None:
-    """The model, its project, the rules that hold now, and whom to mention (the KPI owner,
-    else the project owner); None when there is nothing to say any more."""
-    model = tx.models.get(row.team_id, int(row.subject))
-    if model is None or model.retired_at is not None:
-        return None
-    if model.snoozed_until and parse(model.snoozed_until) > now:
-        return None
-    project = tx.projects.get(model.team_id, model.project_id)
-    if project is None or project.thread_ts is None:
-        return None
-    rules, metrics = load_models(tx, [model])[model.id]
-    owners = [m.owner_id for m in metrics if m.owner_id]
-    found = findings(rules, now, settings)
-    return model, project, found, owners[0] if owners else project.owner_id
+Context = tuple[ModelRow, ProjectRow, list[Finding], str]
+
+
+def _contexts(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Context | None]:
+    """For each delivery: the model, its project, the rules that hold now, and whom to mention
+    (the KPI owner, else the project owner); None when there is nothing to say any more.
+    A few queries for the whole batch."""
+    models = tx.models.many([(r.team_id, int(r.subject)) for r in rows])
+    live = [
+        m
+        for m in models.values()
+        if m.retired_at is None and not (m.snoozed_until and parse(m.snoozed_until) > now)
+    ]
+    projects = tx.projects.many([(m.team_id, m.project_id) for m in live])
+    facts = load_models(tx, live)
+    stored = tx.workspaces.settings([m.team_id for m in live])
+    out: list[Context | None] = []
+    for row in rows:
+        model = models.get((row.team_id, int(row.subject)))
+        if model is None or model.id not in facts:
+            out.append(None)
+            continue
+        project = projects.get((model.team_id, model.project_id))
+        if project is None or project.thread_ts is None:
+            out.append(None)
+            continue
+        rules, metrics = facts[model.id]
+        owners = [m.owner_id for m in metrics if m.owner_id]
+        found = findings(rules, now, settings_from(stored.get(model.team_id, {})))
+        out.append((model, project, found, owners[0] if owners else project.owner_id))
+    return out
 
 
 def reminder_composer() -> Composer:
     def compose(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
         out: list[Composed | None] = []
-        for row in rows:
-            context = _context(tx, row, now, team_settings(tx, row.team_id))
-            if context is None:
+        hints: dict[int, render.KpiHint] = {}
+        for context in _contexts(tx, rows, now):
+            if context is None or not lacks_business_metrics(context[2]):
                 out.append(None)
                 continue
             model, project, found, mention = context
-            if not lacks_business_metrics(found):
-                out.append(None)
-                continue
+            if project.id not in hints:
+                hints[project.id] = kpi_hint(tx, project)
             post = render.reminder(
                 model=model.name,
                 model_id=model.id,
                 project=project.name,
                 mention=mention,
                 found=found,
-                hint=kpi_hint(tx, project),
+                hint=hints[project.id],
             )
             out.append(
                 Composed(
@@ -181,16 +194,12 @@ def reminder_composer() -> Composer:
 def f8_composer() -> Composer:
     def compose(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
         out: list[Composed | None] = []
-        for row in rows:
-            context = _context(tx, row, now, team_settings(tx, row.team_id))
-            if context is None:
+        for context in _contexts(tx, rows, now):
+            f8 = [f for f in context[2] if f.code == "F8"] if context else []
+            if context is None or not f8:
                 out.append(None)
                 continue
-            model, project, found, mention = context
-            f8 = [f for f in found if f.code == "F8"]
-            if not f8:
-                out.append(None)
-                continue
+            model, project, _, mention = context
             post = render.f8_warning(model=model.name, mention=mention, finding=f8[0])
             out.append(
                 Composed(
