@@ -99,26 +99,34 @@ def register(app: AsyncApp, services: Services) -> None:
 
     @app.view("add_metric")
     async def add_metric(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        fields, errors = read_add_metric((view.get("state") or {}).get("values") or {})
-        if errors:
-            await ack(response_action="errors", errors=errors)
-            return
-        await ack()
-        async with services.activity.track():
-            team, user = _ids(body)
-            model_id = _metadata_model(view)
-            if model_id is not None:
-                await services.models.add_from_form(team, user, model_id, fields)
+        fields, errors = read_add_metric(_state(view))
+        if await _accepted(ack, errors):
+            async with services.activity.track():
+                team, user = _ids(body)
+                model_id = _metadata_model(view)
+                if model_id is not None:
+                    await services.models.add_from_form(team, user, model_id, fields)
 
     @app.view("snooze")
     async def snooze(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        reason, errors = read_snooze((view.get("state") or {}).get("values") or {})
-        if errors:
-            await ack(response_action="errors", errors=errors)
-            return
-        await ack()
-        async with services.activity.track():
-            team, user = _ids(body)
-            model_id = _metadata_model(view)
-            if model_id is not None:
-                await services.models.snooze(team, user, model_id, reason)
+        reason, errors = read_snooze(_state(view))
+        if await _accepted(ack, errors):
+            async with services.activity.track():
+                team, user = _ids(body)
+                model_id = _metadata_model(view)
+                if model_id is not None:
+                    await services.models.snooze(team, user, model_id, reason)
+
+
+def _state(view: dict[str, Any]) -> dict[str, Any]:
+    values = (view.get("state") or {}).get("values")
+    return values if isinstance(values, dict) else {}
+
+
+async def _accepted(ack: AsyncAck, errors: dict[str, str]) -> bool:
+    """Answer a form: its errors shown inline (the form stays open), or closed."""
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return False
+    await ack()
+    return True
