@@ -34,7 +34,7 @@ class ChatState:
     user: str = "U0ALICE"
     thread_ts: str | None = None
     show_home: bool = False
-    buttons: list[tuple[Message, Button]] = field(default_factory=list)
+    buttons: list[tuple[Message | Ephemeral, Button]] = field(default_factory=list)
 
 
 class Terminal:
@@ -85,7 +85,11 @@ class Terminal:
         return readable.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
     def _show(
-        self, head: str, text: str, blocks: list[dict[str, Any]] | None, message: Message | None
+        self,
+        head: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None,
+        message: Message | Ephemeral | None,
     ) -> None:
         lines, buttons = render_blocks(blocks or [])
         body = [self._readable(line) for line in (lines if lines else text.splitlines())]
@@ -105,7 +109,7 @@ class Terminal:
             verb = "updated" if kind == "update" else "posted"
             self._show(f"[MLE Coach {verb} in {place}]", item.text, item.blocks, item)
         elif kind == "ephemeral" and isinstance(item, Ephemeral) and item.user == self.state.user:
-            self._show("[MLE Coach, only visible to you]", item.text, item.blocks, None)
+            self._show("[MLE Coach, only visible to you]", item.text, item.blocks, item)
         elif kind == "view" and isinstance(item, View) and item.user == self.state.user:
             title = (item.view.get("title") or {}).get("text", "a form")
             labels = [
@@ -241,7 +245,12 @@ class Terminal:
             self.say("Say :click <n> with the number shown beside a button.")
             return
         message, button = self.state.buttons[int(arg) - 1]
-        await self.emu.click(message, button.action_id, user=self.state.user, value=button.value)
+        if isinstance(message, Ephemeral):
+            await self.emu.click_ephemeral(message, button.action_id, user=self.state.user)
+        else:
+            await self.emu.click(
+                message, button.action_id, user=self.state.user, value=button.value
+            )
         await self.wait_idle()
 
 
