@@ -130,9 +130,6 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-        configure_logging(
-            "WARNING" if args.verb == "sandbox" else settings.LOG_LEVEL.value, _secrets(settings)
-        )
         verb = args.verb
         if verb == "run":
             if settings.SLACK_APP_TOKEN is not None:
@@ -141,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
                 verb = "serve"
             else:
                 verb = "sandbox"
+        # the sandbox is a chat in the terminal: only problems are logged there
+        configure_logging(
+            "WARNING" if verb == "sandbox" else settings.LOG_LEVEL.value, _secrets(settings)
+        )
         if verb == "serve":
             host = args.host if getattr(args, "host", None) is not None else settings.HOST
             port = args.port if getattr(args, "port", None) is not None else settings.PORT

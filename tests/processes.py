@@ -50,6 +50,18 @@ class PtyProcess:
                 self.output += ANSI.sub("", chunk.decode("utf-8", errors="replace"))
         return self.output[start:]
 
+    def read_rest(self) -> None:
+        """Whatever the finished process still had in the terminal."""
+        while True:
+            try:
+                ready, _, _ = select.select([self.master], [], [], 0.2)
+                chunk = os.read(self.master, 65536) if ready else b""
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.output += ANSI.sub("", chunk.decode("utf-8", errors="replace"))
+
     def type(self, line: str) -> None:
         os.write(self.master, (line + "\n").encode())
 

@@ -26,9 +26,12 @@ def test_sandbox_answers_mle_help_and_quits(tmp_path: Path) -> None:
 
 
 def test_make_run_without_credentials_opens_the_sandbox(tmp_path: Path) -> None:
-    child = PtyProcess(["run"], clean_env(), tmp_path)
+    child = PtyProcess(["run"], clean_env(LOG_LEVEL="INFO"), tmp_path)
     try:
         child.read_until("MLE Coach sandbox")
         child.type(":quit")
+        child.proc.wait(timeout=15)
+        child.read_rest()
     finally:
         assert child.close() == 0
+    assert "apscheduler" not in child.output  # the chat is not drowned in log lines
