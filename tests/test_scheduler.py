@@ -228,3 +228,56 @@ async def test_running_app_ticks_on_its_own(emulator: SlackEmulator, db_path: st
         assert len(checkins(h, thread)) == 1
     finally:
         await runtime.close()
+
+
+async def test_tick_cli_dry_run_needs_no_token_and_changes_nothing(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    h, _ = timed
+    thread = await new_project(h)
+    env = clean_env(DATABASE_URL=f"sqlite:///{h.db_path}")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "tick",
+        "--at",
+        "2026-11-30T09:00:00Z",
+        "--dry-run",
+        env=env,
+        cwd=Path(h.db_path).parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    text = out.decode()
+    assert "(dry run): 1 item(s)" in text
+    assert "would post: checkin [2026-11-30T10:00] Churn reduction (planning)" in text
+    assert checkins(h, thread) == []
+    bad = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "tick",
+        "--at",
+        "next monday",
+        env=env,
+        cwd=Path(h.db_path).parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(bad.communicate(), 60)
+    assert bad.returncode == 2 and "is not an ISO-8601 time" in err.decode()
+    posting = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "tick",
+        env=env,
+        cwd=Path(h.db_path).parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(posting.communicate(), 60)
+    assert posting.returncode == 2 and "SLACK_BOT_TOKEN is required" in err.decode()
