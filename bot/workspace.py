@@ -39,5 +39,7 @@ class WorkspaceService:
             f"{current.grace.days} days after deploy (grace), then every "
             f"{current.interval.days} days while a rule holds; values go stale after "
             f"{current.cadence.days} days (review cadence); measurement window "
-            f"{current.window.days} days."
+            f"{current.window.days} days. A scheduled post missed while I was down goes out "
+            f"up to {stored.get('missed_hours', 6)} hours late; older ones are skipped and "
+            "recorded."
         )

@@ -281,3 +281,19 @@ async def test_tick_cli_dry_run_needs_no_token_and_changes_nothing(
     )
     _, err = await asyncio.wait_for(posting.communicate(), 60)
     assert posting.returncode == 2 and "SLACK_BOT_TOKEN is required" in err.decode()
+
+
+async def test_missed_slot_window_is_a_workspace_setting(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    h, clock = timed
+    thread = await new_project(h)
+    result = await h.emulator.slash("settings missed=1h")
+    await h.idle()
+    assert result.status == 200
+    assert "up to 1 hours late" in h.emulator.ephemerals_for("U0ALICE")[-1].text
+    lines = await tick(h, clock, MONDAY_10_BERLIN + timedelta(hours=2))
+    assert lines == ["skipped (missed by more than 1:00:00): checkin [2026-11-30T10:00] for 1"]
+    assert checkins(h, thread) == []
+    bad = await h.emulator.slash("settings missed=a week")
+    assert "needs hours" in bad.json()["text"]

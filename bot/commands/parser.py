@@ -349,6 +349,14 @@ def _parse_settings(rest: str) -> Command:
     for word in words:
         key, eq, raw = word.partition("=")
         field = _SETTING_NAMES.get(key.lower())
+        if eq and key.lower() == "missed":
+            hours = raw.lower().removesuffix("h")
+            if not hours.isdigit() or int(hours) > 168:
+                return _invalid(
+                    "`missed=` needs hours from 0 to 168, e.g. `missed=6h`.", "settings"
+                )
+            changes["missed_hours"] = int(hours)
+            continue
         if not eq or field is None:
             return _invalid(f"I don't know the setting `{word[:30]}`.", "settings")
         days = parse_duration(raw) or (int(raw) if raw.isdigit() and 0 < int(raw) < 367 else None)

@@ -39,8 +39,10 @@ LINES = {
         "delete a project and everything under it, after you confirm (owner or admin)",
     ),
     "settings": (
-        "/mle settings [grace=<days>] [reminder=<days>] [cadence=<days>] [window=<days>]",
-        "this workspace's business-metric reminder settings (changes: admins)",
+        "/mle settings [grace=<days>] [reminder=<days>] [cadence=<days>] [window=<days>] "
+        "[missed=<hours>]",
+        "this workspace's reminder settings, and how late a scheduled post missed while I was "
+        "down may still go out (changes: admins)",
     ),
     "help": ("/mle help", "this message"),
 }

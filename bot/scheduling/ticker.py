@@ -77,6 +77,14 @@ class TickLine:
         return f"{self.outcome}: {self.kind}{slot} {self.label}"
 
 
+def _missed_window(settings: dict[str, object], default: timedelta) -> timedelta:
+    """How late a slot may still be posted: the workspace's `missed_hours`, else `default`."""
+    hours = settings.get("missed_hours")
+    if isinstance(hours, int) and 0 <= hours <= 168:
+        return timedelta(hours=hours)
+    return default
+
+
 def backoff(attempts: int) -> timedelta:
     return BACKOFF[min(attempts, len(BACKOFF) - 1)]
 
@@ -129,14 +137,16 @@ class Ticker:
             due = tx.schedules.due(stamp, BATCH)
             rows: list[tuple[object, ...]] = []
             moves: list[tuple[str, int]] = []
+            stored = tx.workspaces.settings([s.team_id for s in due])
             for schedule in due:
                 rule = recurrence(schedule)
+                late = _missed_window(stored.get(schedule.team_id, {}), self.max_late)
                 slot_due = parse(schedule.next_due_at or stamp)
                 for _ in range(MAX_CATCH_UP):
                     if slot_due > now:
                         break
                     slot = rule.slot(slot_due)
-                    on_time = now - slot_due <= self.max_late
+                    on_time = now - slot_due <= late
                     rows.append(
                         (
                             schedule.team_id,
@@ -158,7 +168,7 @@ class Ticker:
                                 schedule.kind,
                                 f"for {schedule.subject}",
                                 slot,
-                                f"skipped (missed by more than {self.max_late})",
+                                f"skipped (missed by more than {late})",
                             )
                         )
                     slot_due = rule.next_after(slot_due)
