@@ -8,7 +8,17 @@ catch a malformed block.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Post:
+    """A message: its plain-text fallback (notifications, screen readers) and its blocks."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
 
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150

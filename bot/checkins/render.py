@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from bot.blocks import actions, button, clip, context, section
+from bot.blocks import Post, actions, button, clip, context, section
 from bot.domain.gates import Gate
 from bot.domain.timebox import describe_days
 from bot.interview.bank import Question, numbers
-from bot.interview.render import Post
 
 RISK = {
     "planning": "over-planning: decide and move on to scoping",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.blocks import Post
 from bot.digests import render
 from bot.domain import gates
 from bot.domain.business_rules import business_metrics, findings
 from bot.domain.timebox import day_in_stage
 from bot.interview.bank import QuestionBank
-from bot.interview.render import Post
 from bot.models.facts import load_models
 from bot.models.reminders import team_settings
 from bot.scheduling.compose import Composed, Composer

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.blocks import clip, header, section, sections
+from bot.blocks import Post, clip, header, section, sections
 from bot.domain.stages import ORDER
 from bot.domain.timebox import describe_days
-from bot.interview.render import Post
 from bot.models.render import RULE_NAMES
 
 MAX_BLOCKS = 45  # of Slack's 50, with room to spare

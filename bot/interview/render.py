@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
-from bot.blocks import clip, context, header, section, sections
+from bot.blocks import Post, clip, context, header, section, sections
 from bot.domain.gates import Gate
 from bot.interview.answers import example
 from bot.interview.bank import Question, numbers
@@ -16,12 +14,6 @@ from storage.rows import AnswerRow
 BRIEF_ANSWER_LIMIT = 600
 BRIEF_TEXT_BUDGET = 11_000
 MAX_BLOCKS = 50
-
-
-@dataclass(frozen=True)
-class Post:
-    text: str
-    blocks: list[dict[str, Any]]
 
 
 def _required(question: Question) -> str:

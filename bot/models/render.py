@@ -6,9 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks import actions, button, clip, context, section
+from bot.blocks import Post, actions, button, clip, context, section
 from bot.domain.business_rules import Finding
-from bot.interview.render import Post
 
 ADD_METRIC = "model_add_metric"
 SNOOZE = "model_snooze"

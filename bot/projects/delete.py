@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.blocks import actions, button, section
-from bot.interview.render import Post
+from bot.blocks import Post, actions, button, section
 from bot.projects.lookup import find_project
 from bot.slack_gateway import SlackGateway
 from storage.rows import ProjectRow

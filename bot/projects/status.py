@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.blocks import clip, section, sections
+from bot.blocks import Post, clip, section, sections
 from bot.domain import gates
 from bot.domain.stages import ORDER, Stage
 from bot.domain.timebox import day_in_stage, describe_days
 from bot.interview.bank import QuestionBank
-from bot.interview.render import Post
 from bot.problems import LOOK_BACK, describe
 from bot.projects.lookup import find_project
 from storage.rows import AnswerRow, ProjectRow
