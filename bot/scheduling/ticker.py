@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from bot.domain.schedule import Recurrence
 from bot.scheduling.compose import Composed, Composer
@@ -90,8 +91,14 @@ def backoff(attempts: int) -> timedelta:
 
 
 def recurrence(schedule: ScheduleRow) -> Recurrence:
-    hour, minute = (int(x) for x in schedule.at_time.split(":"))
-    return Recurrence(tuple(schedule.days.split(",")), hour, minute, schedule.tz)
+    return _recurrence(schedule.days, schedule.at_time, schedule.tz)
+
+
+@lru_cache(maxsize=4096)
+def _recurrence(days: str, at_time: str, tz: str) -> Recurrence:
+    """Schedules share a few patterns; one object each keeps the calendar caches warm."""
+    hour, minute = (int(x) for x in at_time.split(":"))
+    return Recurrence(tuple(days.split(",")), hour, minute, tz)
 
 
 class Ticker:
