@@ -6,12 +6,11 @@ from datetime import datetime
 
 from bot.blocks import Post
 from bot.digests import render
-from bot.domain import gates
 from bot.domain.business_rules import business_metrics, findings
-from bot.domain.timebox import day_in_stage
 from bot.interview.bank import QuestionBank
 from bot.models.facts import load_models
 from bot.models.reminders import team_settings
+from bot.projects.progress import progress
 from bot.scheduling.compose import Composed, Composer
 from storage.rows import DeliveryRow
 from storage.sqlite.store import SqliteTx
@@ -23,11 +22,9 @@ def channel_digest(
 ) -> list[Post]:
     projects = tx.projects.in_channel(team_id, channel)
     keys = [(team_id, p.id) for p in projects]
-    statuses = tx.answers.statuses(keys)
-    boxes = tx.projects.current_time_boxes(keys)
+    where = progress(tx, bank, projects, now)
     project_facts = []
     for p in projects:
-        result = gates.gate(bank.questions(p.stage), statuses.get((p.id, p.stage), {}))
         checkin = tx.deliveries.latest_posted(team_id, "checkin", str(p.id))
         quiet = (
             parse(checkin.posted_at)
@@ -38,9 +35,9 @@ def channel_digest(
             render.ProjectFacts(
                 name=p.name,
                 stage=p.stage,
-                day=day_in_stage(parse(p.stage_entered_at), now, p.tz),
-                time_box=boxes.get((p.id, p.stage)),
-                open_required=len(result.missing),
+                day=where[p.id].day,
+                time_box=where[p.id].time_box,
+                open_required=where[p.id].open_required,
                 unanswered_checkin=quiet,
             )
         )

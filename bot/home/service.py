@@ -8,13 +8,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bot.domain import gates
 from bot.domain.business_rules import findings
-from bot.domain.timebox import day_in_stage
 from bot.home import render
 from bot.interview.bank import QuestionBank
 from bot.models.facts import load_models
 from bot.models.reminders import team_settings
+from bot.projects.progress import progress
 from bot.slack_gateway import SlackGateway
 from storage.sqlite.store import SqliteStore, SqliteTx
 from storage.timefmt import parse
@@ -49,13 +48,10 @@ class HomeService:
         self, tx: SqliteTx, team_id: str, user: str, now: datetime, link_base: str | None
     ) -> dict[str, Any]:
         projects = tx.projects.for_person(team_id, user)
-        keys = [(team_id, p.id) for p in projects]
-        statuses = tx.answers.statuses(keys)
-        boxes = tx.projects.current_time_boxes(keys)
+        where = progress(tx, self.bank, projects, now)
         checkins = tx.schedules.many(team_id, "checkin", [str(p.id) for p in projects])
         lines = []
         for p in projects:
-            result = gates.gate(self.bank.questions(p.stage), statuses.get((p.id, p.stage), {}))
             schedule = checkins.get(str(p.id))
             next_checkin = (
                 parse(schedule.next_due_at)
@@ -71,9 +67,9 @@ class HomeService:
                 render.ProjectLine(
                     name=p.name,
                     stage=p.stage,
-                    day=day_in_stage(parse(p.stage_entered_at), now, p.tz),
-                    time_box=boxes.get((p.id, p.stage)),
-                    open_required=len(result.missing),
+                    day=where[p.id].day,
+                    time_box=where[p.id].time_box,
+                    open_required=where[p.id].open_required,
                     link=link,
                     next_checkin=next_checkin,
                 )

@@ -6,15 +6,15 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.blocks import Post, clip, section, sections
-from bot.domain import gates
 from bot.domain.stages import ORDER, Stage
-from bot.domain.timebox import day_in_stage, describe_days
+from bot.domain.timebox import describe_days
 from bot.interview.bank import QuestionBank
 from bot.problems import LOOK_BACK, describe
 from bot.projects.lookup import find_project
+from bot.projects.progress import progress
 from storage.rows import AnswerRow, ProjectRow
 from storage.sqlite.store import SqliteStore, SqliteTx
-from storage.timefmt import iso, parse
+from storage.timefmt import iso
 
 MAX_BLOCKS = 50
 
@@ -29,13 +29,8 @@ class StatusService:
 
     def _stage_line(self, tx: SqliteTx, project: ProjectRow, now: datetime) -> tuple[str, int]:
         """'planning, day 3 of 14' and the number of open required questions."""
-        day = day_in_stage(parse(project.stage_entered_at), now, project.tz)
-        box = tx.projects.time_box(project.team_id, project.id, project.stage)
-        answers = tx.answers.for_project(project.team_id, project.id, project.stage)
-        result = gates.gate(
-            self.bank.questions(project.stage), {a.question_key: a.status for a in answers}
-        )
-        return f"{project.stage}, {describe_days(day, box)}", len(result.missing)
+        where = progress(tx, self.bank, [project], now)[project.id]
+        return (f"{project.stage}, {describe_days(where.day, where.time_box)}", where.open_required)
 
     async def channel(self, team_id: str, channel: str) -> Post:
         now = self.clock()

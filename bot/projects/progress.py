@@ -1,0 +1,45 @@
+"""Where projects stand: day in stage, time box, open required questions (batched reads)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain import gates
+from bot.domain.timebox import day_in_stage
+from bot.interview.bank import Question, QuestionBank
+from storage.rows import ProjectRow
+from storage.sqlite.store import SqliteTx
+from storage.timefmt import parse
+
+
+@dataclass(frozen=True)
+class Progress:
+    day: int
+    time_box: int | None
+    missing: tuple[Question, ...]  # required questions of the current stage not answered
+
+    @property
+    def open_required(self) -> int:
+        return len(self.missing)
+
+    @property
+    def past_time_box(self) -> bool:
+        return self.time_box is not None and self.day > self.time_box
+
+
+def progress(
+    tx: SqliteTx, bank: QuestionBank, projects: list[ProjectRow], now: datetime
+) -> dict[int, Progress]:
+    """Project id → its progress, with three queries however many projects."""
+    keys = [(p.team_id, p.id) for p in projects]
+    statuses = tx.answers.statuses(keys)
+    boxes = tx.projects.current_time_boxes(keys)
+    return {
+        p.id: Progress(
+            day=day_in_stage(parse(p.stage_entered_at), now, p.tz),
+            time_box=boxes.get((p.id, p.stage)),
+            missing=gates.gate(bank.questions(p.stage), statuses.get((p.id, p.stage), {})).missing,
+        )
+        for p in projects
+    }
