@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,6 +17,7 @@ from bot.runtime import Runtime
 from bot.services import utc_now
 from storage.rows import ProjectRow
 from storage.sqlite.store import SqliteTx
+from tests.clock import ManualClock
 
 T = TypeVar("T")
 
@@ -85,3 +86,23 @@ async def emulator() -> AsyncIterator[SlackEmulator]:
 async def harness(emulator: SlackEmulator, db_path: str) -> AsyncIterator[Harness]:
     async with running_app(emulator, db_path) as h:
         yield h
+
+
+# A Thursday before the first Monday check-ins (Mondays 10:00 in each owner's zone).
+START = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def start() -> datetime:
+    """When `timed` begins; a test module may override this fixture."""
+    return START
+
+
+@pytest.fixture
+async def timed(
+    emulator: SlackEmulator, db_path: str, start: datetime
+) -> AsyncIterator[tuple[Harness, ManualClock]]:
+    """The app with a clock the test moves by hand."""
+    clock = ManualClock(start)
+    async with running_app(emulator, db_path, clock=clock) as h:
+        yield h, clock

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from bot.emulator import SlackEmulator
 from bot.emulator.state import Message
@@ -16,15 +13,6 @@ from tests.interviews import PLANNING, new_project, questions_asked, reply, vali
 START = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # 10:00 in Berlin, alice's zone
 BOB_MONDAY = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # 10:00 in New York, bob's zone
-
-
-@pytest.fixture
-async def timed(
-    emulator: SlackEmulator, db_path: str
-) -> AsyncIterator[tuple[Harness, ManualClock]]:
-    clock = ManualClock(START)
-    async with running_app(emulator, db_path, clock=clock) as h:
-        yield h, clock
 
 
 async def _tick(h: Harness, clock: ManualClock, moment: datetime) -> None:

@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
-from bot.emulator import SlackEmulator
 from bot.emulator.state import Message
 from tests.clock import ManualClock
-from tests.conftest import Harness, running_app
+from tests.conftest import Harness
 from tests.interviews import PLANNING, new_project, reply, valid_answer
 
 START = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 MONDAY_9_BERLIN = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def timed(
-    emulator: SlackEmulator, db_path: str
-) -> AsyncIterator[tuple[Harness, ManualClock]]:
-    clock = ManualClock(START)
-    async with running_app(emulator, db_path, clock=clock) as h:
-        yield h, clock
 
 
 async def mle(h: Harness, text: str, channel: str = "C0MLTEAM") -> None:

@@ -6,10 +6,7 @@ import asyncio
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from bot.emulator import SlackEmulator
 from tests.clock import ManualClock
@@ -18,15 +15,6 @@ from tests.interviews import PLANNING, new_project, questions_asked, reply, vali
 
 START = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # 10:00 Berlin
-
-
-@pytest.fixture
-async def timed(
-    emulator: SlackEmulator, db_path: str
-) -> AsyncIterator[tuple[Harness, ManualClock]]:
-    clock = ManualClock(START)
-    async with running_app(emulator, db_path, clock=clock) as h:
-        yield h, clock
 
 
 def checkin_count(h: Harness) -> int:

@@ -5,16 +5,14 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.emulator import SlackEmulator
 from bot.emulator.state import Message
 from tests.clock import ManualClock
-from tests.conftest import Harness, running_app
+from tests.conftest import Harness
 from tests.interviews import new_project
 from tests.processes import clean_env
 
@@ -22,12 +20,8 @@ DAY0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def timed(
-    emulator: SlackEmulator, db_path: str
-) -> AsyncIterator[tuple[Harness, ManualClock]]:
-    clock = ManualClock(DAY0)
-    async with running_app(emulator, db_path, clock=clock) as h:
-        yield h, clock
+def start() -> datetime:
+    return DAY0
 
 
 async def mle(h: Harness, text: str, user: str = "U0ALICE") -> str:

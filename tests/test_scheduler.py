@@ -7,30 +7,18 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from bot.emulator import SlackEmulator
 from bot.emulator.state import Message
 from tests.clock import ManualClock
-from tests.conftest import Harness, running_app
+from tests.conftest import Harness
 from tests.interviews import new_project
 from tests.processes import clean_env
 
 START = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)  # a Thursday
 MONDAY_10_BERLIN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def timed(
-    emulator: SlackEmulator, db_path: str
-) -> AsyncIterator[tuple[Harness, ManualClock]]:
-    clock = ManualClock(START)
-    async with running_app(emulator, db_path, clock=clock) as h:
-        yield h, clock
 
 
 def checkins(h: Harness, thread: str) -> list[Message]:
