@@ -7,36 +7,33 @@ from datetime import datetime
 from bot.checkins import render
 from bot.domain import gates
 from bot.domain.stages import Stage
-from bot.domain.timebox import day_in_stage
 from bot.interview.bank import QuestionBank
+from bot.projects.progress import progress
 from bot.scheduling.compose import Composed, Composer
 from storage.rows import DeliveryRow
 from storage.sqlite.store import SqliteTx
-from storage.timefmt import parse
 
 
 def checkin_composer(bank: QuestionBank) -> Composer:
     def compose(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
         keys = [(r.team_id, int(r.subject)) for r in rows]
         projects = tx.projects.many(keys)
-        statuses = tx.answers.statuses(keys)
-        boxes = tx.projects.current_time_boxes(keys)
+        where = progress(tx, bank, list(projects.values()), now)
         out: list[Composed | None] = []
         for row in rows:
             project = projects.get((row.team_id, int(row.subject)))
             if project is None or project.thread_ts is None or project.stage == Stage.CLOSED:
                 out.append(None)
                 continue
-            questions = bank.questions(project.stage)
-            result = gates.gate(questions, statuses.get((project.id, project.stage), {}))
+            stands = where[project.id]
             post = render.checkin(
                 name=project.name,
                 slug=project.slug,
                 stage=project.stage,
-                day=day_in_stage(parse(project.stage_entered_at), now, project.tz),
-                time_box=boxes.get((project.id, project.stage)),
-                questions=questions,
-                result=result,
+                day=stands.day,
+                time_box=stands.time_box,
+                questions=bank.questions(project.stage),
+                result=gates.Gate(stands.missing),
                 value=f"{project.id}:{row.id}",
             )
             out.append(
