@@ -55,7 +55,24 @@ def checkin(
     return Post(text, blocks)
 
 
+# Thousands of check-ins in one pass share a few stages and gaps: list each gap once. Keyed by
+# the bank's tuple of questions by identity (hashing the question models costs more than this
+# saves), and checked on a hit, so a new bank never sees an old listing.
+_LISTINGS: dict[tuple[int, tuple[str, ...]], tuple[tuple[Question, ...], str]] = {}
+
+
 def _open_required(questions: tuple[Question, ...], missing: tuple[str, ...]) -> str:
+    hit = _LISTINGS.get((id(questions), missing))
+    if hit is not None and hit[0] is questions:
+        return hit[1]
+    if len(_LISTINGS) > 4096:
+        _LISTINGS.clear()
+    listing = _listing(questions, missing)
+    _LISTINGS[(id(questions), missing)] = (questions, listing)
+    return listing
+
+
+def _listing(questions: tuple[Question, ...], missing: tuple[str, ...]) -> str:
     if not missing:
         return "No open required questions: the gate passes."
     number = numbers(questions)
