@@ -3,6 +3,7 @@ background (as a server)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pty
 import re
@@ -83,3 +84,21 @@ def clean_env(**extra: str) -> dict[str, str]:
         "HOST",
     }
     return {k: v for k, v in os.environ.items() if k not in drop} | extra
+
+
+async def run_cli(
+    *args: str, env: dict[str, str], cwd: Path, timeout: float = 60
+) -> tuple[int, str, str]:
+    """`mle-coach <args>` as a process; its exit code, stdout and stderr."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    return int(proc.returncode or 0), out.decode(), err.decode()

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.conftest import Harness
 from tests.interviews import PLANNING, new_project, reply, valid_answer
-from tests.processes import clean_env
+from tests.processes import clean_env, run_cli
 
 TABLES = (
     "projects",
@@ -76,36 +74,20 @@ async def test_backup_while_writing_is_consistent_and_restorable(
     await asyncio.sleep(0.5)
     target = tmp_path / "backup.db"
     env = clean_env(DATABASE_URL=f"sqlite:///{h.db_path}")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "backup",
-        str(target),
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    code, out, err = await run_cli("backup", str(target), env=env, cwd=tmp_path)
     await asyncio.sleep(0.3)
     stop.set()
     await writer
     await h.idle()
-    assert proc.returncode == 0, err.decode()
-    assert "backed up" in out.decode()
+    assert code == 0, err
+    assert "backed up" in out
     with sqlite3.connect(target) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         projects = conn.execute("SELECT COUNT(*) FROM projects").fetchone()[0]
         interviews = conn.execute("SELECT COUNT(*) FROM interviews").fetchone()[0]
         assert projects >= 1 and interviews == projects  # written together, copied together
     assert (target.stat().st_mode & 0o077) == 0
-    restored = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "bot.cli", "migrate"],
-        env=clean_env(DATABASE_URL=f"sqlite:///{target}"),
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
+    code, out, _ = await run_cli(
+        "migrate", env=clean_env(DATABASE_URL=f"sqlite:///{target}"), cwd=tmp_path
     )
-    assert restored.returncode == 0 and "nothing to do" in restored.stdout
+    assert code == 0 and "nothing to do" in out

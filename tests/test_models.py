@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +11,7 @@ from bot.emulator.state import Message
 from tests.clock import ManualClock
 from tests.conftest import Harness
 from tests.interviews import new_project
-from tests.processes import clean_env
+from tests.processes import clean_env, run_cli
 
 DAY0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -48,21 +45,9 @@ async def tick_process(h: Harness, day: float) -> str:
         SLACK_API_URL=h.emulator.api_url,
         DATABASE_URL=f"sqlite:///{h.db_path}",
     )
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "tick",
-        "--at",
-        at,
-        env=env,
-        cwd=Path(h.db_path).parent,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), 60)
-    assert proc.returncode == 0, err.decode()
-    return out.decode()
+    code, out, err = await run_cli("tick", "--at", at, env=env, cwd=Path(h.db_path).parent)
+    assert code == 0, err
+    return out
 
 
 async def test_reminder_timeline(timed: tuple[Harness, ManualClock]) -> None:

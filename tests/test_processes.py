@@ -17,7 +17,7 @@ import aiohttp
 
 from bot.emulator import SlackEmulator
 from tests import slack_http
-from tests.processes import clean_env
+from tests.processes import clean_env, run_cli
 
 
 async def _start(
@@ -155,19 +155,8 @@ async def test_kill_9_mid_interview_then_restart_loses_and_doubles_nothing(
     try:
         emulator.connect_http(line.split()[-1])
         later = (datetime.now(UTC) + timedelta(minutes=2)).isoformat()
-        tick = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "tick",
-            "--at",
-            later,
-            env=env,
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        await asyncio.wait_for(tick.communicate(), 60)
+        code, _, err = await run_cli("tick", "--at", later, env=env, cwd=tmp_path)
+        assert code == 0, err
         await _wait_for(lambda: _asked(emulator) == 3)  # the dead process's claim taken over
         await emulator.say("For the retention team", thread_ts=thread)
         await _wait_for(lambda: _asked(emulator) == 4)

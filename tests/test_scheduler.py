@@ -15,7 +15,7 @@ from bot.emulator.state import Message
 from tests.clock import ManualClock
 from tests.conftest import Harness
 from tests.interviews import new_project
-from tests.processes import clean_env
+from tests.processes import clean_env, run_cli
 
 START = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)  # a Thursday
 MONDAY_10_BERLIN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -224,51 +224,18 @@ async def test_tick_cli_dry_run_needs_no_token_and_changes_nothing(
     h, _ = timed
     thread = await new_project(h)
     env = clean_env(DATABASE_URL=f"sqlite:///{h.db_path}")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "tick",
-        "--at",
-        "2026-11-30T09:00:00Z",
-        "--dry-run",
-        env=env,
-        cwd=Path(h.db_path).parent,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    cwd = Path(h.db_path).parent
+    code, text, err = await run_cli(
+        "tick", "--at", "2026-11-30T09:00:00Z", "--dry-run", env=env, cwd=cwd
     )
-    out, err = await asyncio.wait_for(proc.communicate(), 60)
-    assert proc.returncode == 0, err.decode()
-    text = out.decode()
+    assert code == 0, err
     assert "(dry run): 1 item(s)" in text
     assert "would post: checkin [2026-11-30T10:00] Churn reduction (planning)" in text
     assert checkins(h, thread) == []
-    bad = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "tick",
-        "--at",
-        "next monday",
-        env=env,
-        cwd=Path(h.db_path).parent,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    _, err = await asyncio.wait_for(bad.communicate(), 60)
-    assert bad.returncode == 2 and "is not an ISO-8601 time" in err.decode()
-    posting = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "tick",
-        env=env,
-        cwd=Path(h.db_path).parent,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    _, err = await asyncio.wait_for(posting.communicate(), 60)
-    assert posting.returncode == 2 and "SLACK_BOT_TOKEN is required" in err.decode()
+    code, _, err = await run_cli("tick", "--at", "next monday", env=env, cwd=cwd)
+    assert code == 2 and "is not an ISO-8601 time" in err
+    code, _, err = await run_cli("tick", env=env, cwd=cwd)
+    assert code == 2 and "SLACK_BOT_TOKEN is required" in err
 
 
 async def test_missed_slot_window_is_a_workspace_setting(

@@ -49,12 +49,6 @@ class ProjectRepo:
         )
         return [r[0] for r in cur.fetchall()]
 
-    def slug_taken(self, team_id: str, slug: str) -> bool:
-        cur = self._conn.execute(
-            "SELECT 1 FROM projects WHERE team_id = ? AND slug = ?", (team_id, slug)
-        )
-        return cur.fetchone() is not None
-
     def insert(
         self,
         *,

@@ -102,13 +102,6 @@ class DeliveryRepo:
         )
         return to_row(DeliveryRow, cur.fetchone())
 
-    def by_key(self, team_id: str, key: str) -> DeliveryRow | None:
-        cur = self._conn.execute(
-            f"SELECT {_DCOLS} FROM deliveries WHERE team_id = ? AND delivery_key = ?",
-            (team_id, key),
-        )
-        return to_row(DeliveryRow, cur.fetchone())
-
     def claim_ready(self, now: str, stale: str, limit: int) -> list[DeliveryRow]:
         """Take up to `limit` deliveries that are due to be posted (or whose poster died)."""
         cur = self._conn.execute(
