@@ -107,17 +107,18 @@ async def _socket(settings: Settings) -> None:
 
 
 async def _migrate(settings: Settings) -> None:
-    from storage.sqlite import migrate
-    from storage.sqlite.database import Database
+    from storage.open import describe, open_store
 
-    db = await Database(settings.sqlite_path).open()
+    store = await open_store(
+        settings.DATABASE_URL, pool_size=settings.DATABASE_POOL_SIZE, migrate_schema=False
+    )
     try:
-        applied = await db.on_writer(migrate.apply)
-        version = await db.on_writer(migrate.current_version)
+        applied = await store.migrate()
+        version = await store.schema_version()
     finally:
-        await db.close()
+        await store.close()
     done = ", ".join(applied) if applied else "nothing to do"
-    print(f"database {settings.sqlite_path} at schema version {version} ({done})")
+    print(f"database {describe(settings.DATABASE_URL)} at schema version {version} ({done})")
 
 
 async def _sandbox(db: str) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.open import POSTGRES_SCHEMES, is_postgres, sqlite_path
 
 
 class LogLevel(StrEnum):
@@ -22,7 +25,9 @@ EXPECTED = {
     "SLACK_SIGNING_SECRET": "the app's signing secret (Basic Information > App Credentials)",
     "SLACK_APP_TOKEN": "an app-level token starting with 'xapp-' (scope connections:write)",
     "SLACK_API_URL": "an http(s) URL ending with '/', e.g. https://slack.com/api/",
-    "DATABASE_URL": "sqlite:///<path> (e.g. sqlite:///mle-coach.db)",
+    "DATABASE_URL": "sqlite:///<path> (e.g. sqlite:///mle-coach.db) or "
+    "postgresql://<user>:<password>@<host>/<database>",
+    "DATABASE_POOL_SIZE": "a whole number of PostgreSQL connections from 1 to 100",
     "HOST": "a host name or IP address to listen on",
     "PORT": "a whole number from 1 to 65535",
     "TICK_SECONDS": "a whole number of seconds from 1 to 86400",
@@ -49,6 +54,7 @@ class Settings(BaseSettings):
     SLACK_APP_TOKEN: SecretStr | None = None
     SLACK_API_URL: str = "https://slack.com/api/"
     DATABASE_URL: str = "sqlite:///mle-coach.db"
+    DATABASE_POOL_SIZE: int = Field(default=10, ge=1, le=100)
     HOST: str = "0.0.0.0"  # noqa: S104 - a server listens on all interfaces by default
     PORT: int = Field(default=3000, ge=1, le=65535)
     TICK_SECONDS: int = Field(default=60, ge=1, le=86400)
@@ -86,8 +92,15 @@ class Settings(BaseSettings):
     @field_validator("DATABASE_URL")
     @classmethod
     def _database_url(cls, value: str) -> str:
+        if value.startswith(POSTGRES_SCHEMES):
+            parts = urlsplit(value)
+            if not parts.hostname and "host=" not in parts.query:
+                raise ValueError("must name a PostgreSQL host")
+            if not parts.path.strip("/"):
+                raise ValueError("must name a PostgreSQL database")
+            return value
         if not value.startswith("sqlite:///") or len(value) == len("sqlite:///"):
-            raise ValueError("must be sqlite:///<path>")
+            raise ValueError("must be sqlite:///<path> or postgresql://…")
         return value
 
     @field_validator("LOG_LEVEL", mode="before")
@@ -97,7 +110,11 @@ class Settings(BaseSettings):
 
     @property
     def sqlite_path(self) -> str:
-        return self.DATABASE_URL.removeprefix("sqlite:///")
+        return sqlite_path(self.DATABASE_URL)
+
+    @property
+    def postgres(self) -> bool:
+        return is_postgres(self.DATABASE_URL)
 
     def require(self, *names: str, mode: str) -> None:
         """Stop with one line when a mode needs a setting that is not set."""

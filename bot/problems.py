@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.store import Store, Tx
 from storage.timefmt import iso
 
 LOOK_BACK = timedelta(days=14)
@@ -35,7 +35,7 @@ def describe(kind: str, project: str, channel: str, error: str) -> str:
 
 
 class Problems:
-    def __init__(self, store: SqliteStore, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
         self.store = store
         self.clock = clock
 
@@ -43,13 +43,13 @@ class Problems:
         """New problems for this owner, marked as told."""
         now = self.clock()
 
-        def take(tx: SqliteTx) -> list[str]:
+        def take(tx: Tx) -> list[str]:
             rows = tx.deliveries.failures_of_owner(team_id, user, iso(now - LOOK_BACK), True)
             tx.deliveries.mark_reported([r[0] for r in rows], iso(now))
             return [describe(kind, name, channel, error) for _, kind, name, channel, error in rows]
 
         return await self.store.write(take)
 
-    def recent(self, tx: SqliteTx, team_id: str, owner: str, now: datetime) -> list[str]:
+    def recent(self, tx: Tx, team_id: str, owner: str, now: datetime) -> list[str]:
         rows = tx.deliveries.failures_of_owner(team_id, owner, iso(now - LOOK_BACK), False)
         return [describe(kind, name, channel, error) for _, kind, name, channel, error in rows]

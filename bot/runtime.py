@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.http_site import start_site
 from bot.services import Services, question_bank, utc_now
 from bot.web import make_web_app
-from storage.sqlite.store import SqliteStore
+from storage.open import open_store
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class Runtime:
 async def open_services(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Services:
     """The store (migrated), a Web API client with a pooled session, and the services."""
     bank = question_bank(settings)
-    store = await SqliteStore.open(settings.sqlite_path)
+    store = await open_store(settings.DATABASE_URL, pool_size=settings.DATABASE_POOL_SIZE)
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
     token = settings.SLACK_BOT_TOKEN.get_secret_value() if settings.SLACK_BOT_TOKEN else None
     client = build_client(token, settings.SLACK_API_URL, session)

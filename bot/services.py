@@ -27,7 +27,7 @@ from bot.projects.status import StatusService
 from bot.scheduling.ticker import Ticker, TickLine
 from bot.slack_gateway import SlackGateway
 from bot.workspace import WorkspaceService
-from storage.sqlite.store import SqliteStore
+from storage.store import Store
 
 
 def utc_now() -> datetime:
@@ -44,7 +44,7 @@ def question_bank(settings: Settings) -> QuestionBank:
 @dataclass
 class Services:
     settings: Settings
-    store: SqliteStore
+    store: Store
     slack: SlackGateway
     bank: QuestionBank
     interviews: InterviewService
@@ -66,7 +66,7 @@ class Services:
     def wire(
         cls,
         settings: Settings,
-        store: SqliteStore,
+        store: Store,
         client: AsyncWebClient,
         bank: QuestionBank,
         clock: Callable[[], datetime] = utc_now,

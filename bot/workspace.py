@@ -7,14 +7,12 @@ from datetime import datetime
 
 from bot.domain.business_rules import settings_from
 from bot.slack_gateway import SlackGateway
-from storage.sqlite.store import SqliteStore
+from storage.store import Store
 from storage.timefmt import iso
 
 
 class WorkspaceService:
-    def __init__(
-        self, store: SqliteStore, slack: SlackGateway, clock: Callable[[], datetime]
-    ) -> None:
+    def __init__(self, store: Store, slack: SlackGateway, clock: Callable[[], datetime]) -> None:
         self.store = store
         self.slack = slack
         self.clock = clock

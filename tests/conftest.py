@@ -16,7 +16,7 @@ from bot.emulator import SlackEmulator
 from bot.runtime import Runtime
 from bot.services import utc_now
 from storage.rows import ProjectRow
-from storage.sqlite.store import SqliteTx
+from storage.store import Tx
 from tests.clock import ManualClock
 
 T = TypeVar("T")
@@ -32,7 +32,7 @@ class Harness:
     async def idle(self) -> None:
         await self.runtime.services.activity.idle()
 
-    async def read(self, work: Callable[[SqliteTx], T]) -> T:
+    async def read(self, work: Callable[[Tx], T]) -> T:
         """Look into the database as the app sees it."""
         return await self.runtime.services.store.read(work)
 

@@ -1,12 +1,12 @@
-"""User text reaches SQL only as parameters: every f-string in the SQLite repositories
-interpolates nothing but a column list."""
+"""User text reaches SQL only as parameters: every f-string in the repositories interpolates
+nothing but a column list, placeholders, or the engine's locking clause."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent / "storage" / "sqlite"
+ROOT = Path(__file__).resolve().parent.parent / "storage" / "repos"
 # column lists built from the row dataclasses, and runs of "?" placeholders
 ALLOWED = {
     "_COLS",
@@ -21,6 +21,14 @@ ALLOWED = {
     "marks",
     "assignments",
 }
+# the connection's fixed locking clauses (" FOR UPDATE", " FOR UPDATE SKIP LOCKED" or "")
+LOCKING = {"for_update", "skip_locked"}
+
+
+def _allowed(value: ast.expr) -> bool:
+    if isinstance(value, ast.Name):
+        return value.id in ALLOWED
+    return isinstance(value, ast.Attribute) and value.attr in LOCKING
 
 
 def test_sql_f_strings_interpolate_only_column_lists() -> None:
@@ -42,7 +50,7 @@ def test_sql_f_strings_interpolate_only_column_lists() -> None:
                 continue
             for value in node.values:
                 if isinstance(value, ast.FormattedValue):
-                    assert isinstance(value.value, ast.Name) and value.value.id in ALLOWED, (
+                    assert _allowed(value.value), (
                         f"{path.name}:{node.lineno} interpolates {ast.unparse(value.value)}"
                     )
                     checked += 1

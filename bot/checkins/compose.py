@@ -11,11 +11,11 @@ from bot.interview.bank import QuestionBank
 from bot.projects.progress import progress
 from bot.scheduling.compose import Composed, Composer
 from storage.rows import DeliveryRow
-from storage.sqlite.store import SqliteTx
+from storage.store import Tx
 
 
 def checkin_composer(bank: QuestionBank) -> Composer:
-    def compose(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
+    def compose(tx: Tx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
         keys = [(r.team_id, int(r.subject)) for r in rows]
         projects = tx.projects.many(keys)
         where = progress(tx, bank, list(projects.values()), now)
@@ -50,11 +50,11 @@ def checkin_composer(bank: QuestionBank) -> Composer:
     return compose
 
 
-def nudge_composer(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
+def nudge_composer(tx: Tx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
     return [_nudge(tx, row) for row in rows]
 
 
-def _nudge(tx: SqliteTx, row: DeliveryRow) -> Composed | None:
+def _nudge(tx: Tx, row: DeliveryRow) -> Composed | None:
     checkin = tx.deliveries.get(row.team_id, int(row.subject))
     if checkin is None or checkin.responded_at is not None:
         return None

@@ -12,7 +12,7 @@ from bot.projects.lookup import find_project
 from bot.projects.stages import StageService
 from bot.slack_gateway import SlackGateway
 from storage.rows import ProjectRow
-from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.store import Store, Tx
 from storage.timefmt import iso
 
 KIND = "checkin"
@@ -20,14 +20,14 @@ DEFAULT_DAYS = ("mon",)
 DEFAULT_HOUR, DEFAULT_MINUTE = 10, 0
 
 
-def default_schedule(tx: SqliteTx, project: ProjectRow, now: datetime) -> Recurrence:
+def default_schedule(tx: Tx, project: ProjectRow, now: datetime) -> Recurrence:
     """Every new project: weekly, Monday 10:00 in the owner's time zone."""
     rule = Recurrence(DEFAULT_DAYS, DEFAULT_HOUR, DEFAULT_MINUTE, project.tz)
     save_schedule(tx, project, rule, now)
     return rule
 
 
-def save_schedule(tx: SqliteTx, project: ProjectRow, rule: Recurrence, now: datetime) -> None:
+def save_schedule(tx: Tx, project: ProjectRow, rule: Recurrence, now: datetime) -> None:
     tx.schedules.upsert(
         team_id=project.team_id,
         kind=KIND,
@@ -43,7 +43,7 @@ def save_schedule(tx: SqliteTx, project: ProjectRow, rule: Recurrence, now: date
 class CheckinService:
     def __init__(
         self,
-        store: SqliteStore,
+        store: Store,
         slack: SlackGateway,
         stages: StageService,
         interviews: InterviewService,
@@ -114,7 +114,7 @@ class CheckinService:
         if label is None:
             return None
 
-        def record(tx: SqliteTx) -> tuple[ProjectRow, str | None] | None:
+        def record(tx: Tx) -> tuple[ProjectRow, str | None] | None:
             project = tx.projects.get(team_id, project_id)
             delivery = tx.deliveries.get(team_id, delivery_id)
             if project is None or delivery is None or delivery.subject != str(project_id):

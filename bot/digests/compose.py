@@ -13,12 +13,12 @@ from bot.models.reminders import team_settings
 from bot.projects.progress import progress
 from bot.scheduling.compose import Composed, Composer
 from storage.rows import DeliveryRow
-from storage.sqlite.store import SqliteTx
+from storage.store import Tx
 from storage.timefmt import parse
 
 
 def channel_digest(
-    tx: SqliteTx, bank: QuestionBank, team_id: str, channel: str, now: datetime
+    tx: Tx, bank: QuestionBank, team_id: str, channel: str, now: datetime
 ) -> list[Post]:
     projects = tx.projects.in_channel(team_id, channel)
     keys = [(team_id, p.id) for p in projects]
@@ -67,7 +67,7 @@ def channel_digest(
 
 
 def digest_composer(bank: QuestionBank) -> Composer:
-    def compose(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
+    def compose(tx: Tx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
         out: list[Composed | None] = []
         for row in rows:
             posts = channel_digest(tx, bank, row.team_id, row.channel_id, now)

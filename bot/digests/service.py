@@ -10,7 +10,7 @@ from bot.domain.timebox import known_zone
 from bot.projects.create import NOT_MEMBER
 from bot.scheduling.ticker import Ticker
 from bot.slack_gateway import SlackGateway
-from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.store import Store, Tx
 from storage.timefmt import iso
 
 KIND = "digest"
@@ -19,7 +19,7 @@ NOW_WINDOW = timedelta(minutes=1)
 
 class DigestService:
     def __init__(
-        self, store: SqliteStore, slack: SlackGateway, ticker: Ticker, clock: Callable[[], datetime]
+        self, store: Store, slack: SlackGateway, ticker: Ticker, clock: Callable[[], datetime]
     ) -> None:
         self.store = store
         self.slack = slack
@@ -72,7 +72,7 @@ class DigestService:
             return NOT_MEMBER.get(problem, f"I can't post in this channel ({problem}).")
         moment = self.clock()
 
-        def queue(tx: SqliteTx) -> bool:
+        def queue(tx: Tx) -> bool:
             if tx.deliveries.recent(team_id, KIND, channel, iso(moment - NOW_WINDOW)):
                 return False
             stamp = iso(moment)

@@ -15,7 +15,7 @@ from bot.models.facts import load_models
 from bot.models.reminders import team_settings
 from bot.projects.progress import progress
 from bot.slack_gateway import SlackGateway
-from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.store import Store, Tx
 from storage.timefmt import parse
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ MAX_ATTEMPTS = 4
 class HomeService:
     def __init__(
         self,
-        store: SqliteStore,
+        store: Store,
         slack: SlackGateway,
         bank: QuestionBank,
         clock: Callable[[], datetime],
@@ -45,7 +45,7 @@ class HomeService:
         return await self.store.read(lambda tx: self._compose(tx, team_id, user, now, link_base))
 
     def _compose(
-        self, tx: SqliteTx, team_id: str, user: str, now: datetime, link_base: str | None
+        self, tx: Tx, team_id: str, user: str, now: datetime, link_base: str | None
     ) -> dict[str, Any]:
         projects = tx.projects.for_person(team_id, user)
         where = progress(tx, self.bank, projects, now)

@@ -22,7 +22,7 @@ from bot.interview import flow, render
 from bot.interview.bank import Question, QuestionBank, Sets
 from bot.slack_gateway import SlackGateway
 from storage.rows import AnswerRow, InterviewRow, ProjectRow
-from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.store import Store, Tx
 from storage.timefmt import iso, parse
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class _Outcome:
 class InterviewService:
     def __init__(
         self,
-        store: SqliteStore,
+        store: Store,
         slack: SlackGateway,
         bank: QuestionBank,
         clock: Callable[[], datetime],
@@ -78,7 +78,7 @@ class InterviewService:
         self.touch: Touch = nobody
 
     # ---- posting the current question or the brief
-    def _compose(self, tx: SqliteTx, project: ProjectRow, interview: InterviewRow) -> render.Post:
+    def _compose(self, tx: Tx, project: ProjectRow, interview: InterviewRow) -> render.Post:
         questions = self.bank.questions(interview.stage)
         if interview.position < len(questions):
             return render.question(
@@ -96,7 +96,7 @@ class InterviewService:
         result = gates.gate(questions, {k: a.status for k, a in answers.items()})
         return render.brief(interview.stage, project.name, questions, answers, result, len(notes))
 
-    def _claim(self, tx: SqliteTx, project: ProjectRow, now: datetime) -> _Claim | None:
+    def _claim(self, tx: Tx, project: ProjectRow, now: datetime) -> _Claim | None:
         if project.thread_ts is None:
             return None
         interview = tx.interviews.get(project.team_id, project.id, project.stage)
@@ -117,7 +117,7 @@ class InterviewService:
             claim.channel, claim.post.text, claim.post.blocks, thread_ts=claim.thread_ts
         )
 
-        def record(tx: SqliteTx) -> None:
+        def record(tx: Tx) -> None:
             if result.ok and result.ts:
                 tx.interviews.mark_posted(claim.interview_id, claim.position, result.ts)
             else:
@@ -130,7 +130,7 @@ class InterviewService:
     async def post_current(self, team_id: str, project_id: int) -> None:
         now = self.clock()
 
-        def claim(tx: SqliteTx) -> _Claim | None:
+        def claim(tx: Tx) -> _Claim | None:
             project = tx.projects.get(team_id, project_id)
             return self._claim(tx, project, now) if project else None
 
@@ -175,7 +175,7 @@ class InterviewService:
 
     def _take_reply(
         self,
-        tx: SqliteTx,
+        tx: Tx,
         team_id: str,
         channel: str,
         thread_ts: str,
@@ -269,7 +269,7 @@ class InterviewService:
 
     def _checkin_note(
         self,
-        tx: SqliteTx,
+        tx: Tx,
         project: ProjectRow,
         checkin_id: int,
         ts: str,
@@ -315,7 +315,7 @@ class InterviewService:
     async def ask_again(self, team_id: str, project_id: int, after_ts: str) -> None:
         """Post the pending question again if a post at `after_ts` (a check-in) came after it."""
 
-        def requeue(tx: SqliteTx) -> None:
+        def requeue(tx: Tx) -> None:
             project = tx.projects.get(team_id, project_id)
             if project is not None:
                 tx.interviews.requeue(team_id, project_id, project.stage, before_ts=after_ts)
@@ -323,7 +323,7 @@ class InterviewService:
         await self.store.write(requeue)
         await self.post_current(team_id, project_id)
 
-    def _seen(self, tx: SqliteTx, project: ProjectRow, ts: str) -> bool:
+    def _seen(self, tx: Tx, project: ProjectRow, ts: str) -> bool:
         """True when this message was already taken (the same ts delivered again)."""
         if tx.answers.by_message(project.team_id, project.id, ts) is not None:
             return True
@@ -370,7 +370,7 @@ class InterviewService:
 
     def _take_edit(
         self,
-        tx: SqliteTx,
+        tx: Tx,
         team_id: str,
         channel: str,
         thread_ts: str,
@@ -411,7 +411,7 @@ class InterviewService:
     async def on_delete(self, team_id: str, channel: str, thread_ts: str, deleted_ts: str) -> None:
         stamp = iso(self.clock())
 
-        def withdraw(tx: SqliteTx) -> None:
+        def withdraw(tx: Tx) -> None:
             project = tx.projects.by_thread(team_id, channel, thread_ts)
             if project is None:
                 return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.business_rules import Metric, Model, Tier
 from storage.rows import MetricRow, ModelRow, ValueRow
-from storage.sqlite.store import SqliteTx
+from storage.store import Tx
 from storage.timefmt import parse
 
 
@@ -30,7 +30,7 @@ def to_model(model: ModelRow, metrics: list[MetricRow], values: dict[int, list[V
     )
 
 
-def load_models(tx: SqliteTx, rows: list[ModelRow]) -> dict[int, tuple[Model, list[MetricRow]]]:
+def load_models(tx: Tx, rows: list[ModelRow]) -> dict[int, tuple[Model, list[MetricRow]]]:
     """Model id → (rule facts, metric rows), with two queries for the whole batch."""
     metrics = tx.metrics.for_models([(m.team_id, m.id) for m in rows])
     metric_keys = [(m.team_id, k.id) for m in rows for k in metrics.get(m.id, [])]

@@ -24,16 +24,16 @@ from bot.models.facts import load_models
 from bot.scheduling.compose import Composed, Composer
 from bot.scheduling.ticker import BATCH
 from storage.rows import DeliveryRow, ModelRow, ProjectRow
-from storage.sqlite.store import SqliteTx
+from storage.store import Tx
 from storage.timefmt import iso, parse
 
 
-def team_settings(tx: SqliteTx, team_id: str) -> Settings:
+def team_settings(tx: Tx, team_id: str) -> Settings:
     """The workspace's grace period, reminder interval, review cadence and window."""
     return settings_from(tx.workspaces.settings([team_id]).get(team_id, {}))
 
 
-def kpi_hint(tx: SqliteTx, project: ProjectRow) -> render.KpiHint:
+def kpi_hint(tx: Tx, project: ProjectRow) -> render.KpiHint:
     """What planning said about the KPI (the business-KPI question seeds it)."""
     answers = {
         a.question_key: a
@@ -53,7 +53,7 @@ def kpi_hint(tx: SqliteTx, project: ProjectRow) -> render.KpiHint:
     )
 
 
-def queue_reminders(tx: SqliteTx, now: datetime) -> None:
+def queue_reminders(tx: Tx, now: datetime) -> None:
     stamp = iso(now)
     while True:
         due = tx.models.due_for_check(stamp, BATCH)
@@ -97,7 +97,7 @@ def queue_reminders(tx: SqliteTx, now: datetime) -> None:
             return
 
 
-def _quiet_long_enough(tx: SqliteTx, model: ModelRow, now: datetime, settings: Settings) -> bool:
+def _quiet_long_enough(tx: Tx, model: ModelRow, now: datetime, settings: Settings) -> bool:
     """At most one reminder per interval, whatever the interval numbering says."""
     last = tx.deliveries.latest_posted(model.team_id, "reminder", str(model.id))
     return (
@@ -128,7 +128,7 @@ def _delivery(
 Context = tuple[ModelRow, ProjectRow, list[Finding], str]
 
 
-def _contexts(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Context | None]:
+def _contexts(tx: Tx, rows: list[DeliveryRow], now: datetime) -> list[Context | None]:
     """For each delivery: the model, its project, the rules that hold now, and whom to mention
     (the KPI owner, else the project owner); None when there is nothing to say any more.
     A few queries for the whole batch."""
@@ -159,7 +159,7 @@ def _contexts(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Cont
 
 
 def reminder_composer() -> Composer:
-    def compose(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
+    def compose(tx: Tx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
         out: list[Composed | None] = []
         hints: dict[int, render.KpiHint] = {}
         for context in _contexts(tx, rows, now):
@@ -192,7 +192,7 @@ def reminder_composer() -> Composer:
 
 
 def f8_composer() -> Composer:
-    def compose(tx: SqliteTx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
+    def compose(tx: Tx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
         out: list[Composed | None] = []
         for context in _contexts(tx, rows, now):
             f8 = [f for f in context[2] if f.code == "F8"] if context else []

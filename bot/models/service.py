@@ -18,7 +18,7 @@ from bot.models.reminders import kpi_hint, team_settings
 from bot.projects.lookup import find_project
 from bot.slack_gateway import SlackGateway
 from storage.rows import ModelRow, ProjectRow
-from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.store import Store, Tx
 from storage.timefmt import iso
 
 MAX_MODEL_NAME = 80
@@ -40,7 +40,7 @@ class Said:
     people: tuple[str, ...] = ()  # (team_id, *users) whose Home tabs change
 
 
-def find_model(tx: SqliteTx, team_id: str, name: str) -> ModelRow | str:
+def find_model(tx: Tx, team_id: str, name: str) -> ModelRow | str:
     model = tx.models.by_name(team_id, name_key(name), slugify(name))
     if model is not None:
         return model
@@ -50,9 +50,7 @@ def find_model(tx: SqliteTx, team_id: str, name: str) -> ModelRow | str:
 
 
 class ModelService:
-    def __init__(
-        self, store: SqliteStore, slack: SlackGateway, clock: Callable[[], datetime]
-    ) -> None:
+    def __init__(self, store: Store, slack: SlackGateway, clock: Callable[[], datetime]) -> None:
         self.store = store
         self.slack = slack
         self.clock = clock
@@ -84,7 +82,7 @@ class ModelService:
 
     def _deploy(
         self,
-        tx: SqliteTx,
+        tx: Tx,
         team_id: str,
         user: str,
         words: tuple[str, ...],
@@ -143,7 +141,7 @@ class ModelService:
             (project, thread),
         )
 
-    def _tier_from_interview(self, tx: SqliteTx, project: ProjectRow) -> str | None:
+    def _tier_from_interview(self, tx: Tx, project: ProjectRow) -> str | None:
         for answer in tx.answers.for_project(project.team_id, project.id, "evaluation"):
             if answer.question_key == "attribution_tier" and answer.status == "answered":
                 return TIER_ANSWERS.get(answer.text.lower())
@@ -168,7 +166,7 @@ class ModelService:
 
     def _define(
         self,
-        tx: SqliteTx,
+        tx: Tx,
         team_id: str,
         user: str,
         model_name: str,
@@ -236,7 +234,7 @@ class ModelService:
         return await self._say(Said(f"Retired *{model.name}*.", (project, text)))
 
     def _model_and_project(
-        self, tx: SqliteTx, team_id: str, name: str
+        self, tx: Tx, team_id: str, name: str
     ) -> tuple[ModelRow, ProjectRow] | str:
         model = find_model(tx, team_id, name)
         if isinstance(model, str):
@@ -250,7 +248,7 @@ class ModelService:
     async def form(self, team_id: str, model_id: int, which: str) -> dict[str, object] | None:
         """The modal for a reminder button, or None if the model is gone."""
 
-        def build(tx: SqliteTx) -> dict[str, object] | None:
+        def build(tx: Tx) -> dict[str, object] | None:
             model = tx.models.get(team_id, model_id)
             project = tx.projects.get(team_id, model.project_id) if model else None
             if model is None or project is None:
@@ -265,7 +263,7 @@ class ModelService:
         now = self.clock()
         until = now + SNOOZE
 
-        def record(tx: SqliteTx) -> Said:
+        def record(tx: Tx) -> Said:
             model = tx.models.get(team_id, model_id)
             project = tx.projects.get(team_id, model.project_id) if model else None
             if model is None or project is None:

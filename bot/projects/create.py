@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
@@ -15,8 +14,9 @@ from bot.interview import render
 from bot.interview.bank import QuestionBank
 from bot.interview.service import InterviewService
 from bot.slack_gateway import SlackGateway
+from storage.errors import DuplicateKey
 from storage.rows import ProjectRow
-from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.store import Store, Tx
 from storage.timefmt import iso
 
 NOT_MEMBER = {
@@ -33,7 +33,7 @@ NOT_MEMBER = {
 class ProjectCreator:
     def __init__(
         self,
-        store: SqliteStore,
+        store: Store,
         slack: SlackGateway,
         bank: QuestionBank,
         interviews: InterviewService,
@@ -60,7 +60,7 @@ class ProjectCreator:
             moment = self.clock()
             now = iso(moment)
 
-            def insert(tx: SqliteTx) -> ProjectRow:
+            def insert(tx: Tx) -> ProjectRow:
                 project_id = tx.projects.insert(
                     team_id=team_id,
                     name=name,
@@ -80,7 +80,7 @@ class ProjectCreator:
 
             try:
                 project = await self.store.write(insert)
-            except sqlite3.IntegrityError:
+            except DuplicateKey:
                 found = await self.store.read(lambda tx: tx.projects.by_name(team_id, key, slug))
                 return await self._duplicate(found) if found else "That name is taken."
         else:

@@ -9,16 +9,14 @@ from bot.blocks import Post, actions, button, section
 from bot.projects.lookup import find_project
 from bot.slack_gateway import SlackGateway
 from storage.rows import ProjectRow
-from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.store import Store, Tx
 
 CONFIRM = "project_delete_confirm"
 CANCEL = "project_delete_cancel"
 
 
 class ProjectDeleter:
-    def __init__(
-        self, store: SqliteStore, slack: SlackGateway, clock: Callable[[], datetime]
-    ) -> None:
+    def __init__(self, store: Store, slack: SlackGateway, clock: Callable[[], datetime]) -> None:
         self.store = store
         self.slack = slack
         self.clock = clock
@@ -63,7 +61,7 @@ class ProjectDeleter:
         if not await self._allowed(project, user):
             return "Only the owner or a workspace admin can delete it."
 
-        def remove(tx: SqliteTx) -> None:
+        def remove(tx: Tx) -> None:
             tx.projects.delete(team_id, project_id)
 
         await self.store.write(remove)

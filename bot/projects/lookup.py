@@ -7,10 +7,10 @@ import difflib
 from bot.blocks import clip
 from bot.domain.names import name_key, slugify
 from storage.rows import ProjectRow
-from storage.sqlite.store import SqliteTx
+from storage.store import Tx
 
 
-def find_project(tx: SqliteTx, team_id: str, name: str) -> ProjectRow | str:
+def find_project(tx: Tx, team_id: str, name: str) -> ProjectRow | str:
     """The project, or a message saying it does not exist and suggesting close names."""
     project = tx.projects.by_name(team_id, name_key(name), slugify(name))
     if project is not None:

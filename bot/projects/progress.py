@@ -9,7 +9,7 @@ from bot.domain import gates
 from bot.domain.timebox import day_in_stage
 from bot.interview.bank import Question, QuestionBank
 from storage.rows import ProjectRow
-from storage.sqlite.store import SqliteTx
+from storage.store import Tx
 from storage.timefmt import parse
 
 
@@ -29,7 +29,7 @@ class Progress:
 
 
 def progress(
-    tx: SqliteTx, bank: QuestionBank, projects: list[ProjectRow], now: datetime
+    tx: Tx, bank: QuestionBank, projects: list[ProjectRow], now: datetime
 ) -> dict[int, Progress]:
     """Project id → its progress, with three queries however many projects."""
     keys = [(p.team_id, p.id) for p in projects]

@@ -14,14 +14,14 @@ from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
 from bot.slack_gateway import SlackGateway
 from storage.rows import ProjectRow
-from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.store import Store, Tx
 from storage.timefmt import iso
 
 
 class StageService:
     def __init__(
         self,
-        store: SqliteStore,
+        store: Store,
         slack: SlackGateway,
         bank: QuestionBank,
         interviews: InterviewService,
@@ -34,7 +34,7 @@ class StageService:
         self.clock = clock
         self.touch: Touch = nobody
 
-    def _gate(self, tx: SqliteTx, project: ProjectRow) -> gates.Gate:
+    def _gate(self, tx: Tx, project: ProjectRow) -> gates.Gate:
         answers = tx.answers.for_project(project.team_id, project.id, project.stage)
         return gates.gate(
             self.bank.questions(project.stage), {a.question_key: a.status for a in answers}
@@ -98,7 +98,7 @@ class StageService:
     ) -> str:
         now = iso(self.clock())
 
-        def apply(tx: SqliteTx) -> bool:
+        def apply(tx: Tx) -> bool:
             fresh = tx.projects.get(project.team_id, project.id)
             if fresh is None or fresh.stage != project.stage:
                 return False

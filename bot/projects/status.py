@@ -13,21 +13,19 @@ from bot.problems import LOOK_BACK, describe
 from bot.projects.lookup import find_project
 from bot.projects.progress import progress
 from storage.rows import AnswerRow, ProjectRow
-from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.store import Store, Tx
 from storage.timefmt import iso
 
 MAX_BLOCKS = 50
 
 
 class StatusService:
-    def __init__(
-        self, store: SqliteStore, bank: QuestionBank, clock: Callable[[], datetime]
-    ) -> None:
+    def __init__(self, store: Store, bank: QuestionBank, clock: Callable[[], datetime]) -> None:
         self.store = store
         self.bank = bank
         self.clock = clock
 
-    def _stage_line(self, tx: SqliteTx, project: ProjectRow, now: datetime) -> tuple[str, int]:
+    def _stage_line(self, tx: Tx, project: ProjectRow, now: datetime) -> tuple[str, int]:
         """'planning, day 3 of 14' and the number of open required questions."""
         where = progress(tx, self.bank, [project], now)[project.id]
         return (f"{project.stage}, {describe_days(where.day, where.time_box)}", where.open_required)
@@ -36,7 +34,7 @@ class StatusService:
         now = self.clock()
         return await self.store.read(lambda tx: self._channel(tx, team_id, channel, now))
 
-    def _channel(self, tx: SqliteTx, team_id: str, channel: str, now: datetime) -> Post:
+    def _channel(self, tx: Tx, team_id: str, channel: str, now: datetime) -> Post:
         projects = tx.projects.in_channel(team_id, channel)
         if not projects:
             text = "No MLE Coach projects in this channel yet. Start one with `/mle new <name>`."
@@ -61,7 +59,7 @@ class StatusService:
         now = self.clock()
         return await self.store.read(lambda tx: self._project(tx, team_id, name, now))
 
-    def _project(self, tx: SqliteTx, team_id: str, name: str, now: datetime) -> Post:
+    def _project(self, tx: Tx, team_id: str, name: str, now: datetime) -> Post:
         project = find_project(tx, team_id, name)
         if isinstance(project, str):
             return Post(project, [section(project)])
@@ -91,7 +89,7 @@ class StatusService:
         return Post(f"Status of {project.name}: {stage_line}.", blocks)
 
 
-def _problems(tx: SqliteTx, projects: list[ProjectRow], now: datetime) -> list[str]:
+def _problems(tx: Tx, projects: list[ProjectRow], now: datetime) -> list[str]:
     """Recent posts Slack refused for good, for these projects."""
     names = {p.name for p in projects}
     found = []

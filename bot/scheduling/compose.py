@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.rows import DeliveryRow
-from storage.sqlite.store import SqliteTx
+from storage.store import Tx
 
 
 @dataclass(frozen=True)
@@ -25,4 +25,4 @@ class Composed:
 # A composer reads what it needs inside the claiming transaction, for a batch of deliveries of
 # its kind at once (one query per table, not per delivery), and answers in the same order;
 # None means nothing is to be posted any more (the project was closed, the check-in answered).
-Composer = Callable[[SqliteTx, list[DeliveryRow], datetime], list[Composed | None]]
+Composer = Callable[[Tx, list[DeliveryRow], datetime], list[Composed | None]]

@@ -19,7 +19,7 @@ from bot.domain.schedule import Recurrence
 from bot.scheduling.compose import Composed, Composer
 from bot.slack_gateway import Posted, SlackGateway
 from storage.rows import DeliveryRow, ScheduleRow
-from storage.sqlite.store import SqliteStore, SqliteTx
+from storage.store import Store, Tx
 from storage.timefmt import iso, parse
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ PERMANENT = frozenset(
 
 
 # A source adds deliveries that are not calendar slots (nudges, reminders) during a pass.
-Source = Callable[[SqliteTx, datetime], None]
+Source = Callable[[Tx, datetime], None]
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def _recurrence(days: str, at_time: str, tz: str) -> Recurrence:
 class Ticker:
     def __init__(
         self,
-        store: SqliteStore,
+        store: Store,
         slack: SlackGateway,
         composers: Mapping[str, Composer],
         clock: Callable[[], datetime],
@@ -137,7 +137,7 @@ class Ticker:
         return lines
 
     # ---- slots → deliveries
-    def _materialize(self, tx: SqliteTx, now: datetime) -> list[TickLine]:
+    def _materialize(self, tx: Tx, now: datetime) -> list[TickLine]:
         lines: list[TickLine] = []
         stamp = iso(now)
         while True:
@@ -192,7 +192,7 @@ class Ticker:
 
     # ---- deliveries → posts
     def _claim(
-        self, tx: SqliteTx, now: datetime, lines: list[TickLine]
+        self, tx: Tx, now: datetime, lines: list[TickLine]
     ) -> tuple[list[tuple[DeliveryRow, Composed]], int]:
         """Claim ready deliveries and compose them; returns the posts and how many were taken."""
         claims = []
@@ -211,7 +211,7 @@ class Ticker:
                     claims.append((row, composed))
         return claims, len(taken)
 
-    def _rehearse(self, tx: SqliteTx, now: datetime) -> list[TickLine]:
+    def _rehearse(self, tx: Tx, now: datetime) -> list[TickLine]:
         lines = self._materialize(tx, now)
         for row, composed in self._claim(tx, now, lines)[0]:
             lines.append(TickLine(row.kind, composed.label, row.slot, "would post"))
@@ -273,7 +273,7 @@ class Ticker:
         return result
 
     def _record(
-        self, tx: SqliteTx, row: DeliveryRow, composed: Composed, result: Posted, now: datetime
+        self, tx: Tx, row: DeliveryRow, composed: Composed, result: Posted, now: datetime
     ) -> str:
         if result.ok and result.ts:
             tx.deliveries.posted(row.id, result.ts, composed.thread_ts, iso(now))
@@ -287,7 +287,7 @@ class Ticker:
         return f"retry later ({error})"
 
 
-def queue_nudges(tx: SqliteTx, now: datetime) -> None:
+def queue_nudges(tx: Tx, now: datetime) -> None:
     """One nudge for each check-in nobody answered within a day."""
     quiet = tx.deliveries.unanswered(
         "checkin", iso(now - NUDGE_AFTER), iso(now - NUDGE_WINDOW), BATCH

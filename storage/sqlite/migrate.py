@@ -17,9 +17,9 @@ class Migration:
     sql: str
 
 
-def available() -> list[Migration]:
-    """The packaged migrations in order; versions must run 1, 2, 3 … without gaps."""
-    folder = resources.files("storage.migrations").joinpath("sqlite")
+def available(engine: str = "sqlite") -> list[Migration]:
+    """The engine's packaged migrations in order; versions must run 1, 2, 3 … without gaps."""
+    folder = resources.files("storage.migrations").joinpath(engine)
     found = []
     for entry in folder.iterdir():
         match = _NAME.match(entry.name)

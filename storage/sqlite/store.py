@@ -6,35 +6,33 @@ import sqlite3
 from collections.abc import Callable
 from typing import TypeVar
 
+from storage.errors import DuplicateKey
 from storage.sqlite import migrate
 from storage.sqlite.database import Database
-from storage.sqlite.events import EventRepo
-from storage.sqlite.interviews import AnswerRepo, InterviewRepo, NoteRepo
-from storage.sqlite.models import MetricRepo, ModelRepo
-from storage.sqlite.projects import ProjectRepo
-from storage.sqlite.schedules import DeliveryRepo, ScheduleRepo
-from storage.sqlite.workspaces import WorkspaceRepo
+from storage.store import Tx
 
 T = TypeVar("T")
 
 
-class SqliteTx:
-    """The repositories bound to one connection: inside a write transaction, or the reader."""
+class SqliteConn:
+    """A sqlite3 connection as the repositories see it. Writes run one at a time on the
+    writer thread, so no row needs locking: `for_update` and `skip_locked` are empty."""
+
+    for_update = ""
+    skip_locked = ""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        self.events = EventRepo(conn)
-        self.projects = ProjectRepo(conn)
-        self.interviews = InterviewRepo(conn)
-        self.answers = AnswerRepo(conn)
-        self.notes = NoteRepo(conn)
-        self.schedules = ScheduleRepo(conn)
-        self.deliveries = DeliveryRepo(conn)
-        self.models = ModelRepo(conn)
-        self.metrics = MetricRepo(conn)
-        self.workspaces = WorkspaceRepo(conn)
+        self.execute = conn.execute
+        self.executemany = conn.executemany
+
+
+def _tx(conn: sqlite3.Connection) -> Tx:
+    return Tx(SqliteConn(conn))
 
 
 class SqliteStore:
+    kind = "sqlite"
+
     def __init__(self, db: Database) -> None:
         self.db = db
 
@@ -49,17 +47,26 @@ class SqliteStore:
             raise
         return cls(db)
 
-    async def write(self, work: Callable[[SqliteTx], T]) -> T:
+    async def migrate(self) -> list[str]:
+        """Bring the schema up to date; the names of the migrations applied."""
+        return await self.db.on_writer(migrate.apply)
+
+    async def write(self, work: Callable[[Tx], T]) -> T:
         """All-or-nothing: `work` runs whole in one BEGIN IMMEDIATE transaction."""
-        return await self.db.write(lambda conn: work(SqliteTx(conn)))
+        try:
+            return await self.db.write(lambda conn: work(_tx(conn)))
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" not in str(exc):
+                raise
+            raise DuplicateKey(str(exc)) from exc
 
-    async def rehearse(self, work: Callable[[SqliteTx], T]) -> T:
+    async def rehearse(self, work: Callable[[Tx], T]) -> T:
         """Run `work` as a write transaction and roll it back: what would happen (dry runs)."""
-        return await self.db.write(lambda conn: work(SqliteTx(conn)), commit=False)
+        return await self.db.write(lambda conn: work(_tx(conn)), commit=False)
 
-    async def read(self, work: Callable[[SqliteTx], T]) -> T:
+    async def read(self, work: Callable[[Tx], T]) -> T:
         """`work` reads committed data on the reader connection."""
-        return await self.db.read(lambda conn: work(SqliteTx(conn)))
+        return await self.db.read(lambda conn: work(_tx(conn)))
 
     async def ping(self) -> bool:
         try:

@@ -1,4 +1,4 @@
-"""Turn sqlite3 rows into the row dataclasses.
+"""Turn database rows into the row dataclasses.
 
 Queries select `columns(cls)`, the dataclass's fields in order, so a row maps positionally.
 """
@@ -6,7 +6,6 @@ Queries select `columns(cls)`, the dataclass's fields in order, so a row maps po
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -16,7 +15,7 @@ def columns(cls: Any) -> str:
     return ", ".join(f.name for f in dataclasses.fields(cls))
 
 
-def to_row(cls: type[T], row: sqlite3.Row | None) -> T | None:
+def to_row(cls: type[T], row: Any) -> T | None:
     return None if row is None else cls(*row)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 
+from storage.sql import Conn
 from storage.timefmt import iso
 
 # Slack retries for about five minutes; a day is a generous margin.
@@ -12,7 +12,7 @@ EVENT_TTL = timedelta(days=1)
 
 
 class EventRepo:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     def claim(self, team_id: str, event_id: str, now: datetime) -> bool:

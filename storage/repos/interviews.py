@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
+from storage.repos.rows import by_team, columns, to_row, to_rows
 from storage.rows import AnswerRow, InterviewRow, NoteRow
-from storage.sqlite.rows import by_team, columns, to_row, to_rows
+from storage.sql import Conn
 
 _ICOLS = columns(InterviewRow)
 _ACOLS = columns(AnswerRow)
@@ -13,16 +12,17 @@ _NCOLS = columns(NoteRow)
 
 
 class InterviewRepo:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     def create(self, team_id: str, project_id: int, stage: str, now: str) -> int:
         cur = self._conn.execute(
             "INSERT INTO interviews (team_id, project_id, stage, started_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (team_id, project_id, stage) DO NOTHING",
+            "ON CONFLICT (team_id, project_id, stage) DO NOTHING RETURNING id",
             (team_id, project_id, stage, now),
         )
-        return int(cur.lastrowid or 0)
+        row = cur.fetchone()
+        return int(row[0]) if row else 0
 
     def get(self, team_id: str, project_id: int, stage: str) -> InterviewRow | None:
         cur = self._conn.execute(
@@ -64,7 +64,7 @@ class InterviewRepo:
             "UPDATE interviews SET post_state = 'pending', post_claimed_at = NULL, "
             "question_ts = NULL WHERE team_id = ? AND project_id = ? AND stage = ? "
             "AND status = 'active' AND post_state = 'posted' "
-            "AND (? IS NULL OR question_ts < ?)",
+            "AND (CAST(? AS TEXT) IS NULL OR question_ts < ?)",
             (team_id, project_id, stage, before_ts, before_ts),
         )
 
@@ -103,7 +103,7 @@ class InterviewRepo:
 
 
 class AnswerRepo:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     def by_message(self, team_id: str, project_id: int, message_ts: str) -> AnswerRow | None:
@@ -148,7 +148,7 @@ class AnswerRepo:
             cur = self._conn.execute(
                 "INSERT INTO answers (team_id, project_id, stage, question_key, status, text, "
                 "author_id, message_ts, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     team_id,
                     project_id,
@@ -162,7 +162,7 @@ class AnswerRepo:
                     now,
                 ),
             )
-            answer_id = int(cur.lastrowid or 0)
+            answer_id = int(cur.fetchone()[0])
         else:
             answer_id = int(existing[0])
             self._conn.execute(
@@ -215,7 +215,7 @@ class AnswerRepo:
 
 
 class NoteRepo:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     def by_message(self, team_id: str, project_id: int, message_ts: str) -> NoteRow | None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
-
+from storage.repos.rows import columns, to_row, to_rows
 from storage.rows import DeliveryRow, ScheduleRow
-from storage.sqlite.rows import columns, to_row, to_rows
+from storage.sql import Conn
 
 _SCOLS = columns(ScheduleRow)
 _DCOLS = columns(DeliveryRow)
 
 
 class ScheduleRepo:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     def upsert(
@@ -68,7 +67,7 @@ class ScheduleRepo:
     def due(self, now: str, limit: int) -> list[ScheduleRow]:
         cur = self._conn.execute(
             f"SELECT {_SCOLS} FROM schedules WHERE enabled = 1 AND next_due_at <= ? "
-            "ORDER BY next_due_at, id LIMIT ?",
+            f"ORDER BY next_due_at, id LIMIT ?{self._conn.skip_locked}",
             (now, limit),
         )
         return to_rows(ScheduleRow, cur.fetchall())
@@ -79,21 +78,20 @@ class ScheduleRepo:
 
 
 class DeliveryRepo:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     def add_many(self, rows: list[tuple[object, ...]]) -> int:
         """Rows of (team_id, delivery_key, schedule_id, kind, subject, channel_id, thread_ts,
         slot, due_at, status, created_at); a key already present is left alone."""
-        before = self._conn.total_changes
-        self._conn.executemany(
+        cur = self._conn.executemany(
             "INSERT INTO deliveries (team_id, delivery_key, schedule_id, kind, subject, "
             "channel_id, thread_ts, slot, due_at, status, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (team_id, delivery_key) DO NOTHING",
             rows,
         )
-        return self._conn.total_changes - before
+        return cur.rowcount
 
     def get(self, team_id: str, delivery_id: int) -> DeliveryRow | None:
         cur = self._conn.execute(
@@ -107,7 +105,7 @@ class DeliveryRepo:
         cur = self._conn.execute(
             "UPDATE deliveries SET status = 'posting', claimed_at = ? WHERE id IN ("
             "SELECT id FROM deliveries WHERE status = 'pending' AND "
-            "(next_attempt_at IS NULL OR next_attempt_at <= ?) LIMIT ?) "
+            f"(next_attempt_at IS NULL OR next_attempt_at <= ?) LIMIT ?{self._conn.skip_locked}) "
             f"RETURNING {_DCOLS}",
             (now, now, limit),
         )
@@ -115,7 +113,8 @@ class DeliveryRepo:
         if len(rows) < limit:
             cur = self._conn.execute(
                 "UPDATE deliveries SET status = 'posting', claimed_at = ? WHERE id IN ("
-                "SELECT id FROM deliveries WHERE status = 'posting' AND claimed_at < ? LIMIT ?) "
+                "SELECT id FROM deliveries WHERE status = 'posting' AND claimed_at < ? "
+                f"LIMIT ?{self._conn.skip_locked}) "
                 f"RETURNING {_DCOLS}",
                 (now, stale, limit - len(rows)),
             )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
+from storage.repos.rows import by_team, columns, to_row, to_rows
 from storage.rows import MetricRow, ModelRow, ValueRow
-from storage.sqlite.rows import by_team, columns, to_row, to_rows
+from storage.sql import Conn
 
 _MCOLS = columns(ModelRow)
 _KCOLS = columns(MetricRow)
@@ -13,7 +12,7 @@ _VCOLS = columns(ValueRow)
 
 
 class ModelRepo:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     def get(self, team_id: str, model_id: int) -> ModelRow | None:
@@ -115,7 +114,7 @@ class ModelRepo:
     def due_for_check(self, now: str, limit: int) -> list[ModelRow]:
         cur = self._conn.execute(
             f"SELECT {_MCOLS} FROM models WHERE retired_at IS NULL AND next_check_at <= ? "
-            "ORDER BY next_check_at LIMIT ?",
+            f"ORDER BY next_check_at LIMIT ?{self._conn.skip_locked}",
             (now, limit),
         )
         return to_rows(ModelRow, cur.fetchall())
@@ -134,7 +133,7 @@ class ModelRepo:
 
 
 class MetricRepo:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     def get(self, team_id: str, model_id: int, name_key: str) -> MetricRow | None:
@@ -163,7 +162,7 @@ class MetricRepo:
             cur = self._conn.execute(
                 "INSERT INTO business_metrics (team_id, model_id, name, name_key, baseline, "
                 "target, owner_id, method, window_days, direction, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     team_id,
                     model_id,
@@ -179,7 +178,7 @@ class MetricRepo:
                     now,
                 ),
             )
-            return int(cur.lastrowid or 0)
+            return int(cur.fetchone()[0])
         if fields:
             assignments = ", ".join(f"{key} = ?" for key in sorted(fields))
             self._conn.execute(

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import sqlite3
-
+from storage.repos.rows import by_team, columns, to_row, to_rows
 from storage.rows import ProjectRow
-from storage.sqlite.rows import by_team, columns, to_row, to_rows
+from storage.sql import Conn
 
 _COLS = columns(ProjectRow)
 
 
 class ProjectRepo:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     def get(self, team_id: str, project_id: int) -> ProjectRow | None:
+        """The project; in a write unit on PostgreSQL its row stays locked until commit, so
+        units about one project run one after another, as they do on SQLite."""
         cur = self._conn.execute(
-            f"SELECT {_COLS} FROM projects WHERE team_id = ? AND id = ?", (team_id, project_id)
+            f"SELECT {_COLS} FROM projects WHERE team_id = ? AND id = ?{self._conn.for_update}",
+            (team_id, project_id),
         )
         return to_row(ProjectRow, cur.fetchone())
 
@@ -24,14 +26,15 @@ class ProjectRepo:
         """A project named so (case-insensitively) or with that slug."""
         cur = self._conn.execute(
             f"SELECT {_COLS} FROM projects WHERE team_id = ? AND (name_key = ? OR slug = ?) "
-            "ORDER BY name_key = ? DESC LIMIT 1",
+            f"ORDER BY name_key = ? DESC LIMIT 1{self._conn.for_update}",
             (team_id, name_key, slug, name_key),
         )
         return to_row(ProjectRow, cur.fetchone())
 
     def by_thread(self, team_id: str, channel_id: str, thread_ts: str) -> ProjectRow | None:
         cur = self._conn.execute(
-            f"SELECT {_COLS} FROM projects WHERE team_id = ? AND channel_id = ? AND thread_ts = ?",
+            f"SELECT {_COLS} FROM projects WHERE team_id = ? AND channel_id = ? AND thread_ts = ?"
+            f"{self._conn.for_update}",
             (team_id, channel_id, thread_ts),
         )
         return to_row(ProjectRow, cur.fetchone())
@@ -64,10 +67,11 @@ class ProjectRepo:
     ) -> int:
         cur = self._conn.execute(
             "INSERT INTO projects (team_id, name, name_key, slug, channel_id, owner_id, tz, "
-            "stage, stage_entered_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "stage, stage_entered_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING id",
             (team_id, name, name_key, slug, channel_id, owner_id, tz, stage, now, now),
         )
-        project_id = int(cur.lastrowid or 0)
+        project_id = int(cur.fetchone()[0])
         self._conn.execute(
             "INSERT INTO stage_history (team_id, project_id, stage, entered_at, entered_by) "
             "VALUES (?, ?, ?, ?, ?)",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
+
+from storage.sql import Conn
 
 
 class WorkspaceRepo:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     def settings(self, team_ids: list[str]) -> dict[str, dict[str, Any]]:

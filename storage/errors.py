@@ -1,0 +1,5 @@
+"""Errors every backend raises in the same words."""
+
+
+class DuplicateKey(Exception):
+    """A unit of work inserted a row whose unique key is taken (a name already in use)."""

@@ -1,0 +1,1 @@
+"""PostgreSQL backend (the optional extra `mle-coach[postgres]`), for several replicas."""

@@ -1,0 +1,1 @@
+"""Repositories shared by every backend: plain SQL over a `storage.sql.Conn`."""

@@ -1,0 +1,60 @@
+"""The storage interface the bot depends on, and the repositories a unit of work sees.
+
+A unit of work is a synchronous function of a `Tx`. `write` runs it whole and atomically
+(on PostgreSQL a unit that lost a race, such as a deadlock or a unique key taken meanwhile,
+is run again, so a unit must not change anything outside the database); `read` runs it on
+committed data; `rehearse` runs it as a write and rolls it back. Each backend implements
+`Store`; the repositories are shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+from storage.repos.events import EventRepo
+from storage.repos.interviews import AnswerRepo, InterviewRepo, NoteRepo
+from storage.repos.models import MetricRepo, ModelRepo
+from storage.repos.projects import ProjectRepo
+from storage.repos.schedules import DeliveryRepo, ScheduleRepo
+from storage.repos.workspaces import WorkspaceRepo
+from storage.sql import Conn
+
+T = TypeVar("T")
+
+
+class Tx:
+    """The repositories bound to one connection: inside a write transaction, or a read."""
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+        self.events = EventRepo(conn)
+        self.projects = ProjectRepo(conn)
+        self.interviews = InterviewRepo(conn)
+        self.answers = AnswerRepo(conn)
+        self.notes = NoteRepo(conn)
+        self.schedules = ScheduleRepo(conn)
+        self.deliveries = DeliveryRepo(conn)
+        self.models = ModelRepo(conn)
+        self.metrics = MetricRepo(conn)
+        self.workspaces = WorkspaceRepo(conn)
+
+
+class Store(Protocol):
+    """Where everything lives; `kind` is "sqlite" or "postgresql"."""
+
+    kind: str
+
+    async def migrate(self) -> list[str]: ...
+
+    async def write(self, work: Callable[[Tx], T]) -> T: ...
+
+    async def rehearse(self, work: Callable[[Tx], T]) -> T: ...
+
+    async def read(self, work: Callable[[Tx], T]) -> T: ...
+
+    async def ping(self) -> bool: ...
+
+    async def schema_version(self) -> int: ...
+
+    async def close(self) -> None: ...
