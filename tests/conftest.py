@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +18,7 @@ from bot.services import utc_now
 from storage.rows import ProjectRow
 from storage.store import Tx
 from tests.clock import ManualClock
+from tests.pg import fresh_schema, whole_suite_on_postgres
 
 T = TypeVar("T")
 
@@ -27,7 +28,7 @@ class Harness:
     emulator: SlackEmulator
     runtime: Runtime
     url: str
-    db_path: str
+    database: str
 
     async def idle(self) -> None:
         await self.runtime.services.activity.idle()
@@ -41,35 +42,64 @@ class Harness:
         return project
 
 
-def settings_for(emulator: SlackEmulator, db_path: str, **extra: Any) -> Settings:
+def settings_for(emulator: SlackEmulator, database: str, **extra: Any) -> Settings:
     return Settings(
         SLACK_BOT_TOKEN=emulator.bot_token,  # type: ignore[arg-type]
         SLACK_SIGNING_SECRET=emulator.signing_secret,  # type: ignore[arg-type]
         SLACK_APP_TOKEN=emulator.app_token,  # type: ignore[arg-type]
         SLACK_API_URL=emulator.api_url,
-        DATABASE_URL=f"sqlite:///{db_path}",
+        DATABASE_URL=database,
         **extra,
     )
 
 
 @asynccontextmanager
 async def running_app(
-    emulator: SlackEmulator, db_path: str, clock: Callable[[], datetime] = utc_now
+    emulator: SlackEmulator, database: str, clock: Callable[[], datetime] = utc_now
 ) -> AsyncIterator[Harness]:
-    runtime = await Runtime.create(settings_for(emulator, db_path), clock=clock)
+    runtime = await Runtime.create(settings_for(emulator, database), clock=clock)
     try:
         runtime.services.ticker.min_gap = 0.0  # the pacing test turns it back on
         port = await runtime.start_http("127.0.0.1", 0)
         url = f"http://127.0.0.1:{port}/slack/events"
         emulator.connect_http(url)
-        yield Harness(emulator, runtime, url, db_path)
+        yield Harness(emulator, runtime, url, database)
     finally:
         await runtime.close()
 
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> str:
+    """A SQLite file, for tests about SQLite itself."""
     return str(tmp_path / "mle-coach.db")
+
+
+@pytest.fixture
+def database(db_path: str) -> Iterator[str]:
+    """The DATABASE_URL the app under test uses: a SQLite file, or with
+    MLE_TEST_BACKEND=postgresql an empty schema of the test PostgreSQL database."""
+    if whole_suite_on_postgres():
+        with fresh_schema() as url:
+            yield url
+    else:
+        yield f"sqlite:///{db_path}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_url(request: pytest.FixtureRequest, db_path: str) -> Iterator[str]:
+    """Each engine in turn, empty: the contract tests hold both to the same behaviour."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{db_path}"
+    else:
+        with fresh_schema() as url:
+            yield url
+
+
+@pytest.fixture
+def sqlite_only() -> None:
+    """The test looks at the SQLite file itself; a PostgreSQL run of the suite skips it."""
+    if whole_suite_on_postgres():
+        pytest.skip("about the SQLite file")
 
 
 @pytest.fixture
@@ -83,8 +113,8 @@ async def emulator() -> AsyncIterator[SlackEmulator]:
 
 
 @pytest.fixture
-async def harness(emulator: SlackEmulator, db_path: str) -> AsyncIterator[Harness]:
-    async with running_app(emulator, db_path) as h:
+async def harness(emulator: SlackEmulator, database: str) -> AsyncIterator[Harness]:
+    async with running_app(emulator, database) as h:
         yield h
 
 
@@ -100,9 +130,9 @@ def start() -> datetime:
 
 @pytest.fixture
 async def timed(
-    emulator: SlackEmulator, db_path: str, start: datetime
+    emulator: SlackEmulator, database: str, start: datetime
 ) -> AsyncIterator[tuple[Harness, ManualClock]]:
     """The app with a clock the test moves by hand."""
     clock = ManualClock(start)
-    async with running_app(emulator, db_path, clock=clock) as h:
+    async with running_app(emulator, database, clock=clock) as h:
         yield h, clock

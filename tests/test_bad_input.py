@@ -74,9 +74,9 @@ async def _post(
 
 
 async def _rows(h: Harness) -> int:
-    return await h.runtime.services.store.db.read(
-        lambda c: sum(
-            c.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+    return await h.runtime.services.store.read(
+        lambda tx: sum(
+            tx.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
             for t in ("projects", "answers", "thread_notes", "models", "deliveries")
         )
     )

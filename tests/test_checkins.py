@@ -178,10 +178,10 @@ async def test_checkin_schedule_command(timed: tuple[Harness, ManualClock]) -> N
 
 async def test_checkin_for_a_closed_or_gone_project_is_skipped(
     emulator: SlackEmulator,
-    db_path: str,
+    database: str,
 ) -> None:
     clock = ManualClock(START)
-    async with running_app(emulator, db_path, clock=clock) as h:
+    async with running_app(emulator, database, clock=clock) as h:
         thread = await new_project(h)
         await h.emulator.slash("stage churn-reduction closed --force")
         await h.idle()

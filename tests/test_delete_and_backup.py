@@ -25,8 +25,8 @@ TABLES = (
 
 
 async def _count(h: Harness, table: str) -> int:
-    return await h.runtime.services.store.db.read(
-        lambda c: c.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    return await h.runtime.services.store.read(
+        lambda tx: tx.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
     )
 
 
@@ -59,7 +59,7 @@ async def test_delete_asks_first_and_removes_everything(harness: Harness) -> Non
 
 
 async def test_backup_while_writing_is_consistent_and_restorable(
-    harness: Harness, tmp_path: Path
+    harness: Harness, tmp_path: Path, sqlite_only: None
 ) -> None:
     h = harness
     stop = asyncio.Event()
@@ -73,7 +73,7 @@ async def test_backup_while_writing_is_consistent_and_restorable(
     writer = asyncio.create_task(keep_writing())
     await asyncio.sleep(0.5)
     target = tmp_path / "backup.db"
-    env = clean_env(DATABASE_URL=f"sqlite:///{h.db_path}")
+    env = clean_env(DATABASE_URL=h.database)
     code, out, err = await run_cli("backup", str(target), env=env, cwd=tmp_path)
     await asyncio.sleep(0.3)
     stop.set()

@@ -24,12 +24,12 @@ CASES = [
 @pytest.mark.parametrize(("zone", "day", "at"), CASES)
 @pytest.mark.parametrize("days", ["daily", "sun"])
 async def test_once_per_local_slot_across_dst(
-    emulator: SlackEmulator, db_path: str, zone: str, day: datetime, at: str, days: str
+    emulator: SlackEmulator, database: str, zone: str, day: datetime, at: str, days: str
 ) -> None:
     tz = ZoneInfo(zone)
     start = day.replace(tzinfo=tz) - timedelta(days=2)
     clock = ManualClock(start.astimezone(UTC))
-    async with running_app(emulator, db_path, clock=clock) as h:
+    async with running_app(emulator, database, clock=clock) as h:
         thread = await new_project(h)
         result = await emulator.slash(f"checkin churn-reduction {days} {at} {zone}")
         assert result.status == 200
@@ -40,7 +40,7 @@ async def test_once_per_local_slot_across_dst(
             await h.runtime.services.scheduler_pass(moment)
         await h.idle()
     posts = [m for m in emulator.bot_posts("C0MLTEAM", thread) if m.text.startswith("Check-in")]
-    project = await _project_slots(emulator, db_path)  # local slot of each posted check-in
+    project = await _project_slots(emulator, database)  # local slot of each posted check-in
     if days == "daily":
         assert len(project) == 4 and len(set(project)) == 4, project
         assert any(s.startswith(day.strftime("%Y-%m-%d")) for s in project)
@@ -49,8 +49,8 @@ async def test_once_per_local_slot_across_dst(
     assert len(posts) == len(project)
 
 
-async def _project_slots(emulator: SlackEmulator, db_path: str) -> list[str]:
-    async with running_app(emulator, db_path) as h:
+async def _project_slots(emulator: SlackEmulator, database: str) -> list[str]:
+    async with running_app(emulator, database) as h:
         project = await h.only_project()
         rows = await h.read(
             lambda tx: tx.deliveries.for_subject("T0SANDBOX", "checkin", str(project.id))

@@ -32,12 +32,12 @@ async def test_retried_event_is_handled_once(harness: Harness) -> None:
     assert len(emulator.bot_posts("C0MLTEAM")) == 1
 
 
-async def test_retry_after_restart_is_still_dropped(emulator: SlackEmulator, db_path: str) -> None:
-    async with running_app(emulator, db_path) as first:
+async def test_retry_after_restart_is_still_dropped(emulator: SlackEmulator, database: str) -> None:
+    async with running_app(emulator, database) as first:
         await emulator.deliver_event(_mention(emulator))
         await first.idle()
     event_id = next(iter(emulator.delivered))
-    async with running_app(emulator, db_path) as second:
+    async with running_app(emulator, database) as second:
         assert (await emulator.redeliver(event_id)).status == 200
         await second.idle()
     assert len(emulator.bot_posts("C0MLTEAM")) == 1

@@ -59,13 +59,15 @@ async def test_429_storm_all_delivered_waiting_as_told(timed: tuple[Harness, Man
     assert len(during) == 6 + 3  # each 429 waited out, then one success per check-in
 
 
-async def test_database_locked_by_another_writer_requests_wait(harness: Harness) -> None:
+async def test_database_locked_by_another_writer_requests_wait(
+    harness: Harness, sqlite_only: None
+) -> None:
     h = harness
     locked = threading.Event()
     release = threading.Event()
 
     def hold_the_lock() -> None:
-        conn = sqlite3.connect(h.db_path, isolation_level=None)
+        conn = sqlite3.connect(h.database.removeprefix("sqlite:///"), isolation_level=None)
         conn.execute("BEGIN IMMEDIATE")
         locked.set()
         release.wait(10)
@@ -86,16 +88,16 @@ async def test_database_locked_by_another_writer_requests_wait(harness: Harness)
 
 
 async def test_restart_mid_interview_loses_and_doubles_nothing(
-    emulator: SlackEmulator, db_path: str
+    emulator: SlackEmulator, database: str
 ) -> None:
-    async with running_app(emulator, db_path) as first:
+    async with running_app(emulator, database) as first:
         thread = await new_project(first)
         await reply(first, thread, valid_answer(PLANNING[0]))
         # the next answer arrives while the process is going away: Slack retries it later
         message, _ = await emulator.say(valid_answer(PLANNING[1]), thread_ts=thread)
         await first.idle()
     event_id = list(emulator.delivered)[-1]
-    async with running_app(emulator, db_path) as second:
+    async with running_app(emulator, database) as second:
         await emulator.redeliver(event_id, 1)
         await emulator.redeliver(event_id, 2)
         await second.idle()

@@ -216,11 +216,11 @@ async def test_invalid_duration_is_asked_again_and_not_recorded(harness: Harness
     assert briefs(harness, thread)
 
 
-async def test_restart_between_two_answers(emulator: SlackEmulator, db_path: str) -> None:
-    async with running_app(emulator, db_path) as first:
+async def test_restart_between_two_answers(emulator: SlackEmulator, database: str) -> None:
+    async with running_app(emulator, database) as first:
         thread = await new_project(first)
         await reply(first, thread, "Cut churn by 2 points")
-    async with running_app(emulator, db_path) as second:
+    async with running_app(emulator, database) as second:
         await reply(second, thread, "Spreadsheets, by the retention team", user="U0BOB")
         assert questions_asked(second, thread)[-1].startswith("Q3/12")
         assert list(await _answers(second)) == ["success", "current_process"]

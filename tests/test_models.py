@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,9 +44,9 @@ async def tick_process(h: Harness, day: float) -> str:
     env = clean_env(
         SLACK_BOT_TOKEN=h.emulator.bot_token,
         SLACK_API_URL=h.emulator.api_url,
-        DATABASE_URL=f"sqlite:///{h.db_path}",
+        DATABASE_URL=h.database,
     )
-    code, out, err = await run_cli("tick", "--at", at, env=env, cwd=Path(h.db_path).parent)
+    code, out, err = await run_cli("tick", "--at", at, env=env, cwd=Path(tempfile.mkdtemp()))
     assert code == 0, err
     return out
 

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -133,11 +134,11 @@ async def test_claim_left_by_a_dead_process_is_posted_once(
     assert len(checkins(h, thread)) == 1
 
 
-def _tick_process(emulator: SlackEmulator, db_path: str, at: datetime) -> subprocess.Popen[str]:
+def _tick_process(emulator: SlackEmulator, database: str, at: datetime) -> subprocess.Popen[str]:
     env = clean_env(
         SLACK_BOT_TOKEN=emulator.bot_token,
         SLACK_API_URL=emulator.api_url,
-        DATABASE_URL=f"sqlite:///{db_path}",
+        DATABASE_URL=database,
     )
     return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "tick", "--at", at.isoformat()],
@@ -145,7 +146,7 @@ def _tick_process(emulator: SlackEmulator, db_path: str, at: datetime) -> subpro
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        cwd=Path(db_path).parent,
+        cwd=tempfile.mkdtemp(),
     )
 
 
@@ -160,7 +161,7 @@ async def test_two_tick_processes_at_once_post_once(
     h, _ = timed
     thread = await new_project(h)
     await new_project(h, "Fraud alerts")
-    procs = [_tick_process(h.emulator, h.db_path, MONDAY_10_BERLIN) for _ in range(3)]
+    procs = [_tick_process(h.emulator, h.database, MONDAY_10_BERLIN) for _ in range(3)]
     results = [await _finish(p) for p in procs]
     assert all(code == 0 for code, _ in results), results
     assert sum(out.count("posted: checkin") for _, out in results) == 2
@@ -174,7 +175,7 @@ async def test_kill_9_during_a_tick_then_restart_posts_once(
     h, _ = timed
     thread = await new_project(h)
     h.emulator.stall_next("chat.postMessage", 3.0)  # the tick is stuck before Slack acts
-    proc = _tick_process(h.emulator, h.db_path, MONDAY_10_BERLIN)
+    proc = _tick_process(h.emulator, h.database, MONDAY_10_BERLIN)
     for _ in range(200):
         await asyncio.sleep(0.05)
         if h.emulator.stalls.get("chat.postMessage") == []:
@@ -183,28 +184,28 @@ async def test_kill_9_during_a_tick_then_restart_posts_once(
     await _finish(proc)
     await asyncio.sleep(3.2)
     assert checkins(h, thread) == []
-    soon = _tick_process(h.emulator, h.db_path, MONDAY_10_BERLIN + timedelta(minutes=1))
+    soon = _tick_process(h.emulator, h.database, MONDAY_10_BERLIN + timedelta(minutes=1))
     assert "0 item(s)" in (await _finish(soon))[1]  # the claim may still be alive
-    later = _tick_process(h.emulator, h.db_path, MONDAY_10_BERLIN + timedelta(minutes=3))
+    later = _tick_process(h.emulator, h.database, MONDAY_10_BERLIN + timedelta(minutes=3))
     code, out = await _finish(later)
     assert code == 0 and "posted: checkin" in out, out
     assert len(checkins(h, thread)) == 1
 
 
-async def test_running_app_ticks_on_its_own(emulator: SlackEmulator, db_path: str) -> None:
+async def test_running_app_ticks_on_its_own(emulator: SlackEmulator, database: str) -> None:
     from bot.runtime import Runtime
     from tests.conftest import settings_for
 
-    runtime = await Runtime.create(settings_for(emulator, db_path, TICK_SECONDS=1))
+    runtime = await Runtime.create(settings_for(emulator, database, TICK_SECONDS=1))
     try:
         port = await runtime.start_http("127.0.0.1", 0)
         emulator.connect_http(f"http://127.0.0.1:{port}/slack/events")
-        h = Harness(emulator, runtime, "", db_path)
+        h = Harness(emulator, runtime, "", database)
         thread = await new_project(h)
         project = await h.only_project()
         overdue = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        await runtime.services.store.db.write(
-            lambda conn: conn.execute(
+        await runtime.services.store.write(
+            lambda tx: tx.conn.execute(
                 "UPDATE schedules SET next_due_at = ? WHERE subject = ?", (overdue, str(project.id))
             )
         )
@@ -223,8 +224,8 @@ async def test_tick_cli_dry_run_needs_no_token_and_changes_nothing(
 ) -> None:
     h, _ = timed
     thread = await new_project(h)
-    env = clean_env(DATABASE_URL=f"sqlite:///{h.db_path}")
-    cwd = Path(h.db_path).parent
+    env = clean_env(DATABASE_URL=h.database)
+    cwd = Path(tempfile.mkdtemp())
     code, text, err = await run_cli(
         "tick", "--at", "2026-11-30T09:00:00Z", "--dry-run", env=env, cwd=cwd
     )

@@ -9,8 +9,8 @@ from bot.runtime import Runtime
 from tests.conftest import settings_for
 
 
-async def test_mle_help_over_socket_mode(emulator: SlackEmulator, db_path: str) -> None:
-    runtime = await Runtime.create(settings_for(emulator, db_path), socket_mode=True)
+async def test_mle_help_over_socket_mode(emulator: SlackEmulator, database: str) -> None:
+    runtime = await Runtime.create(settings_for(emulator, database), socket_mode=True)
     try:
         await runtime.start_socket()
         await asyncio.wait_for(emulator.socket.connected.wait(), 5)
@@ -25,8 +25,8 @@ async def test_mle_help_over_socket_mode(emulator: SlackEmulator, db_path: str) 
     assert not emulator.socket.active
 
 
-async def test_socket_mode_event_retry_is_dropped(emulator: SlackEmulator, db_path: str) -> None:
-    runtime = await Runtime.create(settings_for(emulator, db_path), socket_mode=True)
+async def test_socket_mode_event_retry_is_dropped(emulator: SlackEmulator, database: str) -> None:
+    runtime = await Runtime.create(settings_for(emulator, database), socket_mode=True)
     try:
         await runtime.start_socket()
         await asyncio.wait_for(emulator.socket.connected.wait(), 5)

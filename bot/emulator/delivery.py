@@ -51,8 +51,9 @@ def encode(kind: str, payload: dict[str, Any]) -> tuple[str, str]:
 
 
 class HttpDeliverer:
-    def __init__(self, url: str, secret: str, retry_delays: tuple[float, ...]) -> None:
-        self.url = url
+    def __init__(self, urls: list[str], secret: str, retry_delays: tuple[float, ...]) -> None:
+        self.urls = urls
+        self._turn = 0
         self.secret = secret
         self.retry_delays = retry_delays
         self._session: aiohttp.ClientSession | None = None
@@ -67,7 +68,7 @@ class HttpDeliverer:
             headers["X-Slack-Retry-Reason"] = "http_error"
         try:
             async with self._session.post(
-                self.url,
+                self._next_url(),
                 data=body.encode(),
                 headers=headers,
                 timeout=aiohttp.ClientTimeout(total=ACK_TIMEOUT),
@@ -75,6 +76,13 @@ class HttpDeliverer:
                 return Delivery(resp.status, await resp.text(), retry_num + 1)
         except (TimeoutError, aiohttp.ClientError) as exc:
             return Delivery(0, f"{type(exc).__name__}", retry_num + 1)
+
+    def _next_url(self) -> str:
+        """Several apps behind one Request URL: each delivery (a retry too) goes to the next,
+        as a round-robin load balancer would send it."""
+        url = self.urls[self._turn % len(self.urls)]
+        self._turn += 1
+        return url
 
     async def send_with_retries(self, kind: str, payload: dict[str, Any]) -> Delivery:
         """Events are re-sent up to three times when no 2xx came back in time."""

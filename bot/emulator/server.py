@@ -86,12 +86,14 @@ class SlackEmulator:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def connect_http(self, request_url: str) -> None:
-        """Deliver to an app over HTTP (its `/slack/events` URL), signed."""
+    def connect_http(self, request_url: str, *more: str) -> None:
+        """Deliver to an app over HTTP (its `/slack/events` URL), signed; given several URLs
+        (replicas behind a load balancer), deliveries take turns among them."""
+        urls = [request_url, *more]
         if self._http is not None:
-            self._http.url = request_url
+            self._http.urls = urls
         else:
-            self._http = HttpDeliverer(request_url, self.signing_secret, self.retry_delays)
+            self._http = HttpDeliverer(urls, self.signing_secret, self.retry_delays)
 
     # ---- observation
     def subscribe(self, listener: Listener) -> None:

@@ -126,13 +126,13 @@ class Ticker:
             return await self.store.rehearse(lambda tx: self._rehearse(tx, moment))
         lines = await self.store.write(lambda tx: self._materialize(tx, moment))
         # a pipeline: the next batch is claimed and composed while this one is being posted
-        claims, taken = await self.store.write(lambda tx: self._claim(tx, moment, lines))
+        claims, taken = await self._claim_batch(moment, lines)
         while claims:
             posting = asyncio.create_task(self._post_all(claims, moment))
             if taken < BATCH:
                 claims, taken = [], 0
             else:
-                claims, taken = await self.store.write(lambda tx: self._claim(tx, moment, lines))
+                claims, taken = await self._claim_batch(moment, lines)
             lines.extend(await posting)
         return lines
 
@@ -191,6 +191,19 @@ class Ticker:
         return lines
 
     # ---- deliveries → posts
+    async def _claim_batch(
+        self, now: datetime, lines: list[TickLine]
+    ) -> tuple[list[tuple[DeliveryRow, Composed]], int]:
+        # the unit may run again (PostgreSQL retries a lost race): it fills a list of its own
+        def unit(tx: Tx) -> tuple[list[tuple[DeliveryRow, Composed]], int, list[TickLine]]:
+            skipped: list[TickLine] = []
+            claims, taken = self._claim(tx, now, skipped)
+            return claims, taken, skipped
+
+        claims, taken, skipped = await self.store.write(unit)
+        lines.extend(skipped)
+        return claims, taken
+
     def _claim(
         self, tx: Tx, now: datetime, lines: list[TickLine]
     ) -> tuple[list[tuple[DeliveryRow, Composed]], int]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
 import psycopg
+
+from storage.sql import Cursor
 
 
 @lru_cache(maxsize=2048)
@@ -28,9 +30,26 @@ class PgConn:
     def execute(self, sql: str, params: Sequence[Any] = (), /) -> psycopg.Cursor[Any]:
         return self._conn.execute(translate(sql), params)
 
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> psycopg.Cursor[Any]:
-        cur = self._conn.cursor()
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> Cursor:
         batch = list(rows)
-        if batch:
-            cur.executemany(translate(sql), batch)
+        if not batch:
+            return _NOTHING  # as sqlite3 says: no rows changed
+        cur = self._conn.cursor()
+        cur.executemany(translate(sql), batch)
         return cur
+
+
+class _Nothing:
+    rowcount = 0
+
+    def fetchone(self) -> None:
+        return None
+
+    def fetchall(self) -> list[Any]:
+        return []
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+
+_NOTHING = _Nothing()

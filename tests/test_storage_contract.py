@@ -1,0 +1,220 @@
+"""The storage contract: SQLite and PostgreSQL behave the same for everything the bot does.
+
+Each test runs once per engine (`engine_url`); the PostgreSQL runs need TEST_DATABASE_URL
+(`.ci/run` provides it) and fail under CI without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from storage.errors import DuplicateKey
+from storage.open import open_store
+from storage.repos.events import EVENT_TTL
+from storage.store import Store, Tx
+from tests.conftest import START
+
+NOW = "2026-11-26T08:00:00.000000Z"
+
+
+def _project(tx: Tx, name: str = "Churn", team: str = "T1", owner: str = "U1") -> int:
+    return tx.projects.insert(
+        team_id=team,
+        name=name,
+        name_key=name.lower(),
+        slug=name.lower(),
+        channel_id="C1",
+        owner_id=owner,
+        tz="Europe/Berlin",
+        stage="planning",
+        now=NOW,
+    )
+
+
+def _delivery(key: str, due: str = NOW, team: str = "T1") -> tuple[object, ...]:
+    return (team, key, None, "checkin", "1", "C1", None, key, due, "pending", NOW)
+
+
+async def test_schema_is_migrated_once_and_reopening_changes_nothing(engine_url: str) -> None:
+    store = await open_store(engine_url)
+    try:
+        version = await store.schema_version()
+        assert version >= 1
+        assert await store.migrate() == []
+        assert await store.ping()
+    finally:
+        await store.close()
+    again = await open_store(engine_url)
+    try:
+        assert await again.schema_version() == version
+    finally:
+        await again.close()
+
+
+@pytest.fixture
+async def store(engine_url: str) -> Store:
+    opened = await open_store(engine_url, pool_size=4)
+    yield opened  # type: ignore[misc]
+    await opened.close()
+
+
+async def test_rows_round_trip_with_the_same_types(store: Store) -> None:
+    project_id = await store.write(_project)
+    project = await store.read(lambda tx: tx.projects.get("T1", project_id))
+    assert project is not None and project.id == project_id and isinstance(project.id, int)
+    assert (project.name, project.owner_id, project.stage, project.thread_ts) == (
+        "Churn",
+        "U1",
+        "planning",
+        None,
+    )
+    assert await store.read(lambda tx: tx.projects.get("T2", project_id)) is None  # by team
+
+    def metric(tx: Tx) -> tuple[int, int]:
+        model = tx.models.deploy(
+            team_id="T1",
+            project_id=project_id,
+            name="Scorer",
+            name_key="scorer",
+            slug="scorer",
+            version="v1",
+            tier=None,
+            by="U1",
+            now=NOW,
+            first_check=NOW,
+        )
+        changes: dict[str, object] = {"baseline": 0.1, "target": 0.30000000000000004}
+        kpi = tx.metrics.define(
+            team_id="T1", model_id=model, name="Churn", name_key="churn", changes=changes, now=NOW
+        )
+        tx.metrics.report("T1", kpi, 1 / 3, NOW, "U1")
+        return model, kpi
+
+    model_id, metric_id = await store.write(metric)
+    metrics = await store.read(lambda tx: tx.metrics.for_models([("T1", model_id)]))
+    [kpi] = metrics[model_id]
+    assert (kpi.baseline, kpi.target) == (0.1, 0.30000000000000004)  # doubles, not floats
+    values = await store.read(lambda tx: tx.metrics.values_for([("T1", metric_id)]))
+    assert values[metric_id][0].value == 1 / 3
+
+
+async def test_a_failing_unit_leaves_nothing_behind(store: Store) -> None:
+    def half(tx: Tx) -> None:
+        _project(tx, "Half")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await store.write(half)
+    assert await store.read(lambda tx: tx.projects.all_names("T1")) == []
+
+
+async def test_rehearse_shows_the_outcome_and_keeps_nothing(store: Store) -> None:
+    made = await store.rehearse(lambda tx: tx.projects.get("T1", _project(tx)))
+    assert made is not None and made.name == "Churn"
+    assert await store.read(lambda tx: tx.projects.all_names("T1")) == []
+
+
+async def test_a_taken_name_is_a_duplicate_key_in_either_engine(store: Store) -> None:
+    await store.write(_project)
+    with pytest.raises(DuplicateKey):
+        await store.write(_project)
+    await store.write(lambda tx: _project(tx, team="T2"))  # names are per workspace
+    assert await store.read(lambda tx: tx.projects.all_names("T1")) == ["Churn"]
+
+
+async def test_text_times_compare_byte_by_byte(store: Store) -> None:
+    """Timestamps and Slack ts are text: the engines must order them the same way."""
+    stamps = ["2026-11-26T08:00:00.000001Z", "2026-11-26T07:59:59.999999Z", "2026-11-26T08:00:00Z"]
+    await store.write(
+        lambda tx: tx.deliveries.add_many([_delivery(f"k{i}", s) for i, s in enumerate(stamps)])
+    )
+    for i, stamp in enumerate(stamps):
+        await store.write(
+            lambda tx, i=i, stamp=stamp: tx.conn.execute(
+                "UPDATE deliveries SET next_attempt_at = ? WHERE delivery_key = ?", (stamp, f"k{i}")
+            )
+        )
+    taken = await store.write(lambda tx: tx.deliveries.claim_ready(NOW, NOW, 10))
+    # "…08:00:00Z" sorts after "…08:00:00.000000Z" byte by byte ('Z' > '.'); so does .000001
+    assert [row.delivery_key for row in taken] == ["k1"]
+
+
+async def test_a_slot_key_is_inserted_once(store: Store) -> None:
+    rows = [_delivery("checkin:1:2026-11-30"), _delivery("checkin:1:2026-12-07")]
+    assert await store.write(lambda tx: tx.deliveries.add_many(rows)) == 2
+    assert await store.write(lambda tx: tx.deliveries.add_many(rows)) == 0
+    assert await store.write(lambda tx: tx.deliveries.add_many([])) == 0
+
+
+async def test_concurrent_claims_take_disjoint_batches_and_every_row(
+    store: Store, engine_url: str
+) -> None:
+    """Two stores on one database (two replicas) and several claimers each."""
+    await store.write(lambda tx: tx.deliveries.add_many([_delivery(f"k{i}") for i in range(300)]))
+    other = await open_store(engine_url, pool_size=4)
+    try:
+
+        async def claimer(on: Store) -> list[int]:
+            mine: list[int] = []
+            while True:
+                batch = await on.write(lambda tx: tx.deliveries.claim_ready(NOW, "0", 7))
+                if not batch:
+                    return mine
+                mine += [row.id for row in batch]
+
+        results = await asyncio.gather(*(claimer(s) for s in (store, other) * 3))
+    finally:
+        await other.close()
+    claimed = [i for ids in results for i in ids]
+    assert len(claimed) == len(set(claimed)) == 300
+    rows = await store.read(lambda tx: tx.deliveries.for_subject("T1", "checkin", "1"))
+    assert {row.status for row in rows} == {"posting"}
+
+
+async def test_a_stale_claim_is_taken_over_once(store: Store) -> None:
+    await store.write(lambda tx: tx.deliveries.add_many([_delivery("k")]))
+    [first] = await store.write(lambda tx: tx.deliveries.claim_ready(NOW, "0", 5))
+    assert await store.write(lambda tx: tx.deliveries.claim_ready(NOW, "0", 5)) == []
+    later = "2026-11-26T08:05:00.000000Z"
+    [again] = await store.write(lambda tx: tx.deliveries.claim_ready(later, later, 5))
+    assert again.id == first.id and again.claimed_at == later
+    await store.write(lambda tx: tx.deliveries.posted(again.id, "1.2", None, later))
+    assert await store.write(lambda tx: tx.deliveries.claim_ready(later, later, 5)) == []
+
+
+async def test_an_event_id_is_claimed_once_among_concurrent_claimers(store: Store) -> None:
+    results = await asyncio.gather(
+        *(store.write(lambda tx: tx.events.claim("T1", "Ev1", START)) for _ in range(12))
+    )
+    assert sorted(results) == [False] * 11 + [True]
+    later = START + EVENT_TTL * 2
+    assert await store.write(lambda tx: tx.events.purge_expired(later)) == 1
+    assert await store.write(lambda tx: tx.events.claim("T1", "Ev1", later))
+
+
+async def test_concurrent_answers_to_one_question_record_one(store: Store) -> None:
+    """The same question answered from several places at once keeps one answer and every
+    revision: units about one project queue behind its row."""
+    project_id = await store.write(_project)
+
+    def answer(tx: Tx, n: int) -> None:
+        project = tx.projects.get("T1", project_id)  # locks the project on PostgreSQL
+        assert project is not None
+        tx.answers.record(
+            team_id="T1",
+            project_id=project_id,
+            stage="planning",
+            question_key="success",
+            status="answered",
+            text=f"take {n}",
+            author_id="U1",
+            message_ts=f"1.{n}",
+            now=NOW,
+        )
+
+    await asyncio.gather(*(store.write(lambda tx, n=n: answer(tx, n)) for n in range(10)))
+    [kept] = await store.read(lambda tx: tx.answers.for_project("T1", project_id))
+    history = await store.read(lambda tx: tx.answers.history("T1", kept.id))
+    assert len(history) == 10 and kept.text == history[-1][0]
