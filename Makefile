@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint pytest bench clean
+.PHONY: run test lint pytest pytest-postgres bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,14 @@ lint: $(VENV)/.test-installed
 pytest: $(VENV)/.test-installed
 	$(BIN)/pytest -q
 
-test: lint pytest
+# With TEST_DATABASE_URL=postgresql://… (as .ci/run sets it) the app's tests run a second
+# time with PostgreSQL as its database; the contract tests run on both engines either way.
+pytest-postgres: $(VENV)/.test-installed
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		MLE_TEST_BACKEND=postgresql $(BIN)/pytest -q --ignore=tests/test_storage_contract.py --ignore=tests/test_replicas.py; \
+	else echo "TEST_DATABASE_URL is not set: the app's tests ran on SQLite only"; fi
+
+test: lint pytest pytest-postgres
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m bench.help_ack

@@ -1,0 +1,179 @@
+"""Three `mle-coach serve` processes on one PostgreSQL database, behind a round-robin load
+balancer (the emulator takes turns among their Request URLs, retries included), each
+running its own scheduler every second.
+
+Needs TEST_DATABASE_URL; under CI it fails without it rather than skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from bot.emulator import SlackEmulator
+from bot.interview.bank import load_bank
+from tests.interviews import Q_PREFIX, VALID, valid_answer
+from tests.pg import fresh_schema
+from tests.processes import clean_env
+
+REPLICAS = 3
+PLANNING = load_bank().questions("planning")
+assert VALID  # the answers people type come from the shared helpers
+
+
+async def _serve(env: dict[str, str], cwd: Path) -> tuple[asyncio.subprocess.Process, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *("-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0"),
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
+    if "listening on" not in line:
+        err = (await asyncio.wait_for(proc.stderr.read(), 30)).decode()
+        raise AssertionError(f"replica did not start: {line!r} {err}")
+    return proc, line.split("listening on ", 1)[1].split()[0]
+
+
+@pytest.fixture
+async def replicas(
+    emulator: SlackEmulator, tmp_path: Path
+) -> AsyncIterator[tuple[str, list[asyncio.subprocess.Process]]]:
+    with fresh_schema() as url:
+        env = clean_env(
+            SLACK_BOT_TOKEN=emulator.bot_token,
+            SLACK_SIGNING_SECRET=emulator.signing_secret,
+            SLACK_API_URL=emulator.api_url,
+            DATABASE_URL=url,
+            DATABASE_POOL_SIZE="4",
+            TICK_SECONDS="1",
+        )
+        # started together: they migrate the empty schema at the same moment
+        started = await asyncio.gather(*(_serve(env, tmp_path) for _ in range(REPLICAS)))
+        procs = [proc for proc, _ in started]
+        try:
+            emulator.connect_http(*(address for _, address in started))
+            yield url, procs
+        finally:
+            for proc in procs:
+                if proc.returncode is None:
+                    proc.terminate()
+            for proc in procs:
+                _, err = await asyncio.wait_for(proc.communicate(), 30)
+                assert proc.returncode == 0, err.decode()[-2000:]
+                assert "Traceback" not in err.decode(), err.decode()[-2000:]
+
+
+async def _until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def _sql(url: str, query: str) -> list[tuple[object, ...]]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(query.encode()).fetchall()
+
+
+def _asked(emulator: SlackEmulator, thread: str) -> list[str]:
+    return [
+        m.text.split(" ")[0]
+        for m in emulator.bot_posts("C0MLTEAM", thread)
+        if Q_PREFIX.match(m.text)
+    ]
+
+
+async def test_one_interview_spread_over_three_replicas_records_each_answer_once(
+    emulator: SlackEmulator, replicas: tuple[str, list[asyncio.subprocess.Process]]
+) -> None:
+    url, _ = replicas
+    assert (await emulator.slash("new Churn reduction")).status == 200
+    await _until(lambda: any(m.thread_ts is None for m in emulator.bot_posts("C0MLTEAM")), "parent")
+    thread = next(m.ts for m in emulator.bot_posts("C0MLTEAM") if m.thread_ts is None)
+    total = len(PLANNING)
+    for number, question in enumerate(PLANNING, start=1):
+        await _until(lambda n=number: len(_asked(emulator, thread)) >= n, f"Q{number}")
+        _, delivery = await emulator.say(valid_answer(question), thread_ts=thread)
+        assert delivery.status == 200
+        event_id = list(emulator.delivered)[-1]
+        # Slack's retries of that reply reach the other replicas, at the same moment
+        retries = await asyncio.gather(
+            emulator.redeliver(event_id, 1), emulator.redeliver(event_id, 2)
+        )
+        assert [r.status for r in retries] == [200, 200]
+    brief_posted = lambda: any(  # noqa: E731
+        "Planning brief" in m.text for m in emulator.bot_posts("C0MLTEAM", thread)
+    )
+    await _until(brief_posted, "the planning brief")
+    await asyncio.sleep(1.5)  # every replica has ticked since: nothing more may appear
+    assert _asked(emulator, thread) == [f"Q{n}/{total}" for n in range(1, total + 1)]
+    briefs = [m for m in emulator.bot_posts("C0MLTEAM", thread) if "Planning brief" in m.text]
+    assert len(briefs) == 1
+    keys = [str(r[0]) for r in _sql(url, "SELECT question_key FROM answers ORDER BY id")]
+    assert keys == [q.key for q in PLANNING]
+    revisions = _sql(url, "SELECT COUNT(*) FROM answer_revisions")
+    assert revisions == [(total,)]
+    reactions = [c for c in emulator.calls_to("reactions.add") if c.response.get("ok")]
+    assert len(reactions) == total  # one ✓ per answer, none for the retries
+
+
+async def test_concurrent_ticks_of_three_replicas_post_every_checkin_once(
+    emulator: SlackEmulator,
+    replicas: tuple[str, list[asyncio.subprocess.Process]],
+    tmp_path: Path,
+) -> None:
+    url, _ = replicas
+    projects = 24
+    for i in range(projects):  # the commands themselves land on every replica in turn
+        assert (await emulator.slash(f"new Project {i:02d}")).status == 200
+    parents = lambda: [m for m in emulator.bot_posts("C0MLTEAM") if m.thread_ts is None]  # noqa: E731
+    await _until(lambda: len(parents()) == projects, "every project's parent message")
+    overdue = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE schedules SET next_due_at = %s WHERE kind = 'checkin'", (overdue,))
+    # besides the replicas' own passes, three `mle-coach tick` runs started at one instant
+    env = clean_env(SLACK_BOT_TOKEN=emulator.bot_token, SLACK_API_URL=emulator.api_url)
+    runs = await asyncio.gather(
+        *(
+            asyncio.create_subprocess_exec(
+                sys.executable,
+                *("-m", "bot.cli", "tick"),
+                env=env | {"DATABASE_URL": url},
+                cwd=tmp_path,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for _ in range(3)
+        )
+    )
+    for run in runs:
+        _, err = await asyncio.wait_for(run.communicate(), 60)
+        assert run.returncode == 0, err.decode()
+
+    def checkins() -> list[tuple[str | None, str]]:
+        return [
+            (m.thread_ts, m.text)
+            for m in emulator.bot_posts("C0MLTEAM")
+            if m.text.startswith("Check-in")
+        ]
+
+    await _until(lambda: len(checkins()) >= projects, "every check-in", timeout=60)
+    await asyncio.sleep(2.5)  # two more passes of every replica: nothing is posted twice
+    threads = [thread for thread, _ in checkins()]
+    assert len(threads) == projects and len(set(threads)) == projects
+    assert set(threads) == {m.ts for m in parents()}
+    rows = _sql(url, "SELECT status, COUNT(*) FROM deliveries GROUP BY status")
+    assert rows == [("posted", projects)]
