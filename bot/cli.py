@@ -32,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="create or upgrade the database schema")
     backup = sub.add_parser("backup", help="a consistent copy of the (running) database")
     backup.add_argument("path", help="the new file to write")
+    copy = sub.add_parser(
+        "copy-db", help="copy a SQLite installation into an empty PostgreSQL database"
+    )
+    copy.add_argument("--from", dest="source", required=True, help="sqlite:///<path>")
+    copy.add_argument("--to", dest="target", required=True, help="postgresql://…")
     tick = sub.add_parser("tick", help="one scheduler pass: post what is due, print it, exit")
     tick.add_argument(
         "--at",
@@ -121,6 +126,24 @@ async def _migrate(settings: Settings) -> None:
     print(f"database {describe(settings.DATABASE_URL)} at schema version {version} ({done})")
 
 
+def _copy_db(source: str, target: str) -> int:
+    from storage.copy import CopyRefused, copy_database
+    from storage.open import describe
+
+    try:
+        copied = copy_database(source, target)
+    except CopyRefused as exc:
+        print(f"mle-coach: copy-db refused: {exc}", file=sys.stderr)
+        return 1
+    for table, count in copied.tables.items():
+        print(f"  {table:<18} {count:>9,} rows")
+    print(
+        f"copied {copied.rows:,} rows from {describe(source)} to {describe(target)}, "
+        "each verified; point DATABASE_URL at the new database"
+    )
+    return 0
+
+
 async def _sandbox(db: str) -> None:
     from bot.sandbox.session import run_sandbox
 
@@ -165,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"backed up {settings.sqlite_path} to {args.path} ({size:,} bytes); "
                 f"restore by pointing DATABASE_URL at sqlite:///{args.path}"
             )
+        elif verb == "copy-db":
+            return _copy_db(args.source, args.target)
         elif verb == "tick":
             asyncio.run(_tick(settings, args.at, args.dry_run))
     except ConfigError as exc:
