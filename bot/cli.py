@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.redact import configure_logging
+from storage.errors import Unavailable
 
 SANDBOX_DB = "mle-coach-sandbox.db"
 
@@ -179,6 +180,14 @@ def main(argv: list[str] | None = None) -> int:
         elif verb == "backup":
             from storage.sqlite.backup import backup
 
+            if settings.postgres:
+                print(
+                    "mle-coach: backup copies a SQLite file; for PostgreSQL use pg_dump "
+                    "(e.g. pg_dump --format=custom --file=<file> <database>)",
+                    file=sys.stderr,
+                )
+                return 1
+
             try:
                 size = backup(settings.sqlite_path, args.path)
             except (FileExistsError, FileNotFoundError, OSError) as exc:
@@ -195,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"mle-coach: {exc}", file=sys.stderr)
         return 2
+    except Unavailable as exc:
+        print(f"mle-coach: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     return 0

@@ -22,6 +22,7 @@ VARS = [
     "PORT",
     "TICK_SECONDS",
     "LOG_LEVEL",
+    "DATABASE_POOL_SIZE",
 ]
 
 
@@ -50,6 +51,9 @@ def test_defaults() -> None:
         ("SLACK_API_URL", "https://slack.com/api"),
         ("SLACK_API_URL", "ftp://x/"),
         ("DATABASE_URL", "mysql://x"),
+        ("DATABASE_URL", "postgresql://user:pw@db.internal"),
+        ("DATABASE_URL", "postgresql:///mle"),
+        ("DATABASE_POOL_SIZE", "0"),
         ("SLACK_BOT_TOKEN", "xoxp-user-token"),
         ("SLACK_APP_TOKEN", "xoxb-not-an-app-token"),
     ],

@@ -16,12 +16,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import psycopg
 from psycopg import errors
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
-from storage.errors import DuplicateKey
+from storage.errors import DuplicateKey, Unavailable
 from storage.postgres import migrate
 from storage.postgres.conn import PgConn
 from storage.store import Tx
@@ -29,6 +30,12 @@ from storage.store import Tx
 T = TypeVar("T")
 RETRIES = 5  # a unit that loses a race this often in a row gives up with the error
 CONNECT_TIMEOUT_S = 10
+
+
+def _where(url: str) -> str:
+    """host:port/database of a URL, without user or password."""
+    parts = urlsplit(url)
+    return f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"
 
 
 def connect(url: str) -> psycopg.Connection[Any]:
@@ -80,8 +87,12 @@ class PostgresStore:
             return pool
 
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, prepare)
-        pool = await loop.run_in_executor(None, start_pool)
+        try:
+            await loop.run_in_executor(None, prepare)
+            pool = await loop.run_in_executor(None, start_pool)
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            raise Unavailable(f"cannot reach PostgreSQL at {_where(url)}: {reason}") from None
         return cls(pool, pool_size)
 
     async def _on_thread(self, fn: Callable[[psycopg.Connection[Any]], T]) -> T:

@@ -1,0 +1,44 @@
+"""The CLI with DATABASE_URL=postgresql://…: migrate, the password kept out of output,
+unreachable servers, and the SQLite-only backup refusing clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import load_settings
+from storage.postgres.migrate import migrations
+from tests.pg import fresh_schema
+from tests.processes import clean_env, run_cli
+
+
+def test_a_postgresql_url_is_accepted() -> None:
+    settings = load_settings(DATABASE_URL="postgresql://mle:secret@db.internal:5432/mle")
+    assert settings.postgres and settings.DATABASE_POOL_SIZE == 10
+
+
+async def test_migrate_on_postgresql_hides_the_password(tmp_path: Path) -> None:
+    with fresh_schema() as url:
+        env = clean_env(DATABASE_URL=url)
+        code, out, err = await run_cli("migrate", env=env, cwd=tmp_path)
+        assert code == 0, err
+        assert f"schema version {len(migrations())}" in out and "0001_initial.sql" in out
+        userinfo = url.split("://", 1)[1].split("@", 1)[0]
+        if ":" in userinfo:
+            assert f"{userinfo}@" not in out and ":***@" in out
+        code, out, _ = await run_cli("migrate", env=env, cwd=tmp_path)
+        assert code == 0 and "nothing to do" in out
+
+
+async def test_an_unreachable_server_is_one_clear_line(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL="postgresql://mle:secret@127.0.0.1:1/mle")
+    code, out, err = await run_cli("migrate", env=env, cwd=tmp_path)
+    assert code != 0
+    assert "Traceback" not in err and "secret" not in err
+    assert "PostgreSQL" in err and "127.0.0.1" in err
+
+
+async def test_backup_explains_pg_dump_for_postgresql(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL="postgresql://mle@localhost/mle")
+    code, _, err = await run_cli("backup", str(tmp_path / "b.db"), env=env, cwd=tmp_path)
+    assert code == 1 and "pg_dump" in err
+    assert not (tmp_path / "b.db").exists()
