@@ -14,8 +14,10 @@ import asyncio
 import tempfile
 import time
 from collections import defaultdict
+from contextlib import ExitStack
 
 from bench.harness import Server, median, start_server
+from bench.pg import bench_schema
 from bot.emulator import SlackEmulator
 from bot.emulator.state import Message
 from bot.interview.bank import Kind, load_bank
@@ -85,7 +87,7 @@ async def _drive(
     return len(threads) * len(answers) / (time.perf_counter() - started)
 
 
-async def main(rounds: int, threads: int) -> None:
+async def main(rounds: int, threads: int, database_url: str | None) -> None:
     emu = SlackEmulator(rate_limits=False)
     await emu.start()
     watcher = PostWatcher(emu)
@@ -98,10 +100,13 @@ async def main(rounds: int, threads: int) -> None:
         "LOG_LEVEL": "WARNING",
     }
     rates: dict[str, list[float]] = {"mle-coach": [], "bare bolt": []}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        database = f"sqlite:///{tmp}/bench.db"
+        if database_url:
+            database = stack.enter_context(bench_schema(database_url))
         ours = await start_server(
             ["-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
-            {**env, "DATABASE_URL": f"sqlite:///{tmp}/bench.db"},
+            {**env, "DATABASE_URL": database},
         )
         bare = await start_server(["-m", "bench.bare_replier"], env)
         servers: dict[str, Server] = {"mle-coach": ours, "bare bolt": bare}
@@ -117,7 +122,8 @@ async def main(rounds: int, threads: int) -> None:
             await emu.stop()
     print(
         f"thread replies fully handled per second; {threads} threads in parallel x "
-        f"{len(answers)} replies each, {rounds} alternating rounds (median)"
+        f"{len(answers)} replies each, {rounds} alternating rounds (median); MLE Coach on "
+        + ("PostgreSQL" if database_url else "SQLite")
     )
     for name, values in rates.items():
         print(
@@ -141,5 +147,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=20)
+    parser.add_argument(
+        "--database-url", help="run MLE Coach on this PostgreSQL database (default: SQLite)"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.rounds, args.threads))
+    asyncio.run(main(args.rounds, args.threads, args.database_url))

@@ -23,12 +23,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
+from bench.pg import bench_schema
 from bot.checkins.compose import checkin_composer
 from bot.interview.bank import load_bank
 from bot.scheduling.ticker import BATCH, Ticker
@@ -191,15 +191,14 @@ def main(projects: int, rows: int, due: int, repeat: int) -> None:
         began = time.perf_counter()
         fill_sqlite(template, projects, rows, due)
         print(f"SQLite filled in {time.perf_counter() - began:.0f} s", flush=True)
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        pg_url = ""
-        if pg.startswith(("postgresql://", "postgres://")):
-            pg_url = _with_schema(pg, schema)
-            asyncio.run(_migrate(pg_url))
-            began = time.perf_counter()
-            fill_postgres(pg_url, projects, rows, due)
-            print(f"PostgreSQL filled in {time.perf_counter() - began:.0f} s", flush=True)
-        try:
+        with ExitStack() as stack:
+            pg_url = ""
+            if pg.startswith(("postgresql://", "postgres://")):
+                pg_url = stack.enter_context(bench_schema(pg))
+                asyncio.run(_migrate(pg_url))
+                began = time.perf_counter()
+                fill_postgres(pg_url, projects, rows, due)
+                print(f"PostgreSQL filled in {time.perf_counter() - began:.0f} s", flush=True)
             for attempt in range(repeat):  # alternate engines within each round
                 for name, count in (("sqlite ×1", 1), ("sqlite ×3", 3)):
                     path = f"{tmp}/run.db"
@@ -214,9 +213,6 @@ def main(projects: int, rows: int, due: int, repeat: int) -> None:
                         assert claimed == due, (name, claimed)
                         results.setdefault(name, []).append(wall)
                 print(f"round {attempt + 1}/{repeat} done", flush=True)
-        finally:
-            if pg_url:
-                _drop_schema(pg, schema)
     print(
         f"\ntick over {projects:,} projects and {rows:,} schedule rows, {due:,} check-ins "
         f"due; claim + compose, posting excluded; median of {repeat} rounds; every due "
@@ -235,22 +231,6 @@ def main(projects: int, rows: int, due: int, repeat: int) -> None:
 
 async def _migrate(url: str) -> None:
     await (await open_store(url)).close()
-
-
-def _with_schema(url: str, schema: str) -> str:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}".encode())
-    joiner = "&" if "?" in url else "?"
-    return f"{url}{joiner}options={quote(f'-csearch_path={schema}')}"
-
-
-def _drop_schema(url: str, schema: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE".encode())
 
 
 if __name__ == "__main__":
