@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from datetime import UTC, datetime
+from urllib.parse import unquote, urlsplit
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.redact import configure_logging
@@ -79,7 +80,11 @@ async def _tick(settings: Settings, at: datetime | None, dry_run: bool) -> None:
 
 def _secrets(settings: Settings) -> list[str]:
     values = (settings.SLACK_BOT_TOKEN, settings.SLACK_SIGNING_SECRET, settings.SLACK_APP_TOKEN)
-    return [v.get_secret_value() for v in values if v is not None]
+    found = [v.get_secret_value() for v in values if v is not None]
+    password = urlsplit(settings.DATABASE_URL).password if settings.postgres else None
+    if password:
+        found += [password, unquote(password)]  # as in the URL, and decoded
+    return [value for value in found if len(value) >= 4]
 
 
 async def _serve(settings: Settings, host: str, port: int) -> None:

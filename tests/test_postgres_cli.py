@@ -42,3 +42,11 @@ async def test_backup_explains_pg_dump_for_postgresql(tmp_path: Path) -> None:
     code, _, err = await run_cli("backup", str(tmp_path / "b.db"), env=env, cwd=tmp_path)
     assert code == 1 and "pg_dump" in err
     assert not (tmp_path / "b.db").exists()
+
+
+def test_the_database_password_is_redacted_from_logs() -> None:
+    from bot.cli import _secrets
+
+    settings = load_settings(DATABASE_URL="postgresql://mle:p%40ss-word@db.internal/mle")
+    assert {"p%40ss-word", "p@ss-word"} <= set(_secrets(settings))
+    assert _secrets(load_settings(DATABASE_URL="sqlite:///x.db")) == []
