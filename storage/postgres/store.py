@@ -30,6 +30,7 @@ from storage.store import Tx
 T = TypeVar("T")
 RETRIES = 5  # a unit that loses a race this often in a row gives up with the error
 CONNECT_TIMEOUT_S = 10
+APPLICATION_NAME = "mle-coach"  # how our sessions show in pg_stat_activity
 
 
 def _where(url: str) -> str:
@@ -79,7 +80,14 @@ class PostgresStore:
                 url,
                 min_size=min(2, pool_size),
                 max_size=pool_size,
-                kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
+                kwargs={
+                    "autocommit": True,
+                    "connect_timeout": CONNECT_TIMEOUT_S,
+                    "application_name": APPLICATION_NAME,
+                },
+                # a connection the server closed (restart, failover, idle timeout) is
+                # replaced when taken from the pool, not discovered by a user's request
+                check=ConnectionPool.check_connection,
                 open=False,
                 name="mle-coach",
             )

@@ -1,12 +1,15 @@
-"""The CLI with DATABASE_URL=postgresql://…: migrate, the password kept out of output,
-unreachable servers, and the SQLite-only backup refusing clearly."""
+"""Running on PostgreSQL: the CLI (migrate, the password kept out of output, unreachable
+servers, the SQLite-only backup refusing clearly) and sessions the server drops."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from bot.config import load_settings
+from bot.emulator import SlackEmulator
 from storage.postgres.migrate import migrations
+from tests.conftest import running_app
+from tests.interviews import PLANNING, new_project, questions_asked, reply, valid_answer
 from tests.pg import fresh_schema
 from tests.processes import clean_env, run_cli
 
@@ -50,3 +53,27 @@ def test_the_database_password_is_redacted_from_logs() -> None:
     settings = load_settings(DATABASE_URL="postgresql://mle:p%40ss-word@db.internal/mle")
     assert {"p%40ss-word", "p@ss-word"} <= set(_secrets(settings))
     assert _secrets(load_settings(DATABASE_URL="sqlite:///x.db")) == []
+
+
+async def test_connections_the_server_dropped_lose_no_answer(
+    emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    """Every session of the app is terminated (as a server restart would); the next reply
+    is recorded all the same."""
+    import psycopg
+
+    with fresh_schema() as url:
+        async with running_app(emulator, url) as h:
+            thread = await new_project(h)
+            await reply(h, thread, valid_answer(PLANNING[0]))
+            with psycopg.connect(url, autocommit=True) as admin:
+                killed = admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                    "application_name = 'mle-coach' AND pid <> pg_backend_pid()"
+                ).fetchall()
+            assert killed  # the app had sessions open
+            await reply(h, thread, valid_answer(PLANNING[1]))
+            project = await h.only_project()
+            answers = await h.read(lambda tx: tx.answers.for_project(project.team_id, project.id))
+            assert [a.question_key for a in answers] == [q.key for q in PLANNING[:2]]
+            assert len(questions_asked(h, thread)) == 3
