@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
+from storage.errors import Unavailable
 from storage.store import Store
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -33,8 +34,8 @@ async def open_store(url: str, *, pool_size: int = 10, migrate_schema: bool = Tr
         try:
             from storage.postgres.store import PostgresStore
         except ImportError as exc:  # the optional extra is not installed
-            raise RuntimeError(
-                "DATABASE_URL names PostgreSQL but its driver is missing: "
+            raise Unavailable(
+                "DATABASE_URL names PostgreSQL but its driver is not installed: "
                 "pip install 'mle-coach[postgres]'"
             ) from exc
         return await PostgresStore.open(url, pool_size=pool_size, migrate_schema=migrate_schema)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.config import load_settings
 from bot.emulator import SlackEmulator
 from storage.postgres.migrate import migrations
@@ -77,3 +79,16 @@ async def test_connections_the_server_dropped_lose_no_answer(
             answers = await h.read(lambda tx: tx.answers.for_project(project.team_id, project.id))
             assert [a.question_key for a in answers] == [q.key for q in PLANNING[:2]]
             assert len(questions_asked(h, thread)) == 3
+
+
+async def test_without_the_driver_the_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from storage.errors import Unavailable
+    from storage.open import open_store
+
+    for name in [m for m in sys.modules if m == "psycopg" or m.startswith("storage.postgres")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if not installed
+    with pytest.raises(Unavailable, match=r"mle-coach\[postgres\]"):
+        await open_store("postgresql://mle@localhost/mle")
