@@ -1,9 +1,11 @@
 """Why psycopg and not asyncpg: the same unit of work (an interview reply's statements: lock
 the project, read the interview and the answer, write the answer, its revision and the
-interview) through our PostgreSQL store (psycopg, the unit run whole on a pool thread) and
-through asyncpg with every statement awaited on the event loop — the best an async rewrite
-of every repository could do. 20 concurrent workers, each on its own project, while the event
-loop also serves other work (a busy app); median of alternating rounds.
+interview) through our PostgreSQL store (psycopg, the unit run whole on a pool thread),
+through asyncpg behind the same synchronous interface (each statement hops to asyncpg's
+loop thread), and through asyncpg with every statement awaited on the event loop — the best
+an async rewrite of every repository and unit could do. 20 concurrent workers, each on
+its own project, while the event loop also serves other work (a busy app); median of
+alternating rounds.
 
 Run: `TEST_DATABASE_URL=postgresql://… python -m bench.pg_drivers` (needs `pip install
 asyncpg`, which MLE Coach itself does not use).
@@ -127,6 +129,66 @@ async def run_asyncpg(url: str, workers: int, projects: int, units: int, base: i
         await pool.close()
 
 
+async def run_asyncpg_bridged(
+    url: str, workers: int, projects: int, units: int, base: int
+) -> float:
+    """asyncpg behind our synchronous interface: the unit runs on a pool thread as ours does,
+    and each statement hops to asyncpg's event loop (in a thread of its own) and back."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import asyncpg
+
+    dsn, _, query = url.partition("?")
+    schema = query.split("search_path%3D", 1)[1]
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+
+    async def wait(awaitable: Any) -> Any:
+        return await awaitable
+
+    def call(awaitable: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(wait(awaitable), loop).result()
+
+    async def make_pool() -> Any:  # created on the loop that will use it
+        return await asyncpg.create_pool(
+            dsn, min_size=10, max_size=10, server_settings={"search_path": schema}
+        )
+
+    pool = asyncio.run_coroutine_threadsafe(make_pool(), loop).result()
+    dollar = [_dollars(translate(sql)) for sql in UNIT]
+    threads = ThreadPoolExecutor(10)
+
+    def unit(project: int, number: int) -> None:
+        conn = call(pool.acquire())
+        try:
+            tx = conn.transaction()
+            call(tx.start())
+            params = _params(project, number)
+            for sql, args in zip(dollar[:4], params[:4], strict=True):
+                row = call(conn.fetchrow(sql, *args))
+            call(conn.execute(dollar[4], "T1", row[0], NOW))
+            call(conn.execute(dollar[5], *params[5]))
+            call(tx.commit())
+        finally:
+            call(pool.release(conn))
+
+    async def worker(w: int) -> None:
+        project = 1 + w % projects
+        running = asyncio.get_running_loop()
+        for n in range(units):
+            await running.run_in_executor(threads, unit, project, base + w * units + n)
+
+    try:
+        return await _timed(workers, units, worker)
+    finally:
+        call(pool.close())
+        threads.shutdown()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+
+
 def _dollars(sql: str) -> str:
     parts = sql.split("%s")
     return "".join(p + (f"${i + 1}" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
@@ -147,7 +209,11 @@ async def main(rounds: int, workers: int, projects: int, units: int) -> None:
     url = os.environ.get("TEST_DATABASE_URL", "")
     if not url.startswith(("postgresql://", "postgres://")):
         raise SystemExit("set TEST_DATABASE_URL=postgresql://…")
-    rates: dict[str, list[float]] = {"psycopg (ours)": [], "asyncpg": []}
+    rates: dict[str, list[float]] = {
+        "psycopg (ours)": [],
+        "asyncpg, bridged": [],
+        "asyncpg, async": [],
+    }
     with bench_schema(url) as scoped:
         await _seed(scoped, projects)
         base, step = 0, workers * units
@@ -155,7 +221,12 @@ async def main(rounds: int, workers: int, projects: int, units: int) -> None:
             ours = await run_psycopg(scoped, workers, projects, units, base)
             rates["psycopg (ours)"].append(ours)
             base += step
-            rates["asyncpg"].append(await run_asyncpg(scoped, workers, projects, units, base))
+            bridged = await run_asyncpg_bridged(scoped, workers, projects, units, base)
+            rates["asyncpg, bridged"].append(bridged)
+            base += step
+            rates["asyncpg, async"].append(
+                await run_asyncpg(scoped, workers, projects, units, base)
+            )
             base += step
     print(
         f"reply-shaped units of work per second, {workers} concurrent workers x {units} "
@@ -167,10 +238,11 @@ async def main(rounds: int, workers: int, projects: int, units: int) -> None:
             f"  {name:<16}{statistics.median(values):8.0f} units/s   rounds: "
             + ", ".join(f"{v:.0f}" for v in values)
         )
-    ratio = statistics.median(
-        [a / b for a, b in zip(rates["psycopg (ours)"], rates["asyncpg"], strict=True)]
-    )
-    print(f"  psycopg / asyncpg: {ratio:.2f}x (median of per-round ratios)")
+    for other in ("asyncpg, bridged", "asyncpg, async"):
+        ratio = statistics.median(
+            [a / b for a, b in zip(rates["psycopg (ours)"], rates[other], strict=True)]
+        )
+        print(f"  psycopg / {other}: {ratio:.2f}x (median of per-round ratios)")
 
 
 if __name__ == "__main__":
