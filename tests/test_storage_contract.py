@@ -218,3 +218,18 @@ async def test_concurrent_answers_to_one_question_record_one(store: Store) -> No
     [kept] = await store.read(lambda tx: tx.answers.for_project("T1", project_id))
     history = await store.read(lambda tx: tx.answers.history("T1", kept.id))
     assert len(history) == 10 and kept.text == history[-1][0]
+
+
+async def test_concurrent_settings_changes_keep_every_change(store: Store, engine_url: str) -> None:
+    other = await open_store(engine_url, pool_size=4)
+    try:
+        await asyncio.gather(
+            *(
+                on.write(lambda tx, k=k: tx.workspaces.update_settings("T1", {f"k{k}": k}, NOW))
+                for k, on in enumerate([store, other] * 6)
+            )
+        )
+    finally:
+        await other.close()
+    settings = await store.read(lambda tx: tx.workspaces.settings(["T1"]))
+    assert settings["T1"] == {f"k{k}": k for k in range(12)}

@@ -30,11 +30,24 @@ class WorkspaceRepo:
         return found
 
     def update_settings(self, team_id: str, changes: dict[str, Any], now: str) -> dict[str, Any]:
-        current = self.settings([team_id]).get(team_id, {})
-        merged = {**current, **changes}
+        """Merge `changes` into the workspace's settings. The row is made to exist, then read
+        locked (PostgreSQL), so two replicas changing different settings keep both."""
         self._conn.execute(
-            "INSERT INTO workspaces (team_id, settings, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (team_id) DO UPDATE SET settings = excluded.settings",
-            (team_id, json.dumps(merged, sort_keys=True), now),
+            "INSERT INTO workspaces (team_id, settings, created_at) VALUES (?, '{}', ?) "
+            "ON CONFLICT (team_id) DO NOTHING",
+            (team_id, now),
+        )
+        row = self._conn.execute(
+            f"SELECT settings FROM workspaces WHERE team_id = ?{self._conn.for_update}",
+            (team_id,),
+        ).fetchone()
+        try:
+            current = json.loads(row[0] or "{}") if row else {}
+        except json.JSONDecodeError:
+            current = {}
+        merged = {**(current if isinstance(current, dict) else {}), **changes}
+        self._conn.execute(
+            "UPDATE workspaces SET settings = ? WHERE team_id = ?",
+            (json.dumps(merged, sort_keys=True), team_id),
         )
         return merged
