@@ -233,3 +233,18 @@ async def test_concurrent_settings_changes_keep_every_change(store: Store, engin
         await other.close()
     settings = await store.read(lambda tx: tx.workspaces.settings(["T1"]))
     assert settings["T1"] == {f"k{k}": k for k in range(12)}
+
+
+async def test_one_of_many_concurrent_creations_of_a_name_wins(
+    store: Store, engine_url: str
+) -> None:
+    other = await open_store(engine_url, pool_size=4)
+    try:
+        outcomes = await asyncio.gather(
+            *(on.write(_project) for on in [store, other] * 4), return_exceptions=True
+        )
+    finally:
+        await other.close()
+    assert sum(isinstance(o, int) for o in outcomes) == 1
+    assert all(isinstance(o, DuplicateKey) for o in outcomes if not isinstance(o, int))
+    assert await store.read(lambda tx: tx.projects.all_names("T1")) == ["Churn"]
