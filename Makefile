@@ -30,9 +30,12 @@ pytest: $(VENV)/.test-installed
 
 # With TEST_DATABASE_URL=postgresql://… (as .ci/run sets it) the app's tests run a second
 # time with PostgreSQL as its database; the contract tests run on both engines either way.
+# Tests that choose their engines themselves run in the first pass only.
+ENGINE_TESTS := test_storage_contract test_engine_contract test_replicas test_copy_db test_postgres
 pytest-postgres: $(VENV)/.test-installed
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		MLE_TEST_BACKEND=postgresql $(BIN)/pytest -q --ignore=tests/test_storage_contract.py --ignore=tests/test_replicas.py --ignore=tests/test_copy_db.py --ignore=tests/test_postgres.py; \
+		MLE_TEST_BACKEND=postgresql $(BIN)/pytest -q \
+			$(foreach t,$(ENGINE_TESTS),--ignore=tests/$(t).py); \
 	else echo "TEST_DATABASE_URL is not set: the app's tests ran on SQLite only"; fi
 
 test: lint pytest pytest-postgres
