@@ -46,6 +46,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python -m bench.tick_scale
 	$(BIN)/python -m bench.digest_fanout
 	$(BIN)/python -m bench.load_burst
+	$(BIN)/python -m bench.tick_engines
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
