@@ -4,7 +4,8 @@ Repositories write SQL that SQLite and PostgreSQL both accept, with `?` placehol
 PostgreSQL connection translates them. Where the engines must differ, the connection says
 how: `for_update` locks the rows a write transaction reads (PostgreSQL runs write units
 concurrently; SQLite runs them one at a time, so there it is empty), `skip_locked` lets
-concurrent replicas take disjoint sets of due rows.
+concurrent replicas take disjoint sets of due rows. `arrays` says whether whole columns can
+be bound as arrays (PostgreSQL's `unnest`), which turns a batch of rows into one statement.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Cursor(Protocol):
 class Conn(Protocol):
     for_update: str
     skip_locked: str
+    arrays: bool
 
     def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Cursor: ...
 

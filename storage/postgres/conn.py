@@ -26,6 +26,7 @@ class PgConn:
         self._conn = conn
         self.for_update = " FOR UPDATE" if writing else ""
         self.skip_locked = " FOR UPDATE SKIP LOCKED" if writing else ""
+        self.arrays = True
 
     def execute(self, sql: str, params: Sequence[Any] = (), /) -> psycopg.Cursor[Any]:
         return self._conn.execute(translate(sql), params)

@@ -8,6 +8,16 @@ from storage.sql import Conn
 
 _SCOLS = columns(ScheduleRow)
 _DCOLS = columns(DeliveryRow)
+_INSERT_DELIVERIES = (
+    "INSERT INTO deliveries (team_id, delivery_key, schedule_id, kind, subject, channel_id, "
+    "thread_ts, slot, due_at, status, created_at) "
+)
+_FROM_ARRAYS = (  # PostgreSQL: the same eleven columns, each bound as one array
+    "SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), "
+    "CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), "
+    "CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]))"
+)
+_KEY_TAKEN = " ON CONFLICT (team_id, delivery_key) DO NOTHING"
 
 
 class ScheduleRepo:
@@ -74,6 +84,13 @@ class ScheduleRepo:
 
     def set_next(self, changes: list[tuple[str, int]]) -> None:
         """(next_due_at, schedule id) pairs."""
+        if self._conn.arrays and changes:  # one statement, not one round trip per row
+            self._conn.execute(
+                "UPDATE schedules SET next_due_at = v.due FROM unnest(CAST(? AS TEXT[]), "
+                "CAST(? AS BIGINT[])) AS v(due, id) WHERE schedules.id = v.id",
+                ([due for due, _ in changes], [i for _, i in changes]),
+            )
+            return
         self._conn.executemany("UPDATE schedules SET next_due_at = ? WHERE id = ?", changes)
 
 
@@ -84,12 +101,14 @@ class DeliveryRepo:
     def add_many(self, rows: list[tuple[object, ...]]) -> int:
         """Rows of (team_id, delivery_key, schedule_id, kind, subject, channel_id, thread_ts,
         slot, due_at, status, created_at); a key already present is left alone."""
+        if self._conn.arrays and rows:  # one statement: each column bound as an array
+            cur = self._conn.execute(
+                _INSERT_DELIVERIES + _FROM_ARRAYS + _KEY_TAKEN,
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            return cur.rowcount
         cur = self._conn.executemany(
-            "INSERT INTO deliveries (team_id, delivery_key, schedule_id, kind, subject, "
-            "channel_id, thread_ts, slot, due_at, status, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (team_id, delivery_key) DO NOTHING",
-            rows,
+            _INSERT_DELIVERIES + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + _KEY_TAKEN, rows
         )
         return cur.rowcount
 

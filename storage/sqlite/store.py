@@ -20,6 +20,7 @@ class SqliteConn:
 
     for_update = ""
     skip_locked = ""
+    arrays = False
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.execute = conn.execute
