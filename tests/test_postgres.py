@@ -92,3 +92,36 @@ async def test_without_the_driver_the_extra_is_named(monkeypatch: pytest.MonkeyP
     monkeypatch.setitem(sys.modules, "psycopg", None)  # as if not installed
     with pytest.raises(Unavailable, match=r"mle-coach\[postgres\]"):
         await open_store("postgresql://mle@localhost/mle")
+
+
+async def test_healthz_says_503_soon_when_the_database_is_unreachable(
+    emulator: SlackEmulator,
+) -> None:
+    import time
+
+    import aiohttp
+    import psycopg
+
+    with fresh_schema() as url:
+        async with running_app(emulator, url) as h:
+            healthz = h.url.replace("/slack/events", "/healthz")
+            async with aiohttp.ClientSession() as session:
+                async with session.get(healthz) as resp:
+                    assert resp.status == 200
+                database = url.rsplit("/", 1)[1].split("?")[0]
+                with psycopg.connect(url, autocommit=True) as admin:
+                    admin.execute(f"ALTER DATABASE {database} CONNECTION LIMIT 0".encode())
+                    try:
+                        admin.execute(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                            "application_name = 'mle-coach' AND pid <> pg_backend_pid()"
+                        )
+                        started = time.monotonic()
+                        async with session.get(healthz) as resp:
+                            body = await resp.json()
+                            assert resp.status == 503 and body["database"] == "unavailable"
+                        assert time.monotonic() - started < 10
+                    finally:
+                        admin.execute(f"ALTER DATABASE {database} CONNECTION LIMIT -1".encode())
+                async with session.get(healthz) as resp:
+                    assert resp.status == 200  # back as soon as the database is

@@ -30,6 +30,7 @@ from storage.store import Tx
 T = TypeVar("T")
 RETRIES = 5  # a unit that loses a race this often in a row gives up with the error
 CONNECT_TIMEOUT_S = 10
+PING_TIMEOUT_S = 2.0
 APPLICATION_NAME = "mle-coach"  # how our sessions show in pg_stat_activity
 
 
@@ -103,9 +104,11 @@ class PostgresStore:
             raise Unavailable(f"cannot reach PostgreSQL at {_where(url)}: {reason}") from None
         return cls(pool, pool_size)
 
-    async def _on_thread(self, fn: Callable[[psycopg.Connection[Any]], T]) -> T:
+    async def _on_thread(
+        self, fn: Callable[[psycopg.Connection[Any]], T], *, timeout: float | None = None
+    ) -> T:
         def call() -> T:
-            with self._pool.connection() as conn:
+            with self._pool.connection(timeout=timeout) as conn:
                 return fn(conn)
 
         return await asyncio.get_running_loop().run_in_executor(self._threads, call)
@@ -128,8 +131,9 @@ class PostgresStore:
 
     async def ping(self) -> bool:
         try:
-            return await self._on_thread(
-                lambda conn: conn.execute("SELECT 1").fetchone() is not None
+            return await self._on_thread(  # a health check answers soon, up or down
+                lambda conn: conn.execute("SELECT 1").fetchone() is not None,
+                timeout=PING_TIMEOUT_S,
             )
         except Exception:
             return False
