@@ -35,8 +35,8 @@ async def open_store(url: str, *, pool_size: int = 10, migrate_schema: bool = Tr
             from storage.postgres.store import PostgresStore
         except ImportError as exc:  # the optional extra is not installed
             raise Unavailable(
-                "DATABASE_URL names PostgreSQL but its driver is not installed: "
-                "pip install 'mle-coach[postgres]'"
+                "DATABASE_URL names PostgreSQL but its driver is not installed: install the "
+                "extra mle-coach[postgres] (in a checkout: .venv/bin/pip install -e '.[postgres]')"
             ) from exc
         return await PostgresStore.open(url, pool_size=pool_size, migrate_schema=migrate_schema)
     from storage.sqlite.store import SqliteStore
