@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.open import POSTGRES_SCHEMES, is_postgres, sqlite_path
+from storage.open import POSTGRES_SCHEMES, is_postgres, is_sqlite, sqlite_path
 
 
 class LogLevel(StrEnum):
@@ -99,7 +99,7 @@ class Settings(BaseSettings):
             if not parts.path.strip("/"):
                 raise ValueError("must name a PostgreSQL database")
             return value
-        if not value.startswith("sqlite:///") or len(value) == len("sqlite:///"):
+        if not is_sqlite(value):
             raise ValueError("must be sqlite:///<path> or postgresql://…")
         return value
 

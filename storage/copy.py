@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storage.open import is_postgres, sqlite_path
+from storage.open import is_postgres, is_sqlite, sqlite_path
 from storage.sqlite import migrate as sqlite_migrate
 
 # parents before children, so every foreign key finds its row
@@ -52,7 +52,7 @@ def _columns(src: sqlite3.Connection, table: str) -> list[str]:
 
 
 def _open_source(url: str) -> sqlite3.Connection:
-    if not url.startswith("sqlite:///") or len(url) == len("sqlite:///"):
+    if not is_sqlite(url):
         raise CopyRefused("--from must be sqlite:///<path>")
     path = Path(sqlite_path(url))
     if not path.is_file():

@@ -14,6 +14,11 @@ def is_postgres(url: str) -> bool:
     return url.startswith(POSTGRES_SCHEMES)
 
 
+def is_sqlite(url: str) -> bool:
+    """`sqlite:///` followed by a path."""
+    return url.startswith("sqlite:///") and len(url) > len("sqlite:///")
+
+
 def sqlite_path(url: str) -> str:
     return url.removeprefix("sqlite:///")
 

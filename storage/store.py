@@ -41,9 +41,7 @@ class Tx:
 
 
 class Store(Protocol):
-    """Where everything lives; `kind` is "sqlite" or "postgresql"."""
-
-    kind: str
+    """Where everything lives."""
 
     async def migrate(self) -> list[str]: ...
 

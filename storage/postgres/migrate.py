@@ -10,7 +10,7 @@ from typing import Any
 
 import psycopg
 
-from storage.sqlite.migrate import Migration, available
+from storage.migrations import Migration, available
 
 MIGRATION_LOCK = 0x6D6C6531  # an arbitrary constant: 'mle1'
 

@@ -61,8 +61,6 @@ def _run(conn: psycopg.Connection[Any], work: Callable[[Tx], T], commit: bool) -
 
 
 class PostgresStore:
-    kind = "postgresql"
-
     def __init__(self, pool: ConnectionPool[Any], size: int) -> None:
         self._pool = pool
         self._threads = ThreadPoolExecutor(size, thread_name_prefix="postgres")

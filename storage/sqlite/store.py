@@ -32,8 +32,6 @@ def _tx(conn: sqlite3.Connection) -> Tx:
 
 
 class SqliteStore:
-    kind = "sqlite"
-
     def __init__(self, db: Database) -> None:
         self.db = db
 
