@@ -17,7 +17,7 @@ from collections import defaultdict
 from contextlib import ExitStack
 
 from bench.harness import Server, median, start_server
-from bench.pg import bench_schema
+from bench.pg import scratch_schema
 from bot.emulator import SlackEmulator
 from bot.emulator.state import Message
 from bot.interview.bank import Kind, load_bank
@@ -103,7 +103,7 @@ async def main(rounds: int, threads: int, database_url: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         database = f"sqlite:///{tmp}/bench.db"
         if database_url:
-            database = stack.enter_context(bench_schema(database_url))
+            database = stack.enter_context(scratch_schema(database_url))
         ours = await start_server(
             ["-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
             {**env, "DATABASE_URL": database},

@@ -1,4 +1,5 @@
-"""A schema of its own in a PostgreSQL database for a benchmark run, dropped afterwards."""
+"""A schema of its own in a PostgreSQL database for a benchmark run or a test, dropped
+afterwards."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from urllib.parse import quote
 
 
 @contextmanager
-def bench_schema(url: str) -> Iterator[str]:
+def scratch_schema(url: str) -> Iterator[str]:
+    """A DATABASE_URL whose tables live in a new, empty schema of `url`'s database."""
     import psycopg
 
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    schema = f"scratch_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}".encode())
     joiner = "&" if "?" in url else "?"

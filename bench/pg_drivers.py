@@ -20,8 +20,8 @@ import statistics
 import time
 from typing import Any
 
-from bench.pg import bench_schema
-from storage.open import open_store
+from bench.pg import scratch_schema
+from storage.open import is_postgres, open_store
 from storage.postgres.conn import translate
 from storage.store import Tx
 
@@ -106,8 +106,7 @@ async def run_psycopg(url: str, workers: int, projects: int, units: int, base: i
 async def run_asyncpg(url: str, workers: int, projects: int, units: int, base: int) -> float:
     import asyncpg  # type: ignore[import-not-found]
 
-    dsn, _, query = url.partition("?")
-    schema = query.split("search_path%3D", 1)[1]
+    dsn, schema = _dsn_and_schema(url)
     pool = await asyncpg.create_pool(
         dsn, min_size=10, max_size=10, server_settings={"search_path": schema}
     )
@@ -139,8 +138,7 @@ async def run_asyncpg_bridged(
 
     import asyncpg
 
-    dsn, _, query = url.partition("?")
-    schema = query.split("search_path%3D", 1)[1]
+    dsn, schema = _dsn_and_schema(url)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
@@ -189,6 +187,12 @@ async def run_asyncpg_bridged(
         thread.join()
 
 
+def _dsn_and_schema(url: str) -> tuple[str, str]:
+    """asyncpg takes the search path as a server setting, not as libpq `options`."""
+    dsn, _, query = url.partition("?")
+    return dsn, query.split("search_path%3D", 1)[1]
+
+
 def _dollars(sql: str) -> str:
     parts = sql.split("%s")
     return "".join(p + (f"${i + 1}" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
@@ -207,14 +211,14 @@ async def _timed(workers: int, units: int, worker: Any) -> float:
 
 async def main(rounds: int, workers: int, projects: int, units: int) -> None:
     url = os.environ.get("TEST_DATABASE_URL", "")
-    if not url.startswith(("postgresql://", "postgres://")):
+    if not is_postgres(url):
         raise SystemExit("set TEST_DATABASE_URL=postgresql://…")
     rates: dict[str, list[float]] = {
         "psycopg (ours)": [],
         "asyncpg, bridged": [],
         "asyncpg, async": [],
     }
-    with bench_schema(url) as scoped:
+    with scratch_schema(url) as scoped:
         await _seed(scoped, projects)
         base, step = 0, workers * units
         for _ in range(rounds):

@@ -28,11 +28,11 @@ from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.pg import bench_schema
+from bench.pg import scratch_schema
 from bot.checkins.compose import checkin_composer
 from bot.interview.bank import load_bank
 from bot.scheduling.ticker import BATCH, Ticker
-from storage.open import open_store
+from storage.open import is_postgres, open_store
 from storage.timefmt import iso
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -193,8 +193,8 @@ def main(projects: int, rows: int, due: int, repeat: int) -> None:
         print(f"SQLite filled in {time.perf_counter() - began:.0f} s", flush=True)
         with ExitStack() as stack:
             pg_url = ""
-            if pg.startswith(("postgresql://", "postgres://")):
-                pg_url = stack.enter_context(bench_schema(pg))
+            if is_postgres(pg):
+                pg_url = stack.enter_context(scratch_schema(pg))
                 asyncio.run(_migrate(pg_url))
                 began = time.perf_counter()
                 fill_postgres(pg_url, projects, rows, due)

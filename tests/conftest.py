@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,25 +74,28 @@ def db_path(tmp_path: Path) -> str:
     return str(tmp_path / "mle-coach.db")
 
 
-@pytest.fixture
-def database(db_path: str) -> Iterator[str]:
-    """The DATABASE_URL the app under test uses: a SQLite file, or with
-    MLE_TEST_BACKEND=postgresql an empty schema of the test PostgreSQL database."""
-    if whole_suite_on_postgres():
+@contextmanager
+def _empty_database(engine: str, db_path: str) -> Iterator[str]:
+    if engine == "postgresql":
         with fresh_schema() as url:
             yield url
     else:
         yield f"sqlite:///{db_path}"
+
+
+@pytest.fixture
+def database(db_path: str) -> Iterator[str]:
+    """The DATABASE_URL the app under test uses: a SQLite file, or with
+    MLE_TEST_BACKEND=postgresql an empty schema of the test PostgreSQL database."""
+    with _empty_database("postgresql" if whole_suite_on_postgres() else "sqlite", db_path) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine_url(request: pytest.FixtureRequest, db_path: str) -> Iterator[str]:
     """Each engine in turn, empty: the contract tests hold both to the same behaviour."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{db_path}"
-    else:
-        with fresh_schema() as url:
-            yield url
+    with _empty_database(request.param, db_path) as url:
+        yield url
 
 
 @pytest.fixture

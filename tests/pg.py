@@ -8,17 +8,18 @@ PostgreSQL tests skip locally and fail under CI, where PostgreSQL must be presen
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import quote
 
 import pytest
+
+from bench.pg import scratch_schema
+from storage.open import is_postgres
 
 
 def server_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL", "")
-    if url.startswith(("postgresql://", "postgres://")):
+    if is_postgres(url):
         return url
     message = "PostgreSQL is not configured: set TEST_DATABASE_URL=postgresql://…"
     if os.environ.get("CI") == "true":
@@ -33,16 +34,5 @@ def whole_suite_on_postgres() -> bool:
 @contextmanager
 def fresh_schema() -> Iterator[str]:
     """A DATABASE_URL whose tables live in a new, empty schema, dropped afterwards."""
-    import psycopg
-
-    base = server_url()
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}".encode())
-    joiner = "&" if "?" in base else "?"
-    url = f"{base}{joiner}options={quote(f'-csearch_path={schema}')}"
-    try:
+    with scratch_schema(server_url()) as url:
         yield url
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE".encode())

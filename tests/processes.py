@@ -11,6 +11,7 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -86,11 +87,11 @@ def clean_env(**extra: str) -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in drop} | extra
 
 
-async def run_cli(
-    *args: str, env: dict[str, str], cwd: Path, timeout: float = 60
-) -> tuple[int, str, str]:
-    """`mle-coach <args>` as a process; its exit code, stdout and stderr."""
-    proc = await asyncio.create_subprocess_exec(
+async def spawn_cli(
+    args: Sequence[str], env: dict[str, str], cwd: Path
+) -> asyncio.subprocess.Process:
+    """`mle-coach <args>` started as a process with its output piped."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot.cli",
@@ -100,5 +101,36 @@ async def run_cli(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+
+async def run_cli(
+    *args: str, env: dict[str, str], cwd: Path, timeout: float = 60
+) -> tuple[int, str, str]:
+    """`mle-coach <args>` as a process; its exit code, stdout and stderr."""
+    proc = await spawn_cli(args, env, cwd)
     out, err = await asyncio.wait_for(proc.communicate(), timeout)
     return int(proc.returncode or 0), out.decode(), err.decode()
+
+
+async def start_cli(
+    args: list[str], env: dict[str, str], cwd: Path, ready: str, timeout: float = 30.0
+) -> tuple[asyncio.subprocess.Process, str]:
+    """`mle-coach <args>` as a long-running process, once its first line says `ready`."""
+    proc = await spawn_cli(args, env, cwd)
+    assert proc.stdout is not None
+    line = (await asyncio.wait_for(proc.stdout.readline(), timeout)).decode()
+    if ready not in line:
+        assert proc.stderr is not None
+        err = (await asyncio.wait_for(proc.stderr.read(), 30)).decode()
+        raise AssertionError(f"no {ready!r} line; got {line!r}; exit {proc.returncode}; {err}")
+    return proc, line
+
+
+async def wait_until(
+    condition: Callable[[], bool], what: str = "the condition", timeout: float = 15.0
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)

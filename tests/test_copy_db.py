@@ -96,3 +96,21 @@ async def test_copy_refuses_bad_sources_and_targets(tmp_path: Path) -> None:
     )
     assert code == 1 and "--to must be postgresql://" in err
     assert not (tmp_path / "other.db").exists()
+
+
+async def test_copy_db_knows_every_table_of_the_schema(tmp_path: Path) -> None:
+    """A table added by a migration but not to copy-db's list would be silently left behind."""
+    import sqlite3
+
+    from storage.open import open_store
+
+    path = tmp_path / "schema.db"
+    await (await open_store(f"sqlite:///{path}")).close()
+    with sqlite3.connect(path) as conn:
+        names = {
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+    assert names == set(TABLES)

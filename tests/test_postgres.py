@@ -4,6 +4,7 @@ servers, the SQLite-only backup refusing clearly) and sessions the server drops.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,6 +58,16 @@ def test_the_database_password_is_redacted_from_logs() -> None:
     assert _secrets(load_settings(DATABASE_URL="sqlite:///x.db")) == []
 
 
+def _drop_app_sessions(admin: Any) -> int:
+    """End every session of the app, as a server restart would; how many there were."""
+    return len(
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+            "application_name = 'mle-coach' AND pid <> pg_backend_pid()"
+        ).fetchall()
+    )
+
+
 async def test_connections_the_server_dropped_lose_no_answer(
     emulator: SlackEmulator, tmp_path: Path
 ) -> None:
@@ -69,11 +80,7 @@ async def test_connections_the_server_dropped_lose_no_answer(
             thread = await new_project(h)
             await reply(h, thread, valid_answer(PLANNING[0]))
             with psycopg.connect(url, autocommit=True) as admin:
-                killed = admin.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
-                    "application_name = 'mle-coach' AND pid <> pg_backend_pid()"
-                ).fetchall()
-            assert killed  # the app had sessions open
+                assert _drop_app_sessions(admin)  # the app had sessions open
             await reply(h, thread, valid_answer(PLANNING[1]))
             project = await h.only_project()
             answers = await h.read(lambda tx: tx.answers.for_project(project.team_id, project.id))
@@ -112,10 +119,7 @@ async def test_healthz_says_503_soon_when_the_database_is_unreachable(
                 with psycopg.connect(url, autocommit=True) as admin:
                     admin.execute(f"ALTER DATABASE {database} CONNECTION LIMIT 0".encode())
                     try:
-                        admin.execute(
-                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
-                            "application_name = 'mle-coach' AND pid <> pg_backend_pid()"
-                        )
+                        _drop_app_sessions(admin)
                         started = time.monotonic()
                         async with session.get(healthz) as resp:
                             body = await resp.json()

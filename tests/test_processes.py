@@ -7,9 +7,6 @@ import asyncio
 import re
 import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,29 +14,7 @@ import aiohttp
 
 from bot.emulator import SlackEmulator
 from tests import slack_http
-from tests.processes import clean_env, run_cli
-
-
-async def _start(
-    args: list[str], env: dict[str, str], cwd: Path, ready: str
-) -> tuple[asyncio.subprocess.Process, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        *args,
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert proc.stdout is not None
-    line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
-    if ready not in line:
-        assert proc.stderr is not None
-        err = (await asyncio.wait_for(proc.stderr.read(), 30)).decode()
-        raise AssertionError(f"no {ready!r} line; got {line!r}; exit {proc.returncode}; {err}")
-    return proc, line
+from tests.processes import clean_env, run_cli, start_cli, wait_until
 
 
 async def _stop(proc: asyncio.subprocess.Process, sig: int) -> tuple[int, str]:
@@ -58,7 +33,7 @@ async def test_serve_answers_signed_help_and_stops_on_sigterm(
         DATABASE_URL=f"sqlite:///{tmp_path}/s.db",
         LOG_LEVEL="DEBUG",
     )
-    proc, line = await _start(
+    proc, line = await start_cli(
         ["serve", "--host", "127.0.0.1", "--port", "0"], env, tmp_path, "listening on"
     )
     port = re.search(r":(\d+)/slack/events", line)
@@ -96,7 +71,7 @@ async def test_socket_mode_process_connects_and_stops_on_sigint(
         SLACK_API_URL=emulator.api_url,
         DATABASE_URL=f"sqlite:///{tmp_path}/s.db",
     )
-    proc, _ = await _start(["run"], env, tmp_path, "Socket Mode")
+    proc, _ = await start_cli(["run"], env, tmp_path, "Socket Mode")
     try:
         await asyncio.wait_for(emulator.socket.connected.wait(), 10)
         result = await emulator.slash("help")
@@ -114,7 +89,7 @@ async def test_port_zero_means_any_free_port(emulator: SlackEmulator, tmp_path: 
         DATABASE_URL=f"sqlite:///{tmp_path}/s.db",
         PORT="3000",
     )
-    proc, line = await _start(
+    proc, line = await start_cli(
         ["serve", "--host", "127.0.0.1", "--port", "0"], env, tmp_path, "listening on"
     )
     try:
@@ -133,15 +108,15 @@ async def test_kill_9_mid_interview_then_restart_loses_and_doubles_nothing(
         SLACK_API_URL=emulator.api_url,
         DATABASE_URL=f"sqlite:///{tmp_path}/k.db",
     )
-    first, line = await _start(
+    first, line = await start_cli(
         ["serve", "--host", "127.0.0.1", "--port", "0"], env, tmp_path, "listening on"
     )
     emulator.connect_http(line.split()[-1])
     await emulator.slash("new Survives kills")
-    await _wait_for(lambda: _asked(emulator) == 1)
+    await wait_until(lambda: _asked(emulator) == 1)
     thread = _thread(emulator)
     await emulator.say("Cut churn by 2 points", thread_ts=thread)
-    await _wait_for(lambda: _asked(emulator) == 2)
+    await wait_until(lambda: _asked(emulator) == 2)
     emulator.stall_next("chat.postMessage", 2.0)  # Q3 is held on its way to Slack ...
     await emulator.say("Spreadsheets", thread_ts=thread)
     await asyncio.sleep(0.5)
@@ -149,7 +124,7 @@ async def test_kill_9_mid_interview_then_restart_loses_and_doubles_nothing(
     await first.communicate()
     await asyncio.sleep(2.0)
     assert _asked(emulator) == 2  # Q3 never reached Slack
-    second, line = await _start(
+    second, line = await start_cli(
         ["serve", "--host", "127.0.0.1", "--port", "0"], env, tmp_path, "listening on"
     )
     try:
@@ -157,9 +132,9 @@ async def test_kill_9_mid_interview_then_restart_loses_and_doubles_nothing(
         later = (datetime.now(UTC) + timedelta(minutes=2)).isoformat()
         code, _, err = await run_cli("tick", "--at", later, env=env, cwd=tmp_path)
         assert code == 0, err
-        await _wait_for(lambda: _asked(emulator) == 3)  # the dead process's claim taken over
+        await wait_until(lambda: _asked(emulator) == 3)  # the dead process's claim taken over
         await emulator.say("For the retention team", thread_ts=thread)
-        await _wait_for(lambda: _asked(emulator) == 4)
+        await wait_until(lambda: _asked(emulator) == 4)
     finally:
         code, err = await _stop(second, signal.SIGTERM)
     asked = [
@@ -179,11 +154,3 @@ def _asked(emulator: SlackEmulator) -> int:
 
 def _thread(emulator: SlackEmulator) -> str:
     return next(m.ts for m in emulator.bot_posts("C0MLTEAM") if m.thread_ts is None)
-
-
-async def _wait_for(condition, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.05)

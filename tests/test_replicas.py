@@ -8,10 +8,7 @@ Needs TEST_DATABASE_URL; under CI it fails without it rather than skip.
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,30 +16,16 @@ import psycopg
 import pytest
 
 from bot.emulator import SlackEmulator
-from bot.interview.bank import load_bank
-from tests.interviews import Q_PREFIX, VALID, valid_answer
+from tests.interviews import PLANNING, Q_PREFIX, valid_answer
 from tests.pg import fresh_schema
-from tests.processes import clean_env
+from tests.processes import clean_env, spawn_cli, start_cli, wait_until
 
 REPLICAS = 3
-PLANNING = load_bank().questions("planning")
-assert VALID  # the answers people type come from the shared helpers
 
 
 async def _serve(env: dict[str, str], cwd: Path) -> tuple[asyncio.subprocess.Process, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *("-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0"),
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert proc.stdout is not None and proc.stderr is not None
-    line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
-    if "listening on" not in line:
-        err = (await asyncio.wait_for(proc.stderr.read(), 30)).decode()
-        raise AssertionError(f"replica did not start: {line!r} {err}")
+    serve = ["serve", "--host", "127.0.0.1", "--port", "0"]
+    proc, line = await start_cli(serve, env, cwd, "listening on", timeout=60)
     return proc, line.split("listening on ", 1)[1].split()[0]
 
 
@@ -75,14 +58,6 @@ async def replicas(
                 assert "Traceback" not in err.decode(), err.decode()[-2000:]
 
 
-async def _until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
 def _sql(url: str, query: str) -> list[tuple[object, ...]]:
     with psycopg.connect(url, autocommit=True) as conn:
         return conn.execute(query.encode()).fetchall()
@@ -101,11 +76,13 @@ async def test_one_interview_spread_over_three_replicas_records_each_answer_once
 ) -> None:
     url, _ = replicas
     assert (await emulator.slash("new Churn reduction")).status == 200
-    await _until(lambda: any(m.thread_ts is None for m in emulator.bot_posts("C0MLTEAM")), "parent")
+    await wait_until(
+        lambda: any(m.thread_ts is None for m in emulator.bot_posts("C0MLTEAM")), "parent"
+    )
     thread = next(m.ts for m in emulator.bot_posts("C0MLTEAM") if m.thread_ts is None)
     total = len(PLANNING)
     for number, question in enumerate(PLANNING, start=1):
-        await _until(lambda n=number: len(_asked(emulator, thread)) >= n, f"Q{number}")
+        await wait_until(lambda n=number: len(_asked(emulator, thread)) >= n, f"Q{number}")
         _, delivery = await emulator.say(valid_answer(question), thread_ts=thread)
         assert delivery.status == 200
         event_id = list(emulator.delivered)[-1]
@@ -117,7 +94,7 @@ async def test_one_interview_spread_over_three_replicas_records_each_answer_once
     brief_posted = lambda: any(  # noqa: E731
         "Planning brief" in m.text for m in emulator.bot_posts("C0MLTEAM", thread)
     )
-    await _until(brief_posted, "the planning brief")
+    await wait_until(brief_posted, "the planning brief")
     await asyncio.sleep(1.5)  # every replica has ticked since: nothing more may appear
     assert _asked(emulator, thread) == [f"Q{n}/{total}" for n in range(1, total + 1)]
     briefs = [m for m in emulator.bot_posts("C0MLTEAM", thread) if "Planning brief" in m.text]
@@ -140,24 +117,14 @@ async def test_concurrent_ticks_of_three_replicas_post_every_checkin_once(
     for i in range(projects):  # the commands themselves land on every replica in turn
         assert (await emulator.slash(f"new Project {i:02d}")).status == 200
     parents = lambda: [m for m in emulator.bot_posts("C0MLTEAM") if m.thread_ts is None]  # noqa: E731
-    await _until(lambda: len(parents()) == projects, "every project's parent message")
+    await wait_until(lambda: len(parents()) == projects, "every project's parent message")
     overdue = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("UPDATE schedules SET next_due_at = %s WHERE kind = 'checkin'", (overdue,))
     # besides the replicas' own passes, three `mle-coach tick` runs started at one instant
     env = clean_env(SLACK_BOT_TOKEN=emulator.bot_token, SLACK_API_URL=emulator.api_url)
     runs = await asyncio.gather(
-        *(
-            asyncio.create_subprocess_exec(
-                sys.executable,
-                *("-m", "bot.cli", "tick"),
-                env=env | {"DATABASE_URL": url},
-                cwd=tmp_path,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
-            for _ in range(3)
-        )
+        *(spawn_cli(["tick"], env | {"DATABASE_URL": url}, tmp_path) for _ in range(3))
     )
     for run in runs:
         _, err = await asyncio.wait_for(run.communicate(), 60)
@@ -170,7 +137,7 @@ async def test_concurrent_ticks_of_three_replicas_post_every_checkin_once(
             if m.text.startswith("Check-in")
         ]
 
-    await _until(lambda: len(checkins()) >= projects, "every check-in", timeout=60)
+    await wait_until(lambda: len(checkins()) >= projects, "every check-in", timeout=60)
     await asyncio.sleep(2.5)  # two more passes of every replica: nothing is posted twice
     threads = [thread for thread, _ in checkins()]
     assert len(threads) == projects and len(set(threads)) == projects
