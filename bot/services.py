@@ -15,6 +15,7 @@ from bot.config import ConfigError, Settings
 from bot.digests.compose import digest_composer
 from bot.digests.service import DigestService
 from bot.home.service import HomeService
+from bot.inbox import Inbox
 from bot.interview.bank import BankError, QuestionBank, load_bank
 from bot.interview.service import InterviewService
 from bot.models.reminders import f8_composer, queue_reminders, reminder_composer
@@ -59,6 +60,7 @@ class Services:
     deleter: ProjectDeleter
     problems: Problems
     ticker: Ticker
+    inbox: Inbox
     clock: Callable[[], datetime] = utc_now
     activity: Activity = field(default_factory=Activity)
 
@@ -72,6 +74,7 @@ class Services:
         clock: Callable[[], datetime] = utc_now,
     ) -> Services:
         slack = SlackGateway(client)
+        activity = Activity()
         home = HomeService(store, slack, bank, clock)
         interviews = InterviewService(store, slack, bank, clock)
         stages = StageService(store, slack, bank, interviews, clock)
@@ -104,18 +107,24 @@ class Services:
             deleter=ProjectDeleter(store, slack, clock),
             problems=Problems(store, clock),
             ticker=ticker,
+            inbox=Inbox(store, clock, activity),
             clock=clock,
+            activity=activity,
         )
 
     async def scheduler_pass(
         self, now: datetime | None = None, *, dry_run: bool = False
     ) -> list[TickLine]:
-        """One pass: scheduled posts, then interview posts that failed earlier."""
+        """One pass: requests a crash left unprocessed, scheduled posts, then interview posts
+        that failed earlier."""
+        if not dry_run:
+            await self.inbox.recover(now)
         lines = await self.ticker.tick(now, dry_run=dry_run)
         if not dry_run:
             await self.interviews.retry_pending()
             moment = now or self.clock()
             await self.store.write(lambda tx: tx.events.purge_expired(moment))
+            await self.inbox.purge(moment)
         return lines
 
     async def first_delivery(self, team_id: str, event_id: str) -> bool:

@@ -28,6 +28,8 @@ def make_web_app(app: AsyncApp, services: Services) -> web.Application:
         except Exception:
             log.exception("a request could not be handled; answered 400")
             return web.Response(status=400, text="could not handle this payload")
+        if bolt_response.status == 503:
+            return await to_aiohttp_response(bolt_response)  # not recorded: Slack re-sends
         if bolt_response.status >= 500:
             # Bolt answers 500 when a payload breaks its own parsing (a field missing or of
             # the wrong type); what Slack really sends never does, so it is the sender's fault

@@ -8,10 +8,9 @@ from bot.services import Services
 
 
 def register_all(app: AsyncApp, services: Services) -> None:
-    from handlers import actions, commands, messages, middleware, surfaces
+    from handlers import actions, commands, middleware, surfaces
 
     middleware.register(app, services)
     commands.register(app, services)
-    messages.register(app, services)
     surfaces.register(app, services)
     actions.register(app, services)

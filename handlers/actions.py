@@ -1,4 +1,9 @@
-"""Buttons and modals."""
+"""Buttons and modals.
+
+A button or form that changes state is recorded in the inbox before it is acknowledged and
+processed from the record (again after a crash: bot/inbox.py); buttons that only open a
+form or dismiss a message act at once.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +18,11 @@ from bot.models import render as model_render
 from bot.models.form import read_add_metric, read_snooze
 from bot.projects.delete import CANCEL, CONFIRM
 from bot.services import Services
+from handlers.inbox import request_key
 
 log = logging.getLogger(__name__)
 SORRY = "Sorry, something went wrong on my side; try again in a minute."
+NOT_RECORDED = "Not saved: my database is unavailable just now. Try again in a minute."
 
 
 def _ids(body: dict[str, Any]) -> tuple[str, str]:
@@ -39,24 +46,50 @@ def _metadata_model(view: dict[str, Any]) -> int | None:
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    for action_id in ACTIONS:
+    async def checkin_button(body: dict[str, Any], action: dict[str, Any]) -> None:
+        team, user = _ids(body)
+        try:
+            message = await services.checkins.press(
+                team, user, str(action.get("value") or ""), str(action["action_id"])
+            )
+        except Exception:
+            log.exception("check-in button failed")
+            message = SORRY
+        if message:
+            await _respond(body)(text=message, response_type="ephemeral", replace_original=False)
+
+    async def delete_project(body: dict[str, Any], action: dict[str, Any]) -> None:
+        team, user = _ids(body)
+        message = await services.deleter.confirm(team, user, str(action.get("value") or ""))
+        await _respond(body)(text=message, replace_original=True)
+
+    buttons = {action_id: checkin_button for action_id in ACTIONS} | {CONFIRM: delete_project}
+
+    async def process_button(body: dict[str, Any]) -> None:
+        action = (body.get("actions") or [{}])[0]
+        await buttons[str(action.get("action_id"))](body, action)
+
+    services.inbox.handle("button", process_button)
+
+    for action_id in buttons:
 
         @app.action(action_id)
-        async def checkin_button(
-            ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+        async def recorded_button(
+            ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond
         ) -> None:
+            team, _ = _ids(body)
+            try:
+                inbox_id = await services.inbox.record(
+                    "button", team, request_key("button", body), body
+                )
+            except Exception as exc:
+                log.error("could not record a button press: %s", type(exc).__name__)
+                await ack()
+                await respond(text=NOT_RECORDED, response_type="ephemeral", replace_original=False)
+                return
             await ack()
-            async with services.activity.track():
-                team, user = _ids(body)
-                try:
-                    message = await services.checkins.press(
-                        team, user, str(action.get("value") or ""), str(action["action_id"])
-                    )
-                except Exception:
-                    log.exception("check-in button failed")
-                    message = SORRY
-                if message:
-                    await respond(text=message, response_type="ephemeral", replace_original=False)
+            if inbox_id is not None:
+                await services.inbox.process(inbox_id, "button", body, attempts=1)
 
     for action_id in (model_render.ADD_METRIC, model_render.SNOOZE):
 
@@ -82,40 +115,57 @@ def register(app: AsyncApp, services: Services) -> None:
                 elif not await services.slack.open_view(str(body.get("trigger_id")), view):
                     await respond(text=SORRY, response_type="ephemeral", replace_original=False)
 
-    @app.action(CONFIRM)
-    async def delete_project(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
-    ) -> None:
-        await ack()
-        async with services.activity.track():
-            team, user = _ids(body)
-            message = await services.deleter.confirm(team, user, str(action.get("value") or ""))
-            await respond(text=message, replace_original=True)
-
     @app.action(CANCEL)
     async def keep_project(ack: AsyncAck, respond: AsyncRespond) -> None:
         await ack()
         await respond(text="Nothing was deleted.", replace_original=True)
 
-    @app.view("add_metric")
-    async def add_metric(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        fields, errors = read_add_metric(_state(view))
-        if await _accepted(ack, errors):
-            async with services.activity.track():
-                team, user = _ids(body)
-                model_id = _metadata_model(view)
-                if model_id is not None:
-                    await services.models.add_from_form(team, user, model_id, fields)
+    async def add_metric(body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        fields, _ = read_add_metric(_state(view))
+        team, user = _ids(body)
+        model_id = _metadata_model(view)
+        if model_id is not None:
+            await services.models.add_from_form(team, user, model_id, fields)
 
-    @app.view("snooze")
-    async def snooze(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        reason, errors = read_snooze(_state(view))
-        if await _accepted(ack, errors):
-            async with services.activity.track():
-                team, user = _ids(body)
-                model_id = _metadata_model(view)
-                if model_id is not None:
-                    await services.models.snooze(team, user, model_id, reason)
+    async def snooze(body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        reason, _ = read_snooze(_state(view))
+        team, user = _ids(body)
+        model_id = _metadata_model(view)
+        if model_id is not None:
+            await services.models.snooze(team, user, model_id, reason)
+
+    forms = {"add_metric": (read_add_metric, add_metric), "snooze": (read_snooze, snooze)}
+
+    async def process_form(body: dict[str, Any]) -> None:
+        await forms[str((body.get("view") or {}).get("callback_id"))][1](body)
+
+    services.inbox.handle("form", process_form)
+
+    def form_listener(read: Any) -> Any:
+        async def recorded_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+            _, errors = read(_state(view))
+            if errors:  # shown inline; the form stays open
+                await ack(response_action="errors", errors=errors)
+                return
+            team, _ = _ids(body)
+            try:
+                inbox_id = await services.inbox.record(
+                    "form", team, request_key("form", body), body
+                )
+            except Exception as exc:
+                log.error("could not record a form: %s", type(exc).__name__)
+                await ack(response_action="errors", errors=_everywhere(view, NOT_RECORDED))
+                return
+            await ack()
+            if inbox_id is not None:
+                await services.inbox.process(inbox_id, "form", body, attempts=1)
+
+        return recorded_form
+
+    for callback_id, (read, _) in forms.items():
+        app.view(callback_id)(form_listener(read))
 
 
 def _state(view: dict[str, Any]) -> dict[str, Any]:
@@ -123,10 +173,15 @@ def _state(view: dict[str, Any]) -> dict[str, Any]:
     return values if isinstance(values, dict) else {}
 
 
-async def _accepted(ack: AsyncAck, errors: dict[str, str]) -> bool:
-    """Answer a form: its errors shown inline (the form stays open), or closed."""
-    if errors:
-        await ack(response_action="errors", errors=errors)
-        return False
-    await ack()
-    return True
+def _respond(body: dict[str, Any]) -> AsyncRespond:
+    """Answers to the person who pressed, through the interaction's response_url (valid for
+    30 minutes, so also when the press is processed again after a crash)."""
+    return AsyncRespond(response_url=body.get("response_url"))
+
+
+def _everywhere(view: dict[str, Any], message: str) -> dict[str, str]:
+    """A form-level error: shown under the form's first input block."""
+    for block in view.get("blocks") or []:
+        if isinstance(block, dict) and block.get("type") == "input" and block.get("block_id"):
+            return {str(block["block_id"]): message}
+    return {}

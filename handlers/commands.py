@@ -1,4 +1,5 @@
-"""`/mle`: parse, acknowledge within Slack's 3 seconds, then do the work."""
+"""`/mle`: parse, record the command in the inbox, acknowledge within Slack's 3 seconds,
+then do the work from the record (again after a crash: bot/inbox.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,25 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from bot.commands import parser
 from bot.commands.usage import full_usage
 from bot.services import Services
+from handlers.inbox import request_key
 
 log = logging.getLogger(__name__)
+NOT_RECORDED = (
+    "I couldn't take that command just now (my database is unavailable), so nothing was "
+    "changed. Try again in a minute."
+)
 
 
 def register(app: AsyncApp, services: Services) -> None:
+    async def process(command: dict[str, Any]) -> None:
+        parsed = parser.parse(str(command.get("text") or ""))
+        respond = AsyncRespond(response_url=command.get("response_url"))
+        await dispatch(services, parsed, command, respond)
+
+    services.inbox.handle("command", process)
+
     @app.command("/mle")
-    async def mle(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+    async def mle(ack: AsyncAck, command: dict[str, Any]) -> None:
         parsed = parser.parse(str(command.get("text") or ""))
         if isinstance(parsed, parser.Help):
             await ack(text=full_usage(), response_type="ephemeral")
@@ -24,9 +37,18 @@ def register(app: AsyncApp, services: Services) -> None:
         if isinstance(parsed, parser.Invalid):
             await ack(text=parsed.message, response_type="ephemeral")
             return
+        team = str(command.get("team_id") or "")
+        try:
+            inbox_id = await services.inbox.record(
+                "command", team, request_key("command", command), command
+            )
+        except Exception as exc:
+            log.error("could not record /mle %s: %s", type(parsed).__name__, type(exc).__name__)
+            await ack(text=NOT_RECORDED, response_type="ephemeral")
+            return
         await ack()
-        async with services.activity.track():
-            await dispatch(services, parsed, command, respond)
+        if inbox_id is not None:
+            await services.inbox.process(inbox_id, "command", command, attempts=1)
 
 
 async def dispatch(

@@ -1,13 +1,17 @@
-"""Channel messages: thread replies, edits and deletes go to the interview."""
+"""Channel messages: thread replies, edits and deletes go to the interview.
+
+They enter through the inbox (handlers/middleware.py records them before Slack gets its
+200); `process` runs from the inbox record, right away or again after a crash.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
-
 from bot.services import Services
 
+# The events this module handles (manifest.yml subscribes them: tests/test_manifest.py).
+EVENTS = ("message",)
 # Subtypes that are a person writing in a thread.
 REPLY_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message"}
 
@@ -20,40 +24,57 @@ def _human(message: dict[str, Any]) -> bool:
     )
 
 
-def register(app: AsyncApp, services: Services) -> None:
-    @app.event("message")
-    async def on_message(event: dict[str, Any], body: dict[str, Any]) -> None:
+def _in_thread(message: dict[str, Any], ts: object) -> bool:
+    thread_ts = message.get("thread_ts")
+    return bool(thread_ts) and thread_ts != ts
+
+
+def concerns_us(event: dict[str, Any]) -> bool:
+    """Whether a message event may change state: a person's reply in a thread, or an edit or
+    delete of one. Everything else (top-level chatter, bots, our own posts) is ignored
+    without a database write."""
+    subtype = event.get("subtype")
+    if subtype in REPLY_SUBTYPES:
+        return _human(event) and _in_thread(event, event.get("ts"))
+    if subtype == "message_changed":
+        new = event.get("message") or {}
+        return isinstance(new, dict) and _human(new) and _in_thread(new, new.get("ts"))
+    if subtype == "message_deleted":
+        old = event.get("previous_message") or {}
+        deleted = event.get("deleted_ts")
+        return isinstance(old, dict) and bool(deleted) and _in_thread(old, deleted)
+    return False
+
+
+def processor(services: Services) -> Any:
+    async def process(body: dict[str, Any]) -> None:
+        event: dict[str, Any] = body.get("event") or {}
         team = str(body.get("team_id") or event.get("team") or "")
         channel = str(event.get("channel") or "")
         subtype = event.get("subtype")
-        async with services.activity.track():
-            if subtype in REPLY_SUBTYPES and _human(event):
-                thread_ts, ts = event.get("thread_ts"), str(event.get("ts") or "")
-                if thread_ts and thread_ts != ts:
-                    await services.interviews.on_reply(
-                        team,
-                        channel,
-                        str(thread_ts),
-                        ts,
-                        str(event["user"]),
-                        str(event.get("text") or ""),
-                    )
-            elif subtype == "message_changed":
-                new = event.get("message") or {}
-                thread_ts = new.get("thread_ts")
-                if _human(new) and thread_ts and thread_ts != new.get("ts"):
-                    await services.interviews.on_edit(
-                        team,
-                        channel,
-                        str(thread_ts),
-                        str(new.get("ts")),
-                        str(new["user"]),
-                        str(new.get("text") or ""),
-                    )
-            elif subtype == "message_deleted":
-                old = event.get("previous_message") or {}
-                thread_ts = old.get("thread_ts")
-                if thread_ts and event.get("deleted_ts") and thread_ts != event["deleted_ts"]:
-                    await services.interviews.on_delete(
-                        team, channel, str(thread_ts), str(event["deleted_ts"])
-                    )
+        if subtype in REPLY_SUBTYPES:
+            await services.interviews.on_reply(
+                team,
+                channel,
+                str(event["thread_ts"]),
+                str(event.get("ts") or ""),
+                str(event["user"]),
+                str(event.get("text") or ""),
+            )
+        elif subtype == "message_changed":
+            new = event["message"]
+            await services.interviews.on_edit(
+                team,
+                channel,
+                str(new["thread_ts"]),
+                str(new.get("ts")),
+                str(new["user"]),
+                str(new.get("text") or ""),
+            )
+        elif subtype == "message_deleted":
+            old = event["previous_message"]
+            await services.interviews.on_delete(
+                team, channel, str(old["thread_ts"]), str(event["deleted_ts"])
+            )
+
+    return process

@@ -30,6 +30,7 @@ TABLES = (
     "deliveries",
     "thread_notes",
     "processed_events",
+    "inbox",
 )
 KEYS = {"processed_events": "team_id, event_id", "workspaces": "team_id"}
 

@@ -143,3 +143,19 @@ class ValueRow:
     value: float
     observed_at: str
     reporter_id: str
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """A Slack request recorded before it was acknowledged, and what became of it."""
+
+    id: int
+    team_id: str
+    request_key: str
+    kind: str
+    body: str
+    received_at: str
+    claimed_at: str | None
+    attempts: int
+    done_at: str | None
+    error: str | None

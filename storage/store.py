@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 from storage.repos.events import EventRepo
+from storage.repos.inbox import InboxRepo
 from storage.repos.interviews import AnswerRepo, InterviewRepo, NoteRepo
 from storage.repos.models import MetricRepo, ModelRepo
 from storage.repos.projects import ProjectRepo
@@ -29,6 +30,7 @@ class Tx:
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
         self.events = EventRepo(conn)
+        self.inbox = InboxRepo(conn)
         self.projects = ProjectRepo(conn)
         self.interviews = InterviewRepo(conn)
         self.answers = AnswerRepo(conn)
