@@ -15,6 +15,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services
 
+# Seconds a Web API call may take before it counts as failed (its outcome unknown).
+WEB_API_TIMEOUT = 10
+
 
 def build_client(
     token: str | None, base_url: str, session: aiohttp.ClientSession | None = None
@@ -25,7 +28,7 @@ def build_client(
         token=token,
         base_url=base_url,
         session=session,
-        timeout=10,
+        timeout=WEB_API_TIMEOUT,
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),
             AsyncServerErrorRetryHandler(max_retry_count=1),

@@ -94,15 +94,16 @@ class Inbox:
         """Process rows left behind by a process that died or an attempt that failed, oldest
         first; returns how many were taken."""
         moment = now or self.clock()
+        kinds = sorted(self._processors)
         rows: list[InboxRow] = await self.store.write(
-            lambda tx: tx.inbox.claim_stale(moment, moment - STALE, BATCH)
+            lambda tx: tx.inbox.claim_stale(moment, moment - STALE, kinds, BATCH)
         )
         for row in rows:
             try:
                 body = json.loads(row.body)
             except ValueError:
                 body = None
-            if not isinstance(body, dict) or row.kind not in self._processors:
+            if not isinstance(body, dict):
                 await self._give_up(row.id, moment)
                 continue
             log.info("processing inbox row %s (%s) left from earlier", row.id, row.kind)

@@ -14,7 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
-from bot.app import build_app, build_client
+from bot.app import WEB_API_TIMEOUT, build_app, build_client
 from bot.config import Settings
 from bot.http_site import start_site
 from bot.services import Services, question_bank, utc_now
@@ -105,10 +105,15 @@ async def open_services(settings: Settings, clock: Callable[[], datetime] = utc_
     """The store (migrated), a Web API client with a pooled session, and the services."""
     bank = question_bank(settings)
     store = await open_store(settings.DATABASE_URL, pool_size=settings.DATABASE_POOL_SIZE)
-    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+    # with a session of its own, the client's `timeout` is not used: the session's is
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WEB_API_TIMEOUT))
     token = settings.SLACK_BOT_TOKEN.get_secret_value() if settings.SLACK_BOT_TOKEN else None
     client = build_client(token, settings.SLACK_API_URL, session)
-    return Services.wire(settings, store, client, bank, clock)
+    from handlers import wire_inbox
+
+    services = Services.wire(settings, store, client, bank, clock)
+    wire_inbox(services)
+    return services
 
 
 async def close_services(services: Services) -> None:

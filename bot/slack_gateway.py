@@ -23,6 +23,13 @@ class Posted:
     def ok(self) -> bool:
         return self.ts is not None
 
+    @property
+    def unknown(self) -> bool:
+        """Failed in a way that leaves open whether Slack took the post (timeout, a broken
+        connection, a server error)."""
+        error = self.error or ""
+        return error in UNKNOWN_OUTCOME or error.startswith("http_5")
+
 
 def _error_code(exc: Exception) -> str:
     if isinstance(exc, SlackApiError):
@@ -48,11 +55,40 @@ def _retry_after(exc: Exception) -> int | None:
 
 
 _FAILURES = (SlackApiError, aiohttp.ClientError, TimeoutError)
+# Slack refusals that retrying will not fix: recorded, shown to the owner, not retried.
+PERMANENT = frozenset(
+    {
+        "not_in_channel",
+        "is_archived",
+        "channel_not_found",
+        "token_revoked",
+        "invalid_auth",
+        "account_inactive",
+        "msg_too_long",
+        "invalid_blocks",
+        "no_text",
+        "restricted_action",
+        "missing_scope",
+        "not_authed",
+        "team_access_not_granted",
+    }
+)
+# Failures after which a post may or may not have reached Slack.
+UNKNOWN_OUTCOME = frozenset({"timeout", "network_error"})
+# The metadata event type that tags our posts with their key.
+POST_EVENT = "mle_coach_post"
 
 
 class SlackGateway:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        # history reads answer 429 with a minute's Retry-After: fail at once, don't wait
+        self._reader = AsyncWebClient(
+            token=client.token,
+            base_url=client.base_url,
+            session=client.session,
+            timeout=client.timeout,
+        )
         self._workspace_url: str | None = None
 
     async def post(
@@ -61,7 +97,10 @@ class SlackGateway:
         text: str,
         blocks: list[dict[str, Any]] | None = None,
         thread_ts: str | None = None,
+        key: str | None = None,
     ) -> Posted:
+        """Post a message; `key` tags it (message metadata) so that a post whose outcome
+        was never learned can be found again with `find_posted` instead of repeated."""
         try:
             response = await self.client.chat_postMessage(
                 channel=channel,
@@ -70,6 +109,7 @@ class SlackGateway:
                 thread_ts=thread_ts,
                 unfurl_links=False,
                 unfurl_media=False,
+                metadata={"event_type": POST_EVENT, "event_payload": {"key": key}} if key else None,
             )
         except _FAILURES as exc:
             code = _error_code(exc)
@@ -82,6 +122,30 @@ class SlackGateway:
             )
             return Posted(None, code, _retry_after(exc))
         return Posted(str(response["ts"]))
+
+    async def find_posted(self, channel: str, thread_ts: str | None, key: str) -> Posted:
+        """The ts of our post tagged `key` in a thread (or among the channel's latest
+        messages); Posted(None) when it is not there. Slack allows apps about one history
+        read a minute: use this only for a post whose outcome is unknown."""
+        try:
+            if thread_ts:
+                response = await self._reader.conversations_replies(
+                    channel=channel, ts=thread_ts, include_all_metadata=True, limit=1000
+                )
+            else:
+                response = await self._reader.conversations_history(
+                    channel=channel, include_all_metadata=True, limit=100
+                )
+        except _FAILURES as exc:
+            code = _error_code(exc)
+            log.info("looking for post %s in %s failed: %s", key, channel, code)
+            return Posted(None, code, _retry_after(exc))
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == POST_EVENT and payload.get("key") == key:
+                return Posted(str(message["ts"]))
+        return Posted(None)
 
     async def react(self, channel: str, ts: str, name: str) -> bool:
         try:

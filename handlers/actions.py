@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.checkins.render import ACTIONS
+from bot.inbox import Processor
 from bot.models import render as model_render
 from bot.models.form import read_add_metric, read_snooze
 from bot.projects.delete import CANCEL, CONFIRM
@@ -22,6 +23,8 @@ from handlers.inbox import request_key
 
 log = logging.getLogger(__name__)
 SORRY = "Sorry, something went wrong on my side; try again in a minute."
+# What each form's submission is checked with before it is recorded.
+FORMS = {"add_metric": read_add_metric, "snooze": read_snooze}
 NOT_RECORDED = "Not saved: my database is unavailable just now. Try again in a minute."
 
 
@@ -45,7 +48,7 @@ def _metadata_model(view: dict[str, Any]) -> int | None:
     return _model_id(metadata.get("model_id")) if isinstance(metadata, dict) else None
 
 
-def register(app: AsyncApp, services: Services) -> None:
+def button_processor(services: Services) -> Processor:
     async def checkin_button(body: dict[str, Any], action: dict[str, Any]) -> None:
         team, user = _ids(body)
         try:
@@ -69,9 +72,36 @@ def register(app: AsyncApp, services: Services) -> None:
         action = (body.get("actions") or [{}])[0]
         await buttons[str(action.get("action_id"))](body, action)
 
-    services.inbox.handle("button", process_button)
+    return process_button
 
-    for action_id in buttons:
+
+def form_processor(services: Services) -> Processor:
+    async def add_metric(body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        fields, _ = read_add_metric(_state(view))
+        team, user = _ids(body)
+        model_id = _metadata_model(view)
+        if model_id is not None:
+            await services.models.add_from_form(team, user, model_id, fields)
+
+    async def snooze(body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        reason, _ = read_snooze(_state(view))
+        team, user = _ids(body)
+        model_id = _metadata_model(view)
+        if model_id is not None:
+            await services.models.snooze(team, user, model_id, reason)
+
+    forms = {"add_metric": add_metric, "snooze": snooze}
+
+    async def process_form(body: dict[str, Any]) -> None:
+        await forms[str((body.get("view") or {}).get("callback_id"))](body)
+
+    return process_form
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    for action_id in (*ACTIONS, CONFIRM):
 
         @app.action(action_id)
         async def recorded_button(
@@ -120,29 +150,6 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         await respond(text="Nothing was deleted.", replace_original=True)
 
-    async def add_metric(body: dict[str, Any]) -> None:
-        view = body.get("view") or {}
-        fields, _ = read_add_metric(_state(view))
-        team, user = _ids(body)
-        model_id = _metadata_model(view)
-        if model_id is not None:
-            await services.models.add_from_form(team, user, model_id, fields)
-
-    async def snooze(body: dict[str, Any]) -> None:
-        view = body.get("view") or {}
-        reason, _ = read_snooze(_state(view))
-        team, user = _ids(body)
-        model_id = _metadata_model(view)
-        if model_id is not None:
-            await services.models.snooze(team, user, model_id, reason)
-
-    forms = {"add_metric": (read_add_metric, add_metric), "snooze": (read_snooze, snooze)}
-
-    async def process_form(body: dict[str, Any]) -> None:
-        await forms[str((body.get("view") or {}).get("callback_id"))][1](body)
-
-    services.inbox.handle("form", process_form)
-
     def form_listener(read: Any) -> Any:
         async def recorded_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
             _, errors = read(_state(view))
@@ -164,7 +171,7 @@ def register(app: AsyncApp, services: Services) -> None:
 
         return recorded_form
 
-    for callback_id, (read, _) in forms.items():
+    for callback_id, read in FORMS.items():
         app.view(callback_id)(form_listener(read))
 
 

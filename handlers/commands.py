@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.commands import parser
 from bot.commands.usage import full_usage
+from bot.inbox import Processor
 from bot.services import Services
 from handlers.inbox import request_key
 
@@ -20,14 +21,16 @@ NOT_RECORDED = (
 )
 
 
-def register(app: AsyncApp, services: Services) -> None:
+def processor(services: Services) -> Processor:
     async def process(command: dict[str, Any]) -> None:
         parsed = parser.parse(str(command.get("text") or ""))
         respond = AsyncRespond(response_url=command.get("response_url"))
         await dispatch(services, parsed, command, respond)
 
-    services.inbox.handle("command", process)
+    return process
 
+
+def register(app: AsyncApp, services: Services) -> None:
     @app.command("/mle")
     async def mle(ack: AsyncAck, command: dict[str, Any]) -> None:
         parsed = parser.parse(str(command.get("text") or ""))

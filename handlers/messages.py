@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.inbox import Processor
 from bot.services import Services
 
 # The events this module handles (manifest.yml subscribes them: tests/test_manifest.py).
@@ -46,7 +47,7 @@ def concerns_us(event: dict[str, Any]) -> bool:
     return False
 
 
-def processor(services: Services) -> Any:
+def processor(services: Services) -> Processor:
     async def process(body: dict[str, Any]) -> None:
         event: dict[str, Any] = body.get("event") or {}
         team = str(body.get("team_id") or event.get("team") or "")

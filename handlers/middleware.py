@@ -25,8 +25,6 @@ log = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    services.inbox.handle("message", messages.processor(services))
-
     @app.middleware
     async def events_enter_through_the_inbox(
         req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]

@@ -29,7 +29,7 @@ class InterviewRow:
     position: int
     status: str  # active | complete
     question_ts: str | None
-    post_state: str  # pending | posting | posted
+    post_state: str  # pending | posting | posted | failed (Slack refused for good)
     post_claimed_at: str | None
     post_error: str | None
 

@@ -20,6 +20,8 @@ METHOD_SCOPES = {
     "users_info": "users:read",
     "conversations_info": "channels:read",
     "conversations_join": "channels:join",
+    "conversations_replies": "channels:history",
+    "conversations_history": "channels:history",
     "views_open": None,
     "views_update": None,
     "views_publish": None,

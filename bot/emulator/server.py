@@ -44,6 +44,7 @@ class SlackEmulator:
         self.retry_delays = retry_delays
         self.clock = Clock()
         self.post_limiter = RateLimiter()
+        self.history_limiter = RateLimiter(burst=1, per_second=1 / 60)
         # Slack also caps posts across a workspace; off unless a rate (posts/s) is given
         self.workspace_limiter = (
             RateLimiter(burst=workspace_rate, per_second=workspace_rate) if workspace_rate else None

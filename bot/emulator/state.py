@@ -67,7 +67,7 @@ class Message:
     edited: bool = False
     deleted: bool = False
 
-    def to_api(self) -> dict[str, Any]:
+    def to_api(self, *, with_metadata: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
             "type": "message",
             "user": self.user,
@@ -80,6 +80,8 @@ class Message:
             data["thread_ts"] = self.thread_ts
         if self.blocks:
             data["blocks"] = self.blocks
+        if with_metadata and self.metadata:
+            data["metadata"] = self.metadata
         return data
 
 

@@ -88,6 +88,23 @@ def _message_body(params: dict[str, Any]) -> list[dict[str, Any]] | None:
         raise ApiError(exc.error) from None
 
 
+def _metadata(raw: object) -> dict[str, Any] | None:
+    """Message metadata as Slack checks it: an event type and a payload object."""
+    if raw in (None, ""):
+        return None
+    try:
+        value = decode(raw)
+    except BlockKitError:
+        raise ApiError("invalid_metadata_format") from None
+    if not (
+        isinstance(value, dict)
+        and isinstance(value.get("event_type"), str)
+        and isinstance(value.get("event_payload"), dict)
+    ):
+        raise ApiError("invalid_metadata_format")
+    return value
+
+
 @method("auth.test")
 async def auth_test(emu: SlackEmulator, params: dict[str, Any]) -> dict[str, Any]:
     ws = emu.workspace
@@ -124,13 +141,64 @@ async def chat_post_message(emu: SlackEmulator, params: dict[str, Any]) -> dict[
         bot_id=ws.bot_id,
         thread_ts=str(params["thread_ts"]) if params.get("thread_ts") else None,
         blocks=blocks,
-        metadata=decode(params["metadata"]) if params.get("metadata") else None,
+        metadata=_metadata(params.get("metadata")),
     )
     ws.messages[channel].append(message)
     emu.notify("post", message)
     if emu.echo_bot_messages:
         emu.echo(message)
     return {"channel": channel, "ts": message.ts, "message": message.to_api()}
+
+
+def _history_limited(emu: SlackEmulator, method: str) -> None:
+    """History reads: 1 request a minute for an app outside the Marketplace."""
+    if emu.rate_limits:
+        wait = emu.history_limiter.retry_after(method)
+        if wait is not None:
+            raise ApiError("ratelimited", status=429, headers={"Retry-After": str(wait)})
+
+
+def _readable(emu: SlackEmulator, channel_id: str) -> list[Message]:
+    channel = emu.workspace.channels.get(channel_id)
+    if channel is None:
+        raise ApiError("channel_not_found")
+    if emu.workspace.bot_user_id not in channel.members:
+        raise ApiError("not_in_channel")
+    return [m for m in emu.workspace.messages.get(channel_id, []) if not m.deleted]
+
+
+def _flag(params: dict[str, Any], name: str) -> bool:
+    return str(params.get(name, "")).lower() in ("1", "true")
+
+
+@method("conversations.replies")
+async def conversations_replies(emu: SlackEmulator, params: dict[str, Any]) -> dict[str, Any]:
+    _require(params, "channel", "ts")
+    _history_limited(emu, "conversations.replies")
+    parent = str(params["ts"])
+    thread = [m for m in _readable(emu, str(params["channel"])) if parent in (m.ts, m.thread_ts)]
+    if not thread:
+        raise ApiError("thread_not_found")
+    limit = int(params.get("limit") or 1000)
+    meta = _flag(params, "include_all_metadata")
+    return {
+        "messages": [m.to_api(with_metadata=meta) for m in thread[:limit]],
+        "has_more": len(thread) > limit,
+    }
+
+
+@method("conversations.history")
+async def conversations_history(emu: SlackEmulator, params: dict[str, Any]) -> dict[str, Any]:
+    _require(params, "channel")
+    _history_limited(emu, "conversations.history")
+    top = [m for m in _readable(emu, str(params["channel"])) if m.thread_ts is None]
+    limit = int(params.get("limit") or 100)
+    meta = _flag(params, "include_all_metadata")
+    newest_first = list(reversed(top))
+    return {
+        "messages": [m.to_api(with_metadata=meta) for m in newest_first[:limit]],
+        "has_more": len(top) > limit,
+    }
 
 
 @method("chat.update")

@@ -20,7 +20,7 @@ from bot.domain.timebox import day_in_stage
 from bot.home.touch import Touch, nobody
 from bot.interview import flow, render
 from bot.interview.bank import Question, QuestionBank, Sets
-from bot.slack_gateway import SlackGateway
+from bot.slack_gateway import PERMANENT, SlackGateway
 from storage.rows import AnswerRow, InterviewRow, ProjectRow
 from storage.store import Store, Tx
 from storage.timefmt import iso, parse
@@ -47,6 +47,12 @@ class _Claim:
     channel: str
     thread_ts: str
     post: render.Post
+    # taken over from a claimant that died or timed out: the post may already be in Slack
+    retake: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"question:{self.interview_id}:{self.position}"
 
 
 _WAIT = object()
@@ -110,20 +116,39 @@ class InterviewService:
             project.channel_id,
             project.thread_ts,
             self._compose(tx, project, interview),
+            retake=interview.post_state == "posting",
         )
 
     async def _deliver(self, claim: _Claim) -> None:
-        result = await self.slack.post(
-            claim.channel, claim.post.text, claim.post.blocks, thread_ts=claim.thread_ts
-        )
+        """Post the claimed question or brief, tagged with its key. A claim taken over from
+        a claimant that died or timed out first looks for the tagged post in the thread, so
+        a post that did reach Slack is recorded, not repeated."""
+        if claim.retake:
+            found = await self.slack.find_posted(claim.channel, claim.thread_ts, claim.key)
+            if found.error:
+                # cannot tell (history reads are rate-limited hard): the claim stays and is
+                # taken over again, with another look, once it is stale
+                log.info("post %s: outcome still unknown (%s)", claim.key, found.error)
+                return
+        if not claim.retake or not found.ok:
+            found = await self.slack.post(
+                claim.channel,
+                claim.post.text,
+                claim.post.blocks,
+                thread_ts=claim.thread_ts,
+                key=claim.key,
+            )
+        result = found
 
         def record(tx: Tx) -> None:
             if result.ok and result.ts:
                 tx.interviews.mark_posted(claim.interview_id, claim.position, result.ts)
-            else:
+            elif not result.unknown:
+                error = result.error or "unknown"
                 tx.interviews.mark_post_failed(
-                    claim.interview_id, claim.position, result.error or "unknown"
+                    claim.interview_id, claim.position, error, permanent=error in PERMANENT
                 )
+            # an unknown outcome keeps the claim: the next look finds the post or posts it
 
         await self.store.write(record)
 

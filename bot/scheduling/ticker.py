@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from bot.domain.schedule import Recurrence
 from bot.scheduling.compose import Composed, Composer
-from bot.slack_gateway import Posted, SlackGateway
+from bot.slack_gateway import PERMANENT, Posted, SlackGateway
 from storage.rows import DeliveryRow, ScheduleRow
 from storage.store import Store, Tx
 from storage.timefmt import iso, parse
@@ -42,26 +42,6 @@ CHANNELS_AT_ONCE = 50
 # spaced by this much (429s are still honoured by the client if Slack asks for more).
 CHANNEL_GAP = 1.0
 RATE_LIMIT_PATIENCE = 5
-# Slack refusals that retrying will not fix: recorded, shown to the owner, not retried.
-PERMANENT = frozenset(
-    {
-        "not_in_channel",
-        "is_archived",
-        "channel_not_found",
-        "token_revoked",
-        "invalid_auth",
-        "account_inactive",
-        "msg_too_long",
-        "invalid_blocks",
-        "no_text",
-        "restricted_action",
-        "missing_scope",
-        "not_authed",
-        "team_access_not_granted",
-    }
-)
-
-
 # A source adds deliveries that are not calendar slots (nudges, reminders) during a pass.
 Source = Callable[[Tx, datetime], None]
 

@@ -51,14 +51,19 @@ class InboxRepo:
             (error[:300], iso(now), iso(now) if give_up else None, inbox_id),
         )
 
-    def claim_stale(self, now: datetime, stale: datetime, limit: int) -> list[InboxRow]:
-        """Take up to `limit` unprocessed rows whose claim is older than `stale`, oldest
-        first."""
+    def claim_stale(
+        self, now: datetime, stale: datetime, kinds: list[str], limit: int
+    ) -> list[InboxRow]:
+        """Take up to `limit` unprocessed rows of these kinds whose claim is older than
+        `stale`, oldest first."""
+        if not kinds:
+            return []
+        marks = ", ".join("?" for _ in kinds)
         cur = self._conn.execute(
             "UPDATE inbox SET claimed_at = ?, attempts = attempts + 1 WHERE id IN ("
-            "SELECT id FROM inbox WHERE done_at IS NULL AND claimed_at < ? "
+            f"SELECT id FROM inbox WHERE done_at IS NULL AND claimed_at < ? AND kind IN ({marks}) "
             f"ORDER BY id LIMIT ?{self._conn.skip_locked}) RETURNING {_COLS}",
-            (iso(now), iso(stale), limit),
+            (iso(now), iso(stale), *kinds, limit),
         )
         return sorted(to_rows(InboxRow, cur.fetchall()), key=lambda row: row.id)
 

@@ -72,8 +72,8 @@ class InterviewRepo:
         """Take the right to post the current question; one claimant wins."""
         cur = self._conn.execute(
             "UPDATE interviews SET post_state = 'posting', post_claimed_at = ? WHERE id = ? "
-            "AND position = ? AND (post_state = 'pending' OR (post_state = 'posting' AND "
-            "post_claimed_at < ?))",
+            "AND position = ? AND (post_state IN ('pending', 'failed') OR "
+            "(post_state = 'posting' AND post_claimed_at < ?))",
             (now, interview_id, position, stale),
         )
         return cur.rowcount == 1
@@ -85,11 +85,15 @@ class InterviewRepo:
             (ts, interview_id, position),
         )
 
-    def mark_post_failed(self, interview_id: int, position: int, error: str) -> None:
+    def mark_post_failed(
+        self, interview_id: int, position: int, error: str, *, permanent: bool = False
+    ) -> None:
+        """A post Slack refused: tried again by the next pass, or (`permanent`, such as an
+        archived channel) only when someone replies in the thread again."""
         self._conn.execute(
-            "UPDATE interviews SET post_state = 'pending', post_claimed_at = NULL, "
+            "UPDATE interviews SET post_state = ?, post_claimed_at = NULL, "
             "post_error = ? WHERE id = ? AND position = ? AND post_state = 'posting'",
-            (error[:200], interview_id, position),
+            ("failed" if permanent else "pending", error[:200], interview_id, position),
         )
 
     def waiting_to_post(self, stale: str, limit: int = 500) -> list[InterviewRow]:
