@@ -21,8 +21,8 @@ run: $(VENV)/.run-installed
 	$(BIN)/mle-coach run
 
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check bot handlers storage tests bench
-	$(BIN)/ruff format --check bot handlers storage tests bench
+	$(BIN)/ruff check bot handlers storage sandbox tests bench
+	$(BIN)/ruff format --check bot handlers storage sandbox tests bench
 	$(BIN)/mypy
 
 pytest: $(VENV)/.test-installed

@@ -21,10 +21,10 @@ import aiohttp
 
 from bot.app import build_client
 from bot.digests.compose import digest_composer
-from bot.emulator import SlackEmulator
 from bot.interview.bank import load_bank
 from bot.scheduling.ticker import Ticker
 from bot.slack_gateway import SlackGateway
+from sandbox.emulator import SlackEmulator
 from storage.sqlite.store import SqliteStore
 from storage.timefmt import iso
 

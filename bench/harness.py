@@ -15,7 +15,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.emulator.delivery import encode, signed_headers
+from sandbox.emulator.delivery import encode, signed_headers
 
 
 @dataclass

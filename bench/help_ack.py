@@ -15,7 +15,7 @@ import time
 import aiohttp
 
 from bench.harness import Server, fire, median, percentile, start_server
-from bot.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 
 
 def _payload(emu: SlackEmulator) -> dict[str, str]:

@@ -18,9 +18,9 @@ from contextlib import ExitStack
 
 from bench.harness import Server, median, start_server
 from bench.pg import scratch_schema
-from bot.emulator import SlackEmulator
-from bot.emulator.state import Message
 from bot.interview.bank import Kind, load_bank
+from sandbox.emulator import SlackEmulator
+from sandbox.emulator.state import Message
 
 ANSWERS = {
     Kind.TEXT: "Cut churn by 2 points",

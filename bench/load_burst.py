@@ -16,7 +16,7 @@ import tempfile
 import time
 
 from bench.harness import percentile, start_server
-from bot.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 
 
 async def main(total: int, concurrency: int, threads: int) -> None:

@@ -151,7 +151,7 @@ def _copy_db(source: str, target: str) -> int:
 
 
 async def _sandbox(db: str) -> None:
-    from bot.sandbox.session import run_sandbox
+    from sandbox.session import run_sandbox
 
     await run_sandbox(db)
 

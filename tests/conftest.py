@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 import pytest
 
 from bot.config import Settings
-from bot.emulator import SlackEmulator
 from bot.runtime import Runtime
 from bot.services import utc_now
+from sandbox.emulator import SlackEmulator
 from storage.rows import ProjectRow
 from storage.store import Tx
 from tests.clock import ManualClock

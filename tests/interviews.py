@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.emulator.state import Message
 from bot.interview.bank import Kind, Question, load_bank
+from sandbox.emulator.state import Message
 from tests.conftest import Harness
 
 PLANNING = load_bank().questions("planning")

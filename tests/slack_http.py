@@ -7,7 +7,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.emulator.delivery import encode, signed_headers
+from sandbox.emulator.delivery import encode, signed_headers
 
 
 async def post(url: str, body: str, headers: dict[str, str]) -> tuple[int, str]:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.commands import parser
-from bot.emulator.delivery import encode, signed_headers
+from sandbox.emulator.delivery import encode, signed_headers
 from tests import slack_http
 from tests.conftest import Harness
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.emulator import SlackEmulator
-from bot.emulator.state import Message
+from sandbox.emulator import SlackEmulator
+from sandbox.emulator.state import Message
 from tests.clock import ManualClock
 from tests.conftest import Harness, running_app
 from tests.interviews import PLANNING, new_project, questions_asked, reply, valid_answer

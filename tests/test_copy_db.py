@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psycopg
 
-from bot.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 from storage.copy import TABLES
 from tests.clock import ManualClock
 from tests.conftest import START, running_app

@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.emulator.state import Message
+from sandbox.emulator.state import Message
 from tests.clock import ManualClock
 from tests.conftest import Harness
 from tests.interviews import PLANNING, new_project, reply, valid_answer

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 from tests.clock import ManualClock
 from tests.conftest import running_app
 from tests.interviews import new_project

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import build_client
-from bot.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from bot.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 from tests.clock import ManualClock
 from tests.conftest import START, running_app
 from tests.interviews import PLANNING, new_project, questions_asked, reply, valid_answer

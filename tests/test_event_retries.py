@@ -3,7 +3,7 @@ restart of the app."""
 
 from __future__ import annotations
 
-from bot.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 from tests.conftest import Harness, running_app
 
 

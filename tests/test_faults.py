@@ -8,7 +8,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
-from bot.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 from tests.clock import ManualClock
 from tests.conftest import Harness, running_app
 from tests.interviews import PLANNING, new_project, questions_asked, reply, valid_answer

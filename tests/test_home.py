@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 from tests.conftest import Harness
 from tests.interviews import PLANNING, new_project, reply, valid_answer
 

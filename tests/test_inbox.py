@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import SlackEmulator
 from bot.projects.delete import CONFIRM
+from sandbox.emulator import SlackEmulator
 from storage.open import is_postgres
 from tests.conftest import Harness
 from tests.interviews import new_project, questions_asked, reply

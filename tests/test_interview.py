@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 from tests.conftest import Harness, running_app
 from tests.interviews import (
     PLANNING,
@@ -74,7 +74,7 @@ async def test_same_message_delivered_under_a_new_event_id_records_once(
 ) -> None:
     thread = await new_project(harness)
     message = await reply(harness, thread, "Cut churn by 2 points")
-    from bot.emulator import events
+    from sandbox.emulator import events
 
     for _ in range(2):
         await harness.emulator.deliver_event(events.message_event(harness.emulator, message))

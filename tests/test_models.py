@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator.state import Message
+from sandbox.emulator.state import Message
 from tests.clock import ManualClock
 from tests.conftest import Harness
 from tests.interviews import new_project

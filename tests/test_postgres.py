@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.config import load_settings
-from bot.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 from storage.postgres.migrate import migrations
 from tests.conftest import running_app
 from tests.interviews import PLANNING, new_project, questions_asked, reply, valid_answer

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 from tests import slack_http
 from tests.processes import clean_env, run_cli, start_cli, wait_until
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bot.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 from tests.interviews import PLANNING, Q_PREFIX, valid_answer
 from tests.pg import fresh_schema
 from tests.processes import clean_env, spawn_cli, start_cli, wait_until

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from pathlib import Path
 
 from tests.processes import PtyProcess, clean_env
@@ -35,3 +37,54 @@ def test_make_run_without_credentials_opens_the_sandbox(tmp_path: Path) -> None:
     finally:
         assert child.close() == 0
     assert "apscheduler" not in child.output  # the chat is not drowned in log lines
+
+
+def _sandbox(tmp_path: Path) -> PtyProcess:
+    child = PtyProcess(["sandbox", "--db", str(tmp_path / "s.db")], clean_env(), tmp_path)
+    child.read_until("alice in #ml-team> ")
+    return child
+
+
+def _quit(child: PtyProcess) -> None:
+    child.type(":quit")
+    assert child.close() == 0
+
+
+def test_mentions_open_tick_and_a_restart_keep_the_story_straight(tmp_path: Path) -> None:
+    child = _sandbox(tmp_path)
+    try:
+        child.type("/mle new Churn radar")
+        child.read_until("Q1/12")
+        child.type(":open 1")
+        opened = child.read_until("thread 1> ")
+        assert "a new ML project" in opened and "Q1/12" in opened  # the thread is printed
+        child.type("Cut churn by 2 points, says @carol")
+        child.read_until("Q2/12")
+        child.type("Spreadsheets")
+        child.read_until("Q3/12")
+        # a jump in time moves the app's clock too: the check-in and status agree
+        child.type(":tick 2026-12-21T09:30Z")
+        ticked = child.read_until("item(s)]")
+        ticked += child.read_until("thread 1> ")
+        assert "Stage: *planning*, day" in ticked
+        child.type(":tick 2026-12-01T00:00Z")
+        assert "time only moves forward" in child.read_until("thread 1> ")
+        child.type("/mle status")
+        status = child.read_until("thread 1> ")
+    finally:
+        _quit(child)
+    day = re.search(r"Stage: \*planning\*, day (\d+)", ticked)
+    assert day is not None and f"day {day.group(1)}" in status, status
+    child = _sandbox(tmp_path)  # the sandbox again, on the same files
+    try:
+        child.type(":threads")
+        assert "1. Churn radar: new ML project by @alice" in child.read_until("ml-team> ")
+        child.type(":open 1")
+        again = child.read_until("thread 1> ")
+    finally:
+        _quit(child)
+    # @carol was sent as a mention of the emulated carol, shown back by name
+    assert "Cut churn by 2 points, says @carol" in again and "Q3/12" in again
+    with sqlite3.connect(tmp_path / "s.db") as conn:
+        [(text,)] = conn.execute("SELECT text FROM answers WHERE question_key = 'success'")
+    assert text == "Cut churn by 2 points, says <@U0CAROL>"

@@ -11,8 +11,8 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.emulator import SlackEmulator
-from bot.emulator.state import Message
+from sandbox.emulator import SlackEmulator
+from sandbox.emulator.state import Message
 from tests.clock import ManualClock
 from tests.conftest import Harness
 from tests.interviews import new_project

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.emulator import SlackEmulator
 from bot.runtime import Runtime
+from sandbox.emulator import SlackEmulator
 from tests.conftest import settings_for
 
 

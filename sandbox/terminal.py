@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from bot.emulator import SlackEmulator
-from bot.emulator.state import Ephemeral, Message, View
-from bot.sandbox.render import Button, render_blocks
+from sandbox.emulator import SlackEmulator
+from sandbox.emulator.state import Ephemeral, Message, View
+from sandbox.render import Button, render_blocks
 
 _SLACK_TOKEN = re.compile(r"<([@#][A-Z0-9]+(?:\|[^>]*)?|https?://[^>|]+(?:\|[^>]*)?)>")
+
+_TYPED_MENTION = re.compile(r"(?<![\w<@])@([a-z][a-z0-9._-]*)", re.IGNORECASE)
 
 _SLACK_DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")
 
@@ -44,8 +46,10 @@ class Terminal:
         wait_idle: Callable[[], Any],
         tick: Callable[[datetime | None], Awaitable[list[Any]]] | None = None,
         out: TextIO = sys.stdout,
+        saved: Callable[[], None] = lambda: None,
     ) -> None:
         self.tick = tick
+        self.saved = saved
         self.emu = emulator
         self.wait_idle = wait_idle
         self.out = out
@@ -156,21 +160,44 @@ class Terminal:
         if not line:
             return True
         if line.startswith(":"):
-            return await self._colon(line)
-        if line.startswith("/") and not line.startswith("//"):
+            going_on = await self._colon(line)
+        elif line.startswith("/") and not line.startswith("//"):
             command, _, text = line.partition(" ")
             await self.emu.slash(
-                text, user=self.state.user, channel=self.state.channel, command=command
+                self._mentions(text, labelled=True),
+                user=self.state.user,
+                channel=self.state.channel,
+                command=command,
             )
+            going_on = True
         else:
             await self.emu.say(
-                line,
+                self._mentions(line, labelled=False),
                 user=self.state.user,
                 channel=self.state.channel,
                 thread_ts=self.state.thread_ts,
             )
-        await self.wait_idle()
-        return True
+            going_on = True
+        if going_on:
+            await self.wait_idle()
+        self.saved()
+        return going_on
+
+    def _mentions(self, text: str, *, labelled: bool) -> str:
+        """`@carol` typed as Slack's client sends it: a mention of the user (`<@U…|carol>`
+        in a command, as with `should_escape`; `<@U…>` in a message); `@channel`, `@here`
+        and `@everyone` as Slack's special mentions. Unknown names stay text."""
+
+        def swap(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in ("channel", "here", "everyone"):
+                return f"<!{name}>"
+            user = self.emu.workspace.user_by_name(name)
+            if user is None:
+                return match.group(0)
+            return f"<@{user.id}|{user.name}>" if labelled else f"<@{user.id}>"
+
+        return _TYPED_MENTION.sub(swap, text)
 
     async def _colon(self, line: str) -> bool:
         verb, _, arg = line[1:].partition(" ")
@@ -186,13 +213,15 @@ class Terminal:
                 self.say("No threads by MLE Coach in this channel yet. Try /mle new <name>.")
             for number, parent in enumerate(threads, start=1):
                 replies = len(ws.thread(parent.channel, parent.ts)) - 1
-                self.say(f"  {number}. {parent.text.splitlines()[0][:70]} ({replies} replies)")
+                first = self._readable(parent.text.splitlines()[0])[:70]
+                self.say(f"  {number}. {first} ({replies} replies)")
         elif verb == "open":
             threads = self._threads(self.state.channel)
             if not arg.isdigit() or not 1 <= int(arg) <= len(threads):
                 self.say(f"Say :open <n> with n from 1 to {len(threads)} (see :threads).")
             else:
                 self.state.thread_ts = threads[int(arg) - 1].ts
+                self._print_thread(threads[int(arg) - 1])
         elif verb == "close":
             self.state.thread_ts = None
         elif verb == "channel":
@@ -221,6 +250,15 @@ class Terminal:
             self.say(f"Unknown :{verb}. {HELP}")
         return True
 
+    def _print_thread(self, parent: Message) -> None:
+        """The thread so far, as Slack shows it when you open it (buttons numbered anew)."""
+        for message in self.emu.workspace.thread(parent.channel, parent.ts):
+            who = self.emu.workspace.users.get(message.user)
+            name = "MLE Coach" if message.bot_id else (who.name if who else message.user)
+            marks = "".join(f" :{r}:" for r in message.reactions)
+            head = f"[{name}{' (edited)' if message.edited else ''}]{marks}"
+            self._show(head, message.text, message.blocks, message if message.bot_id else None)
+
     async def _tick(self, arg: str) -> None:
         if self.tick is None:
             self.say("The scheduler is not available here.")
@@ -233,6 +271,12 @@ class Terminal:
                 self.say("Say :tick or :tick <ISO time>, e.g. :tick 2026-11-30T10:00+01:00")
                 return
             moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            now = self.emu.clock.now()
+            if moment.timestamp() < now:
+                shown = datetime.fromtimestamp(now, UTC).isoformat(timespec="minutes")
+                self.say(f"The sandbox clock is already at {shown}; time only moves forward.")
+                return
+            self.emu.clock.offset += moment.timestamp() - now  # the app's clock moves too
         lines = await self.tick(moment)
         await self.wait_idle()
         when = moment.isoformat() if moment else "now"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.state import Message, View
+from sandbox.emulator.state import Message, View
 
 if TYPE_CHECKING:
-    from bot.emulator.server import SlackEmulator
+    from sandbox.emulator.server import SlackEmulator
 
 
 def envelope(emu: SlackEmulator, event: dict[str, Any], team_id: str) -> dict[str, Any]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, datetime
 
 from bot.config import Settings
-from bot.emulator import SlackEmulator
 from bot.runtime import Runtime
-from bot.sandbox.terminal import HELP, Terminal, read_lines
+from sandbox import persist
+from sandbox.emulator import SlackEmulator
+from sandbox.terminal import HELP, Terminal, read_lines
 
 BANNER = """MLE Coach sandbox — the real app against a local Slack emulator (nothing leaves
 this machine).
@@ -20,6 +22,7 @@ async def sandbox_runtime(
 ):  # type: ignore[no-untyped-def]
     """Start an emulator and the app (HTTP mode on loopback) connected to each other."""
     emulator = SlackEmulator(rate_limits=rate_limits, echo_bot_messages=True)
+    persist.load(emulator, persist.state_path(database_path))
     api_url = await emulator.start()
     settings = Settings(
         SLACK_BOT_TOKEN=emulator.bot_token,  # type: ignore[arg-type]
@@ -29,7 +32,11 @@ async def sandbox_runtime(
         DATABASE_URL=f"sqlite:///{database_path}",
         LOG_LEVEL=log_level,  # type: ignore[arg-type]
     )
-    runtime = await Runtime.create(settings)
+    # one clock for Slack and the app: `:tick <time>` moves both, so commands, status, Home
+    # and the scheduler agree on "now"
+    runtime = await Runtime.create(
+        settings, clock=lambda: datetime.fromtimestamp(emulator.clock.now(), UTC)
+    )
     try:
         port = await runtime.start_http("127.0.0.1", 0)
         emulator.connect_http(f"http://127.0.0.1:{port}/slack/events")
@@ -38,12 +45,19 @@ async def sandbox_runtime(
     finally:
         await runtime.close()
         await emulator.stop()
+        persist.save(emulator, persist.state_path(database_path))
 
 
 async def run_sandbox(database_path: str) -> None:
     async with sandbox_runtime(database_path) as (emulator, runtime):
         services = runtime.services
-        terminal = Terminal(emulator, services.activity.idle, services.scheduler_pass)
+        where = persist.state_path(database_path)
+        terminal = Terminal(
+            emulator,
+            services.activity.idle,
+            services.scheduler_pass,
+            saved=lambda: persist.save(emulator, where),
+        )
         terminal.say(BANNER)
         terminal.say(HELP)
         await read_lines(terminal)

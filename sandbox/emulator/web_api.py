@@ -8,11 +8,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.blocks import BlockKitError, decode, validate_message, validate_view
-from bot.emulator.state import Ephemeral, Message, View
+from sandbox.emulator.blocks import BlockKitError, decode, validate_message, validate_view
+from sandbox.emulator.state import Ephemeral, Message, View
 
 if TYPE_CHECKING:
-    from bot.emulator.server import SlackEmulator
+    from sandbox.emulator.server import SlackEmulator
 
 
 class ApiError(Exception):

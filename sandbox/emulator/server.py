@@ -10,11 +10,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator import events
-from bot.emulator.delivery import Delivery, HttpDeliverer, SocketDeliverer
-from bot.emulator.state import Call, Clock, Ephemeral, Message, Workspace, sandbox_workspace
-from bot.emulator.web_api import BOT_METHODS, ApiError, Fault, RateLimiter
-from bot.http_site import start_site
+from sandbox.emulator import events
+from sandbox.emulator.delivery import Delivery, HttpDeliverer, SocketDeliverer
+from sandbox.emulator.state import Call, Clock, Ephemeral, Message, Workspace, sandbox_workspace
+from sandbox.emulator.web_api import BOT_METHODS, ApiError, Fault, RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +68,10 @@ class SlackEmulator:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response_url)
         app.router.add_get("/socket", self.socket.handle)
-        self._runner, bound = await start_site(app, host, port)
-        self.base_url = f"http://{host}:{bound}"
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        self.base_url = f"http://{host}:{self._runner.addresses[0][1]}"
         return self.api_url
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,19 +115,32 @@ class Call:
 
 
 class Clock:
-    """Message timestamps: seconds since the epoch, strictly increasing, unique."""
+    """Message timestamps: seconds since the epoch, strictly increasing, unique; ids unique
+    across runs too, as Slack's are (an app remembers event and trigger ids it has seen).
+
+    `offset` moves the emulated wall clock (the sandbox's `:tick <time>` jumps it)."""
 
     def __init__(self) -> None:
         self._last = 0
         self._counter = itertools.count(1)
+        self._run = uuid.uuid4().hex[:8].upper()
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
 
     def next_ts(self) -> str:
-        micros = max(int(time.time() * 1_000_000), self._last + 1)
+        micros = max(int(self.now() * 1_000_000), self._last + 1)
         self._last = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
+    def after(self, ts: str) -> None:
+        """Never hand out a ts at or before `ts` (messages restored from an earlier run)."""
+        seconds, _, micros = ts.partition(".")
+        self._last = max(self._last, int(seconds) * 1_000_000 + int(micros or 0))
+
     def next_id(self, prefix: str) -> str:
-        return f"{prefix}{next(self._counter):06d}"
+        return f"{prefix}{self._run}{next(self._counter):06d}"
 
 
 @dataclass
