@@ -24,6 +24,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff check bot handlers storage sandbox tests bench
 	$(BIN)/ruff format --check bot handlers storage sandbox tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 pytest: $(VENV)/.test-installed
 	$(BIN)/pytest -q

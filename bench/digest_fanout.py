@@ -20,8 +20,8 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 
 from bot.app import build_client
+from bot.bank_file import load_bank
 from bot.digests.compose import digest_composer
-from bot.interview.bank import load_bank
 from bot.scheduling.ticker import Ticker
 from bot.slack_gateway import SlackGateway
 from sandbox.emulator import SlackEmulator

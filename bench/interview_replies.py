@@ -18,7 +18,8 @@ from contextlib import ExitStack
 
 from bench.harness import Server, median, start_server
 from bench.pg import scratch_schema
-from bot.interview.bank import Kind, load_bank
+from bot.bank_file import load_bank
+from bot.domain.bank import Kind
 from sandbox.emulator import SlackEmulator
 from sandbox.emulator.state import Message
 

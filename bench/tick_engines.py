@@ -29,8 +29,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.pg import scratch_schema
+from bot.bank_file import load_bank
 from bot.checkins.compose import checkin_composer
-from bot.interview.bank import load_bank
 from bot.scheduling.ticker import BATCH, Ticker
 from storage.open import is_postgres, open_store
 from storage.timefmt import iso

@@ -15,8 +15,8 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 
+from bot.bank_file import load_bank
 from bot.checkins.compose import checkin_composer
-from bot.interview.bank import load_bank
 from bot.models.reminders import queue_reminders, reminder_composer
 from bot.scheduling.ticker import BATCH, Ticker
 from storage.sqlite.store import SqliteStore

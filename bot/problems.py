@@ -18,6 +18,16 @@ ADVICE = {
     "invalid_auth": "the app's token no longer works: an admin needs to reinstall MLE Coach",
     "account_inactive": "the app's account is inactive: an admin needs to reinstall MLE Coach",
 }
+# Why a project or digest cannot be started in a channel, by Slack's error.
+NOT_MEMBER = {
+    "not_in_channel": "I'm not in this private channel. Invite me with `/invite @MLE Coach`, "
+    "then run the command again.",
+    "is_archived": "This channel is archived, so I can't start a project here.",
+    "channel_not_found": "I can't see this channel (a DM or a private channel I'm not in?). "
+    "Invite me with `/invite @MLE Coach`, or use a channel I'm in.",
+    "method_not_supported_for_channel_type": "I can't join this kind of conversation. "
+    "Use a channel and invite me there.",
+}
 WHAT = {
     "checkin": "a check-in",
     "reminder": "a business-metric reminder",

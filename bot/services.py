@@ -9,14 +9,15 @@ from datetime import UTC, datetime
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity import Activity
+from bot.bank_file import load_bank
 from bot.checkins.compose import checkin_composer, nudge_composer
 from bot.checkins.service import CheckinService
 from bot.config import ConfigError, Settings
 from bot.digests.compose import digest_composer
 from bot.digests.service import DigestService
+from bot.domain.bank import BankError, QuestionBank
 from bot.home.service import HomeService
 from bot.inbox import Inbox
-from bot.interview.bank import BankError, QuestionBank, load_bank
 from bot.interview.service import InterviewService
 from bot.models.reminders import f8_composer, queue_reminders, reminder_composer
 from bot.models.service import ModelService

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.interview.bank import Kind, Question, load_bank
+from bot.bank_file import load_bank
+from bot.domain.bank import Kind, Question
 from sandbox.emulator.state import Message
 from tests.conftest import Harness
 

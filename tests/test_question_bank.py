@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.bank_file import load_bank
 from bot.cli import main
-from bot.interview.answers import Parsed, Rejected, parse_duration, parse_number, read_answer
-from bot.interview.bank import BankError, Kind, Question, load_bank
+from bot.domain.answers import Parsed, Rejected, parse_duration, parse_number, read_answer
+from bot.domain.bank import BankError, Kind, Question
 
 
 def test_built_in_bank_covers_every_stage_and_cites_sources() -> None:

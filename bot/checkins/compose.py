@@ -6,8 +6,8 @@ from datetime import datetime
 
 from bot.checkins import render
 from bot.domain import gates
+from bot.domain.bank import QuestionBank
 from bot.domain.stages import Stage
-from bot.interview.bank import QuestionBank
 from bot.projects.progress import progress
 from bot.scheduling.compose import Composed, Composer
 from storage.rows import DeliveryRow

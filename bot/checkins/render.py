@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.blocks import Post, actions, button, clip, context, section
+from bot.domain.bank import Question, numbers
 from bot.domain.gates import Gate
 from bot.domain.timebox import describe_days
-from bot.interview.bank import Question, numbers
 
 RISK = {
     "planning": "over-planning: decide and move on to scoping",

@@ -6,38 +6,15 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.blocks import section
-from bot.domain.schedule import DAYS, Recurrence, ScheduleError, parse_recurrence
+from bot.domain.schedule import DAYS, ScheduleError, parse_recurrence
 from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
 from bot.projects.stages import StageService
+from bot.scheduling.checkins import KIND, save_schedule
 from bot.slack_gateway import SlackGateway
 from storage.rows import ProjectRow
 from storage.store import Store, Tx
 from storage.timefmt import iso
-
-KIND = "checkin"
-DEFAULT_DAYS = ("mon",)
-DEFAULT_HOUR, DEFAULT_MINUTE = 10, 0
-
-
-def default_schedule(tx: Tx, project: ProjectRow, now: datetime) -> Recurrence:
-    """Every new project: weekly, Monday 10:00 in the owner's time zone."""
-    rule = Recurrence(DEFAULT_DAYS, DEFAULT_HOUR, DEFAULT_MINUTE, project.tz)
-    save_schedule(tx, project, rule, now)
-    return rule
-
-
-def save_schedule(tx: Tx, project: ProjectRow, rule: Recurrence, now: datetime) -> None:
-    tx.schedules.upsert(
-        team_id=project.team_id,
-        kind=KIND,
-        subject=str(project.id),
-        channel_id=project.channel_id,
-        days=",".join(rule.days),
-        at_time=rule.time_text,
-        tz=rule.tz,
-        next_due_at=iso(rule.next_after(now)),
-    )
 
 
 class CheckinService:
@@ -155,4 +132,4 @@ class CheckinService:
         return await self.stages.move(team_id, user, project.slug, "next", force=False)
 
 
-__all__ = ["DAYS", "CheckinService", "default_schedule", "save_schedule"]
+__all__ = ["DAYS", "CheckinService"]

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from bot.commands.tokens import TokenError, split_words
 from bot.commands.usage import usage_for
+from bot.domain.answers import parse_duration, parse_number
 from bot.domain.stages import ORDER
-from bot.interview.answers import parse_duration, parse_number
 
 MAX_PROJECT_NAME = 80
 STAGE_NAMES = [stage.value for stage in ORDER]

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from bot.blocks import Post
 from bot.digests import render
+from bot.domain.bank import QuestionBank
 from bot.domain.business_rules import business_metrics, findings
-from bot.interview.bank import QuestionBank
 from bot.models.facts import load_models
 from bot.models.reminders import team_settings
 from bot.projects.progress import progress

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.schedule import ScheduleError, parse_recurrence
 from bot.domain.timebox import known_zone
-from bot.projects.create import NOT_MEMBER
+from bot.problems import NOT_MEMBER
 from bot.scheduling.ticker import Ticker
 from bot.slack_gateway import SlackGateway
 from storage.store import Store, Tx

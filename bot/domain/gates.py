@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.interview.bank import Question
+from bot.domain.bank import Question
 
 
 @dataclass(frozen=True)

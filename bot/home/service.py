@@ -8,9 +8,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from bot.domain.bank import QuestionBank
 from bot.domain.business_rules import findings
 from bot.home import render
-from bot.interview.bank import QuestionBank
 from bot.models.facts import load_models
 from bot.models.reminders import team_settings
 from bot.projects.progress import progress

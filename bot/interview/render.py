@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from bot.blocks import Post, clip, context, header, section, sections
+from bot.domain.answers import example
+from bot.domain.bank import Question, numbers
 from bot.domain.gates import Gate
-from bot.interview.answers import example
-from bot.interview.bank import Question, numbers
 from storage.rows import AnswerRow
 
 BRIEF_ANSWER_LIMIT = 600

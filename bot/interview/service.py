@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from bot.checkins.notes import BadExtension, Extension, read_extension
-from bot.domain import gates
+from bot.domain import flow, gates
+from bot.domain.bank import Question, QuestionBank, Sets
+from bot.domain.extension import BadExtension, Extension, read_extension
 from bot.domain.timebox import day_in_stage
-from bot.home.touch import Touch, nobody
-from bot.interview import flow, render
-from bot.interview.bank import Question, QuestionBank, Sets
+from bot.interview import render
 from bot.slack_gateway import PERMANENT, SlackGateway
+from bot.touch import Touch, nobody
 from storage.rows import AnswerRow, InterviewRow, ProjectRow
 from storage.store import Store, Tx
 from storage.timefmt import iso, parse

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.answers import parse_number
 from bot.domain.business_rules import METHODS
-from bot.interview.answers import parse_number
 
 
 def _value(values: dict[str, Any], block: str) -> Any:

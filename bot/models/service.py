@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 from bot.blocks import clip, section
 from bot.domain.business_rules import findings
 from bot.domain.names import name_key, slugify
-from bot.home.touch import Touch, nobody
 from bot.models import render
 from bot.models.facts import load_models
 from bot.models.reminders import kpi_hint, team_settings
 from bot.projects.lookup import find_project
 from bot.slack_gateway import SlackGateway
+from bot.touch import Touch, nobody
 from storage.rows import ModelRow, ProjectRow
 from storage.store import Store, Tx
 from storage.timefmt import iso

@@ -5,29 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.checkins.service import default_schedule
+from bot.domain.bank import QuestionBank
 from bot.domain.names import name_key, slugify
 from bot.domain.stages import Stage
 from bot.domain.timebox import known_zone
-from bot.home.touch import Touch, nobody
 from bot.interview import render
-from bot.interview.bank import QuestionBank
 from bot.interview.service import InterviewService
+from bot.problems import NOT_MEMBER
+from bot.scheduling.checkins import default_schedule
 from bot.slack_gateway import SlackGateway
+from bot.touch import Touch, nobody
 from storage.errors import DuplicateKey
 from storage.rows import ProjectRow
 from storage.store import Store, Tx
 from storage.timefmt import iso
-
-NOT_MEMBER = {
-    "not_in_channel": "I'm not in this private channel. Invite me with `/invite @MLE Coach`, "
-    "then run the command again.",
-    "is_archived": "This channel is archived, so I can't start a project here.",
-    "channel_not_found": "I can't see this channel (a DM or a private channel I'm not in?). "
-    "Invite me with `/invite @MLE Coach`, or use a channel I'm in.",
-    "method_not_supported_for_channel_type": "I can't join this kind of conversation. "
-    "Use a channel and invite me there.",
-}
 
 
 class ProjectCreator:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain import gates
+from bot.domain.bank import Question, QuestionBank
 from bot.domain.timebox import day_in_stage
-from bot.interview.bank import Question, QuestionBank
 from storage.rows import ProjectRow
 from storage.store import Tx
 from storage.timefmt import parse

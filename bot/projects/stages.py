@@ -7,12 +7,12 @@ from datetime import datetime
 
 from bot.blocks import clip, section
 from bot.domain import gates
+from bot.domain.bank import QuestionBank, numbers
 from bot.domain.stages import Stage, next_stage
-from bot.home.touch import Touch, nobody
-from bot.interview.bank import QuestionBank, numbers
 from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
 from bot.slack_gateway import SlackGateway
+from bot.touch import Touch, nobody
 from storage.rows import ProjectRow
 from storage.store import Store, Tx
 from storage.timefmt import iso

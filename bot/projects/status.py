@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.blocks import Post, clip, section, sections
+from bot.domain.bank import QuestionBank
 from bot.domain.stages import ORDER, Stage
 from bot.domain.timebox import describe_days
-from bot.interview.bank import QuestionBank
 from bot.problems import LOOK_BACK, describe
 from bot.projects.lookup import find_project
 from bot.projects.progress import progress

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.interview.answers import parse_duration
+from bot.domain.answers import parse_duration
 
 _EXTEND = re.compile(r"^\s*extend\b\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 _SPLIT = re.compile(r"\s*(?::|—|–|\bbecause\b)\s*", re.IGNORECASE)

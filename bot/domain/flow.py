@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.answers import Parsed, Rejected, read_answer
+from bot.domain.bank import Question
 from bot.domain.names import ts_key
-from bot.interview.answers import Parsed, Rejected, read_answer
-from bot.interview.bank import Question
 
 SKIP_WORDS = {"skip", "/skip", "pass"}
 

@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from bot.interview.bank import Kind, Question
+from bot.domain.bank import Kind, Question
 
 _DURATION = re.compile(
     r"^(?P<n>\d+(?:[.,]\d+)?|an?|one|two|three|four|five|six)\s*"

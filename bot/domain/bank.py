@@ -1,10 +1,9 @@
-"""The question bank: YAML data validated with pydantic at start-up."""
+"""The question bank: its types, and YAML text validated with pydantic (bot/bank_file.py
+reads the file)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -102,17 +101,8 @@ def _where(loc: tuple[Any, ...], data: Any) -> str:
     return " › ".join(parts) or "top level"
 
 
-def load_bank(path: str | Path | None = None) -> QuestionBank:
-    """The packaged bank, or a workspace's own file."""
-    if path is None:
-        text = resources.files("bot").joinpath("question_bank.yaml").read_text("utf-8")
-        name = "question_bank.yaml (built in)"
-    else:
-        name = str(path)
-        try:
-            text = Path(path).read_text("utf-8")
-        except OSError as exc:
-            raise BankError(f"{name}: cannot be read ({exc.strerror})") from None
+def parse_bank(text: str, name: str) -> QuestionBank:
+    """A bank from its YAML text; `name` says where it came from in errors."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -1,0 +1,34 @@
+"""A project's check-in schedule as a schedule row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.schedule import Recurrence
+from storage.rows import ProjectRow
+from storage.store import Tx
+from storage.timefmt import iso
+
+KIND = "checkin"
+DEFAULT_DAYS = ("mon",)
+DEFAULT_HOUR, DEFAULT_MINUTE = 10, 0
+
+
+def default_schedule(tx: Tx, project: ProjectRow, now: datetime) -> Recurrence:
+    """Every new project: weekly, Monday 10:00 in the owner's time zone."""
+    rule = Recurrence(DEFAULT_DAYS, DEFAULT_HOUR, DEFAULT_MINUTE, project.tz)
+    save_schedule(tx, project, rule, now)
+    return rule
+
+
+def save_schedule(tx: Tx, project: ProjectRow, rule: Recurrence, now: datetime) -> None:
+    tx.schedules.upsert(
+        team_id=project.team_id,
+        kind=KIND,
+        subject=str(project.id),
+        channel_id=project.channel_id,
+        days=",".join(rule.days),
+        at_time=rule.time_text,
+        tz=rule.tz,
+        next_due_at=iso(rule.next_after(now)),
+    )
