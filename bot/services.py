@@ -77,12 +77,10 @@ class Services:
         slack = SlackGateway(client)
         activity = Activity()
         home = HomeService(store, slack, bank, clock)
-        interviews = InterviewService(store, slack, bank, clock)
-        stages = StageService(store, slack, bank, interviews, clock)
-        creator = ProjectCreator(store, slack, bank, interviews, clock)
-        models = ModelService(store, slack, clock)
-        for service in (interviews, stages, creator, models):
-            service.touch = home.touch
+        interviews = InterviewService(store, slack, bank, clock, home.touch)
+        stages = StageService(store, slack, bank, interviews, clock, home.touch)
+        creator = ProjectCreator(store, slack, bank, interviews, clock, home.touch)
+        models = ModelService(store, slack, clock, home.touch)
         composers = {
             "checkin": checkin_composer(bank),
             "nudge": nudge_composer,

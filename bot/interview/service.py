@@ -76,12 +76,13 @@ class InterviewService:
         slack: SlackGateway,
         bank: QuestionBank,
         clock: Callable[[], datetime],
+        touch: Touch = nobody,
     ) -> None:
         self.store = store
         self.slack = slack
         self.bank = bank
         self.clock = clock
-        self.touch: Touch = nobody
+        self.touch = touch  # whose Home tabs a change affects
 
     # ---- posting the current question or the brief
     def _compose(self, tx: Tx, project: ProjectRow, interview: InterviewRow) -> render.Post:

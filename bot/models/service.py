@@ -50,11 +50,17 @@ def find_model(tx: Tx, team_id: str, name: str) -> ModelRow | str:
 
 
 class ModelService:
-    def __init__(self, store: Store, slack: SlackGateway, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        slack: SlackGateway,
+        clock: Callable[[], datetime],
+        touch: Touch = nobody,
+    ) -> None:
         self.store = store
         self.slack = slack
         self.clock = clock
-        self.touch: Touch = nobody
+        self.touch = touch  # whose Home tabs a change affects
 
     async def _say(self, said: Said) -> str:
         if said.people:

@@ -29,13 +29,14 @@ class ProjectCreator:
         bank: QuestionBank,
         interviews: InterviewService,
         clock: Callable[[], datetime],
+        touch: Touch = nobody,
     ) -> None:
         self.store = store
         self.slack = slack
         self.bank = bank
         self.interviews = interviews
         self.clock = clock
-        self.touch: Touch = nobody
+        self.touch = touch  # whose Home tabs a change affects
 
     async def create(self, team_id: str, channel: str, user: str, name: str) -> str | None:
         """Returns a message for the person who asked, or None when the thread speaks for it."""

@@ -26,13 +26,14 @@ class StageService:
         bank: QuestionBank,
         interviews: InterviewService,
         clock: Callable[[], datetime],
+        touch: Touch = nobody,
     ) -> None:
         self.store = store
         self.slack = slack
         self.bank = bank
         self.interviews = interviews
         self.clock = clock
-        self.touch: Touch = nobody
+        self.touch = touch  # whose Home tabs a change affects
 
     def _gate(self, tx: Tx, project: ProjectRow) -> gates.Gate:
         answers = tx.answers.for_project(project.team_id, project.id, project.stage)
