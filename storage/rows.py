@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -159,3 +160,21 @@ class InboxRow:
     attempts: int
     done_at: str | None
     error: str | None
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """A post to make: one per `key` (a slot, a reminder period, a nudge), so however many
+    passes or replicas add it, it is posted once."""
+
+    team_id: str
+    key: str
+    kind: str
+    subject: str
+    channel_id: str
+    created_at: datetime
+    due_at: datetime | None = None
+    thread_ts: str | None = None
+    slot: str | None = None
+    schedule_id: int | None = None
+    status: str = "pending"  # or "skipped": a slot missed for too long, kept as a record

@@ -13,7 +13,9 @@ import pytest
 from storage.errors import DuplicateKey
 from storage.open import open_store
 from storage.repos.events import EVENT_TTL
+from storage.rows import NewDelivery
 from storage.store import Store, Tx
+from storage.timefmt import parse
 from tests.conftest import START
 
 NOW = "2026-11-26T08:00:00.000000Z"
@@ -33,8 +35,8 @@ def _project(tx: Tx, name: str = "Churn", team: str = "T1", owner: str = "U1") -
     )
 
 
-def _delivery(key: str, due: str = NOW, team: str = "T1") -> tuple[object, ...]:
-    return (team, key, None, "checkin", "1", "C1", None, key, due, "pending", NOW)
+def _delivery(key: str, due: str = NOW, team: str = "T1") -> NewDelivery:
+    return NewDelivery(team, key, "checkin", "1", "C1", parse(NOW), parse(due), slot=key)
 
 
 async def test_schema_is_migrated_once_and_reopening_changes_nothing(engine_url: str) -> None:

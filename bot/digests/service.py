@@ -10,6 +10,7 @@ from bot.domain.timebox import known_zone
 from bot.problems import NOT_MEMBER
 from bot.scheduling.ticker import Ticker
 from bot.slack_gateway import SlackGateway
+from storage.rows import NewDelivery
 from storage.store import Store, Tx
 from storage.timefmt import iso
 
@@ -75,22 +76,18 @@ class DigestService:
         def queue(tx: Tx) -> bool:
             if tx.deliveries.recent(team_id, KIND, channel, iso(moment - NOW_WINDOW)):
                 return False
-            stamp = iso(moment)
             slot = f"now:{moment:%Y-%m-%dT%H:%M:%S}"
             tx.deliveries.add_many(
                 [
-                    (
-                        team_id,
-                        f"{KIND}:{channel}:{slot}",
-                        None,
-                        KIND,
-                        channel,
-                        channel,
-                        None,
-                        slot,
-                        stamp,
-                        "pending",
-                        stamp,
+                    NewDelivery(
+                        team_id=team_id,
+                        key=f"{KIND}:{channel}:{slot}",
+                        kind=KIND,
+                        subject=channel,
+                        channel_id=channel,
+                        created_at=moment,
+                        due_at=moment,
+                        slot=slot,
                     )
                 ]
             )

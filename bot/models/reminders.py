@@ -23,7 +23,7 @@ from bot.models import render
 from bot.models.facts import load_models
 from bot.scheduling.compose import Composed, Composer
 from bot.scheduling.ticker import BATCH
-from storage.rows import DeliveryRow, ModelRow, ProjectRow
+from storage.rows import DeliveryRow, ModelRow, NewDelivery, ProjectRow
 from storage.store import Tx
 from storage.timefmt import iso, parse
 
@@ -62,7 +62,7 @@ def queue_reminders(tx: Tx, now: datetime) -> None:
         facts = load_models(tx, due)
         projects = tx.projects.many([(m.team_id, m.project_id) for m in due])
         stored = tx.workspaces.settings([m.team_id for m in due])
-        rows: list[tuple[object, ...]] = []
+        rows: list[NewDelivery] = []
         moves: list[tuple[str | None, int]] = []
         for model in due:
             project = projects.get((model.team_id, model.project_id))
@@ -83,13 +83,13 @@ def queue_reminders(tx: Tx, now: datetime) -> None:
             if lacks_business_metrics(found) and _quiet_long_enough(tx, model, now, settings):
                 period = int((now - start) / settings.interval)
                 rows.append(
-                    _delivery(model, project, f"reminder:{model.id}:{period}", "reminder", stamp)
+                    _delivery(model, project, f"reminder:{model.id}:{period}", "reminder", now)
                 )
             f8 = [f for f in found if f.code == "F8"]
             if f8 and not lacks_business_metrics(found):
                 window_end = rules.deployed_at + settings.window
                 period = int((now - window_end) / settings.cadence)
-                rows.append(_delivery(model, project, f"f8:{model.id}:{period}", "f8", stamp))
+                rows.append(_delivery(model, project, f"f8:{model.id}:{period}", "f8", now))
             moves.append((iso(rules_change(rules, now, settings)), model.id))
         tx.deliveries.add_many(rows)
         tx.models.check_at(moves)
@@ -108,20 +108,17 @@ def _quiet_long_enough(tx: Tx, model: ModelRow, now: datetime, settings: Setting
 
 
 def _delivery(
-    model: ModelRow, project: ProjectRow, key: str, kind: str, stamp: str
-) -> tuple[object, ...]:
-    return (
-        model.team_id,
-        key,
-        None,
-        kind,
-        str(model.id),
-        project.channel_id,
-        project.thread_ts,
-        None,
-        stamp,
-        "pending",
-        stamp,
+    model: ModelRow, project: ProjectRow, key: str, kind: str, now: datetime
+) -> NewDelivery:
+    return NewDelivery(
+        team_id=model.team_id,
+        key=key,
+        kind=kind,
+        subject=str(model.id),
+        channel_id=project.channel_id,
+        created_at=now,
+        due_at=now,
+        thread_ts=project.thread_ts,
     )
 
 

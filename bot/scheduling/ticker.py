@@ -18,7 +18,7 @@ from functools import lru_cache
 from bot.domain.schedule import Recurrence
 from bot.scheduling.compose import Composed, Composer
 from bot.slack_gateway import PERMANENT, Posted, SlackGateway
-from storage.rows import DeliveryRow, ScheduleRow
+from storage.rows import DeliveryRow, NewDelivery, ScheduleRow
 from storage.store import Store, Tx
 from storage.timefmt import iso, parse
 
@@ -122,7 +122,7 @@ class Ticker:
         stamp = iso(now)
         while True:
             due = tx.schedules.due(stamp, BATCH)
-            rows: list[tuple[object, ...]] = []
+            rows: list[NewDelivery] = []
             moves: list[tuple[str, int]] = []
             stored = tx.workspaces.settings([s.team_id for s in due])
             for schedule in due:
@@ -135,18 +135,17 @@ class Ticker:
                     slot = rule.slot(slot_due)
                     on_time = now - slot_due <= late
                     rows.append(
-                        (
-                            schedule.team_id,
-                            f"{schedule.kind}:{schedule.subject}:{slot}",
-                            schedule.id,
-                            schedule.kind,
-                            schedule.subject,
-                            schedule.channel_id,
-                            None,
-                            slot,
-                            iso(slot_due),
-                            "pending" if on_time else "skipped",
-                            stamp,
+                        NewDelivery(
+                            team_id=schedule.team_id,
+                            key=f"{schedule.kind}:{schedule.subject}:{slot}",
+                            kind=schedule.kind,
+                            subject=schedule.subject,
+                            channel_id=schedule.channel_id,
+                            created_at=now,
+                            due_at=slot_due,
+                            slot=slot,
+                            schedule_id=schedule.id,
+                            status="pending" if on_time else "skipped",
                         )
                     )
                     if not on_time:
@@ -287,18 +286,15 @@ def queue_nudges(tx: Tx, now: datetime) -> None:
     )
     tx.deliveries.add_many(
         [
-            (
-                d.team_id,
-                f"nudge:{d.id}",
-                None,
-                "nudge",
-                str(d.id),
-                d.channel_id,
-                d.thread_ts,
-                None,
-                iso(now),
-                "pending",
-                iso(now),
+            NewDelivery(
+                team_id=d.team_id,
+                key=f"nudge:{d.id}",
+                kind="nudge",
+                subject=str(d.id),
+                channel_id=d.channel_id,
+                created_at=now,
+                due_at=now,
+                thread_ts=d.thread_ts,
             )
             for d in quiet
         ]

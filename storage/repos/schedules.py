@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from storage.repos.rows import columns, to_row, to_rows
-from storage.rows import DeliveryRow, ScheduleRow
+from storage.rows import DeliveryRow, NewDelivery, ScheduleRow
 from storage.sql import Conn
+from storage.timefmt import iso
 
 _SCOLS = columns(ScheduleRow)
 _DCOLS = columns(DeliveryRow)
@@ -98,9 +99,24 @@ class DeliveryRepo:
     def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
-    def add_many(self, rows: list[tuple[object, ...]]) -> int:
-        """Rows of (team_id, delivery_key, schedule_id, kind, subject, channel_id, thread_ts,
-        slot, due_at, status, created_at); a key already present is left alone."""
+    def add_many(self, deliveries: list[NewDelivery]) -> int:
+        """Add deliveries; a key already present is left alone. Returns how many were new."""
+        rows = [
+            (
+                d.team_id,
+                d.key,
+                d.schedule_id,
+                d.kind,
+                d.subject,
+                d.channel_id,
+                d.thread_ts,
+                d.slot,
+                iso(d.due_at) if d.due_at else None,
+                d.status,
+                iso(d.created_at),
+            )
+            for d in deliveries
+        ]
         if self._conn.arrays and rows:  # one statement: each column bound as an array
             cur = self._conn.execute(
                 _INSERT_DELIVERIES + _FROM_ARRAYS + _KEY_TAKEN,
