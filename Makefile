@@ -41,13 +41,19 @@ pytest-postgres: $(VENV)/.test-installed
 
 test: lint pytest pytest-postgres
 
-bench: $(VENV)/.test-installed
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.test-installed
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench.help_ack
 	$(BIN)/python -m bench.interview_replies
 	$(BIN)/python -m bench.tick_scale
 	$(BIN)/python -m bench.digest_fanout
 	$(BIN)/python -m bench.load_burst
 	$(BIN)/python -m bench.tick_engines
+	$(BIN)/python -m bench.sqlite_drivers
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/python -m bench.pg_drivers; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

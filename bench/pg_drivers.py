@@ -7,8 +7,9 @@ an async rewrite of every repository and unit could do. 20 concurrent workers, e
 its own project, while the event loop also serves other work (a busy app); median of
 alternating rounds.
 
-Run: `TEST_DATABASE_URL=postgresql://… python -m bench.pg_drivers` (needs `pip install
-asyncpg`, which MLE Coach itself does not use).
+Run: `TEST_DATABASE_URL=postgresql://… python -m bench.pg_drivers` (needs the `bench` extra:
+`.venv/bin/pip install -e '.[bench]'`; MLE Coach itself does not use asyncpg).
+Decision record: docs/decisions/0002-psycopg-over-asyncpg.md.
 """
 
 from __future__ import annotations

@@ -158,18 +158,6 @@ class SlackGateway:
             return False
         return True
 
-    async def ephemeral(
-        self, channel: str, user: str, text: str, blocks: list[dict[str, Any]] | None = None
-    ) -> bool:
-        try:
-            await self.client.chat_postEphemeral(
-                channel=channel, user=user, text=text, blocks=blocks
-            )
-        except _FAILURES as exc:
-            log.warning("chat.postEphemeral failed: %s", _error_code(exc))
-            return False
-        return True
-
     async def user_tz(self, user: str) -> str | None:
         try:
             response = await self.client.users_info(user=user)

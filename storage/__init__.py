@@ -1,1 +1,2 @@
-"""Persistence: a small repository interface and its SQLite implementation."""
+"""Persistence: the `Store` interface (store.py), repositories shared by both engines
+(repos/), and two engines: SQLite (sqlite/) and PostgreSQL (postgres/)."""

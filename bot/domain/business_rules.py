@@ -1,4 +1,5 @@
-"""When a deployed model "lacks business metrics": rules F1–F8 of docs/mle-reference.md §C.
+"""When a deployed model "lacks business metrics": rules F1–F8 of the product's domain
+reference (mle-reference.md §C, beside the project checkout in shared/docs/).
 
 Pure functions of (model, metrics, values, now, settings).
 """
@@ -60,16 +61,6 @@ class Settings:
     interval: timedelta = timedelta(days=7)
     cadence: timedelta = timedelta(days=30)
     window: timedelta = timedelta(days=30)
-
-
-SETTING_KEYS = {
-    "grace": "grace",
-    "interval": "interval",
-    "reminder": "interval",
-    "cadence": "cadence",
-    "review": "cadence",
-    "window": "window",
-}
 
 
 def settings_from(raw: dict[str, object]) -> Settings:

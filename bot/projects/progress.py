@@ -23,10 +23,6 @@ class Progress:
     def open_required(self) -> int:
         return len(self.missing)
 
-    @property
-    def past_time_box(self) -> bool:
-        return self.time_box is not None and self.day > self.time_box
-
 
 def progress(
     tx: Tx, bank: QuestionBank, projects: list[ProjectRow], now: datetime
