@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from bot.domain import flow, gates
+from bot.domain import reply as reply_rules
 from bot.domain.bank import Question, QuestionBank, Sets
-from bot.domain.extension import BadExtension, Extension, read_extension
+from bot.domain.extension import BadExtension, Extension
 from bot.domain.timebox import day_in_stage
 from bot.interview import render
 from bot.slack_gateway import PERMANENT, SlackGateway
@@ -211,79 +212,74 @@ class InterviewService:
         now: datetime,
         patient: bool,
     ) -> _Outcome | object | None:
+        """Load the thread's state, decide (bot/domain/reply.py), apply the decision."""
         project = tx.projects.by_thread(team_id, channel, thread_ts)
-        if project is None or self._seen(tx, project, ts):
-            return None
-        if flow.is_discussion(text):
+        if project is None:
             return None
         interview = tx.interviews.get(team_id, project.id, project.stage)
-        questions = self.bank.questions(project.stage)
-        asking = interview is not None and interview.position < len(questions)
-        if asking and patient and interview is not None and interview.post_state == "posting":
-            return _WAIT  # the question is on its way to Slack; its ts is not known yet
         checkin = tx.deliveries.latest_posted(team_id, "checkin", str(project.id))
-        if (
-            checkin is not None
-            and checkin.posted_ts
-            and flow.after(ts, checkin.posted_ts)
-            and (
-                not asking
-                or interview is None
-                or interview.question_ts is None
-                or flow.after(checkin.posted_ts, interview.question_ts)
-            )
-        ):
-            outcome = self._checkin_note(tx, project, checkin.id, ts, user, text, now)
-            if asking:  # the check-in came after the pending question: ask it again below
+        state = reply_rules.ReplyState(
+            questions=self.bank.questions(project.stage),
+            position=interview.position if interview else None,
+            question_ts=interview.question_ts if interview else None,
+            posting=interview is not None and interview.post_state == "posting",
+            checkin_ts=checkin.posted_ts if checkin else None,
+            seen=self._seen(tx, project, ts),
+        )
+        decision = reply_rules.decide_reply(
+            state, reply_rules.Reply(ts, user, text), patient=patient
+        )
+        if isinstance(decision, reply_rules.Wait):
+            return _WAIT  # the question is on its way to Slack; its ts is not known yet
+        if isinstance(decision, reply_rules.Ignore):
+            return None
+        if isinstance(decision, reply_rules.CheckinNote):
+            assert checkin is not None
+            outcome = self._checkin_note(tx, project, checkin.id, ts, user, text, now, decision)
+            if decision.ask_again:  # the check-in came after the pending question
                 tx.interviews.requeue(team_id, project.id, project.stage)
                 outcome.claim = self._claim(tx, project, now)
             return outcome
-        if interview is None or not asking:
-            return None
-        number, total = interview.position + 1, len(questions)
-        question = questions[interview.position]
-        reading = flow.read_reply(question, interview.question_ts, ts, text)
-        if isinstance(reading, flow.Discussion):
-            return None
         stamp = iso(now)
         outcome = _Outcome(project, actor=user)
-        if isinstance(reading, flow.Early | flow.Unreadable):
-            early = isinstance(reading, flow.Early)
+        if isinstance(decision, reply_rules.Note):
             tx.notes.add(
                 team_id=team_id,
                 project_id=project.id,
-                kind="early_reply" if early else "unreadable",
+                kind="early_reply" if decision.early else "unreadable",
                 stage=project.stage,
-                question_key=question.key,
+                question_key=decision.question.key,
                 author_id=user,
                 message_ts=ts,
                 text=text,
                 now=stamp,
             )
-            if isinstance(reading, flow.Unreadable):
-                outcome.reply = render.reask(user, number, total, question, reading.reason)
+            if decision.early:
+                outcome.reply = render.early_reply(user, decision.number, decision.total)
             else:
-                outcome.reply = render.early_reply(user, number, total)
+                outcome.reply = render.reask(
+                    user, decision.number, decision.total, decision.question, decision.reason
+                )
             outcome.claim = self._claim(tx, project, now)  # re-post a question that failed
             return outcome
-        answered = isinstance(reading, flow.Answer)
+        assert interview is not None and project.thread_ts is not None
         tx.answers.record(
             team_id=team_id,
             project_id=project.id,
             stage=project.stage,
-            question_key=question.key,
-            status="answered" if answered else "skipped",
-            text=reading.parsed.text if isinstance(reading, flow.Answer) else text,
+            question_key=decision.question.key,
+            status="answered" if decision.answered else "skipped",
+            text=decision.text,
             author_id=user,
             message_ts=ts,
             now=stamp,
         )
-        if isinstance(reading, flow.Answer) and question.sets is Sets.TIME_BOX:
-            tx.projects.set_time_box(team_id, project.id, project.stage, reading.parsed.days)
-        tx.interviews.advance(interview, number, number >= total, stamp, claim=True)
+        if decision.time_box_days is not None:
+            tx.projects.set_time_box(team_id, project.id, project.stage, decision.time_box_days)
+        tx.interviews.advance(interview, decision.number, decision.finished, stamp, claim=True)
         moved = tx.interviews.get(team_id, project.id, project.stage)
-        assert moved is not None and project.thread_ts is not None
-        outcome.react = CHECK if answered else SKIPPED
+        assert moved is not None
+        outcome.react = CHECK if decision.answered else SKIPPED
         outcome.claim = _Claim(
             moved.id,
             moved.position,
@@ -302,6 +298,7 @@ class InterviewService:
         user: str,
         text: str,
         now: datetime,
+        decision: reply_rules.CheckinNote,
     ) -> _Outcome:
         """A reply to the latest check-in: kept as a note; `extend …` extends the time box."""
         stamp = iso(now)
@@ -319,7 +316,7 @@ class InterviewService:
         )
         tx.deliveries.respond(checkin_id, user, stamp)
         outcome = _Outcome(project, actor=user, react=NOTED)
-        extension = read_extension(text)
+        extension = decision.extension
         if isinstance(extension, BadExtension):
             outcome.reply = render.plain(f"<@{user}> noted, but not extended: {extension.problem}.")
         elif isinstance(extension, Extension):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.blocks import clip, section
 from bot.domain.business_rules import findings
+from bot.domain.metric_change import Kpi, Refused, decide_metric
 from bot.domain.names import name_key, slugify
 from bot.models import render
 from bot.models.facts import load_models
@@ -185,12 +185,25 @@ class ModelService:
         if isinstance(found, str):
             return Said(found)
         model = found
-        if model.retired_at is not None:
-            return Said(f"*{model.name}* is retired; deploy it again to track it.")
-        for key in ("baseline", "target"):
-            number = changes.get(key)
-            if isinstance(number, float) and not math.isfinite(number):
-                return Said(f"`{key}` must be a finite number.")
+        current = tx.metrics.get(team_id, model.id, name_key(name))
+        decision = decide_metric(
+            model.retired_at is not None,
+            model.name,
+            None
+            if current is None
+            else Kpi(
+                current.baseline,
+                current.target,
+                current.direction,
+                current.owner_id,
+                current.method,
+                current.window_days,
+            ),
+            changes,
+            value,
+        )
+        if isinstance(decision, Refused):
+            return Said(decision.reason)
         metric_id = tx.metrics.define(
             team_id=team_id,
             model_id=model.id,

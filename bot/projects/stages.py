@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.blocks import clip, section
 from bot.domain import gates
 from bot.domain.bank import QuestionBank, numbers
+from bot.domain.stage_move import AlreadyThere, Closed, GateClosed, NotNext, decide_move
 from bot.domain.stages import Stage, next_stage
 from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
@@ -58,26 +59,23 @@ class StageService:
             return project
         assert result is not None
         current = Stage(project.stage)
-        upcoming = next_stage(current)
-        if current is Stage.CLOSED or upcoming is None:
+        decision = decide_move(current, target, force, result)
+        if isinstance(decision, Closed):
             return f"*{project.name}* is closed; there is no next stage."
-        dest = upcoming if target == "next" else Stage(target)
-        if dest is current:
+        if isinstance(decision, AlreadyThere):
             return f"*{project.name}* is already in *{current}*."
-        skipping = dest is not upcoming
-        if not force:
-            if skipping:
-                return (
-                    f"*{dest}* is not the next stage of *{project.name}* (that is "
-                    f"*{upcoming}*). The owner can jump with `--force`."
-                )
-            if not result.passes:
-                return (
-                    f"The *{current}* gate of *{project.name}* is closed. Missing required "
-                    f"answers:\n{self._missing(project, result)}\nAnswer them in the "
-                    "project thread, or the owner can override with `--force`."
-                )
-        forced = force and (skipping or not result.passes)
+        if isinstance(decision, NotNext):
+            return (
+                f"*{decision.dest}* is not the next stage of *{project.name}* (that is "
+                f"*{decision.upcoming}*). The owner can jump with `--force`."
+            )
+        if isinstance(decision, GateClosed):
+            return (
+                f"The *{current}* gate of *{project.name}* is closed. Missing required "
+                f"answers:\n{self._missing(project, result)}\nAnswer them in the "
+                "project thread, or the owner can override with `--force`."
+            )
+        dest, forced = decision.dest, decision.forced
         if forced and user != project.owner_id and not await self.slack.is_admin(user):
             return (
                 f"Only the owner of *{project.name}* (<@{project.owner_id}>) or a workspace "
@@ -86,11 +84,15 @@ class StageService:
         reason = None
         if forced:
             number = numbers(self.bank.questions(current))
-            missing = ", ".join(f"Q{number[q.key]}" for q in result.missing)
+            missing = ", ".join(f"Q{number[q.key]}" for q in decision.missing)
             reason = (
                 f"forced by <@{user}>"
                 + (f"; missing {missing}" if missing else "")
-                + (f"; skipped from {current}" if skipping else "")
+                + (
+                    f"; skipped from {current}"
+                    if decision.skipped or dest is not next_stage(current)
+                    else ""
+                )
             )
         return await self._enter(project, dest, user, forced, reason)
 
