@@ -82,15 +82,18 @@ async def _busy_loop(stop: asyncio.Event) -> None:
         await asyncio.sleep(0.0002)
 
 
-async def run_psycopg(url: str, workers: int, projects: int, units: int, base: int) -> float:
+async def run_store(
+    url: str, workers: int, projects: int, units: int, base: int, statements: list[str] = UNIT
+) -> float:
+    """Our store (either engine): each unit run whole by `Store.write`."""
     store = await open_store(url, pool_size=10, migrate_schema=False)
 
     def unit(tx: Tx, project: int, n: int) -> None:  # noqa: B023 - called at once
         params = _params(project, n)
-        for sql, args in zip(UNIT[:4], params[:4], strict=True):
+        for sql, args in zip(statements[:4], params[:4], strict=True):
             row = tx.conn.execute(sql, args).fetchone()
-        tx.conn.execute(UNIT[4], ("T1", row[0], NOW))
-        tx.conn.execute(UNIT[5], params[5])
+        tx.conn.execute(statements[4], ("T1", row[0], NOW))
+        tx.conn.execute(statements[5], params[5])
 
     async def worker(w: int) -> None:
         project = 1 + w % projects
@@ -223,7 +226,7 @@ async def main(rounds: int, workers: int, projects: int, units: int) -> None:
         await _seed(scoped, projects)
         base, step = 0, workers * units
         for _ in range(rounds):
-            ours = await run_psycopg(scoped, workers, projects, units, base)
+            ours = await run_store(scoped, workers, projects, units, base)
             rates["psycopg (ours)"].append(ours)
             base += step
             bridged = await run_asyncpg_bridged(scoped, workers, projects, units, base)

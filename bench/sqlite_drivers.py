@@ -22,34 +22,10 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from bench.pg_drivers import NOW, UNIT, _params, _seed, _timed
-from storage.open import open_store
-from storage.store import Tx
+from bench.pg_drivers import NOW, UNIT, _params, _seed, _timed, run_store
 
 # SQLite has no row locks: the write transaction is the lock
 SQLITE_UNIT = [sql.replace(" FOR UPDATE", "") for sql in UNIT]
-
-
-async def run_ours(url: str, workers: int, projects: int, units: int, base: int) -> float:
-    store = await open_store(url, migrate_schema=False)
-
-    def unit(tx: Tx, project: int, n: int) -> None:
-        params = _params(project, n)
-        for sql, args in zip(SQLITE_UNIT[:4], params[:4], strict=True):
-            row = tx.conn.execute(sql, args).fetchone()
-        tx.conn.execute(SQLITE_UNIT[4], ("T1", row[0], NOW))
-        tx.conn.execute(SQLITE_UNIT[5], params[5])
-
-    async def worker(w: int) -> None:
-        project = 1 + w % projects
-        for n in range(units):
-            number = base + w * units + n
-            await store.write(lambda tx, number=number: unit(tx, project, number))
-
-    try:
-        return await _timed(workers, units, worker)
-    finally:
-        await store.close()
 
 
 async def run_aiosqlite(path: str, workers: int, projects: int, units: int, base: int) -> float:
@@ -94,7 +70,7 @@ async def main(rounds: int, workers: int, projects: int, units: int) -> None:
         base, step = 0, workers * units
         for _ in range(rounds):
             rates["writer thread (ours)"].append(
-                await run_ours(url, workers, projects, units, base)
+                await run_store(url, workers, projects, units, base, SQLITE_UNIT)
             )
             base += step
             rates["aiosqlite"].append(await run_aiosqlite(path, workers, projects, units, base))
