@@ -13,16 +13,23 @@ class Activity:
         self._quiet = asyncio.Event()
         self._quiet.set()
 
-    @asynccontextmanager
-    async def track(self) -> AsyncIterator[None]:
+    def begin(self) -> None:
+        """Work starts (in a task of its own: call `end` when it is over)."""
         self._busy += 1
         self._quiet.clear()
+
+    def end(self) -> None:
+        self._busy -= 1
+        if self._busy == 0:
+            self._quiet.set()
+
+    @asynccontextmanager
+    async def track(self) -> AsyncIterator[None]:
+        self.begin()
         try:
             yield
         finally:
-            self._busy -= 1
-            if self._busy == 0:
-                self._quiet.set()
+            self.end()
 
     async def idle(self, timeout: float = 10.0) -> None:
         """Wait until no handler is working (a short pause first lets queued work start)."""

@@ -89,6 +89,7 @@ class Runtime:
     async def close(self) -> None:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
+        await self.services.ticker.poster.close()
         try:
             await self.services.activity.idle(timeout=10)
         except TimeoutError:

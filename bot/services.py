@@ -88,7 +88,9 @@ class Services:
             "f8": f8_composer(),
             "digest": digest_composer(bank),
         }
-        ticker = Ticker(store, slack, composers, clock, sources=(queue_reminders,))
+        ticker = Ticker(
+            store, slack, composers, clock, sources=(queue_reminders,), activity=activity
+        )
         return cls(
             settings=settings,
             store=store,

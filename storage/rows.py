@@ -98,6 +98,8 @@ class DeliveryRow:
     error: str | None
     responded_at: str | None
     responded_by: str | None
+    payload: str | None  # a message rendered when it was queued (JSON); None: composed now
+    op: str  # post | react
 
 
 @dataclass(frozen=True)
@@ -178,3 +180,5 @@ class NewDelivery:
     slot: str | None = None
     schedule_id: int | None = None
     status: str = "pending"  # or "skipped": a slot missed for too long, kept as a record
+    payload: str | None = None  # the message as rendered now (JSON); None: composed at posting
+    op: str = "post"  # or "react"

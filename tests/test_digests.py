@@ -144,20 +144,26 @@ async def test_an_archived_channel_does_not_hold_up_the_others(
     assert await _tick(h, clock, MONDAY_9_BERLIN + timedelta(hours=1)) == []
 
 
-async def test_posts_to_one_channel_are_spaced(timed: tuple[Harness, ManualClock]) -> None:
+async def test_posts_to_one_channel_are_paced_after_a_short_burst(
+    timed: tuple[Harness, ManualClock],
+) -> None:
     h, _ = timed
-    h.runtime.services.ticker.min_gap = 0.5
-    for i in range(45):
+    for i in range(30):
         await h.emulator.slash(f"new Spaced project {i:02d}")
     await h.idle()
+    h.runtime.services.ticker.min_gap = 0.3
     started = time.monotonic()
     await mle(h, "digest now")
-    [parent] = digests(h)
+    for i in range(3):  # the digest, and three projects: their parents and first questions
+        await h.emulator.slash(f"new Late project {i}")
+    await h.idle()
     posts: list[Any] = [
         c
         for c in h.emulator.calls_to("chat.postMessage")
         if c.response.get("ok") and c.at >= started
     ]
-    assert len(posts) >= 2
+    assert len(posts) >= 7
     gaps = [b.at - a.at for a, b in zip(posts, posts[1:], strict=False)]
-    assert min(gaps) >= 0.45, gaps
+    burst = 3  # Slack lets a channel burst a little, then about one post per interval
+    assert min(gaps[burst:]) >= 0.25, gaps
+    assert posts[-1].at - posts[0].at >= (len(posts) - burst) * 0.3 * 0.9

@@ -20,6 +20,8 @@ class Composed:
     label: str  # for people reading `mle-coach tick` output
     # posted as replies under the first post, in order (a digest longer than one message)
     more: tuple[tuple[str, list[dict[str, Any]]], ...] = ()
+    # a reaction: the message it goes on (`text` is the emoji name)
+    target_ts: str | None = None
 
 
 # A composer reads what it needs inside the claiming transaction, for a batch of deliveries of

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from storage.repos.rows import columns, to_row, to_rows
 from storage.rows import DeliveryRow, NewDelivery, ScheduleRow
 from storage.sql import Conn
@@ -11,14 +13,31 @@ _SCOLS = columns(ScheduleRow)
 _DCOLS = columns(DeliveryRow)
 _INSERT_DELIVERIES = (
     "INSERT INTO deliveries (team_id, delivery_key, schedule_id, kind, subject, channel_id, "
-    "thread_ts, slot, due_at, status, created_at) "
+    "thread_ts, slot, due_at, status, created_at, payload, op) "
 )
-_FROM_ARRAYS = (  # PostgreSQL: the same eleven columns, each bound as one array
+_FROM_ARRAYS = (  # PostgreSQL: the same thirteen columns, each bound as one array
     "SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), "
     "CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), "
-    "CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]))"
+    "CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), "
+    "CAST(? AS TEXT[]), CAST(? AS TEXT[]))"
 )
 _KEY_TAKEN = " ON CONFLICT (team_id, delivery_key) DO NOTHING"
+_CLAIMED = "('posting', 'checking')"
+# an earlier row of the same thread that is not finished yet holds this one back
+_IN_ORDER = (
+    " AND (d.thread_ts IS NULL OR NOT EXISTS (SELECT 1 FROM deliveries e WHERE "
+    "e.channel_id = d.channel_id AND e.thread_ts = d.thread_ts AND e.id < d.id AND "
+    "e.team_id = d.team_id AND e.status IN ('pending', 'posting', 'checking', 'unknown')))"
+)
+
+
+def _channel_filter(channel: str | None, not_channels: Sequence[str]) -> tuple[str, list[str]]:
+    if channel is not None:
+        return " AND d.channel_id = ?", [channel]
+    if not_channels:
+        marks = ", ".join("?" for _ in not_channels)
+        return f" AND d.channel_id NOT IN ({marks})", list(not_channels)
+    return "", []
 
 
 class ScheduleRepo:
@@ -114,6 +133,8 @@ class DeliveryRepo:
                 iso(d.due_at) if d.due_at else None,
                 d.status,
                 iso(d.created_at),
+                d.payload,
+                d.op,
             )
             for d in deliveries
         ]
@@ -124,7 +145,7 @@ class DeliveryRepo:
             )
             return cur.rowcount
         cur = self._conn.executemany(
-            _INSERT_DELIVERIES + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + _KEY_TAKEN, rows
+            _INSERT_DELIVERIES + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + _KEY_TAKEN, rows
         )
         return cur.rowcount
 
@@ -135,40 +156,66 @@ class DeliveryRepo:
         )
         return to_row(DeliveryRow, cur.fetchone())
 
-    def claim_ready(self, now: str, stale: str, limit: int) -> list[DeliveryRow]:
-        """Take up to `limit` deliveries that are due to be posted (or whose poster died)."""
+    def claim_ready(
+        self,
+        now: str,
+        stale: str,
+        limit: int,
+        *,
+        channel: str | None = None,
+        not_channels: Sequence[str] = (),
+    ) -> list[DeliveryRow]:
+        """Take up to `limit` deliveries that are due to be posted, oldest first.
+
+        A row waits while an earlier row of the same thread is unfinished, so posts keep
+        their order in a thread. Rows whose outcome is unknown (a timeout, or a poster that
+        died mid-post: its claim older than `stale`) come back as `checking`: the poster
+        looks for them in Slack before posting again. `channel` takes only that channel's
+        rows; `not_channels` leaves those channels' rows alone (this process is posting
+        there already)."""
+        where, args = _channel_filter(channel, not_channels)
         cur = self._conn.execute(
             "UPDATE deliveries SET status = 'posting', claimed_at = ? WHERE id IN ("
-            "SELECT id FROM deliveries WHERE status = 'pending' AND "
-            f"(next_attempt_at IS NULL OR next_attempt_at <= ?) LIMIT ?{self._conn.skip_locked}) "
-            f"RETURNING {_DCOLS}",
-            (now, now, limit),
+            "SELECT id FROM deliveries d WHERE status = 'pending' AND "
+            f"(next_attempt_at IS NULL OR next_attempt_at <= ?){where}{_IN_ORDER} "
+            f"ORDER BY id LIMIT ?{self._conn.skip_locked}) RETURNING {_DCOLS}",
+            (now, now, *args, limit),
         )
         rows = to_rows(DeliveryRow, cur.fetchall())
         if len(rows) < limit:
             cur = self._conn.execute(
-                "UPDATE deliveries SET status = 'posting', claimed_at = ? WHERE id IN ("
-                "SELECT id FROM deliveries WHERE status = 'posting' AND claimed_at < ? "
-                f"LIMIT ?{self._conn.skip_locked}) "
-                f"RETURNING {_DCOLS}",
-                (now, stale, limit - len(rows)),
+                "UPDATE deliveries SET status = 'checking', claimed_at = ? WHERE id IN ("
+                "SELECT id FROM deliveries d WHERE ((status = 'unknown' AND "
+                "(next_attempt_at IS NULL OR next_attempt_at <= ?)) OR "
+                f"(status IN ('posting', 'checking') AND claimed_at < ?)){where} "
+                f"ORDER BY id LIMIT ?{self._conn.skip_locked}) RETURNING {_DCOLS}",
+                (now, now, stale, *args, limit - len(rows)),
             )
             rows += to_rows(DeliveryRow, cur.fetchall())
-        # RETURNING shows the rows as updated: `claimed_at` is now ours, `status` 'posting'
+        # RETURNING shows the rows as updated: `claimed_at` is now ours
         return sorted(rows, key=lambda row: row.id)
 
     def posted(self, delivery_id: int, ts: str, thread_ts: str | None, now: str) -> None:
         self._conn.execute(
             "UPDATE deliveries SET status = 'posted', posted_ts = ?, thread_ts = "
             "COALESCE(thread_ts, ?), posted_at = ?, attempts = attempts + 1, error = NULL "
-            "WHERE id = ? AND status = 'posting'",
+            f"WHERE id = ? AND status IN {_CLAIMED}",
             (ts, thread_ts, now, delivery_id),
         )
 
     def retry_later(self, delivery_id: int, error: str, at: str) -> None:
         self._conn.execute(
             "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, error = ?, "
-            "next_attempt_at = ?, claimed_at = NULL WHERE id = ? AND status = 'posting'",
+            f"next_attempt_at = ?, claimed_at = NULL WHERE id = ? AND status IN {_CLAIMED}",
+            (error[:200], at, delivery_id),
+        )
+
+    def outcome_unknown(self, delivery_id: int, error: str, at: str) -> None:
+        """Sent, but no answer came (a timeout, a dropped connection): looked for in Slack
+        at `at` before it is posted again."""
+        self._conn.execute(
+            "UPDATE deliveries SET status = 'unknown', attempts = attempts + 1, error = ?, "
+            f"next_attempt_at = ?, claimed_at = NULL WHERE id = ? AND status IN {_CLAIMED}",
             (error[:200], at, delivery_id),
         )
 
@@ -177,7 +224,7 @@ class DeliveryRepo:
         `skipped` (nothing to post any more)."""
         self._conn.execute(
             "UPDATE deliveries SET status = ?, error = ?, attempts = attempts + 1 "
-            "WHERE id = ? AND status = 'posting'",
+            f"WHERE id = ? AND status IN {_CLAIMED}",
             (status, (error or "")[:200] or None, delivery_id),
         )
 

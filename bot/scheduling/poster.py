@@ -1,0 +1,418 @@
+"""The one way out to Slack for channel messages and reactions: the outbox's poster.
+
+Rows (`deliveries`) are written in the transaction of the change that causes them, or by
+the scheduler pass for due slots. The poster claims ready rows in a write transaction (so a
+row is posted only by whoever claimed it, on any replica), composes them (a stored message,
+or a composer reading the database now), and posts them after the commit: channels in
+parallel, each channel in order and paced like Slack paces it, `Retry-After` honoured. Then
+it records the outcome: Slack's ts (and the kind's `posted` hook in the same transaction), a
+retry with backoff, or a permanent refusal (and the kind's `failed` hook). A post whose
+outcome is unknown (a timeout, a poster that died) is looked for by its key (message
+metadata) before it is posted again.
+
+`kick()` drains right after a commit; the scheduler pass drains on every tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.activity import Activity
+from bot.scheduling.compose import Composed, Composer
+from bot.slack_gateway import PERMANENT, Posted, SlackGateway
+from storage.rows import DeliveryRow
+from storage.store import Store, Tx
+from storage.timefmt import iso
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+CLAIM_STALE = timedelta(minutes=2)
+# Scheduled posts can wait; a message someone is waiting for (the next question) cannot.
+BACKOFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=2),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(minutes=30),
+    timedelta(hours=1),
+)
+URGENT_BACKOFF = (
+    timedelta(seconds=5),
+    timedelta(seconds=15),
+    timedelta(seconds=30),
+    *BACKOFF,
+)
+# Looked for again this much later when Slack's history could not be read.
+UNKNOWN_WAIT = timedelta(seconds=60)
+CHANNELS_AT_ONCE = 50
+# Slack allows about one post a second per channel, with short bursts.
+CHANNEL_GAP = 1.0
+CHANNEL_BURST = 3
+RATE_LIMIT_PATIENCE = 5
+
+Hook = Callable[[Tx, DeliveryRow, str, datetime], None]
+
+
+@dataclass(frozen=True)
+class TickLine:
+    kind: str
+    label: str
+    slot: str | None
+    outcome: str  # posted | would post | retry later | failed | skipped
+
+    def __str__(self) -> str:
+        slot = f" [{self.slot}]" if self.slot else ""
+        return f"{self.outcome}: {self.kind}{slot} {self.label}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    row: DeliveryRow
+    composed: Composed
+
+    @property
+    def checking(self) -> bool:
+        """Its outcome is unknown: look for it in Slack before posting again."""
+        return self.row.status == "checking"
+
+
+def backoff(attempts: int, *, urgent: bool = False) -> timedelta:
+    steps = URGENT_BACKOFF if urgent else BACKOFF
+    return steps[min(attempts, len(steps) - 1)]
+
+
+def stored(row: DeliveryRow) -> Composed | None:
+    """A message rendered when it was queued (or a reaction: its target and name)."""
+    try:
+        data = json.loads(row.payload or "")
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return Composed(
+        channel=row.channel_id,
+        thread_ts=row.thread_ts,
+        text=str(data.get("text") or ""),
+        blocks=list(data.get("blocks") or []),
+        label=str(data.get("label") or row.kind),
+        target_ts=data.get("ts"),
+    )
+
+
+class Pacer:
+    """A token bucket per channel: CHANNEL_BURST posts at once, then one every `gap`."""
+
+    def __init__(self, gap: float) -> None:
+        self.gap = gap
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    async def wait(self, channel: str) -> None:
+        if self.gap <= 0:
+            return
+        while True:
+            now = time.monotonic()
+            tokens, last = self._buckets.get(channel, (float(CHANNEL_BURST), now))
+            tokens = min(float(CHANNEL_BURST), tokens + (now - last) / self.gap)
+            if tokens >= 1:
+                self._buckets[channel] = (tokens - 1, now)
+                return
+            self._buckets[channel] = (tokens, now)
+            await asyncio.sleep((1 - tokens) * self.gap)
+
+    def slow_down(self, channel: str) -> None:
+        """Slack said 429: start this channel's bucket empty."""
+        self._buckets[channel] = (0.0, time.monotonic())
+
+
+class Poster:
+    def __init__(
+        self,
+        store: Store,
+        slack: SlackGateway,
+        composers: Mapping[str, Composer],
+        clock: Callable[[], datetime],
+        activity: Activity,
+    ) -> None:
+        self.store = store
+        self.slack = slack
+        self.composers = composers
+        self.clock = clock
+        self.activity = activity
+        self.pacer = Pacer(CHANNEL_GAP)
+        self._posted: dict[str, Hook] = {}
+        self._failed: dict[str, Hook] = {}
+        self._busy: set[str] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._draining = False
+        self._again = False
+        self._gate = asyncio.Semaphore(CHANNELS_AT_ONCE)
+        self._timers: set[asyncio.TimerHandle] = set()
+
+    def on(self, kind: str, *, posted: Hook | None = None, failed: Hook | None = None) -> None:
+        """What a kind's post changes once Slack took it (`posted`, given its ts) or refused
+        it for good (`failed`, given the error): run in the transaction that records it.
+        Wired once at start-up."""
+        if posted is not None:
+            self._posted[kind] = posted
+        if failed is not None:
+            self._failed[kind] = failed
+
+    # ---- draining
+    def kick(self) -> None:
+        """Post what is ready now, in the background (after a commit that queued rows)."""
+        if self._draining:
+            self._again = True
+            return
+        self._draining = True
+        self._spawn(self._drain_in_background())
+
+    def _spawn(self, work: Any) -> None:
+        self.activity.begin()
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+
+        def done(finished: asyncio.Task[Any]) -> None:
+            self._tasks.discard(finished)
+            self.activity.end()
+            if not finished.cancelled() and finished.exception() is not None:
+                log.error("posting failed", exc_info=finished.exception())
+
+        task.add_done_callback(done)
+
+    async def _drain_in_background(self) -> None:
+        try:
+            while True:
+                self._again = False
+                await self.drain(wait=False)
+                if not self._again:
+                    return
+        finally:
+            self._draining = False
+
+    async def drain(
+        self, now: datetime | None = None, lines: list[TickLine] | None = None, *, wait: bool = True
+    ) -> list[TickLine]:
+        """Claim what is ready (in channels this process is not posting to already) and post
+        it, a worker per channel. With `wait`, return once they are done, with what they
+        did; otherwise they go on in the background."""
+        out: list[TickLine] = [] if lines is None else lines
+        workers: list[asyncio.Task[list[TickLine]]] = []
+        while True:
+            moment = now or self.clock()
+            busy = sorted(self._busy)
+            claims, taken = await self._claim_batch(moment, out, not_channels=busy)
+            by_channel: dict[str, list[Claim]] = defaultdict(list)
+            for claim in claims:
+                by_channel[claim.composed.channel or claim.row.channel_id].append(claim)
+            for channel, items in by_channel.items():
+                self._busy.add(channel)
+                task = asyncio.create_task(self._channel(channel, items, now))
+                workers.append(task)
+                if not wait:
+                    self.activity.begin()
+                    task.add_done_callback(lambda _t: self.activity.end())
+            if taken < BATCH:
+                break
+        if wait and workers:
+            for result in await asyncio.gather(*workers):
+                out.extend(result)
+        return out
+
+    async def _claim_batch(
+        self,
+        now: datetime,
+        lines: list[TickLine],
+        *,
+        channel: str | None = None,
+        not_channels: list[str] | None = None,
+    ) -> tuple[list[Claim], int]:
+        # the unit may run again (PostgreSQL retries a lost race): it fills a list of its own
+        def unit(tx: Tx) -> tuple[list[Claim], int, list[TickLine]]:
+            skipped: list[TickLine] = []
+            claims, taken = self.claim(
+                tx, now, skipped, channel=channel, not_channels=not_channels or []
+            )
+            return claims, taken, skipped
+
+        claims, taken, skipped = await self.store.write(unit)
+        lines.extend(skipped)
+        return claims, taken
+
+    def claim(
+        self,
+        tx: Tx,
+        now: datetime,
+        lines: list[TickLine],
+        *,
+        channel: str | None = None,
+        not_channels: list[str] | None = None,
+    ) -> tuple[list[Claim], int]:
+        """Claim ready deliveries and compose them; returns the posts and how many were
+        taken."""
+        claims = []
+        taken = tx.deliveries.claim_ready(
+            iso(now),
+            iso(now - CLAIM_STALE),
+            BATCH,
+            channel=channel,
+            not_channels=not_channels or [],
+        )
+        scheduled: dict[str, list[DeliveryRow]] = defaultdict(list)
+        for row in taken:
+            if row.payload is not None:
+                composed = stored(row)
+                if composed is None:
+                    tx.deliveries.finish(row.id, "skipped", "unreadable payload")
+                else:
+                    claims.append(Claim(row, composed))
+            else:
+                scheduled[row.kind].append(row)
+        for kind, rows in scheduled.items():
+            composer = self.composers.get(kind)
+            composed_rows = composer(tx, rows, now) if composer else [None] * len(rows)
+            for row, composed_row in zip(rows, composed_rows, strict=True):
+                if composed_row is None:
+                    tx.deliveries.finish(row.id, "skipped", "nothing to post any more")
+                    lines.append(TickLine(row.kind, f"#{row.id}", row.slot, "skipped"))
+                else:
+                    claims.append(Claim(row, composed_row))
+        claims.sort(key=lambda c: c.row.id)
+        return claims, len(taken)
+
+    async def _channel(
+        self, channel: str, claims: list[Claim], now: datetime | None
+    ) -> list[TickLine]:
+        """One channel's posts, in order and paced; then whatever became ready there
+        meanwhile."""
+        lines: list[TickLine] = []
+        try:
+            while claims:
+                async with self._gate:
+                    for claim in claims:
+                        lines.append(await self._post_one(claim, now or self.clock()))
+                claims, _ = await self._claim_batch(now or self.clock(), lines, channel=channel)
+        finally:
+            self._busy.discard(channel)
+        return lines
+
+    # ---- one post
+    async def _post_one(self, claim: Claim, now: datetime) -> TickLine:
+        row, composed = claim.row, claim.composed
+        if row.op == "react":
+            done = await self.slack.react(row.channel_id, str(composed.target_ts), composed.text)
+            result = Posted(str(composed.target_ts)) if done else Posted(None, "react_failed")
+        else:
+            result = await self._find_or_post(claim)
+        outcome = await self.store.write(lambda tx: self._record(tx, row, composed, result, now))
+        if result.ok and result.ts and composed.more:
+            await self._continue(row, composed, result.ts)
+        if outcome.startswith("retry later") or outcome.startswith("outcome unknown"):
+            self._kick_later(row, result)
+        return TickLine(row.kind, composed.label, row.slot, outcome)
+
+    async def _find_or_post(self, claim: Claim) -> Posted:
+        row, composed = claim.row, claim.composed
+        if claim.checking:
+            found = await self.slack.find_posted(
+                composed.channel, composed.thread_ts, row.delivery_key
+            )
+            if found.ok or found.error:
+                # there already, or cannot tell yet (history reads are rate-limited hard)
+                return found if found.ok else Posted(None, "lookup:" + (found.error or ""))
+        await self.pacer.wait(composed.channel)
+        result = await self.slack.post(
+            composed.channel,
+            composed.text,
+            composed.blocks,
+            thread_ts=composed.thread_ts,
+            key=row.delivery_key,
+        )
+        for _ in range(RATE_LIMIT_PATIENCE):
+            if result.error != "ratelimited":
+                break
+            # rate-limited even after the client's own retries: wait as Slack says
+            self.pacer.slow_down(composed.channel)
+            await asyncio.sleep(result.retry_after or 1)
+            result = await self.slack.post(
+                composed.channel,
+                composed.text,
+                composed.blocks,
+                thread_ts=composed.thread_ts,
+                key=row.delivery_key,
+            )
+        return result
+
+    async def _continue(self, row: DeliveryRow, composed: Composed, parent_ts: str) -> None:
+        """The rest of a long post, as replies under it; a failure is recorded on the row."""
+        failures = []
+        for text, blocks in composed.more:
+            await self.pacer.wait(composed.channel)
+            part = await self.slack.post(composed.channel, text, blocks, thread_ts=parent_ts)
+            if not part.ok:
+                failures.append(part.error or "unknown")
+        if failures:
+            error = f"{len(failures)} continuation post(s) failed: {failures[0]}"
+            await self.store.write(lambda tx: tx.deliveries.note(row.id, error))
+
+    def _record(
+        self, tx: Tx, row: DeliveryRow, composed: Composed, result: Posted, now: datetime
+    ) -> str:
+        if result.ok and result.ts:
+            tx.deliveries.posted(row.id, result.ts, composed.thread_ts, iso(now))
+            hook = self._posted.get(row.kind)
+            if hook is not None:
+                hook(tx, row, result.ts, now)
+            return "posted"
+        error = result.error or "unknown"
+        if error.startswith("lookup:") or result.unknown:
+            tx.deliveries.outcome_unknown(row.id, error, iso(now + UNKNOWN_WAIT))
+            return f"outcome unknown ({error}), looked for again later"
+        if error in PERMANENT:
+            tx.deliveries.finish(row.id, "failed", error)
+            failed = self._failed.get(row.kind)
+            if failed is not None:
+                failed(tx, row, error, now)
+            return f"failed ({error})"
+        wait = max(
+            backoff(row.attempts, urgent=row.payload is not None),
+            timedelta(seconds=result.retry_after or 0),
+        )
+        tx.deliveries.retry_later(row.id, error, iso(now + wait))
+        return f"retry later ({error})"
+
+    def _kick_later(self, row: DeliveryRow, result: Posted) -> None:
+        """A message someone waits for is tried again as soon as its backoff is over, not at
+        the next scheduler pass."""
+        if row.payload is None:
+            return
+        if result.error and (result.error.startswith("lookup:") or result.unknown):
+            delay = UNKNOWN_WAIT
+        else:
+            delay = max(
+                backoff(row.attempts, urgent=True), timedelta(seconds=result.retry_after or 0)
+            )
+        handle: list[asyncio.TimerHandle] = []
+
+        def fired() -> None:
+            self._timers.discard(handle[0])
+            self.kick()
+
+        handle.append(asyncio.get_running_loop().call_later(delay.total_seconds() + 0.05, fired))
+        self._timers.add(handle[0])
+
+    async def close(self) -> None:
+        """Stop the timers; wait (a little) for posts under way."""
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=10)
