@@ -29,6 +29,7 @@ NOT_MEMBER = {
     "Use a channel and invite me there.",
 }
 WHAT = {
+    "parent": "the project's first message",
     "checkin": "a check-in",
     "reminder": "a business-metric reminder",
     "f8": "a business-metric heads-up",

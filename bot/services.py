@@ -18,11 +18,11 @@ from bot.digests.service import DigestService
 from bot.domain.bank import BankError, QuestionBank
 from bot.home.service import HomeService
 from bot.inbox import Inbox
-from bot.interview.service import InterviewService
+from bot.interview.service import QUESTION, InterviewService
 from bot.models.reminders import f8_composer, queue_reminders, reminder_composer
 from bot.models.service import ModelService
 from bot.problems import Problems
-from bot.projects.create import ProjectCreator
+from bot.projects.create import PARENT, ProjectCreator
 from bot.projects.delete import ProjectDeleter
 from bot.projects.stages import StageService
 from bot.projects.status import StatusService
@@ -76,11 +76,6 @@ class Services:
     ) -> Services:
         slack = SlackGateway(client)
         activity = Activity()
-        home = HomeService(store, slack, bank, clock)
-        interviews = InterviewService(store, slack, bank, clock, home.touch)
-        stages = StageService(store, slack, bank, interviews, clock, home.touch)
-        creator = ProjectCreator(store, slack, bank, interviews, clock, home.touch)
-        models = ModelService(store, slack, clock, home.touch)
         composers = {
             "checkin": checkin_composer(bank),
             "nudge": nudge_composer,
@@ -91,6 +86,17 @@ class Services:
         ticker = Ticker(
             store, slack, composers, clock, sources=(queue_reminders,), activity=activity
         )
+        kick = ticker.poster.kick
+        home = HomeService(store, slack, bank, clock)
+        interviews = InterviewService(store, slack, bank, clock, home.touch, kick)
+        stages = StageService(store, slack, bank, interviews, clock, home.touch, kick)
+        creator = ProjectCreator(store, slack, bank, interviews, clock, home.touch, kick)
+        models = ModelService(store, slack, clock, home.touch, kick)
+        # what a post changes once Slack has it (or has refused it for good)
+        ticker.poster.on(
+            QUESTION, posted=interviews.question_posted, failed=interviews.question_failed
+        )
+        ticker.poster.on(PARENT, posted=creator.parent_posted)
         return cls(
             settings=settings,
             store=store,
@@ -100,12 +106,12 @@ class Services:
             creator=creator,
             status=StatusService(store, bank, clock),
             stages=stages,
-            checkins=CheckinService(store, slack, stages, interviews, clock),
+            checkins=CheckinService(store, slack, stages, interviews, clock, kick),
             models=models,
             workspace=WorkspaceService(store, slack, clock),
             home=home,
             digests=DigestService(store, slack, ticker, clock),
-            deleter=ProjectDeleter(store, slack, clock),
+            deleter=ProjectDeleter(store, slack, clock, kick),
             problems=Problems(store, clock),
             ticker=ticker,
             inbox=Inbox(store, clock, activity),

@@ -157,14 +157,20 @@ async def test_kill_9_during_a_burst_of_replies_loses_no_acknowledged_reply(
     )
     first, url = await _start_serve(env, tmp_path)
     emulator.connect_http(url)
-    projects = 40
-    for i in range(projects):
-        assert (await emulator.slash(f"new Project {i}")).status == 200
+    projects = 40  # one per channel: Slack paces posts per channel
+    channels = [f"C0BURST{i:02d}" for i in range(projects)]
+    for channel in channels:
+        emulator.workspace.add_channel(
+            channel, channel.lower(), members=("U0ALICE", emulator.workspace.bot_user_id)
+        )
+    for i, channel in enumerate(channels):
+        assert (await emulator.slash(f"new Project {i}", channel=channel)).status == 200
     await wait_until(lambda: len(_firsts(emulator)) == projects, "40 first questions", 60)
-    threads = [m.thread_ts for m in _firsts(emulator)]
     burst = [
-        asyncio.create_task(emulator.say(f"Answer for thread {i}", thread_ts=thread))
-        for i, thread in enumerate(threads)
+        asyncio.create_task(
+            emulator.say(f"Answer for thread {i}", channel=m.channel, thread_ts=m.thread_ts)
+        )
+        for i, m in enumerate(_firsts(emulator))
     ]
     await asyncio.sleep((kill_after_ms + random.uniform(-2, 2)) / 1000)
     first.kill()
@@ -194,8 +200,8 @@ async def test_kill_9_during_a_burst_of_replies_loses_no_acknowledged_reply(
 
 
 def _firsts(emulator: SlackEmulator) -> list:
-    return [m for m in emulator.bot_posts("C0MLTEAM") if m.text.startswith("Q1/")]
+    return [m for m in emulator.bot_posts() if m.text.startswith("Q1/")]
 
 
 def _seconds(emulator: SlackEmulator) -> list:
-    return [m for m in emulator.bot_posts("C0MLTEAM") if m.text.startswith("Q2/")]
+    return [m for m in emulator.bot_posts() if m.text.startswith("Q2/")]

@@ -75,8 +75,14 @@ async def test_parent_post_failure_is_said_and_retry_works(harness: Harness) -> 
     harness.emulator.fail_next("chat.postMessage", status=200, error="msg_too_long")
     await harness.emulator.slash("new Churn reduction")
     await harness.idle()
-    assert "couldn't post" in _last_ephemeral(harness)
-    thread = await new_project(harness, "Churn reduction")
+    assert harness.emulator.bot_posts("C0MLTEAM") == []  # Slack refused it for good
+    thread = await new_project(harness, "Churn reduction")  # the owner types it again
+    warnings = [e.text for e in harness.emulator.ephemerals_for("U0ALICE")]
+    assert any(
+        "couldn't post the project's first message for *Churn reduction*" in w
+        and "msg_too_long" in w
+        for w in warnings
+    ), warnings
     assert len(questions_asked(harness, thread)) == 1
 
 

@@ -20,6 +20,11 @@ ALLOWED = {
     "_VCOLS",
     "marks",
     "assignments",
+    # fixed SQL (values as "?" placeholders): the outbox's claimed states, thread-order guard and
+    # its channel filter (storage/repos/schedules.py)
+    "_IN_ORDER",
+    "_CLAIMED",
+    "channel_clause",
 }
 # the connection's fixed locking clauses (" FOR UPDATE", " FOR UPDATE SKIP LOCKED" or "")
 LOCKING = {"for_update", "skip_locked"}

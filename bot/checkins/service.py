@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.blocks import section
 from bot.domain.schedule import DAYS, ScheduleError, parse_recurrence
 from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
 from bot.projects.stages import StageService
+from bot.scheduling import outbox
 from bot.scheduling.checkins import KIND, save_schedule
 from bot.slack_gateway import SlackGateway
 from storage.rows import ProjectRow
@@ -25,12 +25,14 @@ class CheckinService:
         stages: StageService,
         interviews: InterviewService,
         clock: Callable[[], datetime],
+        kick: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
         self.slack = slack
         self.stages = stages
         self.interviews = interviews
         self.clock = clock
+        self.kick = kick  # the poster: post what the last unit queued
 
     async def _allowed(self, project: ProjectRow, user: str) -> bool:
         return user == project.owner_id or await self.slack.is_admin(user)
@@ -120,14 +122,17 @@ class CheckinService:
         if action == "checkin_on_track":
             return f"Noted: *{project.name}* is on track. Thanks!"
         if action == "checkin_blocked":
-            if project.thread_ts:
-                text = (
-                    f"🚧 <@{user}> marked *{project.name}* as blocked. <@{project.owner_id}>, "
-                    "what is in the way? Reply here so it is on record."
+            text = (
+                f"🚧 <@{user}> marked *{project.name}* as blocked. <@{project.owner_id}>, "
+                "what is in the way? Reply here so it is on record."
+            )
+            moment = self.clock()
+            await self.store.write(
+                lambda tx: tx.deliveries.add_many(
+                    outbox.thread_line("thread", project, text, moment)
                 )
-                await self.slack.post(
-                    project.channel_id, text, [section(text)], thread_ts=project.thread_ts
-                )
+            )
+            self.kick()
             return "Noted as blocked; I asked the owner in the thread."
         return await self.stages.move(team_id, user, project.slug, "next", force=False)
 

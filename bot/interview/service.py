@@ -1,8 +1,10 @@
-"""Interview use cases: replies, edits and deletes in a project thread; posting what is due.
+"""Interview use cases: replies, edits and deletes in a project thread; asking what is due.
 
-Each decision is one unit of work run whole in a write transaction. Slack is called after the
-commit; a question (or brief) is posted only by whoever claimed it in a transaction, so it
-goes out once even when handlers race or processes restart.
+Each decision is one unit of work run whole in a write transaction, which also writes what
+it says (the next question, a reaction, a re-ask) to the outbox; the poster posts it after
+the commit. A question (or brief) is queued only by whoever claimed it in a transaction, so
+it goes out once even when handlers race or processes restart; the poster tells the
+interview its ts (`question_posted`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 from bot.domain import flow, gates
@@ -20,40 +22,23 @@ from bot.domain.bank import Question, QuestionBank, Sets
 from bot.domain.extension import BadExtension, Extension
 from bot.domain.timebox import day_in_stage
 from bot.interview import render
-from bot.slack_gateway import PERMANENT, SlackGateway
+from bot.scheduling import outbox
+from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
-from storage.rows import AnswerRow, InterviewRow, ProjectRow
+from storage.rows import AnswerRow, DeliveryRow, InterviewRow, ProjectRow
 from storage.store import Store, Tx
 from storage.timefmt import iso, parse
 
 log = logging.getLogger(__name__)
 
-# A claim to post older than this is taken to be from a process that died mid-post.
-CLAIM_STALE = timedelta(seconds=60)
 # A reply that arrives while the current question is being posted waits for the post to be
 # recorded (its ts decides whether the reply came after the question), polling this often.
 POSTING_POLL = 0.05
 POSTING_WAIT = 3.0
+QUESTION = "question"  # the outbox kind of questions and briefs
 CHECK = "white_check_mark"
 NOTED = "memo"
 SKIPPED = "fast_forward"
-
-
-@dataclass(frozen=True)
-class _Claim:
-    """The right, taken in a transaction, to post an interview's current question or brief."""
-
-    interview_id: int
-    position: int
-    channel: str
-    thread_ts: str
-    post: render.Post
-    # taken over from a claimant that died or timed out: the post may already be in Slack
-    retake: bool = False
-
-    @property
-    def key(self) -> str:
-        return f"question:{self.interview_id}:{self.position}"
 
 
 _WAIT = object()
@@ -61,13 +46,10 @@ _WAIT = object()
 
 @dataclass
 class _Outcome:
-    """What to do in Slack once the transaction has committed."""
+    """Whose Home tabs the change affects (the messages are in the outbox)."""
 
     project: ProjectRow
     actor: str = ""
-    react: str | None = None
-    reply: render.Post | None = None
-    claim: _Claim | None = None
 
 
 class InterviewService:
@@ -78,12 +60,14 @@ class InterviewService:
         bank: QuestionBank,
         clock: Callable[[], datetime],
         touch: Touch = nobody,
+        kick: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
         self.slack = slack
         self.bank = bank
         self.clock = clock
         self.touch = touch  # whose Home tabs a change affects
+        self.kick = kick  # the poster: post what the last unit queued
 
     # ---- posting the current question or the brief
     def _compose(self, tx: Tx, project: ProjectRow, interview: InterviewRow) -> render.Post:
@@ -104,71 +88,64 @@ class InterviewService:
         result = gates.gate(questions, {k: a.status for k, a in answers.items()})
         return render.brief(interview.stage, project.name, questions, answers, result, len(notes))
 
-    def _claim(self, tx: Tx, project: ProjectRow, now: datetime) -> _Claim | None:
+    def queue_current(self, tx: Tx, project: ProjectRow, now: datetime) -> bool:
+        """Claim the interview's current question (or its brief) and write it to the outbox;
+        False when there is nothing to ask or someone else has claimed it."""
         if project.thread_ts is None:
-            return None
+            return False
         interview = tx.interviews.get(project.team_id, project.id, project.stage)
         if interview is None or not tx.interviews.claim_post(
-            interview.id, interview.position, iso(now), iso(now - CLAIM_STALE)
+            interview.id, interview.position, iso(now)
         ):
-            return None
-        return _Claim(
-            interview.id,
-            interview.position,
-            project.channel_id,
-            project.thread_ts,
-            self._compose(tx, project, interview),
-            retake=interview.post_state == "posting",
+            return False
+        self._queue(tx, project, interview, now)
+        return True
+
+    def _queue(self, tx: Tx, project: ProjectRow, interview: InterviewRow, now: datetime) -> None:
+        assert project.thread_ts is not None
+        post = self._compose(tx, project, interview)
+        tx.deliveries.add_many(
+            [
+                outbox.message(
+                    project.team_id,
+                    QUESTION,
+                    f"{interview.id}:{interview.position}",
+                    project.channel_id,
+                    post,
+                    now,
+                    thread_ts=project.thread_ts,
+                    label=f"{project.name} ({interview.stage} {interview.position + 1})",
+                )
+            ]
         )
 
-    async def _deliver(self, claim: _Claim) -> None:
-        """Post the claimed question or brief, tagged with its key. A claim taken over from
-        a claimant that died or timed out first looks for the tagged post in the thread, so
-        a post that did reach Slack is recorded, not repeated."""
-        if claim.retake:
-            found = await self.slack.find_posted(claim.channel, claim.thread_ts, claim.key)
-            if found.error:
-                # cannot tell (history reads are rate-limited hard): the claim stays and is
-                # taken over again, with another look, once it is stale
-                log.info("post %s: outcome still unknown (%s)", claim.key, found.error)
-                return
-        if not claim.retake or not found.ok:
-            found = await self.slack.post(
-                claim.channel,
-                claim.post.text,
-                claim.post.blocks,
-                thread_ts=claim.thread_ts,
-                key=claim.key,
-            )
-        result = found
+    @staticmethod
+    def question_posted(tx: Tx, row: DeliveryRow, ts: str, now: datetime) -> None:
+        """The poster's news: the question is in Slack with this ts."""
+        interview_id, position = (int(x) for x in row.subject.split(":"))
+        tx.interviews.mark_posted(interview_id, position, ts)
 
-        def record(tx: Tx) -> None:
-            if result.ok and result.ts:
-                tx.interviews.mark_posted(claim.interview_id, claim.position, result.ts)
-            elif not result.unknown:
-                error = result.error or "unknown"
-                tx.interviews.mark_post_failed(
-                    claim.interview_id, claim.position, error, permanent=error in PERMANENT
-                )
-            # an unknown outcome keeps the claim: the next look finds the post or posts it
-
-        await self.store.write(record)
+    @staticmethod
+    def question_failed(tx: Tx, row: DeliveryRow, error: str, now: datetime) -> None:
+        """Slack refused it for good (an archived channel): asked again when someone
+        replies in the thread."""
+        interview_id, position = (int(x) for x in row.subject.split(":"))
+        tx.interviews.mark_post_failed(interview_id, position, error, permanent=True)
 
     async def post_current(self, team_id: str, project_id: int) -> None:
         now = self.clock()
 
-        def claim(tx: Tx) -> _Claim | None:
+        def claim(tx: Tx) -> bool:
             project = tx.projects.get(team_id, project_id)
-            return self._claim(tx, project, now) if project else None
+            return self.queue_current(tx, project, now) if project else False
 
-        taken = await self.store.write(claim)
-        if taken is not None:
-            await self._deliver(taken)
+        if await self.store.write(claim):
+            self.kick()
 
     async def retry_pending(self) -> int:
-        """Post every question or brief whose earlier post failed; returns how many tried."""
-        stale = iso(self.clock() - CLAIM_STALE)
-        waiting = await self.store.read(lambda tx: tx.interviews.waiting_to_post(stale))
+        """Ask every question or brief left unasked (a refusal, a thread that came back);
+        returns how many."""
+        waiting = await self.store.read(lambda tx: tx.interviews.waiting_to_post())
         for interview in waiting:
             await self.post_current(interview.team_id, interview.project_id)
         return len(waiting)
@@ -198,7 +175,7 @@ class InterviewService:
             await asyncio.sleep(POSTING_POLL)
             waited += POSTING_POLL
         if isinstance(outcome, _Outcome):
-            await self._apply(outcome, ts)
+            self._apply(outcome)
 
     def _take_reply(
         self,
@@ -238,7 +215,7 @@ class InterviewService:
             outcome = self._checkin_note(tx, project, checkin.id, ts, user, text, now, decision)
             if decision.ask_again:  # the check-in came after the pending question
                 tx.interviews.requeue(team_id, project.id, project.stage)
-                outcome.claim = self._claim(tx, project, now)
+                self.queue_current(tx, project, now)
             return outcome
         stamp = iso(now)
         outcome = _Outcome(project, actor=user)
@@ -255,12 +232,13 @@ class InterviewService:
                 now=stamp,
             )
             if decision.early:
-                outcome.reply = render.early_reply(user, decision.number, decision.total)
+                said = render.early_reply(user, decision.number, decision.total)
             else:
-                outcome.reply = render.reask(
+                said = render.reask(
                     user, decision.number, decision.total, decision.question, decision.reason
                 )
-            outcome.claim = self._claim(tx, project, now)  # re-post a question that failed
+            self._say(tx, project, said, now)
+            self.queue_current(tx, project, now)  # re-post a question that failed
             return outcome
         assert interview is not None and project.thread_ts is not None
         tx.answers.record(
@@ -279,14 +257,8 @@ class InterviewService:
         tx.interviews.advance(interview, decision.number, decision.finished, stamp, claim=True)
         moved = tx.interviews.get(team_id, project.id, project.stage)
         assert moved is not None
-        outcome.react = CHECK if decision.answered else SKIPPED
-        outcome.claim = _Claim(
-            moved.id,
-            moved.position,
-            project.channel_id,
-            project.thread_ts,
-            self._compose(tx, project, moved),
-        )
+        self._react(tx, project, ts, CHECK if decision.answered else SKIPPED, now)
+        self._queue(tx, project, moved, now)
         return outcome
 
     def _checkin_note(
@@ -315,10 +287,16 @@ class InterviewService:
             delivery_id=checkin_id,
         )
         tx.deliveries.respond(checkin_id, user, stamp)
-        outcome = _Outcome(project, actor=user, react=NOTED)
+        outcome = _Outcome(project, actor=user)
+        self._react(tx, project, ts, NOTED, now)
         extension = decision.extension
         if isinstance(extension, BadExtension):
-            outcome.reply = render.plain(f"<@{user}> noted, but not extended: {extension.problem}.")
+            self._say(
+                tx,
+                project,
+                render.plain(f"<@{user}> noted, but not extended: {extension.problem}."),
+                now,
+            )
         elif isinstance(extension, Extension):
             box = tx.projects.time_box(project.team_id, project.id, project.stage)
             base = (
@@ -329,22 +307,27 @@ class InterviewService:
             tx.projects.set_time_box(
                 project.team_id, project.id, project.stage, base + extension.days
             )
-            outcome.reply = render.plain(
+            said = render.plain(
                 f"⏱️ <@{user}> extended the {project.stage} time box by {extension.days} days "
                 f"to {base + extension.days} days. Reason on record: {extension.reason}"
             )
+            self._say(tx, project, said, now)
         return outcome
 
     async def ask_again(self, team_id: str, project_id: int, after_ts: str) -> None:
         """Post the pending question again if a post at `after_ts` (a check-in) came after it."""
 
-        def requeue(tx: Tx) -> None:
-            project = tx.projects.get(team_id, project_id)
-            if project is not None:
-                tx.interviews.requeue(team_id, project_id, project.stage, before_ts=after_ts)
+        now = self.clock()
 
-        await self.store.write(requeue)
-        await self.post_current(team_id, project_id)
+        def requeue(tx: Tx) -> bool:
+            project = tx.projects.get(team_id, project_id)
+            if project is None:
+                return False
+            tx.interviews.requeue(team_id, project_id, project.stage, before_ts=after_ts)
+            return self.queue_current(tx, project, now)
+
+        if await self.store.write(requeue):
+            self.kick()
 
     def _seen(self, tx: Tx, project: ProjectRow, ts: str) -> bool:
         """True when this message was already taken (the same ts delivered again)."""
@@ -352,26 +335,33 @@ class InterviewService:
             return True
         return tx.notes.by_message(project.team_id, project.id, ts) is not None
 
-    async def _apply(self, outcome: _Outcome, ts: str) -> None:
+    def _react(self, tx: Tx, project: ProjectRow, ts: str, name: str, now: datetime) -> None:
+        tx.deliveries.add_many(
+            [outbox.reaction(project.team_id, project.channel_id, ts, name, now)]
+        )
+
+    def _say(self, tx: Tx, project: ProjectRow, post: render.Post, now: datetime) -> None:
+        """A message in the project thread (a re-ask, a refused edit, an extension)."""
+        assert project.thread_ts is not None
+        tx.deliveries.add_many(
+            [
+                outbox.message(
+                    project.team_id,
+                    "thread",
+                    str(project.id),
+                    project.channel_id,
+                    post,
+                    now,
+                    thread_ts=project.thread_ts,
+                    label=project.name,
+                )
+            ]
+        )
+
+    def _apply(self, outcome: _Outcome) -> None:
         project = outcome.project
         self.touch(project.team_id, project.owner_id, outcome.actor)
-
-        async def react() -> None:
-            if outcome.react:
-                await self.slack.react(project.channel_id, ts, outcome.react)
-
-        async def thread_posts() -> None:
-            if outcome.reply:
-                await self.slack.post(
-                    project.channel_id,
-                    outcome.reply.text,
-                    outcome.reply.blocks,
-                    thread_ts=project.thread_ts,
-                )
-            if outcome.claim:
-                await self._deliver(outcome.claim)
-
-        await asyncio.gather(react(), thread_posts())
+        self.kick()
 
     # ---- edits and deletes
     def _question(self, answer: AnswerRow) -> tuple[int, Question | None]:
@@ -384,12 +374,12 @@ class InterviewService:
     async def on_edit(
         self, team_id: str, channel: str, thread_ts: str, ts: str, user: str, text: str
     ) -> None:
-        stamp = iso(self.clock())
+        moment = self.clock()
         outcome = await self.store.write(
-            lambda tx: self._take_edit(tx, team_id, channel, thread_ts, ts, user, text, stamp)
+            lambda tx: self._take_edit(tx, team_id, channel, thread_ts, ts, user, text, moment)
         )
         if outcome is not None:
-            await self._apply(outcome, ts)
+            self._apply(outcome)
 
     def _take_edit(
         self,
@@ -400,8 +390,9 @@ class InterviewService:
         ts: str,
         user: str,
         text: str,
-        now: str,
+        moment: datetime,
     ) -> _Outcome | None:
+        now = iso(moment)
         project = tx.projects.by_thread(team_id, channel, thread_ts)
         if project is None:
             return None
@@ -417,9 +408,8 @@ class InterviewService:
             return None
         reading = flow.read_edit(question, text)
         if isinstance(reading, flow.Unreadable):
-            return _Outcome(
-                project, actor=user, reply=render.edit_refused(user, number, reading.reason)
-            )
+            self._say(tx, project, render.edit_refused(user, number, reading.reason), moment)
+            return _Outcome(project, actor=user)
         status = {flow.Answer: "answered", flow.Skip: "skipped", flow.Discussion: "withdrawn"}[
             type(reading)
         ]

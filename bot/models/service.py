@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.blocks import clip, section
+from bot.blocks import clip
 from bot.domain.business_rules import findings
 from bot.domain.metric_change import Kpi, Refused, decide_metric
 from bot.domain.names import name_key, slugify
@@ -15,6 +15,7 @@ from bot.models import render
 from bot.models.facts import load_models
 from bot.models.reminders import kpi_hint, team_settings
 from bot.projects.lookup import find_project
+from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
 from storage.rows import ModelRow, ProjectRow
@@ -56,22 +57,33 @@ class ModelService:
         slack: SlackGateway,
         clock: Callable[[], datetime],
         touch: Touch = nobody,
+        kick: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
         self.slack = slack
         self.clock = clock
         self.touch = touch  # whose Home tabs a change affects
+        self.kick = kick  # the poster: post what the last unit queued
 
-    async def _say(self, said: Said) -> str:
+    async def _write(self, unit: Callable[[Tx], Said]) -> str:
+        """Run a unit of work; the line it has for the project thread goes to the outbox in
+        the same transaction. Returns what to tell the person who asked."""
+        now = self.clock()
+
+        def with_thread_line(tx: Tx) -> Said:
+            said = unit(tx)
+            if said.thread is not None:
+                project, text = said.thread
+                tx.deliveries.add_many(outbox.thread_line("thread", project, text, now))
+            return said
+
+        said = await self.store.write(with_thread_line)
         if said.people:
             self.touch(*said.people)
         if said.thread is not None:
-            project, text = said.thread
+            project = said.thread[0]
             self.touch(project.team_id, project.owner_id)
-            if project.thread_ts:
-                await self.slack.post(
-                    project.channel_id, text, [section(text)], thread_ts=project.thread_ts
-                )
+            self.kick()
         return said.reply
 
     async def _allowed(self, project: ProjectRow, user: str) -> bool:
@@ -82,9 +94,7 @@ class ModelService:
         self, team_id: str, user: str, words: tuple[str, ...], tier: str | None
     ) -> str:
         now = self.clock()
-        return await self._say(
-            await self.store.write(lambda tx: self._deploy(tx, team_id, user, words, tier, now))
-        )
+        return await self._write(lambda tx: self._deploy(tx, team_id, user, words, tier, now))
 
     def _deploy(
         self,
@@ -164,10 +174,8 @@ class ModelService:
         changes: dict[str, object],
     ) -> str:
         now = self.clock()
-        return await self._say(
-            await self.store.write(
-                lambda tx: self._define(tx, team_id, user, model, name, value, changes, now)
-            )
+        return await self._write(
+            lambda tx: self._define(tx, team_id, user, model, name, value, changes, now)
         )
 
     def _define(
@@ -248,9 +256,13 @@ class ModelService:
                 f"admin can retire *{model.name}*."
             )
         now = iso(self.clock())
-        await self.store.write(lambda tx: tx.models.retire(team_id, model.id, now))
         text = f"🪦 <@{user}> retired *{model.name}*. No more business-metric reminders for it."
-        return await self._say(Said(f"Retired *{model.name}*.", (project, text)))
+
+        def retire(tx: Tx) -> Said:
+            tx.models.retire(team_id, model.id, now)
+            return Said(f"Retired *{model.name}*.", (project, text))
+
+        return await self._write(retire)
 
     def _model_and_project(
         self, tx: Tx, team_id: str, name: str
@@ -297,7 +309,7 @@ class ModelService:
                 ),
             )
 
-        await self._say(await self.store.write(record))
+        await self._write(record)
 
     async def add_from_form(
         self, team_id: str, user: str, model_id: int, fields: dict[str, object]
@@ -313,4 +325,5 @@ class ModelService:
         )
         project = await self.store.read(lambda tx: tx.projects.get(team_id, model.project_id))
         if project is not None:
-            await self._say(Said("", (project, f"📏 <@{user}> (via the form): {reply}")))
+            line = f"📏 <@{user}> (via the form): {reply}"
+            await self._write(lambda tx: Said("", (project, line)))

@@ -12,13 +12,16 @@ from bot.domain.timebox import known_zone
 from bot.interview import render
 from bot.interview.service import InterviewService
 from bot.problems import NOT_MEMBER
+from bot.scheduling import outbox
 from bot.scheduling.checkins import default_schedule
 from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
 from storage.errors import DuplicateKey
-from storage.rows import ProjectRow
+from storage.rows import DeliveryRow, ProjectRow
 from storage.store import Store, Tx
 from storage.timefmt import iso
+
+PARENT = "parent"  # the outbox kind of a project's first message
 
 
 class ProjectCreator:
@@ -30,6 +33,7 @@ class ProjectCreator:
         interviews: InterviewService,
         clock: Callable[[], datetime],
         touch: Touch = nobody,
+        kick: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
         self.slack = slack
@@ -37,6 +41,7 @@ class ProjectCreator:
         self.interviews = interviews
         self.clock = clock
         self.touch = touch  # whose Home tabs a change affects
+        self.kick = kick  # the poster: post what the last unit queued
 
     async def create(self, team_id: str, channel: str, user: str, name: str) -> str | None:
         """Returns a message for the person who asked, or None when the thread speaks for it."""
@@ -68,6 +73,7 @@ class ProjectCreator:
                 project = tx.projects.get(team_id, project_id)
                 assert project is not None
                 default_schedule(tx, project, moment)
+                self._queue_parent(tx, project, moment)
                 return project
 
             try:
@@ -76,25 +82,45 @@ class ProjectCreator:
                 found = await self.store.read(lambda tx: tx.projects.by_name(team_id, key, slug))
                 return await self._duplicate(found) if found else "That name is taken."
         else:
-            project = existing  # created earlier, but its parent message never got posted
-        return await self._post_parent(project)
-
-    async def _post_parent(self, project: ProjectRow) -> str | None:
+            # created earlier, but its first message never made it into Slack
+            project = existing
+            moment = self.clock()
+            if not await self.store.write(lambda tx: self._queue_parent(tx, project, moment)):
+                return f"*{project.name}* is being posted in this channel; give it a moment."
         self.touch(project.team_id, project.owner_id)
+        self.kick()
+        return None
+
+    def _queue_parent(self, tx: Tx, project: ProjectRow, now: datetime) -> bool:
+        """The project's first message, in the outbox (once: False when one is on its way).
+        Its thread is the project's once the poster has posted it (`parent_posted`)."""
+        waiting = tx.deliveries.for_subject(project.team_id, PARENT, str(project.id))
+        if any(row.status not in ("failed", "skipped") for row in waiting):
+            return False
         total = len(self.bank.questions(Stage.PLANNING))
         post = render.parent(project.name, project.owner_id, project.stage, total)
-        posted = await self.slack.post(project.channel_id, post.text, post.blocks)
-        if not posted.ok or posted.ts is None:
-            return (
-                f"I couldn't post in this channel ({posted.error}). The project "
-                f"*{project.name}* is saved; run `/mle new {project.name}` again to retry."
-            )
-        thread_ts = posted.ts
-        await self.store.write(
-            lambda tx: tx.projects.set_thread(project.team_id, project.id, thread_ts)
+        row = outbox.message(
+            project.team_id,
+            PARENT,
+            str(project.id),
+            project.channel_id,
+            post,
+            now,
+            label=project.name,
         )
-        await self.interviews.post_current(project.team_id, project.id)
-        return None
+        tx.deliveries.add_many([row])
+        return True
+
+    def parent_posted(self, tx: Tx, row: DeliveryRow, ts: str, now: datetime) -> None:
+        """The poster's news: the project's message is in Slack; its thread is the
+        project's, and the first question is asked there."""
+        project = tx.projects.get(row.team_id, int(row.subject))
+        if project is None:
+            return
+        tx.projects.set_thread(project.team_id, project.id, ts)
+        threaded = tx.projects.get(project.team_id, project.id)
+        assert threaded is not None
+        self.interviews.queue_current(tx, threaded, now)
 
     async def _duplicate(self, existing: ProjectRow) -> str:
         where = f"<#{existing.channel_id}>"

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.blocks import Post, actions, button, section
 from bot.projects.lookup import find_project
+from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
 from storage.rows import ProjectRow
 from storage.store import Store, Tx
@@ -16,10 +17,17 @@ CANCEL = "project_delete_cancel"
 
 
 class ProjectDeleter:
-    def __init__(self, store: Store, slack: SlackGateway, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        slack: SlackGateway,
+        clock: Callable[[], datetime],
+        kick: Callable[[], None] = lambda: None,
+    ) -> None:
         self.store = store
         self.slack = slack
         self.clock = clock
+        self.kick = kick  # the poster: post what the last unit queued
 
     async def _allowed(self, project: ProjectRow, user: str) -> bool:
         return user == project.owner_id or await self.slack.is_admin(user)
@@ -61,13 +69,13 @@ class ProjectDeleter:
         if not await self._allowed(project, user):
             return "Only the owner or a workspace admin can delete it."
 
+        now = self.clock()
+        text = f"🗑️ <@{user}> deleted the project *{project.name}*; I no longer follow it."
+
         def remove(tx: Tx) -> None:
             tx.projects.delete(team_id, project_id)
+            tx.deliveries.add_many(outbox.thread_line("thread", project, text, now))
 
         await self.store.write(remove)
-        if project.thread_ts:
-            text = f"🗑️ <@{user}> deleted the project *{project.name}*; I no longer follow it."
-            await self.slack.post(
-                project.channel_id, text, [section(text)], thread_ts=project.thread_ts
-            )
+        self.kick()
         return f"Deleted *{project.name}*."

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.blocks import clip, section
+from bot.blocks import clip
 from bot.domain import gates
 from bot.domain.bank import QuestionBank, numbers
 from bot.domain.stage_move import AlreadyThere, Closed, GateClosed, NotNext, decide_move
 from bot.domain.stages import Stage, next_stage
 from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
+from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
 from storage.rows import ProjectRow
@@ -28,6 +29,7 @@ class StageService:
         interviews: InterviewService,
         clock: Callable[[], datetime],
         touch: Touch = nobody,
+        kick: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
         self.slack = slack
@@ -35,6 +37,7 @@ class StageService:
         self.interviews = interviews
         self.clock = clock
         self.touch = touch  # whose Home tabs a change affects
+        self.kick = kick  # the poster: post what the last unit queued
 
     def _gate(self, tx: Tx, project: ProjectRow) -> gates.Gate:
         answers = tx.answers.for_project(project.team_id, project.id, project.stage)
@@ -99,7 +102,12 @@ class StageService:
     async def _enter(
         self, project: ProjectRow, dest: Stage, user: str, forced: bool, reason: str | None
     ) -> str:
-        now = iso(self.clock())
+        moment = self.clock()
+        now = iso(moment)
+        note = f" ({reason})" if reason else ""
+        text = f"➡️ *{project.name}* moved from *{project.stage}* to *{dest}* by <@{user}>{note}."
+        if self.bank.questions(dest):
+            text += f" Here come the {dest} questions."
 
         def apply(tx: Tx) -> bool:
             fresh = tx.projects.get(project.team_id, project.id)
@@ -114,23 +122,17 @@ class StageService:
                 forced=forced,
                 reason=reason,
             )
+            tx.deliveries.add_many(outbox.thread_line("thread", project, text, moment))
             if self.bank.questions(dest):
                 tx.interviews.create(project.team_id, project.id, dest.value, now)
                 tx.interviews.requeue(project.team_id, project.id, dest.value)
+                moved = tx.projects.get(project.team_id, project.id)
+                assert moved is not None
+                self.interviews.queue_current(tx, moved, moment)
             return True
 
         if not await self.store.write(apply):
             return f"*{project.name}* changed stage meanwhile; check `/mle status` and retry."
-        if project.thread_ts:
-            note = f" ({reason})" if reason else ""
-            text = (
-                f"➡️ *{project.name}* moved from *{project.stage}* to *{dest}* by <@{user}>{note}."
-            )
-            if self.bank.questions(dest):
-                text += f" Here come the {dest} questions."
-            await self.slack.post(
-                project.channel_id, text, [section(text)], thread_ts=project.thread_ts
-            )
-        await self.interviews.post_current(project.team_id, project.id)
+        self.kick()
         self.touch(project.team_id, project.owner_id, user)
         return f"Moved *{project.name}* to *{dest}*."

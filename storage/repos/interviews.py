@@ -68,13 +68,13 @@ class InterviewRepo:
             (team_id, project_id, stage, before_ts, before_ts),
         )
 
-    def claim_post(self, interview_id: int, position: int, now: str, stale: str) -> bool:
-        """Take the right to post the current question; one claimant wins."""
+    def claim_post(self, interview_id: int, position: int, now: str) -> bool:
+        """Take the right to queue the current question; one claimant wins. Once queued it
+        is `posting` until the poster records its ts (or Slack's refusal)."""
         cur = self._conn.execute(
             "UPDATE interviews SET post_state = 'posting', post_claimed_at = ? WHERE id = ? "
-            "AND position = ? AND (post_state IN ('pending', 'failed') OR "
-            "(post_state = 'posting' AND post_claimed_at < ?))",
-            (now, interview_id, position, stale),
+            "AND position = ? AND post_state IN ('pending', 'failed')",
+            (now, interview_id, position),
         )
         return cur.rowcount == 1
 
@@ -96,12 +96,11 @@ class InterviewRepo:
             ("failed" if permanent else "pending", error[:200], interview_id, position),
         )
 
-    def waiting_to_post(self, stale: str, limit: int = 500) -> list[InterviewRow]:
-        """Interviews whose question or brief still has to be posted (for retries)."""
+    def waiting_to_post(self, limit: int = 500) -> list[InterviewRow]:
+        """Interviews whose question or brief is still to be queued."""
         cur = self._conn.execute(
-            f"SELECT {_ICOLS} FROM interviews WHERE post_state = 'pending' OR "
-            "(post_state = 'posting' AND post_claimed_at < ?) ORDER BY id LIMIT ?",
-            (stale, limit),
+            f"SELECT {_ICOLS} FROM interviews WHERE post_state = 'pending' ORDER BY id LIMIT ?",
+            (limit,),
         )
         return to_rows(InterviewRow, cur.fetchall())
 

@@ -131,6 +131,24 @@ class ProjectRepo:
             "DELETE FROM deliveries WHERE team_id = ? AND kind = 'checkin' AND subject = ?",
             (team_id, str(project_id)),
         )
+        # messages about it still waiting in the outbox (posted ones are history)
+        interviews = [
+            f"{r[0]}:"
+            for r in self._conn.execute(
+                "SELECT id FROM interviews WHERE team_id = ? AND project_id = ?",
+                (team_id, project_id),
+            )
+        ]
+        self._conn.execute(
+            "DELETE FROM deliveries WHERE team_id = ? AND status IN ('pending', 'unknown') "
+            "AND kind IN ('parent', 'thread') AND subject = ?",
+            (team_id, str(project_id)),
+        )
+        self._conn.executemany(
+            "DELETE FROM deliveries WHERE team_id = ? AND status IN ('pending', 'unknown') "
+            "AND kind = 'question' AND substr(subject, 1, length(?)) = ?",
+            [(team_id, prefix, prefix) for prefix in interviews],
+        )
         self._conn.execute(
             "DELETE FROM schedules WHERE team_id = ? AND kind = 'checkin' AND subject = ?",
             (team_id, str(project_id)),

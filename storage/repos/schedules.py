@@ -173,11 +173,11 @@ class DeliveryRepo:
         looks for them in Slack before posting again. `channel` takes only that channel's
         rows; `not_channels` leaves those channels' rows alone (this process is posting
         there already)."""
-        where, args = _channel_filter(channel, not_channels)
+        channel_clause, args = _channel_filter(channel, not_channels)
         cur = self._conn.execute(
             "UPDATE deliveries SET status = 'posting', claimed_at = ? WHERE id IN ("
             "SELECT id FROM deliveries d WHERE status = 'pending' AND "
-            f"(next_attempt_at IS NULL OR next_attempt_at <= ?){where}{_IN_ORDER} "
+            f"(next_attempt_at IS NULL OR next_attempt_at <= ?){channel_clause}{_IN_ORDER} "
             f"ORDER BY id LIMIT ?{self._conn.skip_locked}) RETURNING {_DCOLS}",
             (now, now, *args, limit),
         )
@@ -187,7 +187,7 @@ class DeliveryRepo:
                 "UPDATE deliveries SET status = 'checking', claimed_at = ? WHERE id IN ("
                 "SELECT id FROM deliveries d WHERE ((status = 'unknown' AND "
                 "(next_attempt_at IS NULL OR next_attempt_at <= ?)) OR "
-                f"(status IN ('posting', 'checking') AND claimed_at < ?)){where} "
+                f"(status IN ('posting', 'checking') AND claimed_at < ?)){channel_clause} "
                 f"ORDER BY id LIMIT ?{self._conn.skip_locked}) RETURNING {_DCOLS}",
                 (now, now, stale, *args, limit - len(rows)),
             )
@@ -236,7 +236,7 @@ class DeliveryRepo:
         cur = self._conn.execute(
             "SELECT d.id, d.kind, p.name, d.channel_id, d.error FROM deliveries d "
             "JOIN projects p ON p.team_id = d.team_id AND p.owner_id = ? AND ("
-            "(d.kind = 'checkin' AND d.subject = CAST(p.id AS TEXT)) OR "
+            "(d.kind IN ('checkin', 'parent') AND d.subject = CAST(p.id AS TEXT)) OR "
             "(d.kind IN ('reminder', 'f8') AND d.subject IN (SELECT CAST(m.id AS TEXT) FROM "
             "models m WHERE m.team_id = p.team_id AND m.project_id = p.id))) "
             "WHERE d.team_id = ? AND d.status = 'failed' AND d.created_at >= ? "

@@ -1,0 +1,70 @@
+"""Rows for the outbox, written in the transaction of the change that causes them; the poster
+(bot/scheduling/poster.py) posts them after the commit."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+
+from bot.blocks import Post, section
+from storage.rows import NewDelivery, ProjectRow
+
+
+def message(
+    team_id: str,
+    kind: str,
+    subject: str,
+    channel: str,
+    post: Post,
+    now: datetime,
+    *,
+    thread_ts: str | None = None,
+    label: str | None = None,
+) -> NewDelivery:
+    """A message to post; its key (also its tag in Slack's message metadata) is unique, so
+    a unit of work that runs again writes it once."""
+    payload = {"text": post.text, "blocks": post.blocks, "label": label or kind}
+    return NewDelivery(
+        team_id=team_id,
+        key=f"{kind}:{subject}:{uuid.uuid4().hex[:20]}",
+        kind=kind,
+        subject=subject,
+        channel_id=channel,
+        created_at=now,
+        due_at=now,
+        thread_ts=thread_ts,
+        payload=json.dumps(payload, separators=(",", ":")),
+    )
+
+
+def thread_line(kind: str, project: ProjectRow, text: str, now: datetime) -> list[NewDelivery]:
+    """One line in the project's thread (nothing when the project has no thread yet)."""
+    if not project.thread_ts:
+        return []
+    return [
+        message(
+            project.team_id,
+            kind,
+            str(project.id),
+            project.channel_id,
+            Post(text, [section(text)]),
+            now,
+            thread_ts=project.thread_ts,
+            label=project.name,
+        )
+    ]
+
+
+def reaction(team_id: str, channel: str, ts: str, name: str, now: datetime) -> NewDelivery:
+    return NewDelivery(
+        team_id=team_id,
+        key=f"react:{channel}:{ts}:{name}",
+        kind="reaction",
+        subject=ts,
+        channel_id=channel,
+        created_at=now,
+        due_at=now,
+        payload=json.dumps({"ts": ts, "text": name, "label": f":{name}:"}),
+        op="react",
+    )
