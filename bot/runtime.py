@@ -42,9 +42,10 @@ class Runtime:
         *,
         socket_mode: bool = False,
         clock: Callable[[], datetime] = utc_now,
+        web_api_timeout: float = WEB_API_TIMEOUT,
     ) -> Runtime:
         settings.require("SLACK_BOT_TOKEN", mode="Socket Mode" if socket_mode else "HTTP mode")
-        services = await open_services(settings, clock)
+        services = await open_services(settings, clock, web_api_timeout)
         try:
             app = build_app(services, socket_mode=socket_mode)
         except BaseException:
@@ -102,12 +103,16 @@ class Runtime:
         await close_services(self.services)
 
 
-async def open_services(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Services:
+async def open_services(
+    settings: Settings,
+    clock: Callable[[], datetime] = utc_now,
+    web_api_timeout: float = WEB_API_TIMEOUT,
+) -> Services:
     """The store (migrated), a Web API client with a pooled session, and the services."""
     bank = question_bank(settings)
     store = await open_store(settings.DATABASE_URL, pool_size=settings.DATABASE_POOL_SIZE)
     # with a session of its own, the client's `timeout` is not used: the session's is
-    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WEB_API_TIMEOUT))
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=web_api_timeout))
     token = settings.SLACK_BOT_TOKEN.get_secret_value() if settings.SLACK_BOT_TOKEN else None
     client = build_client(token, settings.SLACK_API_URL, session)
     from handlers import wire_inbox

@@ -55,9 +55,12 @@ def settings_for(emulator: SlackEmulator, database: str, **extra: Any) -> Settin
 
 @asynccontextmanager
 async def running_app(
-    emulator: SlackEmulator, database: str, clock: Callable[[], datetime] = utc_now
+    emulator: SlackEmulator,
+    database: str,
+    clock: Callable[[], datetime] = utc_now,
+    **options: Any,
 ) -> AsyncIterator[Harness]:
-    runtime = await Runtime.create(settings_for(emulator, database), clock=clock)
+    runtime = await Runtime.create(settings_for(emulator, database), clock=clock, **options)
     try:
         runtime.services.ticker.min_gap = 0.0  # the pacing test turns it back on
         port = await runtime.start_http("127.0.0.1", 0)
