@@ -33,6 +33,7 @@ class Runtime:
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._scheduler: AsyncIOScheduler | None = None
+        self._pass: asyncio.Task[None] | None = None
         self.port: int | None = None
 
     @classmethod
@@ -67,6 +68,16 @@ class Runtime:
         self._scheduler.start()
 
     async def tick(self) -> None:
+        """APScheduler's job: one pass. The pass runs as a task of its own, so stopping the
+        scheduler (which cancels its jobs) lets a pass under way finish; `close` waits."""
+        if self._pass is None or self._pass.done():
+            self._pass = asyncio.create_task(self._one_pass())
+        try:
+            await asyncio.shield(self._pass)
+        except asyncio.CancelledError:
+            pass
+
+    async def _one_pass(self) -> None:
         try:
             for line in await self.services.scheduler_pass():
                 log.info("%s", line)
@@ -90,6 +101,11 @@ class Runtime:
     async def close(self) -> None:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
+        if self._pass is not None and not self._pass.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(self._pass), 15)
+            except TimeoutError:
+                log.warning("stopping while a scheduler pass is still running")
         await self.services.ticker.poster.close()
         try:
             await self.services.activity.idle(timeout=10)
