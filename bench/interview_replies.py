@@ -2,7 +2,8 @@
 next question posted) against a bare Bolt app that posts one reply per thread message.
 
 Both are separate processes served the same way, driven by the same emulator (rate limits
-off) in alternating rounds. A reply counts when the app's next post in that thread appears;
+off, and MLE Coach's own per-channel pacing off with them: bench/coach_server.py) in
+alternating rounds. A reply counts when the app's next post in that thread appears;
 threads run in parallel, replies within a thread one after another (as people answer).
 Run: `python -m bench.interview_replies --rounds 3`.
 """
@@ -105,10 +106,7 @@ async def main(rounds: int, threads: int, database_url: str | None) -> None:
         database = f"sqlite:///{tmp}/bench.db"
         if database_url:
             database = stack.enter_context(scratch_schema(database_url))
-        ours = await start_server(
-            ["-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
-            {**env, "DATABASE_URL": database},
-        )
+        ours = await start_server(["-m", "bench.coach_server"], {**env, "DATABASE_URL": database})
         bare = await start_server(["-m", "bench.bare_replier"], env)
         servers: dict[str, Server] = {"mle-coach": ours, "bare bolt": bare}
         try:

@@ -25,7 +25,7 @@ class CheckinService:
         stages: StageService,
         interviews: InterviewService,
         clock: Callable[[], datetime],
-        kick: Callable[[], None] = lambda: None,
+        kick: Callable[..., None] = lambda channel=None: None,
     ) -> None:
         self.store = store
         self.slack = slack
@@ -132,7 +132,7 @@ class CheckinService:
                     outbox.thread_line("thread", project, text, moment)
                 )
             )
-            self.kick()
+            self.kick(project.channel_id)
             return "Noted as blocked; I asked the owner in the thread."
         return await self.stages.move(team_id, user, project.slug, "next", force=False)
 

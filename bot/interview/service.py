@@ -60,7 +60,7 @@ class InterviewService:
         bank: QuestionBank,
         clock: Callable[[], datetime],
         touch: Touch = nobody,
-        kick: Callable[[], None] = lambda: None,
+        kick: Callable[..., None] = lambda channel=None: None,
     ) -> None:
         self.store = store
         self.slack = slack
@@ -361,7 +361,7 @@ class InterviewService:
     def _apply(self, outcome: _Outcome) -> None:
         project = outcome.project
         self.touch(project.team_id, project.owner_id, outcome.actor)
-        self.kick()
+        self.kick(project.channel_id)
 
     # ---- edits and deletes
     def _question(self, answer: AnswerRow) -> tuple[int, Question | None]:

@@ -57,7 +57,7 @@ class ModelService:
         slack: SlackGateway,
         clock: Callable[[], datetime],
         touch: Touch = nobody,
-        kick: Callable[[], None] = lambda: None,
+        kick: Callable[..., None] = lambda channel=None: None,
     ) -> None:
         self.store = store
         self.slack = slack
@@ -83,7 +83,7 @@ class ModelService:
         if said.thread is not None:
             project = said.thread[0]
             self.touch(project.team_id, project.owner_id)
-            self.kick()
+            self.kick(project.channel_id)
         return said.reply
 
     async def _allowed(self, project: ProjectRow, user: str) -> bool:

@@ -33,7 +33,7 @@ class ProjectCreator:
         interviews: InterviewService,
         clock: Callable[[], datetime],
         touch: Touch = nobody,
-        kick: Callable[[], None] = lambda: None,
+        kick: Callable[..., None] = lambda channel=None: None,
     ) -> None:
         self.store = store
         self.slack = slack
@@ -88,7 +88,7 @@ class ProjectCreator:
             if not await self.store.write(lambda tx: self._queue_parent(tx, project, moment)):
                 return f"*{project.name}* is being posted in this channel; give it a moment."
         self.touch(project.team_id, project.owner_id)
-        self.kick()
+        self.kick(project.channel_id)
         return None
 
     def _queue_parent(self, tx: Tx, project: ProjectRow, now: datetime) -> bool:

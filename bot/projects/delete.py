@@ -22,7 +22,7 @@ class ProjectDeleter:
         store: Store,
         slack: SlackGateway,
         clock: Callable[[], datetime],
-        kick: Callable[[], None] = lambda: None,
+        kick: Callable[..., None] = lambda channel=None: None,
     ) -> None:
         self.store = store
         self.slack = slack
@@ -77,5 +77,5 @@ class ProjectDeleter:
             tx.deliveries.add_many(outbox.thread_line("thread", project, text, now))
 
         await self.store.write(remove)
-        self.kick()
+        self.kick(project.channel_id)
         return f"Deleted *{project.name}*."

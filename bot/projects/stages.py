@@ -29,7 +29,7 @@ class StageService:
         interviews: InterviewService,
         clock: Callable[[], datetime],
         touch: Touch = nobody,
-        kick: Callable[[], None] = lambda: None,
+        kick: Callable[..., None] = lambda channel=None: None,
     ) -> None:
         self.store = store
         self.slack = slack
@@ -133,6 +133,6 @@ class StageService:
 
         if not await self.store.write(apply):
             return f"*{project.name}* changed stage meanwhile; check `/mle status` and retry."
-        self.kick()
+        self.kick(project.channel_id)
         self.touch(project.team_id, project.owner_id, user)
         return f"Moved *{project.name}* to *{dest}*."

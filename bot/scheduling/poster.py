@@ -169,8 +169,12 @@ class Poster:
             self._failed[kind] = failed
 
     # ---- draining
-    def kick(self) -> None:
-        """Post what is ready now, in the background (after a commit that queued rows)."""
+    def kick(self, channel: str | None = None) -> None:
+        """Post what is ready now, in the background (after a commit that queued rows for
+        `channel`, when the caller knows it: a channel this process is posting to already
+        needs nothing more, its worker looks again before it stops)."""
+        if channel is not None and channel in self._busy:
+            return
         if self._draining:
             self._again = True
             return
@@ -293,18 +297,44 @@ class Poster:
     async def _channel(
         self, channel: str, claims: list[Claim], now: datetime | None
     ) -> list[TickLine]:
-        """One channel's posts, in order and paced; then whatever became ready there
-        meanwhile."""
+        """One channel's posts, paced; each thread's in order (threads side by side, the
+        pacer sharing the channel between them); then whatever became ready there meanwhile."""
         lines: list[TickLine] = []
-        try:
-            while claims:
-                async with self._gate:
+        while True:
+            try:
+                while claims:
+                    runs: dict[str, list[Claim]] = defaultdict(list)
                     for claim in claims:
-                        lines.append(await self._post_one(claim, now or self.clock()))
-                claims, _ = await self._claim_batch(now or self.clock(), lines, channel=channel)
-        finally:
-            self._busy.discard(channel)
-        return lines
+                        runs[claim.composed.thread_ts or f"#{claim.row.id}"].append(claim)
+                    async with self._gate:
+                        done = await asyncio.gather(
+                            *(self._in_order(run, now) for run in runs.values())
+                        )
+                    lines.extend(line for run in done for line in run)
+                    claims = []
+                    if await self._ready(channel, now):
+                        claims, _ = await self._claim_batch(
+                            now or self.clock(), lines, channel=channel
+                        )
+            finally:
+                self._busy.discard(channel)
+            # a row committed while this worker was finishing saw the channel busy and left
+            # it to us: one more look now that it is free (a claim that finds nothing ends
+            # it, so a row held back by an earlier one of its thread cannot spin this loop)
+            if channel in self._busy or not await self._ready(channel, now):
+                return lines
+            self._busy.add(channel)
+            claims, _ = await self._claim_batch(now or self.clock(), lines, channel=channel)
+            if not claims:
+                self._busy.discard(channel)
+                return lines
+
+    async def _ready(self, channel: str, now: datetime | None) -> bool:
+        moment = iso(now or self.clock())
+        return await self.store.read(lambda tx: tx.deliveries.ready_in(channel, moment))
+
+    async def _in_order(self, claims: list[Claim], now: datetime | None) -> list[TickLine]:
+        return [await self._post_one(claim, now or self.clock()) for claim in claims]
 
     # ---- one post
     async def _post_one(self, claim: Claim, now: datetime) -> TickLine:

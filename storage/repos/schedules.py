@@ -195,6 +195,15 @@ class DeliveryRepo:
         # RETURNING shows the rows as updated: `claimed_at` is now ours
         return sorted(rows, key=lambda row: row.id)
 
+    def ready_in(self, channel: str, now: str) -> bool:
+        """Whether the channel has a delivery ready to post (a cheap look before a claim)."""
+        cur = self._conn.execute(
+            "SELECT 1 FROM deliveries WHERE channel_id = ? AND status IN ('pending', 'unknown') "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) LIMIT 1",
+            (channel, now),
+        )
+        return cur.fetchone() is not None
+
     def posted(self, delivery_id: int, ts: str, thread_ts: str | None, now: str) -> None:
         self._conn.execute(
             "UPDATE deliveries SET status = 'posted', posted_ts = ?, thread_ts = "
