@@ -31,6 +31,9 @@ Processor = Callable[[dict[str, Any]], Awaitable[None]]
 STALE = timedelta(seconds=30)
 MAX_ATTEMPTS = 5
 BATCH = 200
+# Rows processed within this many seconds are marked done in one write. A crash before that
+# write only means they are processed again, which is safe.
+DONE_DELAY = 0.02
 
 
 class Inbox:
@@ -39,7 +42,8 @@ class Inbox:
         self.clock = clock
         self.activity = activity
         self._processors: dict[str, Processor] = {}
-        self._running: set[asyncio.Task[bool]] = set()
+        self._running: set[asyncio.Task[Any]] = set()
+        self._done: list[int] = []
 
     def handle(self, kind: str, processor: Processor) -> None:
         """Who processes requests of this kind (wired once at start-up)."""
@@ -86,9 +90,34 @@ class Inbox:
                 except Exception:
                     log.exception("could not record the failure of inbox row %s", inbox_id)
                 return False
-            now = self.clock()
-            await self.store.write(lambda tx: tx.inbox.done(inbox_id, now))
+            self._mark_done(inbox_id)
             return True
+
+    def _mark_done(self, inbox_id: int) -> None:
+        self._done.append(inbox_id)
+        if len(self._done) == 1:
+            self.activity.begin()
+            task = asyncio.create_task(self._flush_done())
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    async def _flush_done(self) -> None:
+        try:
+            await asyncio.sleep(DONE_DELAY)
+            await self.flush()
+        finally:
+            self.activity.end()
+
+    async def flush(self) -> None:
+        """Mark the rows processed so far done (also before the process stops)."""
+        ids, self._done = self._done, []
+        if not ids:
+            return
+        now = self.clock()
+        try:
+            await self.store.write(lambda tx: tx.inbox.done(ids, now))
+        except Exception:
+            log.exception("could not mark inbox rows done; they will be processed again")
 
     async def recover(self, now: datetime | None = None) -> int:
         """Process rows left behind by a process that died or an attempt that failed, oldest
@@ -108,6 +137,7 @@ class Inbox:
                 continue
             log.info("processing inbox row %s (%s) left from earlier", row.id, row.kind)
             await self.process(row.id, row.kind, body, attempts=row.attempts)
+        await self.flush()
         return len(rows)
 
     async def _give_up(self, inbox_id: int, now: datetime) -> None:

@@ -139,6 +139,7 @@ async def open_services(
 
 
 async def close_services(services: Services) -> None:
+    await services.inbox.flush()
     if services.slack.client.session is not None:
         await services.slack.client.session.close()
     await services.store.close()

@@ -37,10 +37,11 @@ class InboxRepo:
         row = cur.fetchone()
         return None if row is None else int(row[0])
 
-    def done(self, inbox_id: int, now: datetime) -> None:
+    def done(self, inbox_ids: list[int], now: datetime) -> None:
+        marks = ", ".join("?" for _ in inbox_ids)
         self._conn.execute(
-            "UPDATE inbox SET done_at = ?, claimed_at = NULL, error = NULL WHERE id = ?",
-            (iso(now), inbox_id),
+            f"UPDATE inbox SET done_at = ?, claimed_at = NULL, error = NULL WHERE id IN ({marks})",
+            (iso(now), *inbox_ids),
         )
 
     def failed(self, inbox_id: int, error: str, now: datetime, give_up: bool) -> None:
