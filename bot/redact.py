@@ -1,4 +1,6 @@
-"""Keep tokens and secrets out of every log line."""
+"""Keep tokens and secrets out of every log line, and keep each log line one line: control
+characters in a message (a newline in something a person typed) are shown escaped, so
+nobody can forge a log line."""
 
 from __future__ import annotations
 
@@ -6,6 +8,11 @@ import logging
 import re
 
 _TOKEN = re.compile(r"\b(xox[a-z]|xapp)-[A-Za-z0-9-]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
 class RedactingFilter(logging.Filter):
@@ -21,7 +28,7 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = self.redact(message)
+        cleaned = one_line(self.redact(message))
         if cleaned != message or record.args:
             record.msg, record.args = cleaned, None
         if record.exc_info and record.exc_info[1] is not None:

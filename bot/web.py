@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Mapping
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -10,16 +12,46 @@ from slack_bolt.async_app import AsyncApp
 
 from bot import __version__
 from bot.services import Services
+from bot.verify import log_refusal, refusal
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 
 
+def _lower(headers: Mapping[str, str]) -> dict[str, str]:
+    return {key.lower(): value for key, value in headers.items()}
+
+
+async def _writable(services: Services) -> bool:
+    now = services.clock()
+    try:
+        await asyncio.wait_for(services.store.write(lambda tx: tx.events.probe(now)), 2.0)
+    except Exception as exc:
+        log.error("health check: the database does not take writes (%s)", type(exc).__name__)
+        return False
+    return True
+
+
 def make_web_app(app: AsyncApp, services: Services) -> web.Application:
+    secret = services.settings.SLACK_SIGNING_SECRET
+
     async def slack_events(request: web.Request) -> web.Response:
+        body = await request.read()  # at most MAX_BODY: aiohttp answers 413 past it
+        if secret is not None:
+            reason = refusal(secret.get_secret_value(), _lower(request.headers), body)
+            if reason:
+                log_refusal(reason, body, request.remote)
+                return web.Response(status=401, text="unverified request")
         try:
             bolt_request = await to_bolt_request(request)
-        except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            AttributeError,
+            UnicodeDecodeError,
+            RecursionError,
+        ):
             # not JSON or form data, or fields of the wrong type: Bolt cannot even read it
             log.info("refused a malformed request to /slack/events")
             return web.Response(status=400, text="invalid payload")
@@ -38,14 +70,19 @@ def make_web_app(app: AsyncApp, services: Services) -> web.Application:
         return await to_aiohttp_response(bolt_response)
 
     async def healthz(request: web.Request) -> web.Response:
-        database_ok = await services.store.ping()
+        """200 only when the database answers and takes a write (a tiny transaction): an
+        app that can read but not write (a full disk) would acknowledge nothing."""
+        database = "ok" if await services.store.ping() else "unavailable"
+        if database == "ok" and not await _writable(services):
+            database = "not writable"
+        healthy = database == "ok"
         body = {
-            "status": "ok" if database_ok else "degraded",
-            "database": "ok" if database_ok else "unavailable",
-            "schema_version": await services.store.schema_version() if database_ok else None,
+            "status": "ok" if healthy else "degraded",
+            "database": database,
+            "schema_version": await services.store.schema_version() if healthy else None,
             "version": __version__,
         }
-        return web.json_response(body, status=200 if database_ok else 503)
+        return web.json_response(body, status=200 if healthy else 503)
 
     web_app = web.Application(client_max_size=MAX_BODY)
     web_app.router.add_post("/slack/events", slack_events)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.commands.tokens import TokenError, split_words
 from bot.commands.usage import usage_for
 from bot.domain.answers import parse_duration, parse_number
+from bot.domain.names import name_problem
 from bot.domain.stages import ORDER
 
 MAX_PROJECT_NAME = 80
@@ -162,6 +163,9 @@ def _parse_new(rest: str) -> Command:
     name = " ".join(name.split())
     if not name:
         return _invalid("Give the project a name.", "new")
+    problem = name_problem(name, "project name")
+    if problem:
+        return _invalid(problem, "new")
     if len(name) > MAX_PROJECT_NAME:
         return _invalid(
             f"The project name has {len(name)} characters; at most {MAX_PROJECT_NAME} please.",
@@ -270,6 +274,9 @@ def _parse_metric(rest: str) -> Command:
     model, name = words[0], " ".join(words[1].split())
     if not name or len(name) > 80:
         return _invalid("The metric name must have 1 to 80 characters.", "metric")
+    problem = name_problem(name, "metric name")
+    if problem:
+        return _invalid(problem, "metric")
     value: float | None = None
     changes: dict[str, object] = {}
     for word in words[2:]:

@@ -23,6 +23,25 @@ def slugify(name: str) -> str:
     return "p-" + hashlib.sha1(name_key(name).encode()).hexdigest()[:8]
 
 
+# characters that show nothing: spaces, controls, format characters (zero-width space and
+# joiners, direction marks), separators
+_INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"}
+
+
+def name_problem(name: str, what: str = "name") -> str | None:
+    """Why a project, model or metric name cannot be used, or None. A name is shown in
+    channel messages: it needs something visible, and may hold no `<…>` (Slack reads those
+    as mentions, @channel broadcasts and links)."""
+    if not any(unicodedata.category(ch) not in _INVISIBLE for ch in name):
+        return f"The {what} needs at least one visible character."
+    if "<" in name or ">" in name:
+        return (
+            f"The {what} can't contain `<` or `>`: Slack reads what is between them as a "
+            "mention, an @channel or a link. Type the name as plain text."
+        )
+    return None
+
+
 def ts_key(ts: str) -> tuple[int, int]:
     """Slack message timestamps ('1780000000.000100') in comparable form."""
     seconds, _, micros = ts.partition(".")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from bot.blocks import clip
 from bot.domain.business_rules import findings
 from bot.domain.metric_change import Kpi, Refused, decide_metric
-from bot.domain.names import name_key, slugify
+from bot.domain.names import name_key, name_problem, slugify
 from bot.models import render
 from bot.models.facts import load_models
 from bot.models.reminders import kpi_hint, team_settings
@@ -120,6 +120,9 @@ class ModelService:
         name, version = " ".join(rest[0].split()), (rest[1] if len(rest) > 1 else None)
         if not name or len(name) > MAX_MODEL_NAME:
             return Said(f"A model name needs 1 to {MAX_MODEL_NAME} characters.")
+        problem = name_problem(name, "model name")
+        if problem:
+            return Said(problem)
         existing = tx.models.by_name(team_id, name_key(name), slugify(name))
         if existing is not None and existing.project_id != project.id:
             other = tx.projects.get(team_id, existing.project_id)

@@ -27,3 +27,11 @@ class EventRepo:
     def purge_expired(self, now: datetime) -> int:
         cur = self._conn.execute("DELETE FROM processed_events WHERE expires_at < ?", (iso(now),))
         return cur.rowcount
+
+    def probe(self, now: datetime) -> None:
+        """A tiny write for health checks: one row under a team id Slack never uses."""
+        self._conn.execute(
+            "INSERT INTO processed_events (team_id, event_id, expires_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (team_id, event_id) DO UPDATE SET expires_at = excluded.expires_at",
+            ("~health", "probe", iso(now + EVENT_TTL)),
+        )

@@ -1,0 +1,211 @@
+"""Attacks from inside a workspace, each through the real HTTP path (signed like Slack, or
+not): what the app refuses, what it logs, what it leaves behind."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests import slack_http
+from tests.conftest import Harness
+from tests.interviews import new_project
+from tests.processes import clean_env, run_cli
+from tests.test_inbox import _execute
+
+
+def _posted_text(h: Harness) -> str:
+    return "\n".join(m.text for m in h.emulator.bot_posts())
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "<!channel> launch",
+        "<!here> quick",
+        "<!everyone>",
+        "<!subteam^S123|@team> plan",
+        "<https://evil.example/login|Click to verify>",
+        "<@U0BOB> owns this",
+        "\u200b",
+        "\u200b\u200d\u2060",
+    ],
+)
+async def test_a_project_name_that_would_broadcast_link_or_show_nothing_is_refused(
+    harness: Harness, name: str
+) -> None:
+    result = await harness.emulator.slash(f'new "{name}"')
+    await harness.idle()
+    assert result.status == 200
+    answer = result.json()["text"]
+    assert "visible character" in answer or "can't contain `<` or `>`" in answer
+    assert harness.emulator.bot_posts() == []
+    assert _execute(harness.database, "SELECT COUNT(*) FROM projects") == [(0,)]
+
+
+async def test_typing_at_channel_in_a_name_is_refused(harness: Harness) -> None:
+    """With `should_escape`, Slack sends what a person typed as `@channel` as `<!channel>`."""
+    result = await harness.emulator.slash("new <!channel> launch party")
+    assert "can't contain" in result.json()["text"]
+    assert "<!channel>" not in _posted_text(harness)
+
+
+async def test_model_and_metric_names_are_held_to_the_same_rule(harness: Harness) -> None:
+    await new_project(harness, "Churn")
+    deploy = await harness.emulator.slash('deploy Churn "<!here> model"')
+    await harness.idle()
+    assert "can't contain" in harness.emulator.ephemerals_for("U0ALICE")[-1].text
+    assert deploy.status == 200
+    await harness.emulator.slash("deploy Churn churn-lgbm")
+    await harness.idle()
+    metric = await harness.emulator.slash('metric churn-lgbm "<!everyone> churn" 0.04')
+    assert "can't contain" in metric.json()["text"]
+    assert "<!here>" not in _posted_text(harness)
+    assert "<!everyone>" not in _posted_text(harness)
+
+
+def _lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records]
+
+
+async def test_a_refused_request_is_one_line_without_its_body(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    body = (
+        "token=legacy-verification-token&command=%2Fmle&text=secret+plans"
+        "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F2%2F3"
+        "%0A2026-11-26 INFO bot.admin: granted admin to U0EVE"
+    )
+    status, _ = await slack_http.post(
+        harness.url,
+        body,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": str(int(time.time())),
+            "X-Slack-Signature": "v0=" + "0" * 64,
+        },
+    )
+    assert status == 401
+    logged = "\n".join(_lines(caplog))
+    for secret in ("legacy-verification-token", "secret", "hooks.slack.com", "granted admin"):
+        assert secret not in logged, logged
+    [line] = [m for m in _lines(caplog) if "refused a request" in m]
+    assert "bad signature" in line and f"{len(body.encode())} bytes" in line and "sha256" in line
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        ({"X-Slack-Request-Timestamp": "yesterday", "X-Slack-Signature": "v0=abc"}, "timestamp"),
+        ({}, "no signature"),
+        ({"X-Slack-Request-Timestamp": "1", "X-Slack-Signature": "v0=abc"}, "stale"),
+    ],
+)
+async def test_any_unverifiable_request_is_401_before_its_body_is_read(
+    harness: Harness, caplog: pytest.LogCaptureFixture, headers: dict[str, str], reason: str
+) -> None:
+    nested = "[" * 1000 + "]" * 1000  # unsigned JSON that would break a recursive parser
+    status, _ = await slack_http.post(
+        harness.url, nested, {"Content-Type": "application/json", **headers}
+    )
+    assert status == 401
+    assert not any(r.exc_info for r in caplog.records)
+    assert any(reason in m for m in _lines(caplog) if "refused a request" in m)
+
+
+async def test_twenty_unsigned_megabyte_posts_grow_the_log_by_a_line_each(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    big = "x" * (1024 * 1024 - 100)
+    for _ in range(20):
+        status, _ = await slack_http.post(harness.url, big, {"Content-Type": "application/json"})
+        assert status == 401
+    assert sum(len(m) for m in _lines(caplog)) < 20 * 300
+
+
+async def test_a_newline_in_what_someone_typed_cannot_forge_a_log_line(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("bot.test").info("name: %s", "ok\n2026-11-26 ERROR forged line")
+    from bot.redact import RedactingFilter
+
+    record = caplog.records[-1]
+    RedactingFilter([]).filter(record)
+    assert "\n" not in record.getMessage() and "\\n2026" in record.getMessage()
+
+
+async def test_healthz_is_503_while_the_database_takes_no_writes(harness: Harness) -> None:
+    url = harness.url.replace("/slack/events", "/healthz")
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url) as resp:
+            assert resp.status == 200
+        _refuse_writes(harness.database)
+        try:
+            async with session.get(url) as resp:
+                body = await resp.json()
+                assert resp.status == 503 and body["database"] == "not writable"
+        finally:
+            _allow_writes(harness.database)
+        async with session.get(url) as resp:
+            assert resp.status == 200
+
+
+def _refuse_writes(database: str) -> None:
+    if database.startswith("postgresql"):
+        _execute(
+            database,
+            "CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'No space left on device'; END $$",
+            "CREATE TRIGGER disk_full BEFORE INSERT OR UPDATE ON processed_events "
+            "FOR EACH ROW EXECUTE FUNCTION disk_full()",
+        )
+    else:
+        for op in ("INSERT", "UPDATE"):
+            _execute(
+                database,
+                f"CREATE TRIGGER disk_full_{op.lower()} BEFORE {op} ON processed_events "
+                "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END",
+            )
+
+
+def _allow_writes(database: str) -> None:
+    if database.startswith("postgresql"):
+        _execute(
+            database, "DROP TRIGGER disk_full ON processed_events", "DROP FUNCTION disk_full()"
+        )
+    else:
+        _execute(database, "DROP TRIGGER disk_full_insert", "DROP TRIGGER disk_full_update")
+
+
+async def test_backup_is_owner_only_even_onto_an_existing_file(
+    sqlite_only: None, tmp_path: Path
+) -> None:
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path}/app.db")
+    code, _, err = await run_cli("migrate", env=env, cwd=tmp_path)
+    assert code == 0, err
+    target = tmp_path / "copy.db"
+    target.touch()
+    os.chmod(target, 0o644)
+    code, out, err = await run_cli("backup", str(target), env=env, cwd=tmp_path)
+    assert code == 0, err
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+async def test_backup_of_a_missing_database_is_one_line_and_leaves_nothing(
+    sqlite_only: None, tmp_path: Path
+) -> None:
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path}/nowhere.db")
+    target = tmp_path / "copy.db"
+    code, out, err = await run_cli("backup", str(target), env=env, cwd=tmp_path)
+    assert code == 1
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert "no database at" in err
+    assert not target.exists()
