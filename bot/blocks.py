@@ -26,6 +26,12 @@ CONTEXT_LIMIT = 2000
 CONTEXT_ELEMENTS = 10
 
 
+def esc(text: str) -> str:
+    """User text placed in mrkdwn: `&`, `<` and `>` as Slack's entities, so nothing a person
+    typed becomes a mention, an @channel broadcast or a disguised link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def clip(text: str, limit: int, marker: str = "…") -> str:
     """Shorten to at most `limit` characters without cutting a Slack `<…>` or `&…;` token."""
     if len(text) <= limit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -62,10 +63,8 @@ async def test_reminder_timeline(timed: tuple[Harness, ManualClock]) -> None:
         assert len(reminders(h, thread)) == count, (day, out)
     first = reminders(h, thread)[0]
     assert first.text.startswith("<@U0BOB>") and "F1 no business KPI" in first.text
-    assert (
-        '/mle metric churn-v2 "<business KPI>" baseline=<n>'
-        in (first.blocks or [{}])[1]["text"]["text"]
-    )
+    shown = html.unescape((first.blocks or [{}])[1]["text"]["text"])  # as Slack shows it
+    assert '/mle metric churn-v2 "<business KPI>" baseline=<n>' in shown
     clock.at(DAY0 + timedelta(days=16))
     reply = await mle(
         h,

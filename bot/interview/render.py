@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from bot.blocks import Post, clip, context, header, section, sections
-from bot.domain.answers import example
-from bot.domain.bank import Question, numbers
+from bot.blocks import Post, clip, context, esc, header, section, sections
+from bot.domain.answers import Parsed, example, read_answer
+from bot.domain.bank import Kind, Question, numbers
 from bot.domain.gates import Gate
 from storage.rows import AnswerRow
 
@@ -55,7 +55,7 @@ def question(number: int, total: int, q: Question) -> Post:
 
 def reask(user: str, number: int, total: int, q: Question, reason: str) -> Post:
     text = (
-        f"<@{user}> {reason}, so it isn't recorded. Q{number}/{total} needs {example(q)}. "
+        f"<@{user}> {esc(reason)}, so it isn't recorded. Q{number}/{total} needs {example(q)}. "
         "Please reply again."
     )
     return Post(text, [section(text)])
@@ -74,8 +74,18 @@ def early_reply(user: str, number: int, total: int) -> Post:
 
 
 def edit_refused(user: str, number: int, reason: str) -> Post:
-    text = f"<@{user}> your edit to the answer of Q{number} wasn't applied: {reason}."
+    text = f"<@{user}> your edit to the answer of Q{number} wasn't applied: {esc(reason)}."
     return Post(text, [section(text)])
+
+
+def shown_answer(q: Question, text: str) -> str:
+    """An answer as it may appear in a message: escaped; a person question's mention is
+    rebuilt by the product from the user id it names."""
+    if q.kind is Kind.USER:
+        reading = read_answer(q, text)
+        if isinstance(reading, Parsed) and reading.user:
+            return f"<@{reading.user}>"
+    return esc(text)
 
 
 def _answer_line(number: int, q: Question, answer: AnswerRow | None, limit: int) -> str:
@@ -85,7 +95,9 @@ def _answer_line(number: int, q: Question, answer: AnswerRow | None, limit: int)
         return f"{head}\n_not answered_"
     if answer.status == "skipped":
         return f"{head}\n_skipped by <@{answer.author_id}>_"
-    body = clip(answer.text, limit, marker="… _(shortened; the full answer is stored)_")
+    body = clip(
+        shown_answer(q, answer.text), limit, marker="… _(shortened; the full answer is stored)_"
+    )
     quoted = "\n".join(f"> {line}" for line in body.splitlines() or [""])
     return f"{head}\n{quoted}\n— <@{answer.author_id}>"
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+from bot.blocks import esc
 from bot.domain import flow, gates
 from bot.domain import reply as reply_rules
 from bot.domain.bank import Question, QuestionBank, Sets
@@ -294,7 +295,7 @@ class InterviewService:
             self._say(
                 tx,
                 project,
-                render.plain(f"<@{user}> noted, but not extended: {extension.problem}."),
+                render.plain(f"<@{user}> noted, but not extended: {esc(extension.problem)}."),
                 now,
             )
         elif isinstance(extension, Extension):
@@ -309,7 +310,7 @@ class InterviewService:
             )
             said = render.plain(
                 f"⏱️ <@{user}> extended the {project.stage} time box by {extension.days} days "
-                f"to {base + extension.days} days. Reason on record: {extension.reason}"
+                f"to {base + extension.days} days. Reason on record: {esc(extension.reason)}"
             )
             self._say(tx, project, said, now)
         return outcome

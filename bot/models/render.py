@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks import Post, actions, button, clip, context, section
+from bot.blocks import Post, actions, button, clip, context, esc, section
 from bot.domain.business_rules import Finding
 
 ADD_METRIC = "model_add_metric"
@@ -61,7 +61,7 @@ def reminder(
         label = "blocking" if f.blocking else ("warning" if f.code != "F8" else "heads-up")
         lines.append(
             f"• *{f.code} {RULE_NAMES[f.code]}* ({label}): {clip(f.text, 300)}\n"
-            f"   Fix: `{fix_command(f.code, model, f.metric, hint)}`"
+            f"   Fix: `{esc(fix_command(f.code, model, f.metric, hint))}`"
         )
     codes = ", ".join(f"{f.code} {RULE_NAMES[f.code]}" for f in found)
     text = f"<@{mention}> {model} ({project}) cannot show its business value yet: {codes}."

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.blocks import clip
+from bot.blocks import clip, esc
 from bot.domain.business_rules import findings
 from bot.domain.metric_change import Kpi, Refused, decide_metric
 from bot.domain.names import name_key, name_problem, slugify
@@ -151,7 +151,7 @@ class ModelService:
         thread = (
             f"🚀 <@{user}> deployed *{clip(label, 100)}* of *{clip(project.name, 100)}*. "
             f"Within {grace.days} days, give it a business KPI it can be judged "
-            f"by:\n`{command}`"
+            f"by:\n`{esc(command)}`"
         )
         return Said(
             f"Registered *{label}* for *{project.name}*. I'll check its business "
@@ -308,7 +308,7 @@ class ModelService:
                 (
                     project,
                     f"⏸️ <@{user}> snoozed reminders about *{model.name}* "
-                    f"until {until.date()}. Reason: {clip(reason, 500)}",
+                    f"until {until.date()}. Reason: {esc(clip(reason, 500))}",
                 ),
             )
 

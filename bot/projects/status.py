@@ -6,9 +6,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.blocks import Post, clip, section, sections
-from bot.domain.bank import QuestionBank
+from bot.domain.bank import Question, QuestionBank
 from bot.domain.stages import ORDER, Stage
 from bot.domain.timebox import describe_days
+from bot.interview.render import shown_answer
 from bot.problems import LOOK_BACK, describe
 from bot.projects.lookup import find_project
 from bot.projects.progress import progress
@@ -77,8 +78,7 @@ class StatusService:
             by_key = {a.question_key: a for a in answers if a.stage == stage.value}
             lines.append(f"*{stage.value.capitalize()}*")
             lines.extend(
-                _answer_line(i, q.text, q.required, by_key.get(q.key))
-                for i, q in enumerate(questions, start=1)
+                _answer_line(i, q, by_key.get(q.key)) for i, q in enumerate(questions, start=1)
             )
         problems = _problems(tx, [project], now)
         if problems:
@@ -102,11 +102,12 @@ def _problems(tx: Tx, projects: list[ProjectRow], now: datetime) -> list[str]:
     return found
 
 
-def _answer_line(number: int, text: str, required: bool, answer: AnswerRow | None) -> str:
-    mark = " _(required)_" if required else ""
-    head = f"Q{number}. {clip(text, 120)}{mark}: "
+def _answer_line(number: int, q: Question, answer: AnswerRow | None) -> str:
+    mark = " _(required)_" if q.required else ""
+    head = f"Q{number}. {clip(q.text, 120)}{mark}: "
     if answer is None or answer.status == "withdrawn":
         return head + "_not answered_"
     if answer.status == "skipped":
         return head + "_skipped_"
-    return head + f"{clip(' '.join(answer.text.split()), 300)} — <@{answer.author_id}>"
+    shown = shown_answer(q, " ".join(answer.text.split()))
+    return head + f"{clip(shown, 300)} — <@{answer.author_id}>"
