@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks import Post, actions, button, clip, context, section
+from bot.blocks import Post, actions, button, clip, context, esc, section
 from bot.domain.bank import Question, numbers
 from bot.domain.gates import Gate
 from bot.domain.timebox import describe_days
@@ -31,10 +31,12 @@ def checkin(
 ) -> Post:
     where = describe_days(day, time_box)
     open_text = _open_required(questions, tuple(q.key for q in result.missing))
-    text = f"Check-in: {name} — {stage}, {where}. " + (
+    text = f"Check-in: {esc(name)} — {stage}, {where}. " + (
         "Gate passes." if result.passes else f"{len(result.missing)} open required question(s)."
     )
-    blocks = [section(f"*Check-in — {clip(name, 150)}*\nStage: *{stage}*, {where}.\n{open_text}")]
+    blocks = [
+        section(f"*Check-in — {esc(clip(name, 150))}*\nStage: *{stage}*, {where}.\n{open_text}")
+    ]
     if time_box is not None and day > time_box:
         warning = (
             f"⚠️ Past the {time_box}-day time box (day {day}). Risk: {RISK.get(stage, '')}."
@@ -83,7 +85,7 @@ def _listing(questions: tuple[Question, ...], missing: tuple[str, ...]) -> str:
 
 def nudge(*, owner: str, name: str) -> Post:
     text = (
-        f"<@{owner}> nobody has answered the check-in above for *{name}* in a day. "
+        f"<@{owner}> nobody has answered the check-in above for *{esc(name)}* in a day. "
         "Is it on track? A button or a reply is enough."
     )
     return Post(text, [section(text)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.blocks import esc
 from bot.domain.schedule import DAYS, ScheduleError, parse_recurrence
 from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
@@ -123,7 +124,7 @@ class CheckinService:
             return f"Noted: *{project.name}* is on track. Thanks!"
         if action == "checkin_blocked":
             text = (
-                f"🚧 <@{user}> marked *{project.name}* as blocked. <@{project.owner_id}>, "
+                f"🚧 <@{user}> marked *{esc(project.name)}* as blocked. <@{project.owner_id}>, "
                 "what is in the way? Reply here so it is on record."
             )
             moment = self.clock()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.blocks import Post, clip, header, section, sections
+from bot.blocks import Post, clip, esc, header, section, sections
 from bot.domain.stages import ORDER
 from bot.domain.timebox import describe_days
 from bot.models.render import RULE_NAMES
@@ -41,8 +41,8 @@ def _vs_baseline(m: ModelFacts) -> str:
     if m.kpi is None:
         return "no business KPI"
     if m.latest is None:
-        return f"{m.kpi}: no value yet"
-    text = f"{m.kpi} {m.latest:g}"
+        return f"{esc(m.kpi)}: no value yet"
+    text = f"{esc(m.kpi)} {m.latest:g}"
     if m.baseline is not None:
         better = m.latest < m.baseline if m.direction == "lower" else m.latest > m.baseline
         arrow = "↓" if m.latest < m.baseline else ("↑" if m.latest > m.baseline else "→")
@@ -58,24 +58,25 @@ def attention(projects: list[ProjectFacts], models: list[ModelFacts]) -> list[st
         if m.failing:
             rules = ", ".join(f"{code} {RULE_NAMES[code]}" for code in m.failing)
             lines.append(
-                f"⚠️ *{clip(m.name, 80)}* ({clip(m.project, 80)}) lacks business metrics: {rules}"
+                f"⚠️ *{esc(clip(m.name, 80))}* ({esc(clip(m.project, 80))}) lacks business "
+                f"metrics: {rules}"
             )
     for p in projects:
         if p.time_box is not None and p.day > p.time_box:
             lines.append(
-                f"⏰ *{clip(p.name, 80)}* is past its {p.stage} time box "
+                f"⏰ *{esc(clip(p.name, 80))}* is past its {p.stage} time box "
                 f"({describe_days(p.day, p.time_box)})"
             )
     for p in projects:
         if p.open_required:
             lines.append(
-                f"❓ *{clip(p.name, 80)}*: {p.open_required} unanswered required "
+                f"❓ *{esc(clip(p.name, 80))}*: {p.open_required} unanswered required "
                 f"question(s) in {p.stage}"
             )
     for p in projects:
         if p.unanswered_checkin is not None:
             lines.append(
-                f"💤 *{clip(p.name, 80)}*: nobody answered the check-in of "
+                f"💤 *{esc(clip(p.name, 80))}*: nobody answered the check-in of "
                 f"{p.unanswered_checkin:%Y-%m-%d}"
             )
     return lines
@@ -94,7 +95,9 @@ def digest(projects: list[ProjectFacts], models: list[ModelFacts]) -> list[Post]
         rank = {stage.value: i for i, stage in enumerate(ORDER)}
         for p in sorted(projects, key=lambda p: (rank.get(p.stage, 99), p.name.lower())):
             blocks.append(
-                section(f"*{clip(p.name, 100)}* — {p.stage}, {describe_days(p.day, p.time_box)}")
+                section(
+                    f"*{esc(clip(p.name, 100))}* — {p.stage}, {describe_days(p.day, p.time_box)}"
+                )
             )
     else:
         blocks.append(section("No projects in this channel yet: `/mle new <name>` starts one."))
@@ -102,7 +105,9 @@ def digest(projects: list[ProjectFacts], models: list[ModelFacts]) -> list[Post]
         blocks.append(section(f"*Deployed models* ({len(models)})"))
         for m in sorted(models, key=lambda m: m.name.lower()):
             blocks.append(
-                section(f"*{clip(m.name, 80)}* ({clip(m.project, 80)}): {_vs_baseline(m)}")
+                section(
+                    f"*{esc(clip(m.name, 80))}* ({esc(clip(m.project, 80))}): {_vs_baseline(m)}"
+                )
             )
     summary = (
         f"MLE Coach digest: {len(needs)} item(s) need attention; {len(projects)} "

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.blocks import button, clip, context, header, section
+from bot.blocks import button, clip, context, esc, header, section
 from bot.domain.timebox import describe_days
 from bot.models.render import ADD_METRIC, RULE_NAMES
 
@@ -54,7 +54,8 @@ class ModelLine:
 
 
 def _project(line: ProjectLine) -> dict[str, Any]:
-    name = f"<{line.link}|{clip(line.name, 100)}>" if line.link else f"*{clip(line.name, 100)}*"
+    shown = esc(clip(line.name, 100))
+    name = f"<{line.link}|{shown}>" if line.link else f"*{shown}*"
     parts = [f"{name} — *{line.stage}*, {describe_days(line.day, line.time_box)}"]
     if line.open_required:
         parts.append(f"{line.open_required} open required question(s)")
@@ -71,7 +72,7 @@ def _project(line: ProjectLine) -> dict[str, Any]:
 
 
 def _model(line: ModelLine) -> dict[str, Any]:
-    title = f"*{clip(line.name, 80)}* ({clip(line.project, 80)})"
+    title = f"*{esc(clip(line.name, 80))}* ({esc(clip(line.project, 80))})"
     if not line.failing:
         return section(f"✅ {title} — business metrics complete")
     rules = ", ".join(

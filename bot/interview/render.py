@@ -21,12 +21,16 @@ def _required(question: Question) -> str:
 
 
 def parent(name: str, owner: str, stage: str, total: int) -> Post:
-    text = f"{name}: new ML project by <@{owner}>, stage {stage}. Planning interview in the thread."
+    text = (
+        f"{esc(name)}: new ML project by <@{owner}>, stage {stage}. "
+        "Planning interview in the thread."
+    )
     return Post(
         text,
         [
             section(
-                f"*{clip(name, 200)}* — a new ML project, owned by <@{owner}>.\nStage: *{stage}*."
+                f"*{esc(clip(name, 200))}* — a new ML project, owned by <@{owner}>.\n"
+                f"Stage: *{stage}*."
             ),
             context(
                 f"Next: I'll ask {total} {stage} questions in this thread, one at a time. "
@@ -119,7 +123,7 @@ def brief(
     else:
         missing = ", ".join(f"Q{number[q.key]}" for q in result.missing)
         verdict = f"⛔ The {stage} gate is closed. Missing required answers: {missing}."
-    text = f"{title} — {name}: {answered}/{len(questions)} answered. {verdict}"
+    text = f"{title} — {esc(name)}: {answered}/{len(questions)} answered. {verdict}"
     limit = max(100, min(BRIEF_ANSWER_LIMIT, BRIEF_TEXT_BUDGET // max(1, len(questions))))
     lines = [_answer_line(i, q, answers.get(q.key), limit) for i, q in enumerate(questions, 1)]
     body = sections(lines, limit=2900)

@@ -60,15 +60,17 @@ def reminder(
     for f in found:
         label = "blocking" if f.blocking else ("warning" if f.code != "F8" else "heads-up")
         lines.append(
-            f"• *{f.code} {RULE_NAMES[f.code]}* ({label}): {clip(f.text, 300)}\n"
+            f"• *{f.code} {RULE_NAMES[f.code]}* ({label}): {esc(clip(f.text, 300))}\n"
             f"   Fix: `{esc(fix_command(f.code, model, f.metric, hint))}`"
         )
     codes = ", ".join(f"{f.code} {RULE_NAMES[f.code]}" for f in found)
-    text = f"<@{mention}> {model} ({project}) cannot show its business value yet: {codes}."
+    text = (
+        f"<@{mention}> {esc(model)} ({esc(project)}) cannot show its business value yet: {codes}."
+    )
     value = str(model_id)
     blocks = [
         section(
-            f"<@{mention}> *{clip(model, 80)}* ({clip(project, 80)}) is deployed but "
+            f"<@{mention}> *{esc(clip(model, 80))}* ({esc(clip(project, 80))}) is deployed but "
             "cannot show its business value yet."
         ),
         section("\n".join(lines)),
@@ -87,8 +89,8 @@ def reminder(
 
 def f8_warning(*, model: str, mention: str, finding: Finding) -> Post:
     text = (
-        f"<@{mention}> heads-up on {model}: {finding.text}. Keep, iterate or retire it? "
-        f"(`/mle retire {quoted(model)}`)"
+        f"<@{mention}> heads-up on {esc(model)}: {esc(finding.text)}. Keep, iterate or "
+        f"retire it? (`/mle retire {esc(quoted(model))}`)"
     )
     return Post(text, [section(text)])
 
@@ -139,7 +141,7 @@ def add_metric_modal(model_id: int, model: str, hint: KpiHint) -> dict[str, Any]
         "close": {"type": "plain_text", "text": "Cancel"},
         "private_metadata": json.dumps({"model_id": model_id}),
         "blocks": [
-            section(f"The business KPI that proves *{clip(model, 100)}* is worth running."),
+            section(f"The business KPI that proves *{esc(clip(model, 100))}* is worth running."),
             _input("metric_name", "KPI name (not a model metric like AUC)", name),
             _input(
                 "baseline",
@@ -180,7 +182,9 @@ def snooze_modal(model_id: int, model: str) -> dict[str, Any]:
         "close": {"type": "plain_text", "text": "Cancel"},
         "private_metadata": json.dumps({"model_id": model_id}),
         "blocks": [
-            section(f"Reminders about *{clip(model, 100)}* stop for 7 days. Why? (kept on record)"),
+            section(
+                f"Reminders about *{esc(clip(model, 100))}* stop for 7 days. Why? (kept on record)"
+            ),
             _input(
                 "reason",
                 "Reason",

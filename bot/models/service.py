@@ -149,7 +149,7 @@ class ModelService:
         label = f"{name}" + (f" {version}" if version else "")
         command = render.fix_command("F1", name, None, hint)
         thread = (
-            f"🚀 <@{user}> deployed *{clip(label, 100)}* of *{clip(project.name, 100)}*. "
+            f"🚀 <@{user}> deployed *{esc(clip(label, 100))}* of *{esc(clip(project.name, 100))}*. "
             f"Within {grace.days} days, give it a business KPI it can be judged "
             f"by:\n`{esc(command)}`"
         )
@@ -259,7 +259,9 @@ class ModelService:
                 f"admin can retire *{model.name}*."
             )
         now = iso(self.clock())
-        text = f"🪦 <@{user}> retired *{model.name}*. No more business-metric reminders for it."
+        text = (
+            f"🪦 <@{user}> retired *{esc(model.name)}*. No more business-metric reminders for it."
+        )
 
         def retire(tx: Tx) -> Said:
             tx.models.retire(team_id, model.id, now)
@@ -307,7 +309,7 @@ class ModelService:
                 "",
                 (
                     project,
-                    f"⏸️ <@{user}> snoozed reminders about *{model.name}* "
+                    f"⏸️ <@{user}> snoozed reminders about *{esc(model.name)}* "
                     f"until {until.date()}. Reason: {esc(clip(reason, 500))}",
                 ),
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.blocks import Post, actions, button, section
+from bot.blocks import Post, actions, button, esc, section
 from bot.projects.lookup import find_project
 from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
@@ -70,7 +70,7 @@ class ProjectDeleter:
             return "Only the owner or a workspace admin can delete it."
 
         now = self.clock()
-        text = f"🗑️ <@{user}> deleted the project *{project.name}*; I no longer follow it."
+        text = f"🗑️ <@{user}> deleted the project *{esc(project.name)}*; I no longer follow it."
 
         def remove(tx: Tx) -> None:
             tx.projects.delete(team_id, project_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.blocks import clip
+from bot.blocks import clip, esc
 from bot.domain import gates
 from bot.domain.bank import QuestionBank, numbers
 from bot.domain.stage_move import AlreadyThere, Closed, GateClosed, NotNext, decide_move
@@ -105,7 +105,9 @@ class StageService:
         moment = self.clock()
         now = iso(moment)
         note = f" ({reason})" if reason else ""
-        text = f"➡️ *{project.name}* moved from *{project.stage}* to *{dest}* by <@{user}>{note}."
+        text = (
+            f"➡️ *{esc(project.name)}* moved from *{project.stage}* to *{dest}* by <@{user}>{note}."
+        )
         if self.bank.questions(dest):
             text += f" Here come the {dest} questions."
 
