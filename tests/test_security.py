@@ -12,6 +12,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.models import render as model_render
+from sandbox.emulator.state import View
 from tests import slack_http
 from tests.conftest import Harness
 from tests.interviews import new_project
@@ -209,3 +211,83 @@ async def test_backup_of_a_missing_database_is_one_line_and_leaves_nothing(
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert "no database at" in err
     assert not target.exists()
+
+
+async def test_model_names_that_read_the_same_are_refused_and_a_form_acts_on_its_model(
+    harness: Harness,
+) -> None:
+    h = harness
+    await new_project(h, "Alpha")
+    await h.emulator.slash('deploy Alpha "churn v2"')
+    await h.emulator.slash("deploy Alpha churn_v2")
+    await h.idle()
+    assert "reads the same as the model *churn v2*" in h.emulator.ephemerals_for("U0ALICE")[-1].text
+    # a look-alike left by an older version (the slug migration gave it a slug of its own)
+    project = await h.only_project()
+    _execute(
+        h.database,
+        "INSERT INTO models (team_id, project_id, name, name_key, slug, deployed_at, "
+        f"deployed_by) VALUES ('T0SANDBOX', {project.id}, 'churn-v2', 'churn-v2', "
+        "'churn-v2-99', '2026-11-01T00:00:00Z', 'U0ALICE')",
+    )
+    [(target,)] = _execute(h.database, "SELECT id FROM models WHERE name = 'churn v2'")
+    view = model_render.add_metric_modal(target, "churn v2", model_render.KpiHint())
+    h.emulator.workspace.views["V0FORM"] = View("V0FORM", "U0ALICE", view, "modal")
+    submitted = await h.emulator.submit_view(
+        "V0FORM",
+        {
+            "metric_name": {"value": {"type": "plain_text_input", "value": "monthly churn"}},
+            "baseline": {"value": {"type": "number_input", "value": "0.05"}},
+            "target": {"value": {"type": "number_input", "value": "0.04"}},
+            "owner": {"value": {"type": "users_select", "selected_user": "U0BOB"}},
+            "method": {"value": {"type": "static_select", "selected_option": {"value": "ab"}}},
+            "direction": {
+                "value": {"type": "static_select", "selected_option": {"value": "lower"}}
+            },
+        },
+    )
+    await h.idle()
+    assert submitted.status == 200
+    rows = _execute(
+        h.database,
+        "SELECT m.name FROM business_metrics b JOIN models m ON m.id = b.model_id",
+    )
+    assert rows == [("churn v2",)]
+
+
+async def test_the_slug_migration_gives_look_alike_models_slugs_of_their_own(
+    sqlite_only: None, db_path: str
+) -> None:
+    from storage.sqlite import migrate
+    from storage.sqlite.database import Database
+    from storage.sqlite.store import SqliteStore
+
+    before = next(m.version for m in migrate.available() if m.name.endswith("model_slugs.sql"))
+    db = await Database(db_path).open()
+    try:
+        await db.on_writer(lambda c: migrate.apply(c, target=before - 1))
+    finally:
+        await db.close()
+    now = "2026-11-01T00:00:00Z"
+    _execute(
+        f"sqlite:///{db_path}",
+        "INSERT INTO projects (id, team_id, name, name_key, slug, channel_id, owner_id, tz, "
+        f"stage, stage_entered_at, created_at) VALUES (1, 'T1', 'Alpha', 'alpha', 'alpha', "
+        f"'C1', 'U1', 'UTC', 'deployment', '{now}', '{now}')",
+        *(
+            "INSERT INTO models (team_id, project_id, name, name_key, slug, deployed_at, "
+            f"deployed_by) VALUES ('T1', 1, '{name}', '{name}', '{slug}', '{now}', 'U1')"
+            for name, slug in (
+                ("churn v2", "churn-v2"),
+                ("churn_v2", "churn-v2"),
+                ("churn-v2", "churn-v2"),
+                ("legacy", ""),
+            )
+        ),
+    )
+    store = await SqliteStore.open(db_path)  # migrates to the newest version
+    await store.close()
+    rows = _execute(f"sqlite:///{db_path}", "SELECT name, slug FROM models ORDER BY id")
+    assert rows[0] == ("churn v2", "churn-v2")  # the first keeps its slug
+    slugs = [slug for _, slug in rows]
+    assert len(set(slugs)) == 4 and all(slugs)

@@ -124,11 +124,17 @@ class ModelService:
         if problem:
             return Said(problem)
         existing = tx.models.by_name(team_id, name_key(name), slugify(name))
+        if existing is not None and existing.name_key != name_key(name):
+            return Said(
+                f"*{esc(name)}* reads the same as the model *{esc(existing.name)}* "
+                f"(`{existing.slug}`) in commands. Pick a name that differs in more than "
+                "spaces, dashes or underscores."
+            )
         if existing is not None and existing.project_id != project.id:
             other = tx.projects.get(team_id, existing.project_id)
             return Said(
-                f"The model name *{existing.name}* is taken by project "
-                f"*{other.name if other else '?'}*. Pick another name."
+                f"The model name *{esc(existing.name)}* is taken by project "
+                f"*{esc(other.name) if other else '?'}*. Pick another name."
             )
         tier = tier or self._tier_from_interview(tx, project)
         grace = team_settings(tx, team_id).grace
@@ -186,13 +192,21 @@ class ModelService:
         tx: Tx,
         team_id: str,
         user: str,
-        model_name: str,
+        model_ref: str | int,
         name: str,
         value: float | None,
         changes: dict[str, object],
         now: datetime,
     ) -> Said:
-        found = find_model(tx, team_id, model_name)
+        """`model_ref`: the name typed in a command, or the id a form was opened for (a form
+        acts on the model it was opened for, whatever names look alike)."""
+        found = (
+            tx.models.get(team_id, model_ref)
+            if isinstance(model_ref, int)
+            else find_model(tx, team_id, model_ref)
+        )
+        if found is None:
+            return Said("That model no longer exists.")
         if isinstance(found, str):
             return Said(found)
         model = found
@@ -325,8 +339,10 @@ class ModelService:
         model = await self.store.read(lambda tx: tx.models.get(team_id, model_id))
         if model is None:
             return
-        reply = await self.define(
-            team_id, user, model.slug, name, value if isinstance(value, float) else None, fields
+        now = self.clock()
+        number = value if isinstance(value, float) else None
+        reply = await self._write(
+            lambda tx: self._define(tx, team_id, user, model_id, name, number, fields, now)
         )
         project = await self.store.read(lambda tx: tx.projects.get(team_id, model.project_id))
         if project is not None:
