@@ -26,6 +26,7 @@ from bot.projects.create import PARENT, ProjectCreator
 from bot.projects.delete import ProjectDeleter
 from bot.projects.stages import StageService
 from bot.projects.status import StatusService
+from bot.projects.visibility import Visibility
 from bot.scheduling.ticker import Ticker, TickLine
 from bot.slack_gateway import SlackGateway
 from bot.workspace import WorkspaceService
@@ -62,6 +63,7 @@ class Services:
     problems: Problems
     ticker: Ticker
     inbox: Inbox
+    visibility: Visibility
     clock: Callable[[], datetime] = utc_now
     activity: Activity = field(default_factory=Activity)
 
@@ -115,6 +117,7 @@ class Services:
             problems=Problems(store, clock),
             ticker=ticker,
             inbox=Inbox(store, clock, activity),
+            visibility=Visibility(store, slack),
             clock=clock,
             activity=activity,
         )

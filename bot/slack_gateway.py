@@ -177,6 +177,32 @@ class SlackGateway:
         info = response.get("user") or {}
         return bool(info.get("is_admin") or info.get("is_owner"))
 
+    async def channel_readers(self, channel: str) -> frozenset[str] | None:
+        """Who may read a channel: None for a public one (anyone in the workspace), the
+        members of a private one (empty when Slack would not say)."""
+        try:
+            info = (await self.client.conversations_info(channel=channel)).get("channel") or {}
+        except _FAILURES as exc:
+            log.warning("conversations.info failed: %s", _error_code(exc))
+            return frozenset()
+        if not (info.get("is_private") or info.get("is_group") or info.get("is_im")):
+            return None
+        members: set[str] = set()
+        cursor = ""
+        try:
+            while True:
+                response = await self.client.conversations_members(
+                    channel=channel, limit=1000, cursor=cursor or None
+                )
+                members.update(str(m) for m in response.get("members") or [])
+                cursor = (response.get("response_metadata") or {}).get("next_cursor") or ""
+                if not cursor:
+                    break
+        except _FAILURES as exc:
+            log.warning("conversations.members failed: %s", _error_code(exc))
+            return frozenset()
+        return frozenset(members)
+
     async def ensure_member(self, channel: str) -> str | None:
         """Be in the channel (joining a public one); None when in, else why not."""
         try:

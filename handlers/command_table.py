@@ -10,6 +10,7 @@ from typing import Any
 from bot.blocks import Post
 from bot.commands import parser
 from bot.services import Services
+from storage.rows import ModelRow, ProjectRow
 
 
 @dataclass(frozen=True)
@@ -29,25 +30,58 @@ Handler = Callable[[Any, Caller], Awaitable[Reply]]
 def command_table(services: Services) -> dict[type, Handler]:
     creator, stages, checkins = services.creator, services.stages, services.checkins
     models, digests, deleter = services.models, services.digests, services.deleter
-    workspace, status = services.workspace, services.status
+    workspace, status, visible = services.workspace, services.status, services.visibility
+
+    async def project(name: str, who: Caller) -> ProjectRow | str:
+        """A project this person may see (its channel's members), else as if it did not
+        exist."""
+        return await visible.project(who.team, who.user, who.channel, name)
+
+    async def model(name: str, who: Caller) -> ModelRow | str:
+        """A model this person may see (where its project is), else as if it did not exist."""
+        return await visible.model(who.team, who.user, who.channel, name)
 
     async def new(c: parser.NewProject, who: Caller) -> Reply:
         return await creator.create(who.team, who.channel, who.user, c.name)
 
     async def move(c: parser.MoveStage, who: Caller) -> Reply:
-        return await stages.move(who.team, who.user, c.project, c.target, c.force)
+        found = await project(c.project, who)
+        if isinstance(found, str):
+            return found
+        return await stages.move(who.team, who.user, found.slug, c.target, c.force)
 
     async def checkin(c: parser.SetCheckin, who: Caller) -> Reply:
-        return await checkins.set_schedule(who.team, who.user, c.project, c.days, c.time, c.tz)
+        found = await project(c.project, who)
+        if isinstance(found, str):
+            return found
+        return await checkins.set_schedule(who.team, who.user, found.slug, c.days, c.time, c.tz)
 
     async def deploy(c: parser.Deploy, who: Caller) -> Reply:
+        # the project's name may have several words: the longest visible one that leaves a
+        # model name (and maybe a version) wins, as the service itself reads it
+        for cut in range(len(c.words) - 1, 0, -1):
+            if len(c.words) - cut > 2:
+                break
+            found = await project(" ".join(c.words[:cut]), who)
+            if not isinstance(found, str):
+                words = (found.slug, *c.words[cut:])
+                return await models.deploy(who.team, who.user, words, c.tier)
+        first = await project(c.words[0], who)
+        if isinstance(first, str):
+            return first
         return await models.deploy(who.team, who.user, c.words, c.tier)
 
     async def metric(c: parser.DefineMetric, who: Caller) -> Reply:
-        return await models.define(who.team, who.user, c.model, c.name, c.value, c.changes)
+        found = await model(c.model, who)
+        if isinstance(found, str):
+            return found
+        return await models.define(who.team, who.user, found.slug, c.name, c.value, c.changes)
 
     async def retire(c: parser.Retire, who: Caller) -> Reply:
-        return await models.retire(who.team, who.user, c.model)
+        found = await model(c.model, who)
+        if isinstance(found, str):
+            return found
+        return await models.retire(who.team, who.user, found.slug)
 
     async def digest(c: parser.Digest, who: Caller) -> Reply:
         if c.action == "now":
@@ -58,14 +92,20 @@ def command_table(services: Services) -> dict[type, Handler]:
         return await digests.set_schedule(who.team, who.user, who.channel, c.days, c.time, c.tz)
 
     async def delete(c: parser.DeleteProject, who: Caller) -> Reply:
-        return await deleter.ask(who.team, who.user, c.project)
+        found = await project(c.project, who)
+        if isinstance(found, str):
+            return found
+        return await deleter.ask(who.team, who.user, found.slug)
 
     async def settings(c: parser.Settings, who: Caller) -> Reply:
         return await workspace.settings(who.team, who.user, c.changes)
 
     async def show(c: parser.Status, who: Caller) -> Reply:
         if c.project:
-            return await status.project(who.team, c.project)
+            found = await project(c.project, who)
+            if isinstance(found, str):
+                return found
+            return await status.project(who.team, found.slug)
         return await status.channel(who.team, who.channel)
 
     return {

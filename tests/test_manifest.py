@@ -21,6 +21,7 @@ METHOD_SCOPES = {
     "conversations_info": "channels:read",
     "conversations_join": "channels:join",
     "conversations_replies": "channels:history",
+    "conversations_members": "groups:read",
     "conversations_history": "channels:history",
     "views_open": None,
     "views_update": None,

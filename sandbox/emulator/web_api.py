@@ -284,6 +284,17 @@ async def conversations_info(emu: SlackEmulator, params: dict[str, Any]) -> dict
     return {"channel": channel.to_api(emu.workspace.bot_user_id)}
 
 
+@method("conversations.members")
+async def conversations_members(emu: SlackEmulator, params: dict[str, Any]) -> dict[str, Any]:
+    _require(params, "channel")
+    channel = emu.workspace.channels.get(str(params["channel"]))
+    if channel is None:
+        raise ApiError("channel_not_found")
+    if channel.is_private and emu.workspace.bot_user_id not in channel.members:
+        raise ApiError("channel_not_found")  # a private channel the bot is not in is unseen
+    return {"members": sorted(channel.members), "response_metadata": {"next_cursor": ""}}
+
+
 @method("conversations.join")
 async def conversations_join(emu: SlackEmulator, params: dict[str, Any]) -> dict[str, Any]:
     _require(params, "channel")

@@ -53,6 +53,15 @@ class ModelRepo:
             found += to_rows(ModelRow, cur.fetchall())
         return found
 
+    def names_and_channels(self, team_id: str) -> list[tuple[str, str]]:
+        """Every model's name and its project's channel."""
+        cur = self._conn.execute(
+            "SELECT m.name, p.channel_id FROM models m JOIN projects p ON p.team_id = m.team_id "
+            "AND p.id = m.project_id WHERE m.team_id = ? ORDER BY m.id",
+            (team_id,),
+        )
+        return [(r[0], r[1]) for r in cur.fetchall()]
+
     def names(self, team_id: str) -> list[str]:
         cur = self._conn.execute(
             "SELECT name FROM models WHERE team_id = ? ORDER BY id", (team_id,)

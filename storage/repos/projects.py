@@ -46,6 +46,12 @@ class ProjectRepo:
         )
         return to_rows(ProjectRow, cur.fetchall())
 
+    def names_and_channels(self, team_id: str) -> list[tuple[str, str]]:
+        cur = self._conn.execute(
+            "SELECT name, channel_id FROM projects WHERE team_id = ? ORDER BY id", (team_id,)
+        )
+        return [(r[0], r[1]) for r in cur.fetchall()]
+
     def all_names(self, team_id: str) -> list[str]:
         cur = self._conn.execute(
             "SELECT name FROM projects WHERE team_id = ? ORDER BY id", (team_id,)
