@@ -291,3 +291,47 @@ async def test_the_slug_migration_gives_look_alike_models_slugs_of_their_own(
     assert rows[0] == ("churn v2", "churn-v2")  # the first keeps its slug
     slugs = [slug for _, slug in rows]
     assert len(set(slugs)) == 4 and all(slugs)
+
+
+async def test_a_private_channels_project_is_invisible_outside_it(harness: Harness) -> None:
+    h = harness
+    emulator = h.emulator
+    emulator.workspace.add_channel(
+        "G0MERGER",
+        "merger",
+        is_private=True,
+        members=("U0ALICE", emulator.workspace.bot_user_id),
+    )
+    thread = await new_project(h, "Secret Merger Model", channel="G0MERGER")
+    await emulator.say("Acquire Initech; cut 30% of staff", channel="G0MERGER", thread_ts=thread)
+    await h.idle()
+
+    async def typed(text: str, user: str, channel: str = "C0MLTEAM") -> str:
+        result = await emulator.slash(text, user=user, channel=channel)
+        await h.idle()
+        body = result.json().get("text") if result.body.strip().startswith("{") else None
+        shown = emulator.ephemerals_for(user)
+        return body or (shown[-1].text + "".join(str(b) for b in shown[-1].blocks or []))
+
+    # bob is not in the private channel: the project does not exist for him
+    for text in (
+        "status Secret Merger Model",
+        "status secret merger",
+        "stage Secret Merger Model next",
+        "checkin Secret Merger Model mon 10:00",
+        "deploy Secret Merger Model m1",
+        "delete Secret Merger Model",
+    ):
+        answer = await typed(text, "U0BOB")
+        assert "No project called" in answer, (text, answer)
+        assert "Did you mean" not in answer and "Initech" not in answer, answer
+    nothing = await typed("status Nothing Like It", "U0BOB")
+    assert nothing.startswith("No project called *Nothing Like It*.")
+    # alice is a member: from anywhere she sees it, and so does anyone in the channel itself
+    assert "Initech" in await typed("status Secret Merger Model", "U0ALICE")
+    assert "Did you mean *Secret Merger Model*" in await typed("status secret merger", "U0ALICE")
+    # its model is invisible to bob as well
+    await typed("deploy Secret Merger Model merger-scorer", "U0ALICE", "G0MERGER")
+    answer = await typed("metric merger-scorer revenue 1", "U0BOB")
+    assert answer.startswith("No deployed model called *merger-scorer*.")
+    assert "merger-scorer" in await typed("metric merger-scorr revenue 1", "U0ALICE")
