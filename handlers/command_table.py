@@ -75,13 +75,13 @@ def command_table(services: Services) -> dict[type, Handler]:
         found = await model(c.model, who)
         if isinstance(found, str):
             return found
-        return await models.define(who.team, who.user, found.slug, c.name, c.value, c.changes)
+        return await models.define(who.team, who.user, found.id, c.name, c.value, c.changes)
 
     async def retire(c: parser.Retire, who: Caller) -> Reply:
         found = await model(c.model, who)
         if isinstance(found, str):
             return found
-        return await models.retire(who.team, who.user, found.slug)
+        return await models.retire(who.team, who.user, found.id)
 
     async def digest(c: parser.Digest, who: Caller) -> Reply:
         if c.action == "now":

@@ -335,3 +335,29 @@ async def test_a_private_channels_project_is_invisible_outside_it(harness: Harne
     answer = await typed("metric merger-scorer revenue 1", "U0BOB")
     assert answer.startswith("No deployed model called *merger-scorer*.")
     assert "merger-scorer" in await typed("metric merger-scorr revenue 1", "U0ALICE")
+
+
+async def test_a_name_two_models_answer_to_asks_which_one(harness: Harness) -> None:
+    h = harness
+    await new_project(h, "Alpha")
+    await h.emulator.slash('deploy Alpha "churn v2"')  # slug churn-v2
+    await h.idle()
+    project = await h.only_project()
+    _execute(  # an older look-alike, named what the first one's slug reads
+        h.database,
+        "INSERT INTO models (team_id, project_id, name, name_key, slug, deployed_at, "
+        f"deployed_by) VALUES ('T0SANDBOX', {project.id}, 'churn-v2', 'churn-v2', "
+        "'churn-v2-99', '2026-11-01T00:00:00Z', 'U0ALICE')",
+    )
+    await h.emulator.slash("metric churn-v2 revenue 1")
+    await h.idle()
+    text = h.emulator.ephemerals_for("U0ALICE")[-1].text
+    assert text.startswith("Which one?") and "*churn v2* (`churn-v2`)" in text, text
+    assert "*churn-v2* (`churn-v2-99`)" in text
+    assert _execute(h.database, "SELECT COUNT(*) FROM business_metrics") == [(0,)]
+    await h.emulator.slash("metric churn-v2-99 revenue 1")  # named by its slug: that one
+    await h.idle()
+    rows = _execute(
+        h.database, "SELECT m.name FROM business_metrics b JOIN models m ON m.id = b.model_id"
+    )
+    assert rows == [("churn-v2",)]

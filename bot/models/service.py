@@ -177,11 +177,12 @@ class ModelService:
         self,
         team_id: str,
         user: str,
-        model: str,
+        model: str | int,
         name: str,
         value: float | None,
         changes: dict[str, object],
     ) -> str:
+        """`model`: as typed, or the id the command's lookup settled on."""
         now = self.clock()
         return await self._write(
             lambda tx: self._define(tx, team_id, user, model, name, value, changes, now)
@@ -260,7 +261,7 @@ class ModelService:
         return Said(f"{recorded} Still open: {missing}.", people=people)
 
     # ---- retire
-    async def retire(self, team_id: str, user: str, name: str) -> str:
+    async def retire(self, team_id: str, user: str, name: str | int) -> str:
         found = await self.store.read(lambda tx: self._model_and_project(tx, team_id, name))
         if isinstance(found, str):
             return found
@@ -284,9 +285,13 @@ class ModelService:
         return await self._write(retire)
 
     def _model_and_project(
-        self, tx: Tx, team_id: str, name: str
+        self, tx: Tx, team_id: str, name: str | int
     ) -> tuple[ModelRow, ProjectRow] | str:
-        model = find_model(tx, team_id, name)
+        model = (
+            tx.models.get(team_id, name) if isinstance(name, int) else find_model(tx, team_id, name)
+        )
+        if model is None:
+            return "That model no longer exists."
         if isinstance(model, str):
             return model
         project = tx.projects.get(team_id, model.project_id)

@@ -58,15 +58,15 @@ class Visibility:
 
     async def model(self, team_id: str, user: str, where: str, name: str) -> ModelRow | str:
         """The same for a model: visible where its project is."""
-        found, project, names = await self.store.read(
-            lambda tx: (
-                *_model_and_project(tx, team_id, name),
-                tx.models.names_and_channels(team_id),
-            )
+        found, names = await self.store.read(
+            lambda tx: (_models(tx, team_id, name), tx.models.names_and_channels(team_id))
         )
-        if found is not None and project is not None:
-            if await self.can_see(user, project.channel_id, where):
-                return found
+        seen = [m for m, channel in found if await self.can_see(user, channel, where)]
+        if len(seen) == 1:
+            return seen[0]
+        if len(seen) > 1:
+            choices = " or ".join(f"*{esc(m.name)}* (`{m.slug}`)" for m in seen)
+            return f"Which one? {choices}. Name it by its slug."
         hint = await self._hint(names, name, user, where)
         return f"No deployed model called *{esc(clip(name, 80))}*.{hint}"
 
@@ -78,9 +78,11 @@ class Visibility:
         return f" Did you mean {', '.join(f'*{esc(n)}*' for n in shown[:3])}?" if shown else ""
 
 
-def _model_and_project(
-    tx: Tx, team_id: str, name: str
-) -> tuple[ModelRow | None, ProjectRow | None]:
-    model = tx.models.by_name(team_id, name_key(name), slugify(name))
-    project = tx.projects.get(team_id, model.project_id) if model else None
-    return model, project
+def _models(tx: Tx, team_id: str, name: str) -> list[tuple[ModelRow, str]]:
+    """The models a name may mean, each with its project's channel."""
+    found = []
+    for model in tx.models.matching(team_id, name_key(name), slugify(name)):
+        project = tx.projects.get(team_id, model.project_id)
+        if project is not None:
+            found.append((model, project.channel_id))
+    return found

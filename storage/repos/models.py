@@ -53,6 +53,16 @@ class ModelRepo:
             found += to_rows(ModelRow, cur.fetchall())
         return found
 
+    def matching(self, team_id: str, name_key: str, slug: str) -> list[ModelRow]:
+        """Every model named so or with that slug (two when one's name is another's slug:
+        `churn-v2` the name, `churn-v2` the slug of `churn v2`), the exact name first."""
+        cur = self._conn.execute(
+            f"SELECT {_MCOLS} FROM models WHERE team_id = ? AND (name_key = ? OR slug = ?) "
+            "ORDER BY name_key = ? DESC, id",
+            (team_id, name_key, slug, name_key),
+        )
+        return to_rows(ModelRow, cur.fetchall())
+
     def names_and_channels(self, team_id: str) -> list[tuple[str, str]]:
         """Every model's name and its project's channel."""
         cur = self._conn.execute(
