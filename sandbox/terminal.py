@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import stat
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -137,7 +139,7 @@ class Terminal:
                 self.say(f"    ({button.label} — open the Home tab in Slack to press it)")
         elif kind == "reaction" and isinstance(item, Message):
             names = ", ".join(f":{n}:" for n in item.reactions)
-            self.say(f"[MLE Coach reacted {names} to: {item.text[:60]}]")
+            self.say(f"[MLE Coach reacted {names} to: {self._readable(item.text)[:60]}]")
 
     # ---- input
     def prompt(self) -> str:
@@ -300,6 +302,9 @@ class Terminal:
 
 async def read_lines(terminal: Terminal, stream: TextIO = sys.stdin) -> None:
     """Read the keyboard (or a pipe) without blocking the event loop."""
+    if not _pollable(stream):  # a file or /dev/null: read it line by line on a thread
+        await _read_plainly(terminal, stream)
+        return
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     transport, _ = await loop.connect_read_pipe(
@@ -317,3 +322,26 @@ async def read_lines(terminal: Terminal, stream: TextIO = sys.stdin) -> None:
                 return
     finally:
         transport.close()
+
+
+def _pollable(stream: TextIO) -> bool:
+    """A terminal, a pipe or a socket; not a regular file or /dev/null (epoll refuses them)."""
+    try:
+        fd = stream.fileno()
+        mode = os.fstat(fd).st_mode
+    except (OSError, ValueError):
+        return False
+    return os.isatty(fd) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+async def _read_plainly(terminal: Terminal, stream: TextIO) -> None:
+    loop = asyncio.get_running_loop()
+    while True:
+        terminal.out.write(terminal.prompt())
+        terminal.out.flush()
+        line = await loop.run_in_executor(None, stream.readline)
+        if not line:
+            terminal.say("")
+            return
+        if not await terminal.handle(line):
+            return

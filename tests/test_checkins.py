@@ -187,3 +187,21 @@ async def test_checkin_for_a_closed_or_gone_project_is_skipped(
         await h.idle()
         await _tick(h, clock, MONDAY)
         assert _checkins(h, thread) == []
+
+
+async def test_an_old_checkins_next_button_moves_nothing_after_the_stage_changed(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    h, clock = timed
+    thread = await new_project(h)
+    await _tick(h, clock, MONDAY)
+    [post] = _checkins(h, thread)
+    clock.at(MONDAY + timedelta(hours=1))
+    await h.emulator.slash("stage churn-reduction next --force")
+    await h.idle()
+    assert (await h.only_project()).stage == "scoping"
+    clock.at(MONDAY + timedelta(hours=2))
+    await h.emulator.click(post, "checkin_next")  # the planning check-in's button
+    await h.idle()
+    assert "no longer moves the project" in _last_ephemeral(h)
+    assert (await h.only_project()).stage == "scoping"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.processes import PtyProcess, clean_env
@@ -88,3 +91,23 @@ def test_mentions_open_tick_and_a_restart_keep_the_story_straight(tmp_path: Path
     with sqlite3.connect(tmp_path / "s.db") as conn:
         [(text,)] = conn.execute("SELECT text FROM answers WHERE question_key = 'success'")
     assert text == "Cut churn by 2 points, says <@U0CAROL>"
+
+
+def test_the_sandbox_reads_a_file_or_nothing_as_its_keyboard(tmp_path: Path) -> None:
+    script = tmp_path / "typed.txt"
+    script.write_text("/mle help\n:quit\n")
+    for source in (str(script), os.devnull):
+        with open(source) as keyboard:
+            done = subprocess.run(
+                [sys.executable, "-m", "bot.cli", "sandbox", "--db", str(tmp_path / "s.db")],
+                stdin=keyboard,
+                capture_output=True,
+                text=True,
+                env=clean_env(),
+                cwd=tmp_path,
+                timeout=60,
+            )
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stdout + done.stderr
+        if source != os.devnull:
+            assert "Usage:" in done.stdout

@@ -94,11 +94,22 @@ class CheckinService:
         if label is None:
             return None
 
-        def record(tx: Tx) -> tuple[ProjectRow, str | None] | None:
+        def record(tx: Tx) -> tuple[ProjectRow, str | None] | str | None:
             project = tx.projects.get(team_id, project_id)
             delivery = tx.deliveries.get(team_id, delivery_id)
             if project is None or delivery is None or delivery.subject != str(project_id):
                 return None
+            if (
+                action == "checkin_next"
+                and delivery.posted_at is not None
+                and project.stage_entered_at > delivery.posted_at
+            ):
+                # the button belongs to a check-in of an earlier stage: it moves nothing now
+                return (
+                    f"That check-in is from before *{esc(project.name)}* entered "
+                    f"*{project.stage}*, so its button no longer moves the project. Use the "
+                    f"latest check-in, or `/mle stage {project.slug} next`."
+                )
             tx.deliveries.respond(delivery_id, user, now)
             tx.notes.add(
                 team_id=team_id,
@@ -117,6 +128,8 @@ class CheckinService:
         recorded = await self.store.write(record)
         if recorded is None:
             return "That check-in no longer exists."
+        if isinstance(recorded, str):
+            return recorded
         project, posted_ts = recorded
         if action != "checkin_next" and posted_ts:
             await self.interviews.ask_again(team_id, project_id, posted_ts)

@@ -36,8 +36,8 @@ def name_problem(name: str, what: str = "name") -> str | None:
         return f"The {what} needs at least one visible character."
     if "<" in name or ">" in name:
         return (
-            f"The {what} can't contain `<` or `>`: Slack reads what is between them as a "
-            "mention, an @channel or a link. Type the name as plain text."
+            f"The {what} can't hold a mention, an @channel or @here, a link, or `<` `>` "
+            "(Slack turns those into notifications and links). Type the name as plain text."
         )
     return None
 
