@@ -215,7 +215,7 @@ class Terminal:
                 self.say("No threads by MLE Coach in this channel yet. Try /mle new <name>.")
             for number, parent in enumerate(threads, start=1):
                 replies = len(ws.thread(parent.channel, parent.ts)) - 1
-                first = self._readable(parent.text.splitlines()[0])[:70]
+                first = _shorten(self._readable(parent.text.splitlines()[0]), 70)
                 self.say(f"  {number}. {first} ({replies} replies)")
         elif verb == "open":
             threads = self._threads(self.state.channel)
@@ -322,6 +322,13 @@ async def read_lines(terminal: Terminal, stream: TextIO = sys.stdin) -> None:
                 return
     finally:
         transport.close()
+
+
+def _shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _pollable(stream: TextIO) -> bool:
