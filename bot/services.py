@@ -90,7 +90,9 @@ class Services:
         )
         kick = ticker.poster.kick
         home = HomeService(store, slack, bank, clock)
-        interviews = InterviewService(store, slack, bank, clock, home.touch, kick)
+        interviews = InterviewService(
+            store, slack, bank, clock, home.touch, kick, ticker.poster.hand
+        )
         stages = StageService(store, slack, bank, interviews, clock, home.touch, kick)
         creator = ProjectCreator(store, slack, bank, interviews, clock, home.touch, kick)
         models = ModelService(store, slack, clock, home.touch, kick)

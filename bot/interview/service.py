@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
@@ -26,7 +26,7 @@ from bot.interview import render
 from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
-from storage.rows import AnswerRow, DeliveryRow, InterviewRow, ProjectRow
+from storage.rows import AnswerRow, DeliveryRow, InterviewRow, NewDelivery, ProjectRow
 from storage.store import Store, Tx
 from storage.timefmt import iso, parse
 
@@ -47,10 +47,12 @@ _WAIT = object()
 
 @dataclass
 class _Outcome:
-    """Whose Home tabs the change affects (the messages are in the outbox)."""
+    """Whose Home tabs the change affects (the messages are in the outbox), and the outbox
+    rows this unit claimed for itself, to post right after the commit."""
 
     project: ProjectRow
     actor: str = ""
+    handed: list[DeliveryRow] = field(default_factory=list)
 
 
 class InterviewService:
@@ -62,10 +64,12 @@ class InterviewService:
         clock: Callable[[], datetime],
         touch: Touch = nobody,
         kick: Callable[..., None] = lambda channel=None: None,
+        hand: Callable[[list[DeliveryRow]], None] = lambda rows: None,
     ) -> None:
         self.store = store
         self.slack = slack
         self.bank = bank
+        self.hand = hand  # the poster: post rows this service claimed in its unit
         self.clock = clock
         self.touch = touch  # whose Home tabs a change affects
         self.kick = kick  # the poster: post what the last unit queued
@@ -103,21 +107,21 @@ class InterviewService:
         return True
 
     def _queue(self, tx: Tx, project: ProjectRow, interview: InterviewRow, now: datetime) -> None:
+        tx.deliveries.add_many([self._question_row(tx, project, interview, now)])
+
+    def _question_row(
+        self, tx: Tx, project: ProjectRow, interview: InterviewRow, now: datetime
+    ) -> NewDelivery:
         assert project.thread_ts is not None
-        post = self._compose(tx, project, interview)
-        tx.deliveries.add_many(
-            [
-                outbox.message(
-                    project.team_id,
-                    QUESTION,
-                    f"{interview.id}:{interview.position}",
-                    project.channel_id,
-                    post,
-                    now,
-                    thread_ts=project.thread_ts,
-                    label=f"{project.name} ({interview.stage} {interview.position + 1})",
-                )
-            ]
+        return outbox.message(
+            project.team_id,
+            QUESTION,
+            f"{interview.id}:{interview.position}",
+            project.channel_id,
+            self._compose(tx, project, interview),
+            now,
+            thread_ts=project.thread_ts,
+            label=f"{project.name} ({interview.stage} {interview.position + 1})",
         )
 
     @staticmethod
@@ -258,8 +262,16 @@ class InterviewService:
         tx.interviews.advance(interview, decision.number, decision.finished, stamp, claim=True)
         moved = tx.interviews.get(team_id, project.id, project.stage)
         assert moved is not None
-        self._react(tx, project, ts, CHECK if decision.answered else SKIPPED, now)
-        self._queue(tx, project, moved, now)
+        rows = [
+            outbox.reaction(
+                team_id, project.channel_id, ts, CHECK if decision.answered else SKIPPED, now
+            ),
+            self._question_row(tx, project, moved, now),
+        ]
+        if tx.deliveries.thread_waiting(team_id, project.channel_id, project.thread_ts):
+            tx.deliveries.add_many(rows)  # behind what the thread still waits for
+        else:
+            outcome.handed = tx.deliveries.add_claimed(rows, iso(now))
         return outcome
 
     def _checkin_note(
@@ -362,6 +374,8 @@ class InterviewService:
     def _apply(self, outcome: _Outcome) -> None:
         project = outcome.project
         self.touch(project.team_id, project.owner_id, outcome.actor)
+        if outcome.handed:
+            self.hand(outcome.handed)
         self.kick(project.channel_id)
 
     # ---- edits and deletes

@@ -158,6 +158,7 @@ class Poster:
         self._again = False
         self._gate = asyncio.Semaphore(CHANNELS_AT_ONCE)
         self._timers: set[asyncio.TimerHandle] = set()
+        self._handed: dict[str, list[Claim]] = defaultdict(list)
 
     def on(self, kind: str, *, posted: Hook | None = None, failed: Hook | None = None) -> None:
         """What a kind's post changes once Slack took it (`posted`, given its ts) or refused
@@ -169,6 +170,21 @@ class Poster:
             self._failed[kind] = failed
 
     # ---- draining
+    def hand(self, rows: list[DeliveryRow]) -> None:
+        """Post rows a unit of work wrote already claimed (the hot path of a reply: no claim
+        transaction). A channel this process is posting to gets them in its queue."""
+        by_channel: dict[str, list[Claim]] = defaultdict(list)
+        for row in rows:
+            composed = stored(row)
+            if composed is not None:
+                by_channel[row.channel_id].append(Claim(row, composed))
+        for channel, claims in by_channel.items():
+            if channel in self._busy:
+                self._handed[channel].extend(claims)
+                continue
+            self._busy.add(channel)
+            self._spawn(self._channel(channel, claims, None))
+
     def kick(self, channel: str | None = None) -> None:
         """Post what is ready now, in the background (after a commit that queued rows for
         `channel`, when the caller knows it: a channel this process is posting to already
@@ -311,7 +327,9 @@ class Poster:
                             *(self._in_order(run, now) for run in runs.values())
                         )
                     lines.extend(line for run in done for line in run)
-                    claims = []
+                    claims = self._handed.pop(channel, [])
+                    if claims:
+                        continue
                     if await self._ready(channel, now):
                         claims, _ = await self._claim_batch(
                             now or self.clock(), lines, channel=channel
@@ -321,8 +339,15 @@ class Poster:
             # a row committed while this worker was finishing saw the channel busy and left
             # it to us: one more look now that it is free (a claim that finds nothing ends
             # it, so a row held back by an earlier one of its thread cannot spin this loop)
-            if channel in self._busy or not await self._ready(channel, now):
+            if channel in self._busy:
                 return lines
+            handed = self._handed.pop(channel, [])
+            if handed:
+                self._busy.add(channel)
+                claims = handed
+                continue
+            if not await self._ready(channel, now) or channel in self._busy:
+                return lines  # nothing more, or another worker took the channel meanwhile
             self._busy.add(channel)
             claims, _ = await self._claim_batch(now or self.clock(), lines, channel=channel)
             if not claims:

@@ -15,6 +15,11 @@ _INSERT_DELIVERIES = (
     "INSERT INTO deliveries (team_id, delivery_key, schedule_id, kind, subject, channel_id, "
     "thread_ts, slot, due_at, status, created_at, payload, op) "
 )
+_INSERT_CLAIMED = (
+    "INSERT INTO deliveries (team_id, delivery_key, schedule_id, kind, subject, channel_id, "
+    "thread_ts, slot, due_at, status, created_at, payload, op, claimed_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'posting', ?, ?, ?, ?)"
+)
 _FROM_ARRAYS = (  # PostgreSQL: the same thirteen columns, each bound as one array
     "SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), "
     "CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), "
@@ -194,6 +199,43 @@ class DeliveryRepo:
             rows += to_rows(DeliveryRow, cur.fetchall())
         # RETURNING shows the rows as updated: `claimed_at` is now ours
         return sorted(rows, key=lambda row: row.id)
+
+    def add_claimed(self, deliveries: list[NewDelivery], now: str) -> list[DeliveryRow]:
+        """Add deliveries already claimed by the caller, who posts them right after the
+        commit (no separate claim); a claim whose process died goes stale like any other."""
+        rows: list[DeliveryRow] = []
+        for d in deliveries:
+            cur = self._conn.execute(
+                _INSERT_CLAIMED + _KEY_TAKEN + f" RETURNING {_DCOLS}",
+                (
+                    d.team_id,
+                    d.key,
+                    d.schedule_id,
+                    d.kind,
+                    d.subject,
+                    d.channel_id,
+                    d.thread_ts,
+                    d.slot,
+                    iso(d.due_at) if d.due_at else None,
+                    iso(d.created_at),
+                    d.payload,
+                    d.op,
+                    now,
+                ),
+            )
+            row = to_row(DeliveryRow, cur.fetchone())
+            if row is not None:
+                rows.append(row)
+        return rows
+
+    def thread_waiting(self, team_id: str, channel: str, thread_ts: str) -> bool:
+        """Whether a post in this thread is still to go out (a new one must queue behind)."""
+        cur = self._conn.execute(
+            "SELECT 1 FROM deliveries WHERE team_id = ? AND channel_id = ? AND thread_ts = ? "
+            "AND status IN ('pending', 'posting', 'checking', 'unknown') LIMIT 1",
+            (team_id, channel, thread_ts),
+        )
+        return cur.fetchone() is not None
 
     def ready_in(self, channel: str, now: str) -> bool:
         """Whether the channel has a delivery ready to post (a cheap look before a claim)."""
