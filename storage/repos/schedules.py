@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from storage.repos.rows import columns, to_row, to_rows
 from storage.rows import DeliveryRow, NewDelivery, ScheduleRow
@@ -18,7 +19,7 @@ _INSERT_DELIVERIES = (
 _INSERT_CLAIMED = (
     "INSERT INTO deliveries (team_id, delivery_key, schedule_id, kind, subject, channel_id, "
     "thread_ts, slot, due_at, status, created_at, payload, op, claimed_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'posting', ?, ?, ?, ?)"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _FROM_ARRAYS = (  # PostgreSQL: the same thirteen columns, each bound as one array
     "SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), "
@@ -34,6 +35,25 @@ _IN_ORDER = (
     "e.channel_id = d.channel_id AND e.thread_ts = d.thread_ts AND e.id < d.id AND "
     "e.team_id = d.team_id AND e.status IN ('pending', 'posting', 'checking', 'unknown')))"
 )
+
+
+def _values(d: NewDelivery) -> tuple[object, ...]:
+    """A new delivery's values, in `_INSERT_DELIVERIES`' column order."""
+    return (
+        d.team_id,
+        d.key,
+        d.schedule_id,
+        d.kind,
+        d.subject,
+        d.channel_id,
+        d.thread_ts,
+        d.slot,
+        iso(d.due_at) if d.due_at else None,
+        d.status,
+        iso(d.created_at),
+        d.payload,
+        d.op,
+    )
 
 
 def _channel_filter(channel: str | None, not_channels: Sequence[str]) -> tuple[str, list[str]]:
@@ -125,24 +145,7 @@ class DeliveryRepo:
 
     def add_many(self, deliveries: list[NewDelivery]) -> int:
         """Add deliveries; a key already present is left alone. Returns how many were new."""
-        rows = [
-            (
-                d.team_id,
-                d.key,
-                d.schedule_id,
-                d.kind,
-                d.subject,
-                d.channel_id,
-                d.thread_ts,
-                d.slot,
-                iso(d.due_at) if d.due_at else None,
-                d.status,
-                iso(d.created_at),
-                d.payload,
-                d.op,
-            )
-            for d in deliveries
-        ]
+        rows = [_values(d) for d in deliveries]
         if self._conn.arrays and rows:  # one statement: each column bound as an array
             cur = self._conn.execute(
                 _INSERT_DELIVERIES + _FROM_ARRAYS + _KEY_TAKEN,
@@ -207,21 +210,7 @@ class DeliveryRepo:
         for d in deliveries:
             cur = self._conn.execute(
                 _INSERT_CLAIMED + _KEY_TAKEN + f" RETURNING {_DCOLS}",
-                (
-                    d.team_id,
-                    d.key,
-                    d.schedule_id,
-                    d.kind,
-                    d.subject,
-                    d.channel_id,
-                    d.thread_ts,
-                    d.slot,
-                    iso(d.due_at) if d.due_at else None,
-                    iso(d.created_at),
-                    d.payload,
-                    d.op,
-                    now,
-                ),
+                (*_values(replace(d, status="posting")), now),
             )
             row = to_row(DeliveryRow, cur.fetchone())
             if row is not None:
