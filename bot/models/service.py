@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,9 +44,7 @@ def find_model(tx: Tx, team_id: str, name: str) -> ModelRow | str:
     model = tx.models.by_name(team_id, name_key(name), slugify(name))
     if model is not None:
         return model
-    close = difflib.get_close_matches(name, tx.models.names(team_id), n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(f'*{n}*' for n in close)}?" if close else ""
-    return f"No deployed model called *{clip(name, 80)}*.{hint}"
+    return f"No deployed model called *{esc(clip(name, 80))}*."
 
 
 class ModelService:

@@ -20,7 +20,7 @@ import json
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -237,11 +237,10 @@ class Poster:
                 by_channel[claim.composed.channel or claim.row.channel_id].append(claim)
             for channel, items in by_channel.items():
                 self._busy.add(channel)
-                task = asyncio.create_task(self._channel(channel, items, now))
-                workers.append(task)
-                if not wait:
-                    self.activity.begin()
-                    task.add_done_callback(lambda _t: self.activity.end())
+                if wait:
+                    workers.append(asyncio.create_task(self._channel(channel, items, now)))
+                else:
+                    self._spawn(self._channel(channel, items, now))
             if taken < BATCH:
                 break
         if wait and workers:
@@ -385,27 +384,25 @@ class Poster:
             if found.ok or found.error:
                 # there already, or cannot tell yet (history reads are rate-limited hard)
                 return found if found.ok else Posted(None, "lookup:" + (found.error or ""))
-        await self.pacer.wait(composed.channel)
-        result = await self.slack.post(
-            composed.channel,
-            composed.text,
-            composed.blocks,
-            thread_ts=composed.thread_ts,
-            key=row.delivery_key,
-        )
-        for _ in range(RATE_LIMIT_PATIENCE):
-            if result.error != "ratelimited":
-                break
-            # rate-limited even after the client's own retries: wait as Slack says
-            self.pacer.slow_down(composed.channel)
-            await asyncio.sleep(result.retry_after or 1)
-            result = await self.slack.post(
+
+        def post() -> Awaitable[Posted]:
+            return self.slack.post(
                 composed.channel,
                 composed.text,
                 composed.blocks,
                 thread_ts=composed.thread_ts,
                 key=row.delivery_key,
             )
+
+        await self.pacer.wait(composed.channel)
+        result = await post()
+        for _ in range(RATE_LIMIT_PATIENCE):
+            if result.error != "ratelimited":
+                break
+            # rate-limited even after the client's own retries: wait as Slack says
+            self.pacer.slow_down(composed.channel)
+            await asyncio.sleep(result.retry_after or 1)
+            result = await post()
         return result
 
     async def _continue(self, row: DeliveryRow, composed: Composed, parent_ts: str) -> None:

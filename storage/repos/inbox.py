@@ -68,10 +68,6 @@ class InboxRepo:
         )
         return sorted(to_rows(InboxRow, cur.fetchall()), key=lambda row: row.id)
 
-    def open_count(self) -> int:
-        row = self._conn.execute("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL").fetchone()
-        return int(row[0])
-
     def purge_done(self, now: datetime) -> int:
         cur = self._conn.execute(
             "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?",

@@ -72,12 +72,6 @@ class ModelRepo:
         )
         return [(r[0], r[1]) for r in cur.fetchall()]
 
-    def names(self, team_id: str) -> list[str]:
-        cur = self._conn.execute(
-            "SELECT name FROM models WHERE team_id = ? ORDER BY id", (team_id,)
-        )
-        return [r[0] for r in cur.fetchall()]
-
     def for_project(self, team_id: str, project_id: int) -> list[ModelRow]:
         cur = self._conn.execute(
             f"SELECT {_MCOLS} FROM models WHERE team_id = ? AND project_id = ? ORDER BY id",
