@@ -50,6 +50,10 @@ def section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": _mrkdwn(clip(text, SECTION_LIMIT))}
 
 
+def divider() -> dict[str, Any]:
+    return {"type": "divider"}
+
+
 def header(text: str) -> dict[str, Any]:
     return {"type": "header", "text": {"type": "plain_text", "text": clip(text, HEADER_LIMIT)}}
 

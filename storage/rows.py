@@ -33,6 +33,12 @@ class InterviewRow:
     post_state: str  # pending | posting | posted | failed (Slack refused for good)
     post_claimed_at: str | None
     post_error: str | None
+    reask: str | None  # required keys asked again after the first round; None: not ended
+
+    def second_round(self) -> tuple[str, ...] | None:
+        if self.reask is None:
+            return None
+        return tuple(k for k in self.reask.split(",") if k)
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,7 @@ class AnswerRow:
     project_id: int
     stage: str
     question_key: str
-    status: str  # answered | skipped | withdrawn
+    status: str  # answered | skipped | open (a non-answer, kept) | withdrawn
     text: str
     author_id: str
     message_ts: str | None
@@ -55,7 +61,7 @@ class NoteRow:
     id: int
     team_id: str
     project_id: int
-    kind: str  # late_reply | checkin
+    kind: str  # early_reply | unreadable | model_metric | checkin
     stage: str
     question_key: str | None
     author_id: str
@@ -136,6 +142,7 @@ class MetricRow:
     direction: str
     created_at: str
     updated_at: str
+    unit: str  # '' none, '%', 'pp', '$' …: baseline, target and values share it
 
 
 @dataclass(frozen=True)

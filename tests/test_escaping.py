@@ -18,9 +18,10 @@ from bot.domain.answers import Parsed, read_answer
 from bot.domain.bank import Kind
 from bot.domain.business_rules import Finding
 from bot.domain.gates import gate
+from bot.domain.kpi import Stated, read_plan
 from bot.interview import render as interview_render
 from bot.models import render as model_render
-from storage.rows import AnswerRow
+from storage.rows import AnswerRow, ProjectRow
 
 PLANNING = load_bank().questions("planning")
 # the mentions the product makes itself, from user ids it knows
@@ -72,6 +73,11 @@ def _assert_clean(posts: list[Post], people: set[str]) -> None:
                 assert token not in rest, (token, text)
 
 
+def _project(name: str) -> ProjectRow:
+    now = "2026-11-26T08:00:00Z"
+    return ProjectRow(1, "T1", name, "p-1", "C1", "1.1", "U0OWNER", "UTC", "planning", now, now)
+
+
 def _answer(key: str, text: str) -> AnswerRow:
     now = "2026-11-26T08:00:00Z"
     return AnswerRow(1, "T1", 1, "planning", key, "answered", text, "U0AUTHOR", "1.2", now, now)
@@ -84,11 +90,14 @@ def test_no_rendered_message_carries_a_control_sequence_someone_typed(
 ) -> None:
     answers = {q.key: _answer(q.key, answer) for q in PLANNING}
     result = gate(PLANNING, {q.key: "answered" for q in PLANNING})
+    plan = read_plan(PLANNING, {q.key: Stated("answered", answer) for q in PLANNING})
     finding = Finding("F7", reason, True, f"no recent value of {reason}")
     hint = model_render.KpiHint(name=answer, baseline=answer, target=reason, owner=answer)
     posts = [
         interview_render.parent(name, "U0OWNER", "planning", len(PLANNING)),
-        interview_render.brief("planning", name, PLANNING, answers, result, 2),
+        interview_render.brief("planning", _project(name), PLANNING, answers, 2),
+        interview_render.challenge("U0ASKER", 5, 12, reason),
+        interview_render.plain("\n".join(interview_render.risks(PLANNING, answers, plan, result))),
         interview_render.reask("U0ASKER", 3, 12, PLANNING[2], reason),
         interview_render.edit_refused("U0ASKER", 3, reason),
         checkin_render.checkin(

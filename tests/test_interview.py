@@ -94,6 +94,10 @@ async def test_discussion_and_skip(harness: Harness) -> None:
     assert questions_asked(harness, thread)[-1].startswith("Q2/")
     for question in PLANNING[1:]:
         await reply(harness, thread, valid_answer(question))
+    # the required question skipped is asked once more before the brief; skipped again
+    again = questions_asked(harness, thread)[-1]
+    assert again.startswith("Q1/12 ") and not briefs(harness, thread)
+    await reply(harness, thread, "skip")
     [brief] = briefs(harness, thread)
     assert "gate is closed" in brief.text and "Q1" in brief.text
     assert "skipped by <@U0ALICE>" in block_text(brief)
@@ -132,6 +136,8 @@ async def test_deleting_an_answer_withdraws_it(harness: Harness) -> None:
     assert status == "withdrawn" and text == "Cut churn by 2 points"
     for question in PLANNING[1:]:
         await reply(harness, thread, valid_answer(question))
+    assert questions_asked(harness, thread)[-1].startswith("Q1/12 ")  # asked once more
+    await reply(harness, thread, "skip")
     [brief] = briefs(harness, thread)
     assert "gate is closed" in brief.text and "Q1" in brief.text
 

@@ -123,5 +123,5 @@ def test_read_answer_by_kind() -> None:
     assert read_answer(user_q, "<@U0BOB>") == Parsed("<@U0BOB>", user="U0BOB")
     assert isinstance(read_answer(user_q, "bob"), Rejected)
     choice_q = Question(key="go", text="Go?", why="[W4]", kind=Kind.CHOICE, choices=("go", "no-go"))
-    assert read_answer(choice_q, "NO-GO") == Parsed("no-go")
+    assert read_answer(choice_q, "NO-GO") == Parsed("NO-GO", choice="no-go")
     assert isinstance(read_answer(choice_q, "maybe"), Rejected)

@@ -123,7 +123,7 @@ def test_an_answer_records_the_question_its_number_and_the_parsed_text() -> None
         question=PLANNING[TEXT_Q],
         number=TEXT_Q + 1,
         total=len(PLANNING),
-        answered=True,
+        status="answered",
         text="Cut churn by 2 points",
         time_box_days=None,
         finished=False,

@@ -7,6 +7,14 @@ import re
 from dataclasses import dataclass
 
 from bot.domain.bank import Kind, Question
+from bot.domain.reading import (
+    Several,
+    is_non_answer,
+    read_choice,
+    read_duration,
+    read_quantity,
+    show,
+)
 
 _DURATION = re.compile(
     r"^(?P<n>\d+(?:[.,]\d+)?|an?|one|two|three|four|five|six)\s*"
@@ -15,23 +23,28 @@ _DURATION = re.compile(
 )
 _WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _UNIT_DAYS = {"d": 1, "w": 7, "m": 30}
-_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 MAX_TIME_BOX_DAYS = 366
 
 EXAMPLES = {
     Kind.TEXT: "any text",
-    Kind.DURATION: "a duration such as `2 weeks`, `10 days` or `3w`",
-    Kind.NUMBER: "a number such as `0.042` or `1200`",
+    Kind.DURATION: "a duration such as `2 weeks`, `10 days` or `a fortnight`",
+    Kind.NUMBER: "one number, with its unit if it has one, such as `4.2%`, `$1.2M` or `1200`",
     Kind.USER: "a mention of the person, such as @alice",
 }
 
 
 @dataclass(frozen=True)
 class Parsed:
+    """An answer: the reply as written (`text`, kept whole) and what was read from it."""
+
     text: str
     days: int | None = None
     number: float | None = None
+    unit: str = ""
     user: str | None = None
+    choice: str | None = None
+    reason: str = ""  # what followed a choice (`no-go: no labels`)
 
 
 @dataclass(frozen=True)
@@ -39,9 +52,20 @@ class Rejected:
     reason: str
 
 
+@dataclass(frozen=True)
+class NonAnswer:
+    """`tbd`, `unknown`, `n/a` … to a required question: kept, the question stays open."""
+
+    text: str
+
+
 def example(question: Question) -> str:
     if question.kind is Kind.CHOICE:
-        return "one of " + ", ".join(f"`{c}`" for c in question.choices)
+        return (
+            "one of "
+            + ", ".join(f"`{c}`" for c in question.choices)
+            + ", then a reason if you like"
+        )
     return EXAMPLES[question.kind]
 
 
@@ -65,29 +89,36 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def read_answer(question: Question, text: str) -> Parsed | Rejected:
+def read_answer(question: Question, text: str) -> Parsed | Rejected | NonAnswer:
     stripped = text.strip()
     if not stripped:
         return Rejected("that reply has no text")
+    if question.required and is_non_answer(stripped):
+        return NonAnswer(stripped)
     kind = question.kind
     if kind is Kind.TEXT:
         return Parsed(stripped)
     if kind is Kind.DURATION:
-        days = parse_duration(stripped)
+        days = read_duration(stripped)
         if days is None:
-            return Rejected(f"I couldn't read `{stripped[:60]}` as a duration of 1 day to a year")
+            return Rejected(f"I couldn't find a duration of 1 day to a year in `{stripped[:60]}`")
         return Parsed(stripped, days=days)
     if kind is Kind.NUMBER:
-        number = parse_number(stripped)
-        if number is None:
-            return Rejected(f"I couldn't read `{stripped[:60]}` as a number")
-        return Parsed(stripped, number=number)
+        found = read_quantity(stripped)
+        if isinstance(found, Several):
+            listed = " and ".join(show(q.value, q.unit) for q in found.values[:3])
+            return Rejected(f"`{stripped[:60]}` gives {listed}; I can't tell which one you mean")
+        if found is None:
+            return Rejected(f"I couldn't find a number in `{stripped[:60]}`")
+        return Parsed(stripped, number=found.value, unit=found.unit)
     if kind is Kind.USER:
-        match = _MENTION.match(stripped)
-        if not match:
-            return Rejected("that isn't a mention of one person")
-        return Parsed(stripped, user=match.group(1))
-    for choice in question.choices:
-        if stripped.lower() == choice.lower():
-            return Parsed(choice)
-    return Rejected(f"`{stripped[:60]}` isn't one of the choices")
+        users = list(dict.fromkeys(_MENTION.findall(stripped)))
+        if not users:
+            return Rejected("that reply doesn't mention anyone")
+        if len(users) > 1:
+            return Rejected("that reply mentions several people; who is the one")
+        return Parsed(stripped, user=users[0])
+    chosen = read_choice(question.choices, stripped)
+    if chosen is None:
+        return Rejected(f"`{stripped[:60]}` doesn't start with one of the choices")
+    return Parsed(stripped, choice=chosen.choice, reason=chosen.reason)

@@ -14,6 +14,9 @@ from bot.domain.stages import INTERVIEW_STAGES, Stage
 SOURCE_KEYS = ("W", "MTS", "RoML", "MLC", "CD", "CMQ", "FSDL", "SC", "MLF")
 
 
+NO_GO = "no-go"
+
+
 class Kind(StrEnum):
     TEXT = "text"
     DURATION = "duration"
@@ -24,7 +27,11 @@ class Kind(StrEnum):
 
 class Sets(StrEnum):
     TIME_BOX = "time_box"
-    KPI = "kpi"
+    KPI = "kpi"  # the business KPI's name
+    KPI_BASELINE = "kpi_baseline"
+    KPI_TARGET = "kpi_target"
+    KPI_OWNER = "kpi_owner"
+    DECISION = "decision"  # a go / no-go: `no-go` closes the way to the next stage
 
 
 class Question(BaseModel):
@@ -46,6 +53,14 @@ class Question(BaseModel):
             raise ValueError("choices are only for kind: choice")
         if self.sets is Sets.TIME_BOX and self.kind is not Kind.DURATION:
             raise ValueError("sets: time_box needs kind: duration")
+        if self.sets in (Sets.KPI_BASELINE, Sets.KPI_TARGET) and self.kind is not Kind.NUMBER:
+            raise ValueError(f"sets: {self.sets} needs kind: number")
+        if self.sets is Sets.KPI_OWNER and self.kind is not Kind.USER:
+            raise ValueError("sets: kpi_owner needs kind: user")
+        if self.sets is Sets.DECISION and (
+            self.kind is not Kind.CHOICE or NO_GO not in self.choices
+        ):
+            raise ValueError(f"sets: decision needs kind: choice with the choice `{NO_GO}`")
         if not any(key in self.why for key in SOURCE_KEYS):
             raise ValueError(f"why must cite a source key ({', '.join(SOURCE_KEYS)})")
         return self

@@ -4,12 +4,26 @@ a reaction, a message, the next question."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.domain.bank import Question, Sets
 from bot.domain.extension import BadExtension, Extension, read_extension
-from bot.domain.flow import Answer, Discussion, Early, Unreadable, after, is_discussion
+from bot.domain.flow import (
+    Answer,
+    Discussion,
+    Early,
+    Open,
+    Unreadable,
+    after,
+    is_discussion,
+    read_edit,
+)
 from bot.domain.flow import read_reply as read_for_question
+from bot.domain.reading import model_metric_named
+
+# `Q4: …` (or `q4 - …`, `Q4) …`) answers question 4 of the stage whenever it comes.
+_NUMBERED = re.compile(r"^\s*[Qq](?P<n>\d{1,2})\s*[:.)\-–—]\s*(?P<text>\S.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -17,11 +31,17 @@ class ReplyState:
     """The thread as the database has it when the reply is taken."""
 
     questions: tuple[Question, ...]  # the current stage's interview
-    position: int | None  # the pending question's index; None: no interview in this stage
+    position: int | None  # the pending question's index in `order`; None: no interview
     question_ts: str | None  # when the pending question was posted (None: not yet)
     posting: bool  # the pending question is on its way to Slack (its ts not known yet)
     checkin_ts: str | None  # the latest check-in posted in the thread
     seen: bool  # this message was taken before (Slack delivered it again)
+    warned: bool = False  # the pending KPI question was told it got a model metric
+    order: tuple[int, ...] = ()  # the questions as asked (indexes): every one, then a second
+    # round of required ones left open; empty: every question once, in bank order
+
+    def asking(self) -> tuple[int, ...]:
+        return self.order or tuple(range(len(self.questions)))
 
 
 @dataclass(frozen=True)
@@ -63,27 +83,107 @@ class Note:
 
 
 @dataclass(frozen=True)
-class Record:
-    """The pending question's answer (or `skipped`); the interview moves on."""
+class Challenge:
+    """The KPI question answered with a model metric: kept as a note, explained, asked again;
+    the same answer a second time is recorded (flagged)."""
 
     question: Question
     number: int
     total: int
-    answered: bool
+    metric: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """An answer (`status` answered), a skip, or a non-answer that leaves the question open.
+    `pending`: it answers the pending question and the interview moves on; otherwise (a
+    `Q4: …` reply) it answers another question of the stage and the pending one stays."""
+
+    question: Question
+    number: int
+    total: int
+    status: str  # answered | skipped | open
     text: str
     time_box_days: int | None  # the answer sets the stage's time box
-    finished: bool  # the last question: the brief comes next
+    finished: bool  # the last question: what comes next is decided by the service
+    pending: bool = True
+    flagged: str | None = None  # a model metric kept as the KPI after the challenge
+
+    @property
+    def answered(self) -> bool:
+        return self.status == "answered"
 
 
-Decision = Ignore | Wait | CheckinNote | Note | Record
+@dataclass(frozen=True)
+class Refused:
+    """A `Q4: …` reply that could not be taken (no such question, unreadable)."""
+
+    reason: str
+
+
+Decision = Ignore | Wait | CheckinNote | Note | Challenge | Record | Refused
+
+
+def numbered(text: str) -> tuple[int, str] | None:
+    """(4, "the answer") for a reply `Q4: the answer`; None otherwise."""
+    match = _NUMBERED.match(text)
+    return (int(match.group("n")), match.group("text").strip()) if match else None
+
+
+def _numbered_answer(state: ReplyState, number: int, text: str) -> Decision:
+    """`Q4: …` answers Q4 of the stage, whenever it comes; pending or not."""
+    total = len(state.questions)
+    if not 1 <= number <= total:
+        return Refused(f"this stage has questions Q1 to Q{total}; there is no Q{number}")
+    question = state.questions[number - 1]
+    reading = read_edit(question, text)
+    if isinstance(reading, Discussion):
+        return Ignore()
+    if isinstance(reading, Unreadable):
+        return Refused(f"Q{number} not recorded: {reading.reason}")
+    order = state.asking()
+    asking = state.position is not None and state.position < len(order)
+    pending = asking and state.position is not None and order[state.position] == number - 1
+    return _record(state, question, number, reading, text, pending=pending)
+
+
+def _record(
+    state: ReplyState,
+    question: Question,
+    number: int,
+    reading: Answer | Open | object,
+    text: str,
+    *,
+    pending: bool,
+    flagged: str | None = None,
+) -> Record:
+    total = len(state.questions)
+    status = "answered" if isinstance(reading, Answer) else "open"
+    if not isinstance(reading, (Answer, Open)):
+        status = "skipped"
+    time_box = None
+    if isinstance(reading, Answer) and question.sets is Sets.TIME_BOX:
+        time_box = reading.parsed.days
+    position = state.position if state.position is not None else 0
+    return Record(
+        question=question,
+        number=number,
+        total=total,
+        status=status,
+        text=reading.parsed.text if isinstance(reading, Answer) else text.strip(),
+        time_box_days=time_box,
+        finished=pending and position + 1 >= len(state.asking()),
+        pending=pending,
+        flagged=flagged,
+    )
 
 
 def decide_reply(state: ReplyState, reply: Reply, *, patient: bool = True) -> Decision:
     """`patient` is False once the caller has waited long enough for a question's post."""
     if state.seen or is_discussion(reply.text):
         return Ignore()
-    total = len(state.questions)
-    asking = state.position is not None and state.position < total
+    order = state.asking()
+    asking = state.position is not None and state.position < len(order)
     if asking and patient and state.posting:
         return Wait()
     if (
@@ -92,10 +192,15 @@ def decide_reply(state: ReplyState, reply: Reply, *, patient: bool = True) -> De
         and (not asking or state.question_ts is None or after(state.checkin_ts, state.question_ts))
     ):
         return CheckinNote(read_extension(reply.text), ask_again=asking)
+    prefixed = numbered(reply.text)
+    if prefixed is not None and state.questions:
+        return _numbered_answer(state, *prefixed)
     if not asking or state.position is None:
         return Ignore()
-    question = state.questions[state.position]
-    number = state.position + 1
+    index = order[state.position]
+    question = state.questions[index]
+    number = index + 1
+    total = len(state.questions)
     reading = read_for_question(question, state.question_ts, reply.ts, reply.text)
     if isinstance(reading, Discussion):
         return Ignore()
@@ -103,16 +208,9 @@ def decide_reply(state: ReplyState, reply: Reply, *, patient: bool = True) -> De
         return Note(question, number, total, early=True)
     if isinstance(reading, Unreadable):
         return Note(question, number, total, early=False, reason=reading.reason)
-    answered = isinstance(reading, Answer)
-    time_box = None
-    if isinstance(reading, Answer) and question.sets is Sets.TIME_BOX:
-        time_box = reading.parsed.days
-    return Record(
-        question=question,
-        number=number,
-        total=total,
-        answered=answered,
-        text=reading.parsed.text if isinstance(reading, Answer) else reply.text,
-        time_box_days=time_box,
-        finished=number >= total,
-    )
+    flagged = None
+    if isinstance(reading, Answer) and question.sets is Sets.KPI:
+        flagged = model_metric_named(reading.parsed.text)
+        if flagged and not state.warned:
+            return Challenge(question, number, total, flagged)
+    return _record(state, question, number, reading, reply.text, pending=True, flagged=flagged)

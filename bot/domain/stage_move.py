@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.bank import Question
-from bot.domain.gates import Gate
+from bot.domain.gates import Gate, NoGo
 from bot.domain.stages import ORDER, Stage, next_stage
 
 
@@ -35,6 +35,15 @@ class GateClosed:
 
 
 @dataclass(frozen=True)
+class NoGoDecided:
+    """A go / no-go question of the stage was answered `no-go`: the way forward is closed
+    (the owner's `--force` still opens it)."""
+
+    stage: Stage
+    no_go: NoGo
+
+
+@dataclass(frozen=True)
 class Move:
     dest: Stage
     forced: bool  # a jump or a closed gate overridden: only the owner or an admin may
@@ -43,7 +52,7 @@ class Move:
     missing: tuple[Question, ...]  # required answers of the stage left that were missing
 
 
-MoveDecision = Closed | AlreadyThere | NotNext | GateClosed | Move
+MoveDecision = Closed | AlreadyThere | NotNext | NoGoDecided | GateClosed | Move
 
 
 def decide_move(current: Stage, target: str, force: bool, gate: Gate) -> MoveDecision:
@@ -58,9 +67,12 @@ def decide_move(current: Stage, target: str, force: bool, gate: Gate) -> MoveDec
     if not force:
         if jumping:
             return NotNext(dest, upcoming)
-        if not gate.passes:
+        if gate.no_go is not None and ORDER.index(dest) > ORDER.index(current):
+            return NoGoDecided(current, gate.no_go)
+        if gate.missing:
             return GateClosed(current, gate.missing)
-    forced = force and (jumping or not gate.passes)
+    forward = ORDER.index(dest) > ORDER.index(current)
+    forced = force and (jumping or bool(gate.missing) or (gate.no_go is not None and forward))
     between = ORDER[ORDER.index(current) + 1 : ORDER.index(dest)] if jumping else []
     return Move(
         dest=dest,

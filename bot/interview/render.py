@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from bot.blocks import Post, clip, context, esc, header, section, sections
+from bot.blocks import Post, clip, context, divider, esc, header, section, sections
 from bot.domain.answers import Parsed, example, read_answer
 from bot.domain.bank import Kind, Question, numbers
-from bot.domain.gates import Gate
-from storage.rows import AnswerRow
+from bot.domain.gates import Gate, Given, read_gate
+from bot.domain.kpi import KpiPlan, Stated, read_plan
+from bot.domain.reading import show
+from bot.domain.reply import Record
+from storage.rows import AnswerRow, ProjectRow
 
 BRIEF_ANSWER_LIMIT = 600
 BRIEF_TEXT_BUDGET = 11_000
@@ -42,13 +45,15 @@ def parent(name: str, owner: str, stage: str, total: int) -> Post:
 
 
 @lru_cache(maxsize=512)
-def question(number: int, total: int, q: Question) -> Post:
-    """The same question always renders the same way: built once, reused."""
+def question(number: int, total: int, q: Question, again: bool = False) -> Post:
+    """The same question always renders the same way: built once, reused. `again`: the
+    second round, for a required question left open."""
+    once_more = " · _asked once more: it is still open_" if again else ""
     text = f"Q{number}/{total} ({_required(q)}) {q.text}"
     return Post(
         text,
         [
-            section(f"Q{number}/{total} · _{_required(q)}_\n*{q.text}*"),
+            section(f"Q{number}/{total} · _{_required(q)}_{once_more}\n*{q.text}*"),
             context(
                 f"Why: {q.why}",
                 f"Answer with {example(q)} · `skip` to skip · start with `//` to discuss",
@@ -67,6 +72,59 @@ def reask(user: str, number: int, total: int, q: Question, reason: str) -> Post:
 
 def plain(text: str) -> Post:
     return Post(text, [section(text)])
+
+
+def with_lead(lead: tuple[str, ...], post: Post) -> Post:
+    """Lines about the answer just taken, above the next question (one post, not two)."""
+    said = "\n".join(lead)
+    # the notification shows the question first; the message shows the lines above it
+    return Post(f"{post.text}\n{said}", [section(said), *post.blocks][:MAX_BLOCKS])
+
+
+def challenge(user: str, number: int, total: int, metric: str) -> Post:
+    text = (
+        f"<@{user}> {esc(metric)} measures the *model*, not the business: it can be excellent "
+        "while nothing the business cares about moves. A business KPI is something like "
+        "_monthly churn rate_ or _revenue per visit_ — the number the project exists to move. "
+        f"Please answer Q{number}/{total} again with a business KPI. "
+        f"If you are sure, send the same answer again and I'll keep it, flagged as F2."
+    )
+    return Post(text, [section(text)])
+
+
+def read_back(decision: Record, slug: str, plan: KpiPlan | None) -> tuple[str, ...]:
+    """How an answer was read, so a misreading shows at once: the number with its unit, the
+    time box in days, the choice and its reason; what stays open and how to answer it."""
+    q, n = decision.question, decision.number
+    if decision.status == "skipped":
+        return ()
+    if decision.status == "open":
+        how = f"reply `Q{n}: …` here or `/mle answer {slug} Q{n} …`"
+        return (
+            f"📝 Q{n} kept as a note, but it stays *open* (required). Answer it any time: {how}.",
+        )
+    lines: list[str] = []
+    reading = read_answer(q, decision.text)
+    if isinstance(reading, Parsed):
+        if reading.number is not None:
+            lines.append(f"✅ Q{n} read as *{show(reading.number, reading.unit)}*.")
+        elif reading.days is not None and decision.time_box_days is not None:
+            lines.append(f"✅ Q{n}: time box set to *{reading.days} days*.")
+        elif reading.choice is not None:
+            why = f" Reason kept: “{esc(clip(reading.reason, 200))}”." if reading.reason else ""
+            lines.append(f"✅ Q{n}: *{esc(reading.choice)}*.{why}")
+    if decision.flagged:
+        lines.append(
+            f"⚠️ Kept as you wrote it, flagged *F2*: {esc(decision.flagged)} is a model metric, "
+            "not a business KPI."
+        )
+    if plan is not None and plan.baseline and plan.target and q.sets is not None:
+        if q.sets.value == "kpi_target" or (q.sets.value == "kpi_baseline" and plan.target):
+            how = " (from the target against the baseline)" if plan.inferred else ""
+            lines.append(f"📏 KPI: *{esc(plan.line())}*{how}.")
+    if plan is not None:
+        lines.extend(f"⚠️ {esc(risk)}." for risk in plan.risks if not risk.startswith("F2"))
+    return tuple(lines)
 
 
 def early_reply(user: str, number: int, total: int) -> Post:
@@ -97,6 +155,8 @@ def _answer_line(number: int, q: Question, answer: AnswerRow | None, limit: int)
     head = f"*Q{number}. {clip(q.text, 300)}*{mark}"
     if answer is None or answer.status == "withdrawn":
         return f"{head}\n_not answered_"
+    if answer.status == "open":
+        return f"{head}\n_open — <@{answer.author_id}> said “{esc(clip(answer.text, 100))}”_"
     if answer.status == "skipped":
         return f"{head}\n_skipped by <@{answer.author_id}>_"
     body = clip(
@@ -106,38 +166,113 @@ def _answer_line(number: int, q: Question, answer: AnswerRow | None, limit: int)
     return f"{head}\n{quoted}\n— <@{answer.author_id}>"
 
 
+SUMMARY = (
+    ("Success", "success"),
+    ("For whom", "why_and_for_whom"),
+    ("Decision each prediction drives", "decisions"),
+    ("How it is done today", "current_process"),
+    ("Out of scope", "out_of_scope"),
+)
+NEGATIVE = ("no", "no,", "no.", "not yet", "nope")
+
+
+def _plain(q: Question, answer: AnswerRow | None) -> str | None:
+    if answer is None or answer.status != "answered":
+        return None
+    return clip(" ".join(shown_answer(q, answer.text).split()), 300)
+
+
+def risks(
+    questions: tuple[Question, ...], answers: Mapping[str, AnswerRow], plan: KpiPlan, result: Gate
+) -> list[str]:
+    """What a stakeholder should worry about: the F-rule findings of the KPI, a no-go,
+    non-answers, required questions skipped, a `no` to a yes/no question."""
+    number = numbers(questions)
+    out = [esc(r) for r in plan.risks]
+    if result.no_go is not None:
+        why = f": “{esc(clip(result.no_go.reason, 200))}”" if result.no_go.reason else ""
+        out.append(f"the team decided *no-go* (<@{result.no_go.by}>){why}")
+    for q in questions:
+        answer = answers.get(q.key)
+        if answer is None:
+            continue
+        if answer.status == "open":
+            said = esc(clip(answer.text, 60))
+            out.append(f"Q{number[q.key]} answered “{said}”, which is not an answer yet")
+        elif answer.status == "skipped" and q.required:
+            out.append(f"Q{number[q.key]} (required) was skipped by <@{answer.author_id}>")
+        elif (
+            answer.status == "answered"
+            and q.kind is Kind.TEXT
+            and q.text.split()[0] in ("Is", "Are", "Does", "Did", "Has", "Have", "Can")
+            and answer.text.strip().lower().startswith(NEGATIVE)
+        ):
+            out.append(
+                f"Q{number[q.key]} {esc(clip(q.text, 80))} — “{esc(clip(answer.text, 100))}”"
+            )
+    return out
+
+
 def brief(
     stage: str,
-    name: str,
+    project: ProjectRow,
     questions: tuple[Question, ...],
     answers: Mapping[str, AnswerRow],
-    result: Gate,
     notes: int,
 ) -> Post:
-    """The stage's summary; the planning one is the Planning brief."""
-    title = "Planning brief" if stage == "planning" else f"{stage.capitalize()} summary"
+    """The stage's brief, for people who were not in the thread: a one-screen summary (what
+    success means, the KPI, the decision, today, out of scope), the risks and open questions,
+    then every answer. The planning one is the Planning brief."""
+    name = project.name
+    given = {k: Given(a.status, a.text, a.author_id, a.updated_at) for k, a in answers.items()}
+    result = read_gate(questions, given)
+    plan = read_plan(questions, {k: Stated(a.status, a.text) for k, a in answers.items()})
+    title = "Planning brief" if stage == "planning" else f"{stage.capitalize()} brief"
     number = numbers(questions)
     answered = sum(1 for q in questions if (a := answers.get(q.key)) and a.status == "answered")
-    if result.passes:
+    if result.no_go is not None:
+        verdict = f"⛔ The {stage} gate is closed: the team decided no-go."
+    elif result.passes:
         verdict = f"✅ The {stage} gate passes: every required question is answered."
     else:
         missing = ", ".join(f"Q{number[q.key]}" for q in result.missing)
-        verdict = f"⛔ The {stage} gate is closed. Missing required answers: {missing}."
+        verdict = f"⛔ The {stage} gate is closed. Open required questions: {missing}."
+    if plan.model_metric:
+        verdict += " ⚠️ F2: the KPI is a model metric."
     text = f"{title} — {esc(name)}: {answered}/{len(questions)} answered. {verdict}"
+    by_key = {q.key: q for q in questions}
+    summary = [
+        f"*{label}:* {shown}"
+        for label, key in SUMMARY
+        if key in by_key and (shown := _plain(by_key[key], answers.get(key)))
+    ]
+    if plan.name or plan.baseline or plan.target:
+        owner = f", owned by <@{plan.owner}>" if plan.owner else ""
+        summary.insert(1 if summary else 0, f"*KPI:* {esc(plan.line())}{owner}")
+    found = risks(questions, answers, plan, result)
+    open_lines = [
+        f"• Q{number[q.key]}. {clip(q.text, 150)} → reply `Q{number[q.key]}: …` in the thread "
+        f"or `/mle answer {project.slug} Q{number[q.key]} …`"
+        for q in result.missing
+    ]
     limit = max(100, min(BRIEF_ANSWER_LIMIT, BRIEF_TEXT_BUDGET // max(1, len(questions))))
     lines = [_answer_line(i, q, answers.get(q.key), limit) for i, q in enumerate(questions, 1)]
-    body = sections(lines, limit=2900)
-    room = MAX_BLOCKS - 4
-    if len(body) > room:
-        body = body[: room - 1] + [section("_More answers than fit here: see `/mle status`._")]
-    missing_lines = [f"• Q{number[q.key]}. {clip(q.text, 200)}" for q in result.missing]
     blocks = [
         header(clip(f"{title} — {name}", 150)),
         section(f"{answered} of {len(questions)} questions answered.\n{verdict}"),
-        *body,
     ]
-    if missing_lines:
-        blocks.append(section("*Still missing*\n" + "\n".join(missing_lines)))
+    if summary:
+        blocks.extend(sections(summary, limit=2900))
+    if found:
+        blocks.extend(sections(["*Risks*", *(f"• {r}" for r in found)], limit=2900))
+    if open_lines:
+        blocks.extend(sections(["*Open*", *open_lines], limit=2900))
+    blocks.append(divider())
+    body = sections(lines, limit=2900)
+    room = MAX_BLOCKS - len(blocks) - 1
+    if len(body) > room:
+        body = body[: room - 1] + [section("_More answers than fit here: see `/mle status`._")]
+    blocks.extend(body)
     if notes:
         blocks.append(
             context(

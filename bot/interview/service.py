@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import partial
 
 from bot.blocks import esc
-from bot.domain import flow, gates
+from bot.domain import flow, kpi
 from bot.domain import reply as reply_rules
 from bot.domain.bank import Question, QuestionBank, Sets
 from bot.domain.extension import BadExtension, Extension
@@ -40,6 +40,8 @@ QUESTION = "question"  # the outbox kind of questions and briefs
 CHECK = "white_check_mark"
 NOTED = "memo"
 SKIPPED = "fast_forward"
+MARKS = {"answered": CHECK, "skipped": SKIPPED, "open": NOTED}
+KPI_PARTS = (Sets.KPI, Sets.KPI_BASELINE, Sets.KPI_TARGET)
 
 
 _WAIT = object()
@@ -75,23 +77,32 @@ class InterviewService:
         self.kick = kick  # the poster: post what the last unit queued
 
     # ---- posting the current question or the brief
+    def order(self, interview: InterviewRow) -> tuple[int, ...]:
+        """The interview's questions as asked (indexes into the stage's questions): each once,
+        then the second round's."""
+        return flow.asking_order(self.bank.questions(interview.stage), interview.second_round())
+
     def _compose(self, tx: Tx, project: ProjectRow, interview: InterviewRow) -> render.Post:
         questions = self.bank.questions(interview.stage)
-        if interview.position < len(questions):
+        order = self.order(interview)
+        if interview.position < len(order):
+            index = order[interview.position]
             return render.question(
-                interview.position + 1, len(questions), questions[interview.position]
+                index + 1,
+                len(questions),
+                questions[index],
+                again=interview.position >= len(questions),
             )
+        return self.brief(tx, project, interview.stage)
+
+    def brief(self, tx: Tx, project: ProjectRow, stage: str) -> render.Post:
+        """The stage's brief as the answers stand now."""
+        questions = self.bank.questions(stage)
         answers = {
-            a.question_key: a
-            for a in tx.answers.for_project(project.team_id, project.id, interview.stage)
+            a.question_key: a for a in tx.answers.for_project(project.team_id, project.id, stage)
         }
-        notes = [
-            n
-            for n in tx.notes.for_project(project.team_id, project.id)
-            if n.stage == interview.stage
-        ]
-        result = gates.gate(questions, {k: a.status for k, a in answers.items()})
-        return render.brief(interview.stage, project.name, questions, answers, result, len(notes))
+        notes = [n for n in tx.notes.for_project(project.team_id, project.id) if n.stage == stage]
+        return render.brief(stage, project, questions, answers, len(notes))
 
     def queue_current(self, tx: Tx, project: ProjectRow, now: datetime) -> bool:
         """Claim the interview's current question (or its brief) and write it to the outbox;
@@ -110,15 +121,22 @@ class InterviewService:
         tx.deliveries.add_many([self._question_row(tx, project, interview, now)])
 
     def _question_row(
-        self, tx: Tx, project: ProjectRow, interview: InterviewRow, now: datetime
+        self,
+        tx: Tx,
+        project: ProjectRow,
+        interview: InterviewRow,
+        now: datetime,
+        lead: tuple[str, ...] = (),
     ) -> NewDelivery:
+        """`lead`: lines about the answer just taken, shown above the next question."""
         assert project.thread_ts is not None
+        post = self._compose(tx, project, interview)
         return outbox.message(
             project.team_id,
             QUESTION,
             f"{interview.id}:{interview.position}",
             project.channel_id,
-            self._compose(tx, project, interview),
+            render.with_lead(lead, post) if lead else post,
             now,
             thread_ts=project.thread_ts,
             label=f"{project.name} ({interview.stage} {interview.position + 1})",
@@ -199,14 +217,20 @@ class InterviewService:
         if project is None:
             return None
         interview = tx.interviews.get(team_id, project.id, project.stage)
+        if interview is not None and interview.status != "active":
+            interview = None  # finished: its brief is out; `Q4: …` replies still answer
         checkin = tx.deliveries.latest_posted(team_id, "checkin", str(project.id))
+        questions = self.bank.questions(project.stage)
+        order = self.order(interview) if interview else ()
         state = reply_rules.ReplyState(
-            questions=self.bank.questions(project.stage),
+            questions=questions,
             position=interview.position if interview else None,
             question_ts=interview.question_ts if interview else None,
             posting=interview is not None and interview.post_state == "posting",
             checkin_ts=checkin.posted_ts if checkin else None,
             seen=self._seen(tx, project, ts),
+            warned=interview is not None and self._warned(tx, project, interview, order),
+            order=order,
         )
         decision = reply_rules.decide_reply(
             state, reply_rules.Reply(ts, user, text), patient=patient
@@ -224,11 +248,19 @@ class InterviewService:
             return outcome
         stamp = iso(now)
         outcome = _Outcome(project, actor=user)
-        if isinstance(decision, reply_rules.Note):
+        if isinstance(decision, reply_rules.Refused):
+            self._say(tx, project, render.plain(f"<@{user}> {esc(decision.reason)}."), now)
+            return outcome
+        if isinstance(decision, (reply_rules.Note, reply_rules.Challenge)):
+            kind = (
+                "model_metric"
+                if isinstance(decision, reply_rules.Challenge)
+                else ("early_reply" if decision.early else "unreadable")
+            )
             tx.notes.add(
                 team_id=team_id,
                 project_id=project.id,
-                kind="early_reply" if decision.early else "unreadable",
+                kind=kind,
                 stage=project.stage,
                 question_key=decision.question.key,
                 author_id=user,
@@ -236,7 +268,9 @@ class InterviewService:
                 text=text,
                 now=stamp,
             )
-            if decision.early:
+            if isinstance(decision, reply_rules.Challenge):
+                said = render.challenge(user, decision.number, decision.total, decision.metric)
+            elif decision.early:
                 said = render.early_reply(user, decision.number, decision.total)
             else:
                 said = render.reask(
@@ -245,34 +279,105 @@ class InterviewService:
             self._say(tx, project, said, now)
             self.queue_current(tx, project, now)  # re-post a question that failed
             return outcome
-        assert interview is not None and project.thread_ts is not None
-        tx.answers.record(
-            team_id=team_id,
-            project_id=project.id,
-            stage=project.stage,
-            question_key=decision.question.key,
-            status="answered" if decision.answered else "skipped",
-            text=decision.text,
-            author_id=user,
-            message_ts=ts,
-            now=stamp,
-        )
-        if decision.time_box_days is not None:
-            tx.projects.set_time_box(team_id, project.id, project.stage, decision.time_box_days)
-        tx.interviews.advance(interview, decision.number, decision.finished, stamp, claim=True)
-        moved = tx.interviews.get(team_id, project.id, project.stage)
-        assert moved is not None
-        rows = [
-            outbox.reaction(
-                team_id, project.channel_id, ts, CHECK if decision.answered else SKIPPED, now
-            ),
-            self._question_row(tx, project, moved, now),
-        ]
+        assert project.thread_ts is not None
+        lead = self.take(tx, project, decision, user, ts, now)
+        reaction = outbox.reaction(team_id, project.channel_id, ts, MARKS[decision.status], now)
+        if not decision.pending or interview is None:
+            tx.deliveries.add_many([reaction])
+            if lead:
+                self._say(tx, project, render.plain("\n".join(lead)), now)
+            return outcome
+        moved = self._advance(tx, project, interview, stamp)
+        rows = [reaction, self._question_row(tx, project, moved, now, lead)]
         if tx.deliveries.thread_waiting(team_id, project.channel_id, project.thread_ts):
             tx.deliveries.add_many(rows)  # behind what the thread still waits for
         else:
             outcome.handed = tx.deliveries.add_claimed(rows, iso(now))
         return outcome
+
+    def take(
+        self,
+        tx: Tx,
+        project: ProjectRow,
+        decision: reply_rules.Record,
+        user: str,
+        ts: str | None,
+        now: datetime,
+    ) -> tuple[str, ...]:
+        """Record an answer (a skip, a non-answer) to a question of the project's stage;
+        returns the lines that say how it was read."""
+        tx.answers.record(
+            team_id=project.team_id,
+            project_id=project.id,
+            stage=project.stage,
+            question_key=decision.question.key,
+            status=decision.status,
+            text=decision.text,
+            author_id=user,
+            message_ts=ts,
+            now=iso(now),
+        )
+        if decision.time_box_days is not None:
+            tx.projects.set_time_box(
+                project.team_id, project.id, project.stage, decision.time_box_days
+            )
+        plan = None
+        if decision.question.sets in KPI_PARTS:
+            plan = kpi.read_plan(self.bank.questions(project.stage), self._stated(tx, project))
+        return render.read_back(
+            decision, project.slug, plan if decision.status == "answered" else None
+        )
+
+    def _stated(
+        self, tx: Tx, project: ProjectRow, stage: str | None = None
+    ) -> dict[str, kpi.Stated]:
+        return {
+            a.question_key: kpi.Stated(a.status, a.text)
+            for a in tx.answers.for_project(project.team_id, project.id, stage or project.stage)
+        }
+
+    def _advance(
+        self, tx: Tx, project: ProjectRow, interview: InterviewRow, stamp: str
+    ) -> InterviewRow:
+        """Move past the pending question: to the next one not answered yet; at the end of
+        the first round, to the required questions left open (asked once more), then to the
+        brief. The next post is claimed by the caller."""
+        questions = self.bank.questions(interview.stage)
+        statuses = {k: a.status for k, a in self._stated(tx, project, interview.stage).items()}
+        reask = interview.second_round()
+        position = interview.position + 1
+        if reask is None and position >= len(questions):
+            reask = flow.second_round(questions, statuses)
+        order = flow.asking_order(questions, reask)
+        while position < len(order) and statuses.get(questions[order[position]].key) == "answered":
+            position += 1
+        tx.interviews.advance(
+            interview,
+            position,
+            position >= len(order),
+            stamp,
+            claim=True,
+            reask=None if reask is None else ",".join(reask),
+        )
+        moved = tx.interviews.get(project.team_id, project.id, interview.stage)
+        assert moved is not None
+        return moved
+
+    def _warned(
+        self, tx: Tx, project: ProjectRow, interview: InterviewRow, order: tuple[int, ...]
+    ) -> bool:
+        """The pending question names the KPI and was told once it got a model metric."""
+        if interview.position >= len(order):
+            return False
+        question = self.bank.questions(interview.stage)[order[interview.position]]
+        if question.sets is not Sets.KPI:
+            return False
+        return any(
+            n.kind == "model_metric"
+            and n.stage == interview.stage
+            and n.question_key == question.key
+            for n in tx.notes.for_project(project.team_id, project.id)
+        )
 
     def _checkin_note(
         self,
@@ -421,13 +526,17 @@ class InterviewService:
         if question is None:
             tx.answers.change(answer, text=text, status="answered", by=user, now=now)
             return None
-        reading = flow.read_edit(question, text)
+        prefixed = reply_rules.numbered(text)
+        reading = flow.read_edit(question, prefixed[1] if prefixed else text)
         if isinstance(reading, flow.Unreadable):
             self._say(tx, project, render.edit_refused(user, number, reading.reason), moment)
             return _Outcome(project, actor=user)
-        status = {flow.Answer: "answered", flow.Skip: "skipped", flow.Discussion: "withdrawn"}[
-            type(reading)
-        ]
+        status = {
+            flow.Answer: "answered",
+            flow.Skip: "skipped",
+            flow.Discussion: "withdrawn",
+            flow.Open: "open",
+        }[type(reading)]
         new_text = reading.parsed.text if isinstance(reading, flow.Answer) else text
         if (new_text, status) != (answer.text, answer.status):
             tx.answers.change(answer, text=new_text, status=status, by=user, now=now)

@@ -8,7 +8,14 @@ from datetime import datetime
 from bot.blocks import clip, esc
 from bot.domain import gates
 from bot.domain.bank import QuestionBank, numbers
-from bot.domain.stage_move import AlreadyThere, Closed, GateClosed, NotNext, decide_move
+from bot.domain.stage_move import (
+    AlreadyThere,
+    Closed,
+    GateClosed,
+    NoGoDecided,
+    NotNext,
+    decide_move,
+)
 from bot.domain.stages import Stage, next_stage
 from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
@@ -41,13 +48,32 @@ class StageService:
 
     def _gate(self, tx: Tx, project: ProjectRow) -> gates.Gate:
         answers = tx.answers.for_project(project.team_id, project.id, project.stage)
-        return gates.gate(
-            self.bank.questions(project.stage), {a.question_key: a.status for a in answers}
+        return gates.read_gate(
+            self.bank.questions(project.stage),
+            {
+                a.question_key: gates.Given(a.status, a.text, a.author_id, a.updated_at)
+                for a in answers
+            },
         )
 
     def _missing(self, project: ProjectRow, result: gates.Gate) -> str:
         number = numbers(self.bank.questions(project.stage))
-        return "\n".join(f"• Q{number[q.key]}. {clip(q.text, 200)}" for q in result.missing)
+        return "\n".join(
+            f"• Q{number[q.key]}. {clip(q.text, 200)}  →  `/mle answer {project.slug} "
+            f"Q{number[q.key]} …`"
+            for q in result.missing
+        )
+
+    def _no_go(self, project: ProjectRow, no_go: gates.NoGo) -> str:
+        number = numbers(self.bank.questions(project.stage))[no_go.question.key]
+        why = f" Reason given: “{esc(clip(no_go.reason, 300))}”." if no_go.reason else ""
+        return (
+            f"⛔ The team decided *no-go* on *{esc(project.name)}* at {project.stage} Q{number} "
+            f"(<@{no_go.by}>, {no_go.at[:10]}).{why}\nThe way to the next stage is closed. "
+            "Either re-scope and answer the question again "
+            f"(`/mle answer {project.slug} Q{number} go - <what changed>`), or close the "
+            f"project. The owner can still override with `--force` (recorded)."
+        )
 
     async def move(self, team_id: str, user: str, name: str, target: str, force: bool) -> str:
         """Returns what to tell the person who asked."""
@@ -72,11 +98,14 @@ class StageService:
                 f"*{decision.dest}* is not the next stage of *{project.name}* (that is "
                 f"*{decision.upcoming}*). The owner can jump with `--force`."
             )
+        if isinstance(decision, NoGoDecided):
+            return self._no_go(project, decision.no_go)
         if isinstance(decision, GateClosed):
             return (
                 f"The *{current}* gate of *{project.name}* is closed. Missing required "
-                f"answers:\n{self._missing(project, result)}\nAnswer them in the "
-                "project thread, or the owner can override with `--force`."
+                f"answers:\n{self._missing(project, result)}\nAnswer with the command shown, "
+                "or reply `Q<n>: <answer>` in the project thread. The owner can override "
+                "with `--force`."
             )
         dest, forced = decision.dest, decision.forced
         if forced and user != project.owner_id and not await self.slack.is_admin(user):
@@ -90,6 +119,7 @@ class StageService:
             missing = ", ".join(f"Q{number[q.key]}" for q in decision.missing)
             reason = (
                 f"forced by <@{user}>"
+                + ("; over the team's no-go" if result.no_go is not None else "")
                 + (f"; missing {missing}" if missing else "")
                 + (
                     f"; skipped from {current}"

@@ -32,19 +32,29 @@ class InterviewRepo:
         return to_row(InterviewRow, cur.fetchone())
 
     def advance(
-        self, interview: InterviewRow, position: int, complete: bool, now: str, *, claim: bool
+        self,
+        interview: InterviewRow,
+        position: int,
+        complete: bool,
+        now: str,
+        *,
+        claim: bool,
+        reask: str | None = None,
     ) -> bool:
         """Move on from the interview's position to `position`, its question (or the brief) now
-        waiting to be posted, or already claimed for posting by the caller. False when the
-        interview moved meanwhile."""
+        waiting to be posted, or already claimed for posting by the caller. `reask`: the
+        second round's keys, once the first round has ended. False when the interview moved
+        meanwhile."""
         cur = self._conn.execute(
             "UPDATE interviews SET position = ?, status = ?, question_ts = NULL, "
+            "reask = COALESCE(?, reask), "
             "post_state = ?, post_claimed_at = ?, post_error = NULL, "
             "completed_at = CASE WHEN ? THEN ? ELSE completed_at END "
             "WHERE id = ? AND position = ?",
             (
                 position,
                 "complete" if complete else "active",
+                reask,
                 "posting" if claim else "pending",
                 now if claim else None,
                 complete,
@@ -137,7 +147,7 @@ class AnswerRepo:
         status: str,
         text: str,
         author_id: str,
-        message_ts: str,
+        message_ts: str | None,
         now: str,
     ) -> int:
         """Answer (or skip) a question; an earlier answer to it is replaced, its text kept."""

@@ -169,13 +169,13 @@ class MetricRepo:
     ) -> int:
         """Create the metric or update the fields in `changes` (others stay as they were)."""
         existing = self.get(team_id, model_id, name_key)
-        allowed = {"baseline", "target", "owner_id", "method", "window_days", "direction"}
+        allowed = {"baseline", "target", "owner_id", "method", "window_days", "direction", "unit"}
         fields = {k: v for k, v in changes.items() if k in allowed}
         if existing is None:
             cur = self._conn.execute(
                 "INSERT INTO business_metrics (team_id, model_id, name, name_key, baseline, "
-                "target, owner_id, method, window_days, direction, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "target, owner_id, method, window_days, direction, unit, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     team_id,
                     model_id,
@@ -187,6 +187,7 @@ class MetricRepo:
                     fields.get("method"),
                     fields.get("window_days"),
                     fields.get("direction") or "higher",
+                    fields.get("unit") or "",
                     now,
                     now,
                 ),

@@ -1,0 +1,96 @@
+"""What planning says about the business KPI, read from its answers, and what is wrong with
+it (the risks a brief lists); pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.domain.answers import Parsed, read_answer
+from bot.domain.bank import Question, Sets
+from bot.domain.reading import Quantity, model_metric_named, show, stated_direction
+
+
+@dataclass(frozen=True)
+class Stated:
+    """An answer as stored: its status and text."""
+
+    status: str
+    text: str
+
+
+@dataclass(frozen=True)
+class KpiPlan:
+    name: str | None = None
+    baseline: Quantity | None = None
+    target: Quantity | None = None
+    owner: str | None = None
+    direction: str | None = None  # lower | higher
+    inferred: bool = False  # the direction comes from target vs baseline, not from the words
+    model_metric: str | None = None  # the model metric the KPI answer names
+    risks: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        """`monthly churn rate: 4.1 % → 3.8 % (lower is better)`."""
+        name = self.name or "(no KPI named)"
+        base = show(self.baseline.value, self.baseline.unit) if self.baseline else "?"
+        goal = show(self.target.value, self.target.unit) if self.target else "?"
+        way = f" ({self.direction} is better)" if self.direction else ""
+        return f"{name}: {base} → {goal}{way}"
+
+
+def _parsed(questions: tuple[Question, ...], answers: Mapping[str, Stated], sets: Sets) -> Parsed:
+    for question in questions:
+        if question.sets is sets:
+            stated = answers.get(question.key)
+            if stated is not None and stated.status == "answered":
+                reading = read_answer(question, stated.text)
+                if isinstance(reading, Parsed):
+                    return reading
+    return Parsed("")
+
+
+def read_plan(questions: tuple[Question, ...], answers: Mapping[str, Stated]) -> KpiPlan:
+    """The KPI as the stage's answers state it; `answers` maps question keys."""
+    name = _parsed(questions, answers, Sets.KPI)
+    base = _parsed(questions, answers, Sets.KPI_BASELINE)
+    goal = _parsed(questions, answers, Sets.KPI_TARGET)
+    owner = _parsed(questions, answers, Sets.KPI_OWNER)
+    baseline = Quantity(base.number, base.unit) if base.number is not None else None
+    target = Quantity(goal.number, goal.unit) if goal.number is not None else None
+    metric = model_metric_named(name.text) if name.text else None
+    risks: list[str] = []
+    if metric:
+        risks.append(
+            f"F2: the KPI names a model metric ({metric}); it measures the model, not the business"
+        )
+    stated = stated_direction(name.text) if name.text else None
+    direction, inferred = stated, False
+    if baseline and target:
+        if baseline.unit != target.unit:
+            risks.append(
+                f"the baseline ({show(baseline.value, baseline.unit)}) and the target "
+                f"({show(target.value, target.unit)}) are in different units"
+            )
+        elif target.value == baseline.value:
+            risks.append("the target equals the baseline: nothing would count as better")
+        else:
+            lower = target.value < baseline.value
+            if stated is None:
+                direction, inferred = ("lower" if lower else "higher"), True
+            elif (stated == "lower") != lower:
+                risks.append(
+                    f"the KPI should go {'down' if stated == 'lower' else 'up'}, but the target "
+                    f"({show(target.value, target.unit)}) is on the other side of the baseline "
+                    f"({show(baseline.value, baseline.unit)})"
+                )
+    return KpiPlan(
+        name=" ".join(name.text.split()) or None,
+        baseline=baseline,
+        target=target,
+        owner=owner.user,
+        direction=direction,
+        inferred=inferred,
+        model_metric=metric,
+        risks=tuple(risks),
+    )

@@ -1,0 +1,409 @@
+"""Reading replies the way people write them: numbers with their unit, durations, choices with
+a reason, non-answers, model metrics named as a business KPI. Pure and total (never raises)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+# ---- numbers
+
+_CURRENCY_SIGNS = {"$": "$", "€": "€", "£": "£", "¥": "¥"}
+_CURRENCY_WORDS = {
+    "usd": "$",
+    "dollar": "$",
+    "dollars": "$",
+    "eur": "€",
+    "euro": "€",
+    "euros": "€",
+    "gbp": "£",
+    "pounds": "£",
+    "chf": "CHF",
+    "jpy": "¥",
+    "sek": "SEK",
+    "inr": "INR",
+}
+_PERCENT_WORDS = {"%": "%", "percent": "%", "per cent": "%", "pct": "%"}
+_PP_WORDS = {"pp", "pps", "percentage point", "percentage points", "points", "pts"}
+_SCALE = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "mio": 1e6,
+    "million": 1e6,
+    "millions": 1e6,
+    "bn": 1e9,
+    "b": 1e9,
+    "billion": 1e9,
+}
+_NUMBER = re.compile(
+    r"(?P<cur>[$€£¥])?\s?"
+    r"(?P<sign>(?<![\w.,%])[-−+])?"
+    r"(?P<num>\d{1,3}(?:(?:,|\.|'|\u00a0|\u202f| )\d{3})+(?:[.,]\d+)?(?!\d)"
+    r"|\d+(?:[.,]\d+)?|[.,]\d+)"
+    r"(?:\s?(?P<scale>k|K|M|mn|mio|bn|B|thousand|million|millions|billion)(?![A-Za-z]))?"
+    r"(?:\s?(?P<unit>%|percent|per cent|pct|pp|pps|percentage points?|points|pts"
+    r"|usd|USD|dollars?|eur|EUR|euros?|gbp|GBP|pounds|chf|CHF|jpy|JPY|sek|SEK|inr|INR"
+    r"|[$€£¥])(?![A-Za-z]))?",
+)
+# Words that make a following number a duration or an ordinal rather than a value.
+_NOT_A_VALUE_AFTER = re.compile(
+    r"^\s?(?:d|days?|w|wks?|weeks?|mos?|months?|yrs?|years?|hours?|h|mins?|minutes?|st|nd|rd|th"
+    r"|am|pm)\b",
+    re.IGNORECASE,
+)
+_DATES = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+_YEAR = re.compile(r"(?:19|20)\d\d")  # a year, when the reply also gives a value
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A value with its unit: "" (none), "%", "pp", or a currency ("$", "€", "£", "CHF" …)."""
+
+    value: float
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Several:
+    """More than one number in the reply: which one is meant?"""
+
+    values: tuple[Quantity, ...]
+
+
+def _to_float(raw: str) -> float | None:
+    text = raw.replace("\u00a0", " ").replace("\u202f", " ").replace("'", "").replace(" ", "")
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        grouping = "." if decimal == "," else ","
+        text = text.replace(grouping, "").replace(decimal, ".")
+    elif "," in text:
+        head, *groups = text.split(",")
+        thousands = all(len(g) == 3 for g in groups) and head not in ("", "0")
+        text = text.replace(",", "") if thousands else text.replace(",", ".", 1)
+        if text.count(",") or text.count(".") > 1:
+            return None
+    elif text.count(".") > 1:
+        head, *groups = text.split(".")
+        if not all(len(g) == 3 for g in groups):
+            return None
+        text = text.replace(".", "")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _unit(match: re.Match[str]) -> str:
+    if match.group("cur"):
+        return _CURRENCY_SIGNS[match.group("cur")]
+    word = (match.group("unit") or "").lower()
+    if not word:
+        return ""
+    if word in _PERCENT_WORDS:
+        return "%"
+    if word in _PP_WORDS:
+        return "pp"
+    if word in _CURRENCY_SIGNS:
+        return _CURRENCY_SIGNS[word]
+    return _CURRENCY_WORDS.get(word, word.upper())
+
+
+def numbers_in(text: str) -> list[Quantity]:
+    """Every value written in `text`, with its unit; durations, ordinals, years-as-dates and
+    labels such as `Q4` or `v2` are not values."""
+    found: list[Quantity] = []
+    years: list[Quantity] = []
+    text = _DATES.sub(lambda m: " " * len(m.group()), text)
+    for match in _NUMBER.finditer(text):
+        start = match.start("sign") if match.group("sign") else match.start("num")
+        if not match.group("cur") and start > 0 and text[start - 1].isalpha():
+            continue  # Q4, v2, F1, x10
+        rest = text[match.end() :]
+        bare = not match.group("unit") and not match.group("scale") and not match.group("cur")
+        if bare and _NOT_A_VALUE_AFTER.match(rest):
+            continue
+        value = _to_float(match.group("num"))
+        if value is None:
+            continue
+        scale = match.group("scale") or ""
+        if scale:
+            value *= _SCALE[scale.lower()]
+        if match.group("sign") in ("-", "−"):
+            value = -value
+        quantity = Quantity(value, _unit(match))
+        if bare and _YEAR.fullmatch(match.group("num")):
+            years.append(quantity)
+        else:
+            found.append(quantity)
+    return found or years
+
+
+def read_quantity(text: str) -> Quantity | Several | None:
+    """The one value a reply gives (`about 4.1% monthly`, `3,8%`, `$1.2M`, `12 000`); Several
+    when it gives more than one; None when it gives none."""
+    values = numbers_in(text)
+    if not values:
+        return None
+    distinct = tuple(dict.fromkeys(values))
+    if len(distinct) > 1:
+        return Several(distinct)
+    return distinct[0]
+
+
+def show(value: float, unit: str = "") -> str:
+    """A value as people read it: `3.8 %`, `$1,200,000`, `0.042`, `4.1 pp`."""
+    if value == int(value) and abs(value) >= 1000:
+        number = f"{value:,.0f}"
+    elif abs(value) >= 1000:
+        number = f"{value:,.2f}".rstrip("0").rstrip(".")
+    else:
+        number = f"{value:.6g}"
+    if unit in ("%", "pp"):
+        return f"{number} {unit}"
+    if unit in ("$", "€", "£", "¥"):
+        return f"-{unit}{number[1:]}" if number.startswith("-") else f"{unit}{number}"
+    return f"{number} {unit}" if unit else number
+
+
+# ---- durations
+
+_DURATION = re.compile(
+    r"(?P<n>\d+(?:[.,]\d+)?(?:\s?(?:-|–|to)\s?\d+(?:[.,]\d+)?)?|an?|one|two|three|four|five|six"
+    r"|seven|eight|nine|ten|eleven|twelve|couple of|few)\s*"
+    r"(?P<unit>fortnights?|business days?|working days?|d|days?|w|wks?|weeks?|m|mos?|months?)\b",
+    re.IGNORECASE,
+)
+_FORTNIGHT = re.compile(r"\b(?:a|one)?\s*fortnight\b", re.IGNORECASE)
+_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "couple of": 2,
+    "few": 3,
+}
+MAX_DAYS = 366
+
+
+def read_duration(text: str) -> int | None:
+    """Days in the first duration of a reply: `2 weeks`, `a fortnight`, `2-3 weeks` (the upper
+    bound), `10 business days`, `2 weeks overall, about 4 days per approach` (14); None if
+    there is none, or it is not 1 day to a year."""
+    clean = " ".join(text.split())
+    match = _DURATION.search(clean)
+    fortnight = _FORTNIGHT.search(clean)
+    if fortnight and (match is None or fortnight.start() < match.start()):
+        return 14
+    if match is None:
+        return None
+    raw = match.group("n").lower()
+    amount_text = re.split(r"\s?(?:-|–|to)\s?", raw)[-1]
+    if amount_text in _WORDS:
+        amount = float(_WORDS[amount_text])
+    else:
+        try:
+            amount = float(amount_text.replace(",", "."))
+        except ValueError:
+            return None
+    unit = match.group("unit").lower()
+    if unit.startswith("fortnight"):
+        per = 14.0
+    elif unit.startswith(("business", "working")):
+        per = 7 / 5
+    else:
+        per = {"d": 1.0, "w": 7.0, "m": 30.0}[unit[0]]
+    days = round(amount * per)
+    return days if 1 <= days <= MAX_DAYS else None
+
+
+# ---- choices
+
+_SQUASH = re.compile(r"[\s\-_–—]+")
+_REASON_START = re.compile(r"^[\s\-–—:;,.!/()]+")
+
+
+@dataclass(frozen=True)
+class Chosen:
+    choice: str
+    reason: str = ""
+
+
+def _squash(text: str) -> str:
+    return _SQUASH.sub("", text.lower())
+
+
+def read_choice(choices: tuple[str, ...], text: str) -> Chosen | None:
+    """`Go - the signal is there` → go (reason kept), `no-go: no labels`, `NoGo!`, `customer
+    facing`; the longest choice the reply starts with, when the rest reads as a reason."""
+    stripped = text.strip()
+    lowered = stripped.lower()
+    best: Chosen | None = None
+    for choice in sorted(choices, key=len, reverse=True):
+        target = _squash(choice)
+        # walk the reply's characters until the squashed prefix equals the choice
+        taken = ""
+        for index, char in enumerate(lowered):
+            if not _SQUASH.fullmatch(char):
+                taken += char
+            if taken == target:
+                rest = stripped[index + 1 :]
+                if rest and rest[0].isalnum():
+                    break  # `good` does not start with the choice `go`
+                reason = _REASON_START.sub("", rest).strip()
+                best = Chosen(choice, reason)
+                break
+            if not target.startswith(taken):
+                break
+        if best is not None:
+            return best
+    return None
+
+
+# ---- non-answers
+
+_NON_ANSWERS = {
+    "tbd",
+    "tba",
+    "tbc",
+    "to be decided",
+    "to be determined",
+    "to be confirmed",
+    "unknown",
+    "unknown yet",
+    "n/a",
+    "na",
+    "n.a.",
+    "?",
+    "idk",
+    "i don't know",
+    "i dont know",
+    "don't know",
+    "dont know",
+    "dunno",
+    "-",
+    "not sure",
+    "not sure yet",
+    "none",
+    "none yet",
+    "nothing yet",
+    "no idea",
+    "not yet",
+    "not known",
+    "not known yet",
+    "unclear",
+    "todo",
+    "to do",
+    "later",
+    "pending",
+    "will check",
+    "will find out",
+    "later on",
+    "nil",
+    "nope",
+    "no clue",
+    "don't know yet",
+    "not decided",
+    "undecided",
+    "nothing",
+    "x",
+}
+_TRIM = re.compile(r"^[\s.!…]+|[\s.!…]+$")
+
+
+def is_non_answer(text: str) -> bool:
+    """`tbd`, `unknown`, `n/a`, `?`, `idk`, `-`, `not sure`, `none yet` … (any case, with
+    trailing dots or a smiley's worth of punctuation)."""
+    clean = " ".join(_TRIM.sub("", text.strip().lower().replace("’", "'")).split())
+    if not clean:
+        return bool(text.strip())  # only dots
+    if set(clean) <= {"?", "-", "—", " "}:
+        return True
+    return clean.rstrip("?") in _NON_ANSWERS or clean in _NON_ANSWERS
+
+
+# ---- model metrics named as a business KPI
+
+MODEL_METRICS = {
+    "auc": "AUC",
+    "roc": "ROC",
+    "rocauc": "ROC AUC",
+    "aucroc": "AUC",
+    "prauc": "PR AUC",
+    "accuracy": "accuracy",
+    "f1": "F1",
+    "f1score": "F1",
+    "fscore": "F-score",
+    "precision": "precision",
+    "recall": "recall",
+    "rmse": "RMSE",
+    "mse": "MSE",
+    "mae": "MAE",
+    "mape": "MAPE",
+    "smape": "sMAPE",
+    "logloss": "log loss",
+    "crossentropy": "cross-entropy",
+    "r2": "R²",
+    "r²": "R²",
+    "rsquared": "R²",
+    "perplexity": "perplexity",
+    "bleu": "BLEU",
+    "rouge": "ROUGE",
+    "ndcg": "NDCG",
+    "gini": "Gini",
+}
+_PHRASES = (("log", "loss"), ("cross", "entropy"), ("r", "squared"), ("roc", "auc"), ("pr", "auc"))
+_TOKENS = re.compile(r"[a-z0-9²]+")
+_NEGATIONS = {"not", "no", "than", "instead", "besides", "beyond", "vs", "versus", "unlike"}
+
+
+def model_metric_named(text: str) -> str | None:
+    """The model metric a KPI answer names (`AUC`, `F1-score`, `val RMSE`, `log loss`), unless
+    only to set it aside (`churn, not AUC`); None when it names none."""
+    tokens = _TOKENS.findall(text.lower())
+    for index, token in enumerate(tokens):
+        pair = (token, tokens[index + 1]) if index + 1 < len(tokens) else None
+        word = "".join(pair) if pair in _PHRASES and pair is not None else token
+        if token == "f" and index + 1 < len(tokens) and tokens[index + 1] in ("1", "score"):
+            word = "f1"
+        if word not in MODEL_METRICS:
+            continue
+        if _NEGATIONS & set(tokens[max(0, index - 3) : index]):
+            continue
+        return MODEL_METRICS[word]
+    return None
+
+
+# ---- which way is better
+
+_LOWER = re.compile(
+    r"\b(?:reduce|reduc\w+|lower|decrease|decreas\w+|cut|cutting|less|fewer|drop|minimi[sz]e|"
+    r"shrink|down)\b",
+    re.IGNORECASE,
+)
+_HIGHER = re.compile(
+    r"\b(?:increase|increas\w+|raise|raising|higher|more|grow|growth|boost|improve|maximi[sz]e|"
+    r"up|lift)\b",
+    re.IGNORECASE,
+)
+
+
+def stated_direction(text: str) -> str | None:
+    """ "lower" or "higher" when a KPI answer says which way it should move."""
+    lower, higher = bool(_LOWER.search(text)), bool(_HIGHER.search(text))
+    if lower == higher:
+        return None
+    return "lower" if lower else "higher"
