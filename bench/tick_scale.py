@@ -105,7 +105,7 @@ async def measure(path: str) -> tuple[float, float, int]:
     ticker = Ticker(
         store,
         None,
-        {"checkin": checkin_composer(load_bank()), "reminder": reminder_composer()},
+        {"checkin": checkin_composer(load_bank()), "reminder": reminder_composer(load_bank())},
         lambda: NOW,
         sources=(queue_reminders,),
     )

@@ -18,6 +18,7 @@ from bot.digests.service import DigestService
 from bot.domain.bank import BankError, QuestionBank
 from bot.home.service import HomeService
 from bot.inbox import Inbox
+from bot.interview.answering import AnswerService
 from bot.interview.service import QUESTION, InterviewService
 from bot.models.reminders import f8_composer, queue_reminders, reminder_composer
 from bot.models.service import ModelService
@@ -51,6 +52,7 @@ class Services:
     slack: SlackGateway
     bank: QuestionBank
     interviews: InterviewService
+    answers: AnswerService
     creator: ProjectCreator
     status: StatusService
     stages: StageService
@@ -81,7 +83,7 @@ class Services:
         composers = {
             "checkin": checkin_composer(bank),
             "nudge": nudge_composer,
-            "reminder": reminder_composer(),
+            "reminder": reminder_composer(bank),
             "f8": f8_composer(),
             "digest": digest_composer(bank),
         }
@@ -95,7 +97,7 @@ class Services:
         )
         stages = StageService(store, slack, bank, interviews, clock, home.touch, kick)
         creator = ProjectCreator(store, slack, bank, interviews, clock, home.touch, kick)
-        models = ModelService(store, slack, clock, home.touch, kick)
+        models = ModelService(store, slack, clock, home.touch, kick, bank=bank)
         # what a post changes once Slack has it (or has refused it for good)
         ticker.poster.on(
             QUESTION, posted=interviews.question_posted, failed=interviews.question_failed
@@ -107,6 +109,7 @@ class Services:
             slack=slack,
             bank=bank,
             interviews=interviews,
+            answers=AnswerService(store, bank, interviews, clock, home.touch, kick),
             creator=creator,
             status=StatusService(store, bank, clock),
             stages=stages,

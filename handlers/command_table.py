@@ -31,6 +31,7 @@ def command_table(services: Services) -> dict[type, Handler]:
     creator, stages, checkins = services.creator, services.stages, services.checkins
     models, digests, deleter = services.models, services.digests, services.deleter
     workspace, status, visible = services.workspace, services.status, services.visibility
+    answers = services.answers
 
     async def project(name: str, who: Caller) -> ProjectRow | str:
         """A project this person may see (its channel's members), else as if it did not
@@ -75,7 +76,9 @@ def command_table(services: Services) -> dict[type, Handler]:
         found = await model(c.model, who)
         if isinstance(found, str):
             return found
-        return await models.define(who.team, who.user, found.id, c.name, c.value, c.changes)
+        return await models.define(
+            who.team, who.user, found.id, c.name, c.value, c.changes, c.units
+        )
 
     async def retire(c: parser.Retire, who: Caller) -> Reply:
         found = await model(c.model, who)
@@ -108,7 +111,21 @@ def command_table(services: Services) -> dict[type, Handler]:
             return await status.project(who.team, found.slug)
         return await status.channel(who.team, who.channel)
 
+    async def answer(c: parser.AnswerQuestion, who: Caller) -> Reply:
+        found = await project(c.project, who)
+        if isinstance(found, str):
+            return found
+        return await answers.answer(who.team, who.user, found.id, c.stage, c.question, c.text)
+
+    async def brief(c: parser.ShowBrief, who: Caller) -> Reply:
+        found = await project(c.project, who)
+        if isinstance(found, str):
+            return found
+        return await answers.brief(who.team, who.user, found.id)
+
     return {
+        parser.AnswerQuestion: answer,
+        parser.ShowBrief: brief,
         parser.NewProject: new,
         parser.MoveStage: move,
         parser.SetCheckin: checkin,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.commands.tokens import TokenError, split_words
 from bot.commands.usage import usage_for
-from bot.domain.answers import parse_duration, parse_number
+from bot.domain.answers import parse_duration
 from bot.domain.names import name_problem
+from bot.domain.reading import Several, read_quantity, show
 from bot.domain.stages import ORDER
 
 MAX_PROJECT_NAME = 80
@@ -64,6 +65,22 @@ class DefineMetric:
     name: str
     value: float | None
     changes: dict[str, object]  # baseline, target, owner_id, method, window_days, direction
+    units: dict[str, str] = field(default_factory=dict)  # baseline|target|value → unit typed
+
+
+@dataclass(frozen=True)
+class AnswerQuestion:
+    """`/mle answer <project> [<stage>.]Q<n>|<key> <text>`."""
+
+    project: str
+    stage: str | None  # None: the project's current stage
+    question: str  # `Q4` or a question key
+    text: str
+
+
+@dataclass(frozen=True)
+class ShowBrief:
+    project: str
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,8 @@ Command = (
     | Settings
     | Digest
     | DeleteProject
+    | AnswerQuestion
+    | ShowBrief
 )
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
@@ -138,6 +157,14 @@ def parse(text: str) -> Command:
         return _parse_settings(rest)
     if sub == "digest":
         return _parse_digest(rest)
+    if sub == "answer":
+        return _parse_answer(rest)
+    if sub == "brief":
+        try:
+            name = " ".join(_single_name(rest).split())
+        except TokenError as exc:
+            return _invalid(f"The project name is not right: {exc}.", "brief")
+        return ShowBrief(name) if name else _invalid("Name the project.", "brief")
     if sub == "delete":
         try:
             name = " ".join(_single_name(rest).split())
@@ -258,11 +285,50 @@ def _parse_deploy(rest: str) -> Command:
     return Deploy(tuple(kept), tier)
 
 
-def _number(key: str, raw: str) -> float | Invalid:
-    value = parse_number(raw)
-    if value is None:
+_QUESTION_REF = re.compile(
+    rf"^(?:(?P<stage>{'|'.join(STAGE_NAMES)})\.)?(?P<ref>[Qq]\d{{1,2}}|[a-z][a-z0-9_]{{0,40}})"
+    r":?$",
+    re.IGNORECASE,
+)
+_QUOTE_OPEN = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019"}
+_NUMBERED_REF = re.compile(r"^(?:[a-z]+\.)?[Qq]\d{1,2}:?$|^[a-z]+\.[a-z][a-z0-9_]*:?$", re.I)
+
+
+def _parse_answer(rest: str) -> Command:
+    """The project (quoted, or every word before a `Q<n>`, or one word), the question, the
+    answer as typed."""
+    if rest[:1] in _QUOTE_OPEN:
+        close = rest.find(_QUOTE_OPEN[rest[0]], 1)
+        if close == -1:
+            return _invalid(f"the quote {rest[0]} is never closed.", "answer")
+        words = [rest[1:close], *rest[close + 1 :].split()]
+        at = 1
+    else:
+        words = rest.split()
+        at = next((i for i, w in enumerate(words) if i > 0 and _NUMBERED_REF.match(w)), 1)
+    if len(words) < at + 2:
+        return _invalid("Name the project, the question and your answer.", "answer")
+    project = " ".join(words[:at]).strip()
+    match = _QUESTION_REF.match(words[at])
+    if not project or match is None:
+        return _invalid(
+            f"`{words[at][:30]}` is not a question: write `Q4`, `planning.Q4` or its key.",
+            "answer",
+        )
+    stage = match.group("stage").lower() if match.group("stage") else None
+    ref = match.group("ref")
+    ref = ref.upper() if ref[:1] in "qQ" and ref[1:].isdigit() else ref.lower()
+    return AnswerQuestion(project, stage, ref, " ".join(words[at + 1 :]))
+
+
+def _number(key: str, raw: str) -> tuple[float, str] | Invalid:
+    found = read_quantity(raw)
+    if isinstance(found, Several):
+        listed = " and ".join(show(q.value, q.unit) for q in found.values[:3])
+        return _invalid(f"`{key}` needs one number; `{raw[:30]}` gives {listed}.", "metric")
+    if found is None:
         return _invalid(f"`{key}` needs a finite number; `{raw[:30]}` is not one.", "metric")
-    return value
+    return found.value, found.unit
 
 
 def _parse_metric(rest: str) -> Command:
@@ -279,6 +345,7 @@ def _parse_metric(rest: str) -> Command:
         return _invalid(problem, "metric")
     value: float | None = None
     changes: dict[str, object] = {}
+    units: dict[str, str] = {}
     for word in words[2:]:
         key, eq, raw = word.partition("=")
         key = key.lower()
@@ -291,12 +358,12 @@ def _parse_metric(rest: str) -> Command:
                 return number
             if value is not None:
                 return _invalid("Give one value at a time.", "metric")
-            value = number
+            value, units["value"] = number
         elif key in ("baseline", "target"):
             number = _number(key, raw)
             if isinstance(number, Invalid):
                 return number
-            changes[key] = number
+            changes[key], units[key] = number
         elif key == "owner":
             match = _MENTION.match(raw.strip())
             if not match:
@@ -326,7 +393,7 @@ def _parse_metric(rest: str) -> Command:
             changes["window_days"] = days
         else:
             return _invalid(f"I don't know the option `{key[:30]}=`.", "metric")
-    return DefineMetric(model, name, value, changes)
+    return DefineMetric(model, name, value, changes, units)
 
 
 def _parse_retire(rest: str) -> Command:

@@ -19,6 +19,12 @@ LINES = {
         "/mle checkin <project> <days> <HH:MM> [<IANA tz>]  |  off",
         "when to check in, e.g. `mon,thu 09:30 Europe/Paris` (default: mon 10:00)",
     ),
+    "answer": (
+        "/mle answer <project> [<stage>.]Q<n> <answer>",
+        "answer or revise a question of the current stage (`Q4`) or an earlier one "
+        "(`planning.Q4`); in the thread, a reply `Q4: …` does the same",
+    ),
+    "brief": ("/mle brief <project>", "post the project's latest brief in its thread again"),
     "deploy": (
         "/mle deploy <project> <model> [<version>] [tier=<tier>]",
         "register a deployed model of a project (tier: customer-facing, "
@@ -27,7 +33,8 @@ LINES = {
     "metric": (
         '/mle metric <model> "<name>" [<value>] [baseline=<n>] [target=<n>] '
         "[owner=@someone] [method=ab|holdout|pre_post] [window=<days>] [higher|lower]",
-        "define the model's business KPI and/or report a value",
+        "define the model's business KPI and/or report a value; numbers may carry their "
+        "unit (`baseline=4.5% target=3,8%`, `$1.2M`)",
     ),
     "retire": ("/mle retire <model>", "the model is no longer deployed; reminders stop"),
     "digest": (
@@ -62,5 +69,6 @@ def full_usage() -> str:
         "Action_: a planning interview in a thread, then stage by stage.\n"
         f"Usage:\n{rows}\n"
         "In a project thread, reply to answer the pending question; start a reply with `//` "
-        "to discuss without answering, or reply `skip` to skip the question."
+        "to discuss without answering, reply `skip` to skip the question, or `Q4: …` to answer "
+        "question 4 whenever you like."
     )

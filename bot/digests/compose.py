@@ -61,6 +61,7 @@ def channel_digest(
                 baseline=kpi.baseline if kpi else None,
                 target=kpi.target if kpi else None,
                 direction=kpi.direction if kpi else "higher",
+                unit=kpi.unit if kpi else "",
             )
         )
     return render.digest(project_facts, model_facts)

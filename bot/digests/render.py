@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.blocks import Post, clip, esc, header, section, sections
+from bot.domain.reading import show
 from bot.domain.stages import ORDER
 from bot.domain.timebox import describe_days
 from bot.models.render import RULE_NAMES
@@ -35,6 +36,7 @@ class ModelFacts:
     baseline: float | None
     target: float | None
     direction: str
+    unit: str = ""
 
 
 def _vs_baseline(m: ModelFacts) -> str:
@@ -42,13 +44,17 @@ def _vs_baseline(m: ModelFacts) -> str:
         return "no business KPI"
     if m.latest is None:
         return f"{esc(m.kpi)}: no value yet"
-    text = f"{esc(m.kpi)} {m.latest:g}"
+    text = f"{esc(m.kpi)} {esc(show(m.latest, m.unit))}"
     if m.baseline is not None:
         better = m.latest < m.baseline if m.direction == "lower" else m.latest > m.baseline
         arrow = "↓" if m.latest < m.baseline else ("↑" if m.latest > m.baseline else "→")
-        text += f" {arrow} vs baseline {m.baseline:g} ({'better ✅' if better else 'not better ⚠️'})"
+        verdict = "better ✅" if better else "not better ⚠️"
+        text += (
+            f" {arrow} vs baseline {esc(show(m.baseline, m.unit))} ({verdict}; "
+            f"{m.direction} is better)"
+        )
     if m.target is not None:
-        text += f" · target {m.target:g}"
+        text += f" · target {esc(show(m.target, m.unit))}"
     return text
 
 

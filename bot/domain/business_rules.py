@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.domain.reading import show
+
 
 class Tier(StrEnum):
     CUSTOMER_FACING = "customer-facing"
@@ -46,7 +48,6 @@ ML_METRICS = frozenset(
         "rouge",
         "ndcg",
         "map",
-        "mrr",
         "loss",
         "error",
         "errorrate",
@@ -84,6 +85,7 @@ class Metric:
     window_days: int | None = None
     direction: str = "higher"
     values: tuple[tuple[float, datetime], ...] = ()  # oldest first
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,8 +185,9 @@ def findings(model: Model, now: datetime, settings: Settings = Settings()) -> li
             add(
                 "F8",
                 kpi.name,
-                f"{kpi.name} ({after_deploy[-1][0]:g}) does not beat its "
-                f"baseline ({kpi.baseline:g}) — is the model worth running?",
+                f"{kpi.name} ({show(after_deploy[-1][0], kpi.unit)}) does not beat its "
+                f"baseline ({show(kpi.baseline, kpi.unit)}, {kpi.direction} is better) — is the "
+                "model worth running?",
             )
     return out
 

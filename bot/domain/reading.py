@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 # ---- numbers
 
@@ -39,11 +40,12 @@ _SCALE = {
     "billion": 1e9,
 }
 _NUMBER = re.compile(
-    r"(?P<cur>[$€£¥])?\s?"
+    r"(?P<lead>(?<![\w.,%])[-−+](?=[$€£¥]))?"  # -$5k
+    r"(?P<cur>[$€£¥]|\b(?i:usd|eur|gbp|chf|jpy|sek|inr)(?=\s?[-−+]?\d))?\s?"  # $5, USD 5
     r"(?P<sign>(?<![\w.,%])[-−+])?"
     r"(?P<num>\d{1,3}(?:(?:,|\.|'|\u00a0|\u202f| )\d{3})+(?:[.,]\d+)?(?!\d)"
     r"|\d+(?:[.,]\d+)?|[.,]\d+)"
-    r"(?:\s?(?P<scale>k|K|M|mn|mio|bn|B|thousand|million|millions|billion)(?![A-Za-z]))?"
+    r"(?:\s?(?P<scale>k|K|M|mn|mio|m|bn|B|b|thousand|million|millions|billion)(?![A-Za-z]))?"
     r"(?:\s?(?P<unit>%|percent|per cent|pct|pp|pps|percentage points?|points|pts"
     r"|usd|USD|dollars?|eur|EUR|euros?|gbp|GBP|pounds|chf|CHF|jpy|JPY|sek|SEK|inr|INR"
     r"|[$€£¥])(?![A-Za-z]))?",
@@ -98,8 +100,9 @@ def _to_float(raw: str) -> float | None:
 
 
 def _unit(match: re.Match[str]) -> str:
-    if match.group("cur"):
-        return _CURRENCY_SIGNS[match.group("cur")]
+    cur = match.group("cur")
+    if cur:
+        return _CURRENCY_SIGNS.get(cur) or _CURRENCY_WORDS[cur.lower()]
     word = (match.group("unit") or "").lower()
     if not word:
         return ""
@@ -129,12 +132,17 @@ def numbers_in(text: str) -> list[Quantity]:
         value = _to_float(match.group("num"))
         if value is None:
             continue
+        unit = _unit(match)
         scale = match.group("scale") or ""
+        if scale in ("m", "b") and unit in ("", "%", "pp"):
+            scale = ""  # `5m` may be minutes; `$5m` and `€2.5m` are millions
         if scale:
             value *= _SCALE[scale.lower()]
-        if match.group("sign") in ("-", "−"):
+        if not math.isfinite(value):
+            continue
+        if (match.group("lead") or match.group("sign")) in ("-", "−"):
             value = -value
-        quantity = Quantity(value, _unit(match))
+        quantity = Quantity(value, unit)
         if bare and _YEAR.fullmatch(match.group("num")):
             years.append(quantity)
         else:
@@ -155,13 +163,15 @@ def read_quantity(text: str) -> Quantity | Several | None:
 
 
 def show(value: float, unit: str = "") -> str:
-    """A value as people read it: `3.8 %`, `$1,200,000`, `0.042`, `4.1 pp`."""
-    if value == int(value) and abs(value) >= 1000:
+    """A value as people read it: `3.8 %`, `$1,200,000`, `0.042`, `4.1 pp` (never `5e-05`)."""
+    if not math.isfinite(value):
+        number = str(value)
+    elif value == int(value) and abs(value) >= 1000:
         number = f"{value:,.0f}"
     elif abs(value) >= 1000:
         number = f"{value:,.2f}".rstrip("0").rstrip(".")
     else:
-        number = f"{value:.6g}"
+        number = f"{Decimal(f'{value:.6g}'):f}"  # six significant digits, no exponent
     if unit in ("%", "pp"):
         return f"{number} {unit}"
     if unit in ("$", "€", "£", "¥"):
@@ -172,9 +182,11 @@ def show(value: float, unit: str = "") -> str:
 # ---- durations
 
 _DURATION = re.compile(
-    r"(?P<n>\d+(?:[.,]\d+)?(?:\s?(?:-|–|to)\s?\d+(?:[.,]\d+)?)?|an?|one|two|three|four|five|six"
-    r"|seven|eight|nine|ten|eleven|twelve|couple of|few)\s*"
-    r"(?P<unit>fortnights?|business days?|working days?|d|days?|w|wks?|weeks?|m|mos?|months?)\b",
+    r"(?P<n>\d+(?:[.,]\d+)?(?:\s?(?:-|–|to)\s?\d+(?:[.,]\d+)?)?"
+    r"|\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few))"
+    r"(?:-|\s+|(?<=\d))"  # `2 weeks`, `2-week`, `2w`; but `had`, `ad hoc` are not `a d`
+    r"(?P<unit>fortnights?|business days?|working days?|d|days?|w|wks?|weeks?|m|mos?|months?"
+    r"|y|yrs?|years?)\b",
     re.IGNORECASE,
 )
 _FORTNIGHT = re.compile(r"\b(?:a|one)?\s*fortnight\b", re.IGNORECASE)
@@ -225,7 +237,7 @@ def read_duration(text: str) -> int | None:
     elif unit.startswith(("business", "working")):
         per = 7 / 5
     else:
-        per = {"d": 1.0, "w": 7.0, "m": 30.0}[unit[0]]
+        per = {"d": 1.0, "w": 7.0, "m": 30.0, "y": 365.0}[unit[0]]
     days = round(amount * per)
     return days if 1 <= days <= MAX_DAYS else None
 
@@ -264,6 +276,8 @@ def read_choice(choices: tuple[str, ...], text: str) -> Chosen | None:
                 if rest and rest[0].isalnum():
                     break  # `good` does not start with the choice `go`
                 reason = _REASON_START.sub("", rest).strip()
+                if reason.endswith(")") and "(" not in reason:
+                    reason = reason[:-1].rstrip()  # `go (with caveats)`
                 best = Chosen(choice, reason)
                 break
             if not target.startswith(taken):
@@ -286,7 +300,8 @@ _NON_ANSWERS = {
     "unknown yet",
     "n/a",
     "na",
-    "n.a.",
+    "n.a",
+    "not applicable",
     "?",
     "idk",
     "i don't know",
@@ -332,7 +347,8 @@ def is_non_answer(text: str) -> bool:
         return bool(text.strip())  # only dots
     if set(clean) <= {"?", "-", "—", " "}:
         return True
-    return clean.rstrip("?") in _NON_ANSWERS or clean in _NON_ANSWERS
+    words = clean.rstrip("?").rstrip()
+    return words in _NON_ANSWERS or words.removesuffix(" yet") in _NON_ANSWERS  # `idk yet`
 
 
 # ---- model metrics named as a business KPI
@@ -365,7 +381,14 @@ MODEL_METRICS = {
     "ndcg": "NDCG",
     "gini": "Gini",
 }
-_PHRASES = (("log", "loss"), ("cross", "entropy"), ("r", "squared"), ("roc", "auc"), ("pr", "auc"))
+_PHRASES = (
+    ("log", "loss"),
+    ("cross", "entropy"),
+    ("r", "squared"),
+    ("r", "2"),  # R^2
+    ("roc", "auc"),
+    ("pr", "auc"),
+)
 _TOKENS = re.compile(r"[a-z0-9²]+")
 _NEGATIONS = {"not", "no", "than", "instead", "besides", "beyond", "vs", "versus", "unlike"}
 

@@ -150,6 +150,14 @@ def shown_answer(q: Question, text: str) -> str:
     return esc(text)
 
 
+def read_as(q: Question, text: str) -> str:
+    """How a number answer was read, so a misreading shows: ` (read as 3.8 %)`."""
+    reading = read_answer(q, text)
+    if isinstance(reading, Parsed) and reading.number is not None:
+        return f" _(read as {show(reading.number, reading.unit)})_"
+    return ""
+
+
 def _answer_line(number: int, q: Question, answer: AnswerRow | None, limit: int) -> str:
     mark = "" if not q.required else " _(required)_"
     head = f"*Q{number}. {clip(q.text, 300)}*{mark}"
@@ -163,7 +171,7 @@ def _answer_line(number: int, q: Question, answer: AnswerRow | None, limit: int)
         shown_answer(q, answer.text), limit, marker="… _(shortened; the full answer is stored)_"
     )
     quoted = "\n".join(f"> {line}" for line in body.splitlines() or [""])
-    return f"{head}\n{quoted}\n— <@{answer.author_id}>"
+    return f"{head}\n{quoted}\n— <@{answer.author_id}>{read_as(q, answer.text)}"
 
 
 SUMMARY = (

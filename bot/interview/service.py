@@ -118,9 +118,9 @@ class InterviewService:
         return True
 
     def _queue(self, tx: Tx, project: ProjectRow, interview: InterviewRow, now: datetime) -> None:
-        tx.deliveries.add_many([self._question_row(tx, project, interview, now)])
+        tx.deliveries.add_many([self.question_row(tx, project, interview, now)])
 
-    def _question_row(
+    def question_row(
         self,
         tx: Tx,
         project: ProjectRow,
@@ -287,8 +287,8 @@ class InterviewService:
             if lead:
                 self._say(tx, project, render.plain("\n".join(lead)), now)
             return outcome
-        moved = self._advance(tx, project, interview, stamp)
-        rows = [reaction, self._question_row(tx, project, moved, now, lead)]
+        moved = self.advance_past(tx, project, interview, stamp)
+        rows = [reaction, self.question_row(tx, project, moved, now, lead)]
         if tx.deliveries.thread_waiting(team_id, project.channel_id, project.thread_ts):
             tx.deliveries.add_many(rows)  # behind what the thread still waits for
         else:
@@ -303,13 +303,15 @@ class InterviewService:
         user: str,
         ts: str | None,
         now: datetime,
+        stage: str | None = None,
     ) -> tuple[str, ...]:
-        """Record an answer (a skip, a non-answer) to a question of the project's stage;
-        returns the lines that say how it was read."""
+        """Record an answer (a skip, a non-answer) to a question of `stage` (the project's
+        current one by default); returns the lines that say how it was read."""
+        stage = stage or project.stage
         tx.answers.record(
             team_id=project.team_id,
             project_id=project.id,
-            stage=project.stage,
+            stage=stage,
             question_key=decision.question.key,
             status=decision.status,
             text=decision.text,
@@ -318,12 +320,10 @@ class InterviewService:
             now=iso(now),
         )
         if decision.time_box_days is not None:
-            tx.projects.set_time_box(
-                project.team_id, project.id, project.stage, decision.time_box_days
-            )
+            tx.projects.set_time_box(project.team_id, project.id, stage, decision.time_box_days)
         plan = None
         if decision.question.sets in KPI_PARTS:
-            plan = kpi.read_plan(self.bank.questions(project.stage), self._stated(tx, project))
+            plan = kpi.read_plan(self.bank.questions(stage), self._stated(tx, project, stage))
         return render.read_back(
             decision, project.slug, plan if decision.status == "answered" else None
         )
@@ -336,7 +336,7 @@ class InterviewService:
             for a in tx.answers.for_project(project.team_id, project.id, stage or project.stage)
         }
 
-    def _advance(
+    def advance_past(
         self, tx: Tx, project: ProjectRow, interview: InterviewRow, stamp: str
     ) -> InterviewRow:
         """Move past the pending question: to the next one not answered yet; at the end of

@@ -23,6 +23,7 @@ def to_model(model: ModelRow, metrics: list[MetricRow], values: dict[int, list[V
                 method=m.method,
                 window_days=m.window_days,
                 direction=m.direction,
+                unit=m.unit,
                 values=tuple((v.value, parse(v.observed_at)) for v in values.get(m.id, [])),
             )
             for m in metrics

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.domain.bank import QuestionBank
 from bot.domain.business_rules import (
     Finding,
     Settings,
@@ -19,6 +20,7 @@ from bot.domain.business_rules import (
     settings_from,
 )
 from bot.domain.business_rules import next_change as rules_change
+from bot.domain.kpi import Stated, read_plan
 from bot.models import render
 from bot.models.facts import load_models
 from bot.scheduling.compose import Composed, Composer
@@ -33,23 +35,28 @@ def team_settings(tx: Tx, team_id: str) -> Settings:
     return settings_from(tx.workspaces.settings([team_id]).get(team_id, {}))
 
 
-def kpi_hint(tx: Tx, project: ProjectRow) -> render.KpiHint:
-    """What planning said about the KPI (the business-KPI question seeds it)."""
-    answers = {
-        a.question_key: a
-        for a in tx.answers.for_project(project.team_id, project.id, "planning")
-        if a.status == "answered"
-    }
-
-    def text(key: str, default: str) -> str:
-        answer = answers.get(key)
-        return " ".join(answer.text.split())[:80] if answer else default
-
+def kpi_hint(tx: Tx, project: ProjectRow, bank: QuestionBank) -> render.KpiHint:
+    """What planning said about the KPI (its questions seed it); a model metric named there is
+    never suggested as the fix."""
+    questions = bank.questions("planning")
+    plan = read_plan(
+        questions,
+        {
+            a.question_key: Stated(a.status, a.text)
+            for a in tx.answers.for_project(project.team_id, project.id, "planning")
+        },
+    )
+    name = plan.name if plan.name and not plan.model_metric else None
     return render.KpiHint(
-        name=text("kpi", "<business KPI>"),
-        baseline=text("kpi_baseline", "<n>"),
-        target=text("kpi_target", "<n>"),
-        owner=text("kpi_owner", "@someone"),
+        name=" ".join(name.split())[:80] if name else "<business KPI>",
+        baseline=render.as_typed(plan.baseline.value, plan.baseline.unit)
+        if plan.baseline
+        else "<n>",
+        target=render.as_typed(plan.target.value, plan.target.unit) if plan.target else "<n>",
+        owner_id=plan.owner,
+        direction=plan.direction,
+        baseline_value=plan.baseline.value if plan.baseline else None,
+        target_value=plan.target.value if plan.target else None,
     )
 
 
@@ -155,7 +162,7 @@ def _contexts(tx: Tx, rows: list[DeliveryRow], now: datetime) -> list[Context | 
     return out
 
 
-def reminder_composer() -> Composer:
+def reminder_composer(bank: QuestionBank) -> Composer:
     def compose(tx: Tx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
         out: list[Composed | None] = []
         hints: dict[int, render.KpiHint] = {}
@@ -165,7 +172,7 @@ def reminder_composer() -> Composer:
                 continue
             model, project, found, mention = context
             if project.id not in hints:
-                hints[project.id] = kpi_hint(tx, project)
+                hints[project.id] = kpi_hint(tx, project, bank)
             post = render.reminder(
                 model=model.name,
                 model_id=model.id,

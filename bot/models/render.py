@@ -8,6 +8,8 @@ from typing import Any
 
 from bot.blocks import Post, actions, button, clip, context, esc, section
 from bot.domain.business_rules import Finding
+from bot.domain.reading import show
+from storage.rows import MetricRow
 
 ADD_METRIC = "model_add_metric"
 SNOOZE = "model_snooze"
@@ -23,14 +25,37 @@ RULE_NAMES = {
 }
 
 
+def kpi_line(kpi: MetricRow) -> str:
+    """`monthly churn: 4.5 % → 3.8 % (lower is better)`."""
+    base = show(kpi.baseline, kpi.unit) if kpi.baseline is not None else "no baseline"
+    goal = show(kpi.target, kpi.unit) if kpi.target is not None else "no target"
+    return f"{kpi.name}: {base} → {goal} ({kpi.direction} is better)"
+
+
 @dataclass(frozen=True)
 class KpiHint:
-    """What the planning interview said about the KPI, to prefill commands and the form."""
+    """What the planning interview said about the KPI, to prefill commands and the form:
+    numbers as a command takes them (`4.1%`), never a model metric as the name."""
 
     name: str = "<business KPI>"
     baseline: str = "<n>"
     target: str = "<n>"
-    owner: str = "@someone"
+    owner: str = "@someone"  # what the command shows; a mention does not render in code
+    owner_id: str | None = None  # named beside the command
+    direction: str | None = None
+    baseline_value: float | None = None
+    target_value: float | None = None
+
+    def owner_note(self) -> str:
+        return f" (the KPI owner named in planning: <@{self.owner_id}>)" if self.owner_id else ""
+
+
+def as_typed(value: float, unit: str) -> str:
+    """A number as `/mle metric` reads it back: `4.1%`, `$1200000`, `0.042`."""
+    number = f"{value:.10g}"
+    if unit in ("$", "€", "£", "¥"):
+        return f"{unit}{number}"
+    return f"{number}{unit}" if unit in ("%", "pp") else f"{number}{' ' + unit if unit else ''}"
 
 
 def quoted(text: str) -> str:
@@ -40,10 +65,12 @@ def quoted(text: str) -> str:
 def fix_command(code: str, model: str, metric: str | None, hint: KpiHint) -> str:
     name = quoted(metric or hint.name)
     base = f"/mle metric {quoted(model)} {name}"
+    way = f" {hint.direction}" if hint.direction else ""
     return {
-        "F1": f"{base} baseline={hint.baseline} target={hint.target} owner={hint.owner} method=ab",
+        "F1": f"{base} baseline={hint.baseline} target={hint.target} owner={hint.owner} "
+        f"method=ab{way}",
         "F2": f"/mle metric {quoted(model)} {quoted(hint.name)} baseline={hint.baseline} "
-        f"target={hint.target} owner={hint.owner} method=ab",
+        f"target={hint.target} owner={hint.owner} method=ab{way}",
         "F3": f"{base} baseline=<current value>",
         "F4": f"{base} target=<value that means success>",
         "F5": f"{base} owner=@someone",
@@ -62,6 +89,7 @@ def reminder(
         lines.append(
             f"• *{f.code} {RULE_NAMES[f.code]}* ({label}): {esc(clip(f.text, 300))}\n"
             f"   Fix: `{esc(fix_command(f.code, model, f.metric, hint))}`"
+            + (hint.owner_note() if f.code in ("F1", "F2", "F5") else "")
         )
     codes = ", ".join(f"{f.code} {RULE_NAMES[f.code]}" for f in found)
     text = (
@@ -146,9 +174,9 @@ def add_metric_modal(model_id: int, model: str, hint: KpiHint) -> dict[str, Any]
             _input(
                 "baseline",
                 "Baseline (value before the model)",
-                _number("value", _numeric(hint.baseline)),
+                _number("value", _numeric(hint.baseline_value)),
             ),
-            _input("target", "Target", _number("value", _numeric(hint.target))),
+            _input("target", "Target", _number("value", _numeric(hint.target_value))),
             _input("owner", "Owner", {"type": "users_select", "action_id": "value"}),
             _input(
                 "method",
@@ -200,9 +228,5 @@ def snooze_modal(model_id: int, model: str) -> dict[str, Any]:
     }
 
 
-def _numeric(text: str) -> str | None:
-    try:
-        float(text)
-    except ValueError:
-        return None
-    return text
+def _numeric(value: float | None) -> str | None:
+    return None if value is None else f"{value:.10g}"

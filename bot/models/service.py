@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.blocks import clip, esc
+from bot.domain.bank import QuestionBank
 from bot.domain.business_rules import findings
 from bot.domain.metric_change import Kpi, Refused, decide_metric
 from bot.domain.names import name_key, name_problem, slugify
+from bot.domain.reading import show
 from bot.models import render
 from bot.models.facts import load_models
 from bot.models.reminders import kpi_hint, team_settings
+from bot.models.render import kpi_line
 from bot.projects.lookup import find_project
 from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
@@ -55,9 +58,12 @@ class ModelService:
         clock: Callable[[], datetime],
         touch: Touch = nobody,
         kick: Callable[..., None] = lambda channel=None: None,
+        *,
+        bank: QuestionBank,
     ) -> None:
         self.store = store
         self.slack = slack
+        self.bank = bank
         self.clock = clock
         self.touch = touch  # whose Home tabs a change affects
         self.kick = kick  # the poster: post what the last unit queued
@@ -148,13 +154,13 @@ class ModelService:
             now=iso(now),
             first_check=iso(first_check),
         )
-        hint = kpi_hint(tx, project)
+        hint = kpi_hint(tx, project, self.bank)
         label = f"{name}" + (f" {version}" if version else "")
         command = render.fix_command("F1", name, None, hint)
         thread = (
             f"🚀 <@{user}> deployed *{esc(clip(label, 100))}* of *{esc(clip(project.name, 100))}*. "
             f"Within {grace.days} days, give it a business KPI it can be judged "
-            f"by:\n`{esc(command)}`"
+            f"by:\n`{esc(command)}`{hint.owner_note()}"
         )
         return Said(
             f"Registered *{label}* for *{project.name}*. I'll check its business "
@@ -178,11 +184,13 @@ class ModelService:
         name: str,
         value: float | None,
         changes: dict[str, object],
+        units: dict[str, str] | None = None,
     ) -> str:
-        """`model`: as typed, or the id the command's lookup settled on."""
+        """`model`: as typed, or the id the command's lookup settled on. `units`: the unit
+        written with baseline, target and value."""
         now = self.clock()
         return await self._write(
-            lambda tx: self._define(tx, team_id, user, model, name, value, changes, now)
+            lambda tx: self._define(tx, team_id, user, model, name, value, changes, now, units)
         )
 
     def _define(
@@ -195,6 +203,7 @@ class ModelService:
         value: float | None,
         changes: dict[str, object],
         now: datetime,
+        units: dict[str, str] | None = None,
     ) -> Said:
         """`model_ref`: the name typed in a command, or the id a form was opened for (a form
         acts on the model it was opened for, whatever names look alike)."""
@@ -221,9 +230,12 @@ class ModelService:
                 current.owner_id,
                 current.method,
                 current.window_days,
+                current.unit,
             ),
             changes,
             value,
+            units,
+            name if current is None else current.name,
         )
         if isinstance(decision, Refused):
             return Said(decision.reason)
@@ -232,7 +244,7 @@ class ModelService:
             model_id=model.id,
             name=name,
             name_key=name_key(name),
-            changes=changes,
+            changes={c.field: c.new for c in decision.changes},
             now=iso(now),
         )
         if value is not None:
@@ -243,9 +255,12 @@ class ModelService:
         still = [f for f in findings(rules, now, team_settings(tx, team_id)) if f.code != "F8"]
         recorded = (
             f"Recorded *{clip(name, 80)}* for *{model.name}*"
-            + (f": value {value:g} on {now.date()}" if value is not None else "")
+            + (f": value {show(value, decision.unit)} on {now.date()}" if value is not None else "")
             + "."
         )
+        kpi = tx.metrics.get(team_id, model.id, name_key(name))
+        if kpi is not None and decision.changes:
+            recorded += f"\n📏 {esc(kpi_line(kpi))}."
         people = (
             team_id,
             user,
@@ -307,7 +322,7 @@ class ModelService:
                 return None
             if which == render.SNOOZE:
                 return render.snooze_modal(model.id, model.name)
-            return render.add_metric_modal(model.id, model.name, kpi_hint(tx, project))
+            return render.add_metric_modal(model.id, model.name, kpi_hint(tx, project, self.bank))
 
         return await self.store.read(build)
 

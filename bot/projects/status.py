@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.blocks import Post, clip, section, sections
+from bot.blocks import Post, clip, esc, section, sections
 from bot.domain.bank import Question, QuestionBank
+from bot.domain.kpi import Stated, read_plan
 from bot.domain.stages import ORDER, Stage
 from bot.domain.timebox import describe_days
-from bot.interview.render import shown_answer
+from bot.interview.render import read_as, shown_answer
 from bot.problems import LOOK_BACK, describe
 from bot.projects.lookup import find_project
 from bot.projects.progress import progress
@@ -77,6 +78,10 @@ class StatusService:
                 continue
             by_key = {a.question_key: a for a in answers if a.stage == stage.value}
             lines.append(f"*{stage.value.capitalize()}*")
+            plan = read_plan(questions, {k: Stated(a.status, a.text) for k, a in by_key.items()})
+            if plan.name or plan.baseline:
+                lines.append(f"📏 KPI: {esc(plan.line())}")
+                lines.extend(f"⚠️ {esc(r)}" for r in plan.risks)
             lines.extend(
                 _answer_line(i, q, by_key.get(q.key)) for i, q in enumerate(questions, start=1)
             )
@@ -109,5 +114,7 @@ def _answer_line(number: int, q: Question, answer: AnswerRow | None) -> str:
         return head + "_not answered_"
     if answer.status == "skipped":
         return head + "_skipped_"
+    if answer.status == "open":
+        return head + f"_open — “{clip(esc(answer.text), 80)}” is not an answer yet_"
     shown = shown_answer(q, " ".join(answer.text.split()))
-    return head + f"{clip(shown, 300)} — <@{answer.author_id}>"
+    return head + f"{clip(shown, 300)}{read_as(q, answer.text)} — <@{answer.author_id}>"

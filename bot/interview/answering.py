@@ -1,0 +1,216 @@
+"""`/mle answer` (any question of the current or an earlier stage, whenever) and `/mle brief`
+(the latest brief again, in the project thread)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.blocks import clip, esc
+from bot.domain import flow
+from bot.domain.answers import example
+from bot.domain.bank import Question, QuestionBank
+from bot.domain.reading import model_metric_named
+from bot.domain.reply import Record
+from bot.domain.stages import ORDER, Stage
+from bot.interview import render
+from bot.interview.service import InterviewService
+from bot.scheduling import outbox
+from bot.touch import Touch, nobody
+from storage.rows import ProjectRow
+from storage.store import Store, Tx
+from storage.timefmt import iso
+
+
+@dataclass(frozen=True)
+class _Done:
+    reply: str
+    project: ProjectRow | None = None  # set when the thread got a post
+
+
+def find_question(questions: tuple[Question, ...], ref: str) -> tuple[int, Question] | None:
+    """`Q4` (1-based) or a question key → (number, question)."""
+    if ref[:1] == "Q" and ref[1:].isdigit():
+        number = int(ref[1:])
+        return (number, questions[number - 1]) if 1 <= number <= len(questions) else None
+    for number, question in enumerate(questions, start=1):
+        if question.key == ref:
+            return number, question
+    return None
+
+
+class AnswerService:
+    def __init__(
+        self,
+        store: Store,
+        bank: QuestionBank,
+        interviews: InterviewService,
+        clock: Callable[[], datetime],
+        touch: Touch = nobody,
+        kick: Callable[..., None] = lambda channel=None: None,
+    ) -> None:
+        self.store = store
+        self.bank = bank
+        self.interviews = interviews
+        self.clock = clock
+        self.touch = touch
+        self.kick = kick
+
+    async def answer(
+        self, team_id: str, user: str, project_id: int, stage: str | None, ref: str, text: str
+    ) -> str:
+        now = self.clock()
+        done = await self.store.write(
+            lambda tx: self._answer(tx, team_id, user, project_id, stage, ref, text, now)
+        )
+        if done.project is not None:
+            self.kick(done.project.channel_id)
+            self.touch(done.project.team_id, done.project.owner_id, user)
+        return done.reply
+
+    def _answer(
+        self,
+        tx: Tx,
+        team_id: str,
+        user: str,
+        project_id: int,
+        stage_name: str | None,
+        ref: str,
+        text: str,
+        now: datetime,
+    ) -> _Done:
+        project = tx.projects.get(team_id, project_id)
+        if project is None:
+            return _Done("That project no longer exists.")
+        stage = Stage(stage_name or project.stage)
+        current = Stage(project.stage)
+        if current is not Stage.CLOSED and ORDER.index(stage) > ORDER.index(current):
+            return _Done(
+                f"*{esc(project.name)}* is in *{current}*; {stage} questions come when it gets "
+                "there."
+            )
+        questions = self.bank.questions(stage)
+        found = find_question(questions, ref)
+        if found is None:
+            keys = ", ".join(f"`{q.key}`" for q in questions[:4])
+            return _Done(
+                f"The {stage} interview has Q1 to Q{len(questions)}; `{esc(ref[:40])}` is none "
+                f"of them (keys work too: {keys} …)."
+            )
+        number, question = found
+        reading = flow.read_edit(question, text)
+        if isinstance(reading, flow.Unreadable):
+            return _Done(
+                f"Nothing recorded: {esc(reading.reason)}. {stage} Q{number} needs "
+                f"{example(question)}."
+            )
+        if isinstance(reading, flow.Discussion):
+            return _Done("Nothing recorded: an answer starting with `//` reads as discussion.")
+        status = {flow.Answer: "answered", flow.Skip: "skipped", flow.Open: "open"}[type(reading)]
+        earlier = next(
+            (
+                a
+                for a in tx.answers.for_project(team_id, project.id, stage)
+                if a.question_key == question.key
+            ),
+            None,
+        )
+        interview = tx.interviews.get(team_id, project.id, stage)
+        order = self.interviews.order(interview) if interview else ()
+        pending = (
+            interview is not None
+            and interview.status == "active"
+            and stage is current
+            and interview.position < len(order)
+            and order[interview.position] == number - 1
+        )
+        flagged = (
+            model_metric_named(text.strip())
+            if status == "answered" and question.sets is not None and question.sets.value == "kpi"
+            else None
+        )
+        decision = Record(
+            question=question,
+            number=number,
+            total=len(questions),
+            status=status,
+            text=text.strip(),
+            time_box_days=reading.parsed.days
+            if isinstance(reading, flow.Answer)
+            and question.sets is not None
+            and question.sets.value == "time_box"
+            else None,
+            finished=False,
+            pending=pending,
+            flagged=flagged,
+        )
+        lead = self.interviews.take(tx, project, decision, user, None, now, stage=stage.value)
+        was = (
+            f" (was {earlier.status}: “{render.shown_answer(question, earlier.text)}”)"
+            if earlier is not None and earlier.status != "withdrawn"
+            else ""
+        )
+        shown = clip(render.shown_answer(question, text.strip()), 600)
+        line = (
+            f"✏️ <@{user}> answered {stage} Q{number} ({question.key}) with `/mle answer`: "
+            f"“{shown}”{clip(was, 400)}"
+        )
+        if project.thread_ts:
+            lines = "\n".join((line, *lead))
+            tx.deliveries.add_many(outbox.thread_line("thread", project, lines, now))
+        if pending and interview is not None:
+            moved = self.interviews.advance_past(tx, project, interview, iso(now))
+            tx.deliveries.add_many([self.interviews.question_row(tx, project, moved, now)])
+        said = "Recorded" if status == "answered" else f"Recorded as {status}"
+        return _Done(
+            f"{said} {stage} Q{number} of *{esc(project.name)}*."
+            + ("\n" + "\n".join(lead) if lead else ""),
+            project if project.thread_ts else None,
+        )
+
+    async def brief(self, team_id: str, user: str, project_id: int) -> str:
+        """The brief of the project's latest finished interview, posted in its thread again."""
+        now = self.clock()
+
+        def post(tx: Tx) -> _Done:
+            project = tx.projects.get(team_id, project_id)
+            if project is None:
+                return _Done("That project no longer exists.")
+            if not project.thread_ts:
+                return _Done(f"*{esc(project.name)}* has no thread yet; try again in a minute.")
+            done = [
+                stage
+                for stage in ORDER
+                if (i := tx.interviews.get(team_id, project.id, stage.value)) is not None
+                and i.status == "complete"
+            ]
+            if not done:
+                return _Done(
+                    f"No interview of *{esc(project.name)}* has finished yet. Its "
+                    f"{project.stage} answers so far: `/mle status {project.slug}`."
+                )
+            stage = done[-1].value
+            brief = self.interviews.brief(tx, project, stage)
+            tx.deliveries.add_many(
+                [
+                    outbox.message(
+                        team_id,
+                        "thread",
+                        str(project.id),
+                        project.channel_id,
+                        brief,
+                        now,
+                        thread_ts=project.thread_ts,
+                        label=project.name,
+                    )
+                ]
+            )
+            return _Done(
+                f"Posted the {stage} brief of *{esc(project.name)}* in its thread.", project
+            )
+
+        done = await self.store.write(post)
+        if done.project is not None:
+            self.kick(done.project.channel_id)
+        return done.reply
