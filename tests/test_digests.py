@@ -71,7 +71,10 @@ async def test_each_attention_item_present_and_absent(timed: tuple[Harness, Manu
     assert "❓ *Fraud alerts*: 9 unanswered required question(s) in planning" in text
     assert "❓ *Churn reduction*" not in text
     assert "💤 *Churn reduction*: nobody answered the check-in of 2026-11-30" in text
-    assert "*churn-v3* (Churn reduction): monthly churn 0.05 ↓ vs baseline 0.06 (better ✅; lower is better)" in text
+    assert (
+        "*churn-v3* (Churn reduction): monthly churn 0.05 ↓ vs baseline 0.06 "
+        "(better ✅; lower is better)"
+    ) in text
     # answering the check-in clears that item
     checkin = [m for m in h.emulator.bot_posts("C0MLTEAM", done) if m.text.startswith("Check-in")]
     await h.emulator.click(checkin[-1], "checkin_on_track", user="U0BOB")

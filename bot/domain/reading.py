@@ -418,7 +418,7 @@ _LOWER = re.compile(
     re.IGNORECASE,
 )
 _HIGHER = re.compile(
-    r"\b(?:increase|increas\w+|raise|raising|higher|more|grow|growth|boost|improve|maximi[sz]e|"
+    r"\b(?:increase|increas\w+|raise|raising|higher|more|grow|growth|boost|maximi[sz]e|"
     r"up|lift)\b",
     re.IGNORECASE,
 )
