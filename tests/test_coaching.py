@@ -4,8 +4,11 @@ non-answers, a model metric as the KPI, no-go, answering any question later, the
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.bank_file import load_bank
 from bot.domain.bank import Question
+from tests.clock import ManualClock
 from tests.conftest import Harness
 from tests.interviews import (
     PLANNING,
@@ -214,6 +217,9 @@ async def test_a_model_metric_as_kpi_is_challenged_then_kept_flagged(harness: Ha
     await answer_up_to(harness, thread, PLANNING[5:], len(PLANNING) - 5)
     [brief] = briefs(harness, thread)
     assert "F2" in brief.text and "F2: the KPI names a model metric (AUC)" in block_text(brief)
+    assert (await mle(harness, f"stage {SLUG} next --force")).startswith("Moved")
+    moved = [m.text for m in thread_posts(harness, thread) if "moved from *planning*" in m.text]
+    assert "F2" in moved[0] and f"/mle answer {SLUG} planning.Q5" in moved[0]
     await mle(harness, f"deploy {SLUG} churn-lgbm")
     deployed = last_post(harness, thread)
     assert "🚀" in deployed
@@ -347,3 +353,27 @@ async def test_brief_command_posts_the_latest_brief_again(harness: Harness) -> N
     text = block_text(briefs(harness, thread)[-1])
     assert "*KPI:*" in text and "*Risks*" in text  # 0.061 → 0.061: nothing would be better
     assert "the target equals the baseline" in text
+
+
+async def test_reminders_never_suggest_a_model_metric_and_carry_the_planning_f2(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    h, clock = timed
+    thread = await new_project(h)
+    await answer_up_to(h, thread, PLANNING, 4)
+    for _ in range(2):  # challenged, then kept
+        await reply(h, thread, "ROC AUC on the holdout")
+    for question in PLANNING[5:]:
+        text = {"kpi_baseline": "4.1%", "kpi_target": "3,8%"}.get(question.key)
+        await reply(h, thread, text or valid_answer(question))
+    await mle(h, f"deploy {SLUG} churn-lgbm")
+    clock.at(clock() + timedelta(days=8))
+    await h.runtime.services.scheduler_pass(clock())
+    await h.idle()
+    [reminder] = [m for m in thread_posts(h, thread) if "cannot show its business" in m.text]
+    text = block_text(reminder)
+    assert "F2 a model metric used as the KPI* (from planning)" in text
+    assert "ROC AUC" in text  # named as the problem …
+    assert '/mle metric churn-lgbm "&lt;business KPI&gt;" baseline=4.1% target=3.8%' in text
+    assert 'AUC" baseline' not in text  # … never as the fix
+    assert "method=ab lower" in text

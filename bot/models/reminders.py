@@ -57,6 +57,7 @@ def kpi_hint(tx: Tx, project: ProjectRow, bank: QuestionBank) -> render.KpiHint:
         direction=plan.direction,
         baseline_value=plan.baseline.value if plan.baseline else None,
         target_value=plan.target.value if plan.target else None,
+        planning_metric=plan.model_metric,
     )
 
 

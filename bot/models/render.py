@@ -45,6 +45,7 @@ class KpiHint:
     direction: str | None = None
     baseline_value: float | None = None
     target_value: float | None = None
+    planning_metric: str | None = None  # the model metric planning kept as its KPI (F2)
 
     def owner_note(self) -> str:
         return f" (the KPI owner named in planning: <@{self.owner_id}>)" if self.owner_id else ""
@@ -90,6 +91,12 @@ def reminder(
             f"• *{f.code} {RULE_NAMES[f.code]}* ({label}): {esc(clip(f.text, 300))}\n"
             f"   Fix: `{esc(fix_command(f.code, model, f.metric, hint))}`"
             + (hint.owner_note() if f.code in ("F1", "F2", "F5") else "")
+        )
+    if hint.planning_metric and not any(f.code == "F2" for f in found):
+        lines.append(
+            f"• *F2 {RULE_NAMES['F2']}* (from planning): the KPI agreed in planning, "
+            f"{esc(clip(hint.planning_metric, 60))}, measures the model, not the business — the "
+            "KPI above should be the business number the model is meant to move."
         )
     codes = ", ".join(f"{f.code} {RULE_NAMES[f.code]}" for f in found)
     text = (

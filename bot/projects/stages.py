@@ -7,7 +7,8 @@ from datetime import datetime
 
 from bot.blocks import clip, esc
 from bot.domain import gates
-from bot.domain.bank import QuestionBank, numbers
+from bot.domain.bank import QuestionBank, Sets, numbers
+from bot.domain.kpi import Stated, read_plan
 from bot.domain.stage_move import (
     AlreadyThere,
     Closed,
@@ -62,6 +63,20 @@ class StageService:
             f"• Q{number[q.key]}. {clip(q.text, 200)}  →  `/mle answer {project.slug} "
             f"Q{number[q.key]} …`"
             for q in result.missing
+        )
+
+    def _kpi_warning(self, tx: Tx, project: ProjectRow) -> str:
+        """Leaving a stage whose KPI is a model metric (F2) says so again."""
+        questions = self.bank.questions(project.stage)
+        answers = tx.answers.for_project(project.team_id, project.id, project.stage)
+        plan = read_plan(questions, {a.question_key: Stated(a.status, a.text) for a in answers})
+        if not plan.model_metric:
+            return ""
+        number = next(n for n, q in enumerate(questions, 1) if q.sets is Sets.KPI)
+        return (
+            f"\n⚠️ *F2*: the KPI agreed in {project.stage} ({esc(plan.model_metric)}) measures "
+            "the model, not the business. Name the business KPI before launch: "
+            f"`/mle answer {project.slug} {project.stage}.Q{number} <business KPI>`."
         )
 
     def _no_go(self, project: ProjectRow, no_go: gates.NoGo) -> str:
@@ -154,7 +169,8 @@ class StageService:
                 forced=forced,
                 reason=reason,
             )
-            tx.deliveries.add_many(outbox.thread_line("thread", project, text, moment))
+            said = text + self._kpi_warning(tx, project)
+            tx.deliveries.add_many(outbox.thread_line("thread", project, said, moment))
             if self.bank.questions(dest):
                 tx.interviews.create(project.team_id, project.id, dest.value, now)
                 tx.interviews.requeue(project.team_id, project.id, dest.value)
