@@ -80,6 +80,12 @@ def command_table(services: Services) -> dict[type, Handler]:
             who.team, who.user, found.id, c.name, c.value, c.changes, c.units
         )
 
+    async def remove_metric(c: parser.RemoveMetric, who: Caller) -> Reply:
+        found = await model(c.model, who)
+        if isinstance(found, str):
+            return found
+        return await models.remove(who.team, who.user, found.id, c.name)
+
     async def retire(c: parser.Retire, who: Caller) -> Reply:
         found = await model(c.model, who)
         if isinstance(found, str):
@@ -125,6 +131,7 @@ def command_table(services: Services) -> dict[type, Handler]:
 
     return {
         parser.AnswerQuestion: answer,
+        parser.RemoveMetric: remove_metric,
         parser.ShowBrief: brief,
         parser.NewProject: new,
         parser.MoveStage: move,

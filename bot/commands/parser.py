@@ -69,6 +69,12 @@ class DefineMetric:
 
 
 @dataclass(frozen=True)
+class RemoveMetric:
+    model: str
+    name: str
+
+
+@dataclass(frozen=True)
 class AnswerQuestion:
     """`/mle answer <project> [<stage>.]Q<n>|<key> <text>`."""
 
@@ -121,6 +127,7 @@ Command = (
     | DeleteProject
     | AnswerQuestion
     | ShowBrief
+    | RemoveMetric
 )
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
@@ -343,6 +350,8 @@ def _parse_metric(rest: str) -> Command:
     problem = name_problem(name, "metric name")
     if problem:
         return _invalid(problem, "metric")
+    if [w.lower() for w in words[2:]] == ["remove"]:
+        return RemoveMetric(model, name)
     value: float | None = None
     changes: dict[str, object] = {}
     units: dict[str, str] = {}

@@ -34,7 +34,8 @@ LINES = {
         '/mle metric <model> "<name>" [<value>] [baseline=<n>] [target=<n>] '
         "[owner=@someone] [method=ab|holdout|pre_post] [window=<days>] [higher|lower]",
         "define the model's business KPI and/or report a value; numbers may carry their "
-        "unit (`baseline=4.5% target=3,8%`, `$1.2M`)",
+        'unit (`baseline=4.5% target=3,8%`, `$1.2M`); `/mle metric <model> "<name>" remove` '
+        "removes a KPI",
     ),
     "retire": ("/mle retire <model>", "the model is no longer deployed; reminders stop"),
     "digest": (

@@ -11,8 +11,8 @@ from bot.domain.bank import QuestionBank
 from bot.domain.business_rules import findings
 from bot.domain.metric_change import Kpi, Refused, decide_metric
 from bot.domain.names import name_key, name_problem, slugify
-from bot.domain.reading import show
-from bot.models import render
+from bot.domain.reading import read_choice, show
+from bot.models import audit, render
 from bot.models.facts import load_models
 from bot.models.reminders import kpi_hint, team_settings
 from bot.models.render import kpi_line
@@ -139,6 +139,8 @@ class ModelService:
                 f"The model name *{esc(existing.name)}* is taken by project "
                 f"*{esc(other.name) if other else '?'}*. Pick another name."
             )
+        if existing is not None and existing.retired_at is None:
+            return self._new_version(tx, project, existing, user, version)
         tier = tier or self._tier_from_interview(tx, project)
         grace = team_settings(tx, team_id).grace
         first_check = now + grace
@@ -169,10 +171,35 @@ class ModelService:
             (project, thread),
         )
 
+    def _new_version(
+        self, tx: Tx, project: ProjectRow, model: ModelRow, user: str, version: str | None
+    ) -> Said:
+        """A deployed model deployed again: the version changes, nothing else."""
+        label = esc(clip(model.name, 100))
+        if version == model.version:
+            shown = f" {esc(version)}" if version else ""
+            return Said(f"*{label}*{shown} is already deployed; nothing changed.")
+        tx.models.new_version(project.team_id, model.id, version, user)
+        new = f"version {esc(clip(version, 40))}" if version else "a new version"
+        old = f"{esc(clip(model.version, 40))}" if model.version else "the earlier one"
+        has_kpi = bool(tx.metrics.for_models([(project.team_id, model.id)]).get(model.id))
+        line = (
+            f"🚀 <@{user}> deployed {new} of *{label}* — it replaces {old}. Its KPIs, "
+            "reported values and reminder clock carry on."
+        )
+        if not has_kpi:
+            hint = kpi_hint(tx, project, self.bank)
+            line += (
+                f"\nIt still has no business KPI:\n"
+                f"`{esc(render.fix_command('F1', model.name, None, hint))}`{hint.owner_note()}"
+            )
+        return Said(f"*{label}*: {new} replaces {old}.", (project, line))
+
     def _tier_from_interview(self, tx: Tx, project: ProjectRow) -> str | None:
         for answer in tx.answers.for_project(project.team_id, project.id, "evaluation"):
             if answer.question_key == "attribution_tier" and answer.status == "answered":
-                return TIER_ANSWERS.get(answer.text.lower())
+                chosen = read_choice(tuple(TIER_ANSWERS), answer.text)
+                return TIER_ANSWERS[chosen.choice] if chosen else None
         return None
 
     # ---- metric
@@ -189,9 +216,33 @@ class ModelService:
         """`model`: as typed, or the id the command's lookup settled on. `units`: the unit
         written with baseline, target and value."""
         now = self.clock()
+        allowed = await self._may_change(team_id, user, model, name)
         return await self._write(
-            lambda tx: self._define(tx, team_id, user, model, name, value, changes, now, units)
+            lambda tx: self._define(
+                tx, team_id, user, model, name, value, changes, now, units, allowed
+            )
         )
+
+    async def _may_change(self, team_id: str, user: str, model: str | int, name: str) -> bool:
+        """May `user` overwrite the KPI's numbers: the project owner, the KPI's owner or an
+        admin (asked of Slack only when someone else tries)."""
+
+        def owners(tx: Tx) -> tuple[str, str | None] | None:
+            found = (
+                tx.models.get(team_id, model)
+                if isinstance(model, int)
+                else find_model(tx, team_id, model)
+            )
+            if found is None or isinstance(found, str):
+                return None
+            project = tx.projects.get(team_id, found.project_id)
+            kpi = tx.metrics.get(team_id, found.id, name_key(name))
+            return (project.owner_id if project else "", kpi.owner_id if kpi else None)
+
+        known = await self.store.read(owners)
+        if known is None or user in known:
+            return True
+        return await self.slack.is_admin(user)
 
     def _define(
         self,
@@ -204,9 +255,11 @@ class ModelService:
         changes: dict[str, object],
         now: datetime,
         units: dict[str, str] | None = None,
+        allowed: bool = True,
     ) -> Said:
         """`model_ref`: the name typed in a command, or the id a form was opened for (a form
-        acts on the model it was opened for, whatever names look alike)."""
+        acts on the model it was opened for, whatever names look alike). `allowed`: the
+        person may overwrite the KPI's numbers."""
         found = (
             tx.models.get(team_id, model_ref)
             if isinstance(model_ref, int)
@@ -218,6 +271,13 @@ class ModelService:
             return Said(found)
         model = found
         current = tx.metrics.get(team_id, model.id, name_key(name))
+        project = tx.projects.get(team_id, model.project_id)
+        overwrites = current is not None and any(
+            key in changes and getattr(current, key) not in (None, "", changes[key])
+            for key in audit.PROTECTED
+        )
+        if overwrites and not allowed and project is not None and current is not None:
+            return Said(audit.refusal(current.name, model.name, project.owner_id, current.owner_id))
         decision = decide_metric(
             model.retired_at is not None,
             model.name,
@@ -239,6 +299,9 @@ class ModelService:
         )
         if isinstance(decision, Refused):
             return Said(decision.reason)
+        if audit.protected(decision.changes) and not allowed and project is not None:
+            owner = current.owner_id if current else None
+            return Said(audit.refusal(name, model.name, project.owner_id, owner))
         metric_id = tx.metrics.define(
             team_id=team_id,
             model_id=model.id,
@@ -251,7 +314,14 @@ class ModelService:
             tx.metrics.report(team_id, metric_id, value, iso(now), user)
         tx.models.check_at([(iso(now), model.id)])  # look again at the next pass
         rules, metrics = load_models(tx, [model])[model.id]
-        project = tx.projects.get(team_id, model.project_id)
+        line = audit.change_line(
+            user,
+            model.name,
+            current.name if current else name,
+            decision,
+            current.unit if current else "",
+            value,
+        )
         still = [f for f in findings(rules, now, team_settings(tx, team_id)) if f.code != "F8"]
         recorded = (
             f"Recorded *{clip(name, 80)}* for *{model.name}*"
@@ -267,10 +337,42 @@ class ModelService:
             project.owner_id if project else "",
             *(m.owner_id or "" for m in metrics),
         )
+        thread = (project, line) if project is not None and line else None
         if not still:
-            return Said(recorded + " ✅ Its business metrics are complete.", people=people)
+            return Said(recorded + " ✅ Its business metrics are complete.", thread, people)
         missing = "; ".join(f"{f.code} {render.RULE_NAMES[f.code]}" for f in still)
-        return Said(f"{recorded} Still open: {missing}.", people=people)
+        return Said(f"{recorded} Still open: {missing}.", thread, people)
+
+    # ---- remove a KPI
+    async def remove(self, team_id: str, user: str, model: int, name: str) -> str:
+        allowed = await self._may_change(team_id, user, model, name)
+
+        def remove(tx: Tx) -> Said:
+            found = tx.models.get(team_id, model)
+            project = tx.projects.get(team_id, found.project_id) if found else None
+            if found is None or project is None:
+                return Said("That model no longer exists.")
+            kpi = tx.metrics.get(team_id, found.id, name_key(name))
+            if kpi is None:
+                names = ", ".join(
+                    f"*{esc(m.name)}*"
+                    for m in tx.metrics.for_models([(team_id, found.id)]).get(found.id, [])
+                )
+                return Said(
+                    f"*{esc(found.name)}* has no KPI called *{esc(clip(name, 80))}*"
+                    + (f"; its KPIs: {names}." if names else "; it has none.")
+                )
+            if not allowed:
+                return Said(audit.refusal(kpi.name, found.name, project.owner_id, kpi.owner_id))
+            tx.metrics.remove(team_id, kpi.id)
+            tx.models.check_at([(iso(self.clock()), found.id)])
+            line = (
+                f"🗑️ <@{user}> removed the KPI *{esc(kpi.name)}* of *{esc(found.name)}* "
+                f"(was {esc(kpi_line(kpi))}; its reported values went with it)."
+            )
+            return Said(f"Removed *{esc(kpi.name)}* from *{esc(found.name)}*.", (project, line))
+
+        return await self._write(remove)
 
     # ---- retire
     async def retire(self, team_id: str, user: str, name: str | int) -> str:

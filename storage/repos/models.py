@@ -107,6 +107,13 @@ class ModelRepo:
         row = cur.fetchone()
         return int(row[0]) if row else 0
 
+    def new_version(self, team_id: str, model_id: int, version: str | None, by: str) -> None:
+        """A deployed model's next version: its KPIs, values and reminder clock carry on."""
+        self._conn.execute(
+            "UPDATE models SET version = ?, deployed_by = ? WHERE team_id = ? AND id = ?",
+            (version, by, team_id, model_id),
+        )
+
     def retire(self, team_id: str, model_id: int, now: str) -> None:
         self._conn.execute(
             "UPDATE models SET retired_at = ?, next_check_at = NULL WHERE team_id = ? AND id = ?",
@@ -200,6 +207,15 @@ class MetricRepo:
                 (*[fields[k] for k in sorted(fields)], now, existing.id),
             )
         return existing.id
+
+    def remove(self, team_id: str, metric_id: int) -> None:
+        """The KPI and its reported values."""
+        self._conn.execute(
+            "DELETE FROM metric_values WHERE team_id = ? AND metric_id = ?", (team_id, metric_id)
+        )
+        self._conn.execute(
+            "DELETE FROM business_metrics WHERE team_id = ? AND id = ?", (team_id, metric_id)
+        )
 
     def for_models(self, keys: list[tuple[str, int]]) -> dict[int, list[MetricRow]]:
         found: dict[int, list[MetricRow]] = {}
