@@ -26,10 +26,10 @@ from bot.problems import Problems
 from bot.projects.create import PARENT, ProjectCreator
 from bot.projects.delete import ProjectDeleter
 from bot.projects.stages import StageService
-from bot.projects.status import StatusService
 from bot.projects.visibility import Visibility
 from bot.scheduling.ticker import Ticker, TickLine
 from bot.slack_gateway import SlackGateway
+from bot.status.service import StatusService
 from bot.workspace import WorkspaceService
 from storage.store import Store
 

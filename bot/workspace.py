@@ -39,5 +39,6 @@ class WorkspaceService:
             f"{current.cadence.days} days (review cadence); measurement window "
             f"{current.window.days} days. A scheduled post missed while I was down goes out "
             f"up to {stored.get('missed_hours', 6)} hours late; older ones are skipped and "
-            "recorded."
+            "recorded. The digest flags a project in scoping or experimentation with no time "
+            f"box after {stored.get('research_days', 30)} days."
         )

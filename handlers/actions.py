@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
+from bot.checkins.form import checkin_of, read_blocker
 from bot.checkins.render import ACTIONS
 from bot.inbox import Processor
 from bot.models import render as model_render
@@ -22,9 +23,11 @@ from bot.services import Services
 from handlers.inbox import request_key
 
 log = logging.getLogger(__name__)
+BLOCKED = "checkin_blocked"
 SORRY = "Sorry, something went wrong on my side; try again in a minute."
 # What each form's submission is checked with before it is recorded.
-FORMS = {"add_metric": read_add_metric, "snooze": read_snooze}
+FORMS = {"add_metric": read_add_metric, "snooze": read_snooze, "blocker": read_blocker}
+RECORDED_BUTTONS = tuple(a for a in ACTIONS if a != BLOCKED)
 NOT_RECORDED = "Not saved: my database is unavailable just now. Try again in a minute."
 
 
@@ -66,7 +69,8 @@ def button_processor(services: Services) -> Processor:
         message = await services.deleter.confirm(team, user, str(action.get("value") or ""))
         await _respond(body)(text=message, replace_original=True)
 
-    buttons = {action_id: checkin_button for action_id in ACTIONS} | {CONFIRM: delete_project}
+    buttons = {action_id: checkin_button for action_id in RECORDED_BUTTONS}
+    buttons[CONFIRM] = delete_project
 
     async def process_button(body: dict[str, Any]) -> None:
         action = (body.get("actions") or [{}])[0]
@@ -92,7 +96,20 @@ def form_processor(services: Services) -> Processor:
         if model_id is not None:
             await services.models.snooze(team, user, model_id, reason)
 
-    forms = {"add_metric": add_metric, "snooze": snooze}
+    async def blocker(body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        fields, _ = read_blocker(_state(view))
+        team, user = _ids(body)
+        await services.checkins.block(
+            team,
+            user,
+            checkin_of(view),
+            str(fields["what"]),
+            fields["who"],
+            request_key("form", body),
+        )
+
+    forms = {"add_metric": add_metric, "snooze": snooze, "blocker": blocker}
 
     async def process_form(body: dict[str, Any]) -> None:
         await forms[str((body.get("view") or {}).get("callback_id"))](body)
@@ -101,7 +118,7 @@ def form_processor(services: Services) -> Processor:
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    for action_id in (*ACTIONS, CONFIRM):
+    for action_id in (*RECORDED_BUTTONS, CONFIRM):
 
         @app.action(action_id)
         async def recorded_button(
@@ -144,6 +161,24 @@ def register(app: AsyncApp, services: Services) -> None:
                     )
                 elif not await services.slack.open_view(str(body.get("trigger_id")), view):
                     await respond(text=SORRY, response_type="ephemeral", replace_original=False)
+
+    @app.action(BLOCKED)
+    async def blocked_button(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        """Opens the form; the blocker is recorded when the form is submitted."""
+        await ack()
+        async with services.activity.track():
+            team, _ = _ids(body)
+            view = await services.checkins.blocker_form(team, str(action.get("value") or ""))
+            if view is None:
+                await respond(
+                    text="That check-in no longer exists.",
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+            elif not await services.slack.open_view(str(body.get("trigger_id")), view):
+                await respond(text=SORRY, response_type="ephemeral", replace_original=False)
 
     @app.action(CANCEL)
     async def keep_project(ack: AsyncAck, respond: AsyncRespond) -> None:

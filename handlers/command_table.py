@@ -123,6 +123,12 @@ def command_table(services: Services) -> dict[type, Handler]:
             return found
         return await answers.answer(who.team, who.user, found.id, c.stage, c.question, c.text)
 
+    async def unblock(c: parser.Unblock, who: Caller) -> Reply:
+        found = await project(c.project, who)
+        if isinstance(found, str):
+            return found
+        return await checkins.unblock(who.team, who.user, found.id, c.note)
+
     async def brief(c: parser.ShowBrief, who: Caller) -> Reply:
         found = await project(c.project, who)
         if isinstance(found, str):
@@ -133,6 +139,7 @@ def command_table(services: Services) -> dict[type, Handler]:
         parser.AnswerQuestion: answer,
         parser.RemoveMetric: remove_metric,
         parser.ShowBrief: brief,
+        parser.Unblock: unblock,
         parser.NewProject: new,
         parser.MoveStage: move,
         parser.SetCheckin: checkin,

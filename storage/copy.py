@@ -31,6 +31,7 @@ TABLES = (
     "thread_notes",
     "processed_events",
     "inbox",
+    "blockers",
 )
 KEYS = {"processed_events": "team_id, event_id", "workspaces": "team_id"}
 

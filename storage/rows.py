@@ -189,3 +189,19 @@ class NewDelivery:
     status: str = "pending"  # or "skipped": a slot missed for too long, kept as a record
     payload: str | None = None  # the message as rendered now (JSON); None: composed at posting
     op: str = "post"  # or "react"
+
+
+@dataclass(frozen=True)
+class BlockerRow:
+    id: int
+    team_id: str
+    project_id: int
+    stage: str
+    what: str
+    unblocker_id: str | None
+    raised_by: str
+    raised_at: str
+    request_key: str
+    cleared_by: str | None
+    cleared_at: str | None
+    cleared_how: str | None

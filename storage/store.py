@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
+from storage.repos.blockers import BlockerRepo
 from storage.repos.events import EventRepo
 from storage.repos.inbox import InboxRepo
 from storage.repos.interviews import AnswerRepo, InterviewRepo, NoteRepo
@@ -40,6 +41,7 @@ class Tx:
         self.models = ModelRepo(conn)
         self.metrics = MetricRepo(conn)
         self.workspaces = WorkspaceRepo(conn)
+        self.blockers = BlockerRepo(conn)
 
 
 class Store(Protocol):

@@ -60,30 +60,54 @@ async def test_past_the_time_box_says_so_plainly(timed: tuple[Harness, ManualClo
     assert "/mle stage churn-reduction next" in shown
 
 
+async def submit_blocker(h: Harness, user: str, what: str, who: str | None = None) -> None:
+    [view] = [v for v in h.emulator.workspace.views.values() if v.view["callback_id"] == "blocker"]
+    values: dict[str, dict[str, dict[str, object]]] = {
+        "what": {"value": {"type": "plain_text_input", "value": what}}
+    }
+    if who:
+        values["who"] = {"value": {"type": "users_select", "selected_user": who}}
+    result = await h.emulator.submit_view(view.id, values, user=user)
+    await h.idle()
+    assert result.status == 200
+
+
 async def test_buttons_on_track_blocked_and_next(timed: tuple[Harness, ManualClock]) -> None:
     h, clock = timed
     thread = await new_project(h, user="U0BOB")
     await _tick(h, clock, BOB_MONDAY)
     [post] = _checkins(h, thread)
+    asked = len(questions_asked(h, thread))
     result = await h.emulator.click(post, "checkin_on_track", user="U0CAROL")
     await h.idle()
     assert result.status == 200
     assert "on track" in _last_ephemeral(h, "U0CAROL")
+    # Blocked opens a form (views.open); the blocker is recorded when it is submitted
     await h.emulator.click(post, "checkin_blocked", user="U0CAROL")
     await h.idle()
-    blocked = h.emulator.bot_posts("C0MLTEAM", thread)[-2:]
-    assert any(
-        "marked *Churn reduction* as blocked" in m.text and "<@U0BOB>" in m.text for m in blocked
-    )
+    await submit_blocker(h, "U0CAROL", "Waiting for labelled chargeback data", who="U0ALICE")
+    line = h.emulator.bot_posts("C0MLTEAM", thread)[-1].text
+    assert "🚧 *Churn reduction* is blocked: “Waiting for labelled chargeback data”" in line
+    assert "<@U0ALICE>" in line and "<@U0CAROL>" not in line  # the clicker is not pinged
     await h.emulator.click(post, "checkin_next", user="U0CAROL")
     await h.idle()
     assert "gate of *Churn reduction* is closed" in _last_ephemeral(h, "U0CAROL")
+    assert len(questions_asked(h, thread)) == asked  # the buttons never re-post a question
     project = await h.only_project()
     notes = await h.read(lambda tx: tx.notes.for_project("T0SANDBOX", project.id))
-    assert [(n.kind, n.text, n.author_id) for n in notes][:2] == [
+    assert [(n.kind, n.text, n.author_id) for n in notes][:3] == [
         ("checkin", "On track", "U0CAROL"),
-        ("checkin", "Blocked", "U0CAROL"),
+        ("checkin", "Blocked: Waiting for labelled chargeback data", "U0CAROL"),
+        ("checkin", "Ready for next stage", "U0CAROL"),
     ]
+    assert await h.read(lambda tx: tx.answers.for_project("T0SANDBOX", project.id)) == []
+    # Ready for next stage cleared the blocker, with who and how, and said how long it lasted
+    [blocker] = await h.read(lambda tx: tx.blockers.for_project("T0SANDBOX", project.id))
+    assert (blocker.cleared_by, blocker.cleared_how) == ("U0CAROL", "*Ready for next stage*")
+    assert any(
+        m.text.startswith("✅ Blocker cleared (*Ready for next stage*)")
+        for m in h.emulator.bot_posts("C0MLTEAM", thread)
+    )
 
 
 async def test_reply_to_a_checkin_is_a_note_then_the_question_is_asked_again(

@@ -110,7 +110,7 @@ def test_no_rendered_message_carries_a_control_sequence_someone_typed(
             result=result,
             value="1:2",
         ),
-        checkin_render.nudge(owner="U0OWNER", name=name),
+        checkin_render.nudge(people=("U0OWNER",), name=name),
         model_render.reminder(
             model=name, model_id=1, project=name, mention="U0KPI", found=[finding], hint=hint
         ),

@@ -19,6 +19,8 @@ def checkin_composer(bank: QuestionBank) -> Composer:
         keys = [(r.team_id, int(r.subject)) for r in rows]
         projects = tx.projects.many(keys)
         where = progress(tx, bank, list(projects.values()), now)
+        blockers = tx.blockers.open_for(keys)
+        last = _last_notes(tx, rows)
         out: list[Composed | None] = []
         for row in rows:
             project = projects.get((row.team_id, int(row.subject)))
@@ -35,6 +37,12 @@ def checkin_composer(bank: QuestionBank) -> Composer:
                 questions=bank.questions(project.stage),
                 result=gates.Gate(stands.missing),
                 value=f"{project.id}:{row.id}",
+                owner=project.owner_id,
+                last=last.get((row.team_id, row.subject), ()),
+                blocked=tuple(
+                    render.Blocked(b.what, b.raised_at[:10], b.unblocker_id)
+                    for b in blockers.get(project.id, [])
+                ),
             )
             out.append(
                 Composed(
@@ -50,6 +58,20 @@ def checkin_composer(bank: QuestionBank) -> Composer:
     return compose
 
 
+def _last_notes(tx: Tx, rows: list[DeliveryRow]) -> dict[tuple[str, str], tuple[render.Said, ...]]:
+    """(team, project id) → the notes replied to its previous check-in (the one posted last)."""
+    out: dict[tuple[str, str], tuple[render.Said, ...]] = {}
+    teams = sorted({r.team_id for r in rows})
+    for team_id in teams:
+        subjects = [r.subject for r in rows if r.team_id == team_id]
+        previous = tx.deliveries.latest_posted_many(team_id, "checkin", subjects)
+        notes = tx.notes.for_deliveries(team_id, [d.id for d in previous.values()])
+        for subject, delivery in previous.items():
+            said = notes.get(delivery.id, [])
+            out[(team_id, subject)] = tuple(render.Said(n.author_id, n.text) for n in said)
+    return out
+
+
 def nudge_composer(tx: Tx, rows: list[DeliveryRow], now: datetime) -> list[Composed | None]:
     return [_nudge(tx, row) for row in rows]
 
@@ -61,7 +83,17 @@ def _nudge(tx: Tx, row: DeliveryRow) -> Composed | None:
     project = tx.projects.get(row.team_id, int(checkin.subject))
     if project is None or project.thread_ts is None:
         return None
-    post = render.nudge(owner=project.owner_id, name=project.name)
+    answered = {
+        n.author_id for n in tx.notes.for_deliveries(row.team_id, [checkin.id]).get(checkin.id, [])
+    }
+    people = tuple(
+        dict.fromkeys(
+            a.author_id
+            for a in tx.answers.for_project(project.team_id, project.id)
+            if a.author_id not in answered
+        )
+    )
+    post = render.nudge(people=people or (project.owner_id,), name=project.name)
     return Composed(
         project.channel_id,
         project.thread_ts,

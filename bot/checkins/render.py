@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from typing import Any
+
 from bot.blocks import Post, actions, button, clip, context, esc, section
 from bot.domain.bank import Question, numbers
 from bot.domain.gates import Gate
@@ -18,6 +22,29 @@ RISK = {
 ACTIONS = ("checkin_on_track", "checkin_blocked", "checkin_next")
 
 
+@dataclass(frozen=True)
+class Said:
+    """A note replied to the last check-in (or a button pressed on it)."""
+
+    author: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Blocked:
+    what: str
+    since: str  # YYYY-MM-DD
+    unblocker: str | None
+
+
+STANDUP = (
+    "*Stand-up* — reply in this thread:\n"
+    "1. What moved since the last check-in?\n"
+    "2. What is next?\n"
+    "3. Is anything in the way?"
+)
+
+
 def checkin(
     *,
     name: str,
@@ -28,15 +55,38 @@ def checkin(
     questions: tuple[Question, ...],
     result: Gate,
     value: str,
+    owner: str = "",
+    last: tuple[Said, ...] = (),
+    blocked: tuple[Blocked, ...] = (),
 ) -> Post:
+    """The stage's stand-up: the owner mentioned, the last check-in's notes quoted, open
+    blockers, the open required questions and the time box."""
     where = describe_days(day, time_box)
     open_text = _open_required(questions, tuple(q.key for q in result.missing))
+    to = f"<@{owner}> " if owner else ""
     text = f"Check-in: {esc(name)} — {stage}, {where}. " + (
         "Gate passes." if result.passes else f"{len(result.missing)} open required question(s)."
     )
-    blocks = [
-        section(f"*Check-in — {esc(clip(name, 150))}*\nStage: *{stage}*, {where}.\n{open_text}")
-    ]
+    if blocked:
+        text += " Blocked."
+    if owner:
+        text += f" <@{owner}>"
+    blocks = [section(f"{to}*Check-in — {esc(clip(name, 150))}*\nStage: *{stage}*, {where}.")]
+    for blocker in blocked:
+        who = f" <@{blocker.unblocker}> can unblock it." if blocker.unblocker else ""
+        blocks.append(
+            section(
+                f"🚧 *Blocked* since {blocker.since}: “{esc(clip(blocker.what, 500))}”.{who}\n"
+                f"Cleared by *On track*, *Ready for next stage* or `/mle unblock {slug}`."
+            )
+        )
+    if last:
+        quoted = "\n".join(
+            f"> {esc(clip(' '.join(n.text.split()), 300))} — <@{n.author}>" for n in last[-5:]
+        )
+        blocks.append(section(f"*Since the last check-in, you said:*\n{quoted}"))
+    blocks.append(section(STANDUP))
+    blocks.append(section(open_text))
     if time_box is not None and day > time_box:
         warning = (
             f"⚠️ Past the {time_box}-day time box (day {day}). Risk: {RISK.get(stage, '')}."
@@ -53,8 +103,42 @@ def checkin(
             button("Ready for next stage", ACTIONS[2], value),
         )
     )
-    blocks.append(context("Reply in this thread to add a check-in note."))
+    blocks.append(context("Replies in this thread are check-in notes, kept with their authors."))
     return Post(text, blocks)
+
+
+def blocker_modal(value: str, name: str) -> dict[str, Any]:
+    """What is in the way, and who can unblock it (`value`: project id:check-in id)."""
+    return {
+        "type": "modal",
+        "callback_id": "blocker",
+        "title": {"type": "plain_text", "text": "Blocked"},
+        "submit": {"type": "plain_text", "text": "Record blocker"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": json.dumps({"checkin": value}),
+        "blocks": [
+            section(f"What stops *{esc(clip(name, 100))}*? It stays on record until cleared."),
+            {
+                "type": "input",
+                "block_id": "what",
+                "label": {"type": "plain_text", "text": "What is in the way?"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "multiline": True,
+                    "min_length": 3,
+                    "max_length": 1000,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "who",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Who can unblock it?"},
+                "element": {"type": "users_select", "action_id": "value"},
+            },
+        ],
+    }
 
 
 # Thousands of check-ins in one pass share a few stages and gaps: list each gap once. Keyed by
@@ -83,9 +167,12 @@ def _listing(questions: tuple[Question, ...], missing: tuple[str, ...]) -> str:
     return f"Open required questions ({len(missing)}):\n{listed}"
 
 
-def nudge(*, owner: str, name: str) -> Post:
+def nudge(*, people: tuple[str, ...], name: str) -> Post:
+    """`people`: whom to ask — those who answered the project's questions and have not
+    replied to the check-in, else the owner."""
+    who = " ".join(f"<@{p}>" for p in people[:10])
     text = (
-        f"<@{owner}> nobody has answered the check-in above for *{esc(name)}* in a day. "
-        "Is it on track? A button or a reply is enough."
+        f"{who} nobody has answered the check-in above for *{esc(name)}* in a day. "
+        "What moved, what is next, anything in the way? A button or a reply is enough."
     )
     return Post(text, [section(text)])

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.blocks import esc
+from bot.blocks import clip, esc
+from bot.checkins import render
 from bot.domain.schedule import DAYS, ScheduleError, parse_recurrence
 from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
@@ -15,7 +16,7 @@ from bot.scheduling.checkins import KIND, save_schedule
 from bot.slack_gateway import SlackGateway
 from storage.rows import ProjectRow
 from storage.store import Store, Tx
-from storage.timefmt import iso
+from storage.timefmt import iso, parse
 
 
 class CheckinService:
@@ -80,21 +81,19 @@ class CheckinService:
         )
 
     async def press(self, team_id: str, user: str, value: str, action: str) -> str | None:
-        """A check-in button; returns an ephemeral answer for the presser."""
-        try:
-            project_id, delivery_id = (int(x) for x in value.split(":", 1))
-        except ValueError:
+        """*On track* or *Ready for next stage* on a check-in (*Blocked* opens a form);
+        returns an ephemeral answer for the presser. A press never touches the interview."""
+        parsed = _ids(value)
+        if parsed is None:
             return "That button is out of date."
-        now = iso(self.clock())
-        label = {
-            "checkin_on_track": "On track",
-            "checkin_blocked": "Blocked",
-            "checkin_next": "Ready for next stage",
-        }.get(action)
+        project_id, delivery_id = parsed
+        moment = self.clock()
+        now = iso(moment)
+        label = {"checkin_on_track": "On track", "checkin_next": "Ready for next stage"}.get(action)
         if label is None:
             return None
 
-        def record(tx: Tx) -> tuple[ProjectRow, str | None] | str | None:
+        def record(tx: Tx) -> tuple[ProjectRow, int] | str | None:
             project = tx.projects.get(team_id, project_id)
             delivery = tx.deliveries.get(team_id, delivery_id)
             if project is None or delivery is None or delivery.subject != str(project_id):
@@ -110,45 +109,156 @@ class CheckinService:
                     f"*{project.stage}*, so its button no longer moves the project. Use the "
                     f"latest check-in, or `/mle stage {project.slug} next`."
                 )
-            tx.deliveries.respond(delivery_id, user, now)
-            tx.notes.add(
-                team_id=team_id,
-                project_id=project_id,
-                kind="checkin",
-                stage=project.stage,
-                question_key=None,
-                author_id=user,
-                message_ts=f"button:{delivery_id}:{user}:{action}:{now}",
-                text=label,
-                now=now,
-                delivery_id=delivery_id,
-            )
-            return project, delivery.posted_ts
+            self._note(tx, project, delivery_id, user, label, f"{action}:{now}", now)
+            cleared = self._clear(tx, project, user, f"*{label}*", moment, mention=False)
+            return project, cleared
 
         recorded = await self.store.write(record)
         if recorded is None:
             return "That check-in no longer exists."
         if isinstance(recorded, str):
             return recorded
-        project, posted_ts = recorded
-        if action != "checkin_next" and posted_ts:
-            await self.interviews.ask_again(team_id, project_id, posted_ts)
-        if action == "checkin_on_track":
-            return f"Noted: *{project.name}* is on track. Thanks!"
-        if action == "checkin_blocked":
-            text = (
-                f"🚧 <@{user}> marked *{esc(project.name)}* as blocked. <@{project.owner_id}>, "
-                "what is in the way? Reply here so it is on record."
-            )
-            moment = self.clock()
-            await self.store.write(
-                lambda tx: tx.deliveries.add_many(
-                    outbox.thread_line("thread", project, text, moment)
-                )
-            )
+        project, cleared = recorded
+        if cleared:
             self.kick(project.channel_id)
-            return "Noted as blocked; I asked the owner in the thread."
-        return await self.stages.move(team_id, user, project.slug, "next", force=False)
+        unblocked = " The blocker is cleared." if cleared else ""
+        if action == "checkin_on_track":
+            return f"Noted: *{project.name}* is on track.{unblocked} Thanks!"
+        moved = await self.stages.move(team_id, user, project.slug, "next", force=False)
+        return moved + unblocked
+
+    async def blocker_form(self, team_id: str, value: str) -> dict[str, object] | None:
+        """The *Blocked* form for a check-in, or None when its project is gone."""
+        parsed = _ids(value)
+        if parsed is None:
+            return None
+        project = await self.store.read(lambda tx: tx.projects.get(team_id, parsed[0]))
+        return None if project is None else render.blocker_modal(value, project.name)
+
+    async def block(
+        self,
+        team_id: str,
+        user: str,
+        value: str,
+        what: str,
+        unblocker: str | None,
+        request_key: str,
+    ) -> None:
+        """The *Blocked* form: the blocker is on the project until cleared; the thread says
+        so without pinging the person who raised it."""
+        parsed = _ids(value)
+        if parsed is None:
+            return
+        project_id, delivery_id = parsed
+        moment = self.clock()
+        now = iso(moment)
+
+        def record(tx: Tx) -> ProjectRow | None:
+            project = tx.projects.get(team_id, project_id)
+            if project is None:
+                return None
+            taken = tx.blockers.raise_(
+                team_id=team_id,
+                project_id=project_id,
+                stage=project.stage,
+                what=what,
+                unblocker_id=unblocker,
+                raised_by=user,
+                now=now,
+                request_key=request_key,
+            )
+            if not taken:
+                return None  # this form was recorded before
+            if tx.deliveries.get(team_id, delivery_id) is not None:
+                self._note(tx, project, delivery_id, user, f"Blocked: {what}", request_key, now)
+            if unblocker and unblocker != user:
+                ask = f" <@{unblocker}>, you were named as the one who can unblock it."
+            elif project.owner_id != user:
+                ask = f" <@{project.owner_id}>, your project is blocked."
+            else:
+                ask = ""
+            line = (
+                f"🚧 *{esc(project.name)}* is blocked: “{esc(clip(what, 1000))}”.{ask}\n"
+                f"It shows in check-ins, the digest and App Home until *On track*, *Ready for "
+                f"next stage* or `/mle unblock {project.slug} [note]` clears it."
+            )
+            tx.deliveries.add_many(outbox.thread_line("thread", project, line, moment))
+            return project
+
+        project = await self.store.write(record)
+        if project is not None:
+            self.kick(project.channel_id)
+
+    async def unblock(self, team_id: str, user: str, project_id: int, note: str) -> str:
+        """`/mle unblock <project> [note]`."""
+        moment = self.clock()
+
+        def clear(tx: Tx) -> tuple[ProjectRow, int] | None:
+            project = tx.projects.get(team_id, project_id)
+            if project is None:
+                return None
+            how = "`/mle unblock`" + (f": {note}" if note else "")
+            return project, self._clear(tx, project, user, how, moment, mention=True)
+
+        done = await self.store.write(clear)
+        if done is None:
+            return "That project no longer exists."
+        project, cleared = done
+        if not cleared:
+            return f"*{esc(project.name)}* has no open blocker."
+        self.kick(project.channel_id)
+        return f"Cleared the blocker on *{esc(project.name)}*."
+
+    def _clear(
+        self, tx: Tx, project: ProjectRow, user: str, how: str, moment: datetime, *, mention: bool
+    ) -> int:
+        """Clear the project's open blockers (recorded with who and how); the thread says
+        what was cleared and how long it lasted. Returns how many."""
+        cleared = tx.blockers.clear(project.team_id, project.id, user, iso(moment), how)
+        for blocker in cleared:
+            days = (moment - parse(blocker.raised_at)).days
+            lasted = "under a day" if days < 1 else f"{days} day{'s' if days != 1 else ''}"
+            who = f" by <@{user}>" if mention else ""
+            line = (
+                f"✅ Blocker cleared{who} ({esc(clip(how, 300))}): “{esc(clip(blocker.what, 300))}”"
+                f" — it lasted {lasted}."
+            )
+            tx.deliveries.add_many(outbox.thread_line("thread", project, line, moment))
+        return len(cleared)
+
+    @staticmethod
+    def _note(
+        tx: Tx,
+        project: ProjectRow,
+        delivery_id: int,
+        user: str,
+        text: str,
+        key: str,
+        now: str,
+    ) -> None:
+        """A button or form on a check-in is its answer, kept as a note with its author."""
+        tx.deliveries.respond(delivery_id, user, now)
+        tx.notes.add(
+            team_id=project.team_id,
+            project_id=project.id,
+            kind="checkin",
+            stage=project.stage,
+            question_key=None,
+            author_id=user,
+            message_ts=f"button:{delivery_id}:{user}:{key}",
+            text=text,
+            now=now,
+            delivery_id=delivery_id,
+        )
+
+
+def _ids(value: str) -> tuple[int, int] | None:
+    """`project id:check-in id`, as a check-in's buttons carry it."""
+    try:
+        project_id, delivery_id = (int(x) for x in value.split(":", 1))
+    except ValueError:
+        return None
+    return project_id, delivery_id
 
 
 __all__ = ["DAYS", "CheckinService"]

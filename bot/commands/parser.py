@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -14,6 +15,22 @@ from bot.domain.stages import ORDER
 
 MAX_PROJECT_NAME = 80
 STAGE_NAMES = [stage.value for stage in ORDER]
+SUBCOMMANDS = [
+    "new",
+    "status",
+    "stage",
+    "answer",
+    "brief",
+    "unblock",
+    "checkin",
+    "deploy",
+    "metric",
+    "retire",
+    "digest",
+    "delete",
+    "settings",
+    "help",
+]
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,12 @@ class ShowBrief:
 
 
 @dataclass(frozen=True)
+class Unblock:
+    project: str
+    note: str
+
+
+@dataclass(frozen=True)
 class Retire:
     model: str
 
@@ -128,6 +151,7 @@ Command = (
     | AnswerQuestion
     | ShowBrief
     | RemoveMetric
+    | Unblock
 )
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
@@ -166,6 +190,8 @@ def parse(text: str) -> Command:
         return _parse_digest(rest)
     if sub == "answer":
         return _parse_answer(rest)
+    if sub == "unblock":
+        return _parse_unblock(rest)
     if sub == "brief":
         try:
             name = " ".join(_single_name(rest).split())
@@ -178,6 +204,12 @@ def parse(text: str) -> Command:
         except TokenError as exc:
             return _invalid(f"The project name is not right: {exc}.", "delete")
         return DeleteProject(name) if name else _invalid("Name the project.", "delete")
+    close = difflib.get_close_matches(sub, SUBCOMMANDS, n=1, cutoff=0.6)
+    if close:
+        return Invalid(
+            f"I don't know the command `{head[:40]}`. Did you mean `{close[0]}`?\n"
+            f"{usage_for(close[0])}"
+        )
     return _invalid(f"I don't know the command `{head[:40]}`.")
 
 
@@ -328,6 +360,21 @@ def _parse_answer(rest: str) -> Command:
     return AnswerQuestion(project, stage, ref, " ".join(words[at + 1 :]))
 
 
+def _parse_unblock(rest: str) -> Command:
+    """`<project> [note]`: the project is one word or quoted."""
+    if rest[:1] in _QUOTE_OPEN:
+        close = rest.find(_QUOTE_OPEN[rest[0]], 1)
+        if close == -1:
+            return _invalid(f"the quote {rest[0]} is never closed.", "unblock")
+        project, note = rest[1:close], rest[close + 1 :]
+    else:
+        project, _, note = rest.partition(" ")
+    project = " ".join(project.split())
+    if not project:
+        return _invalid("Name the project.", "unblock")
+    return Unblock(project, " ".join(note.split())[:500])
+
+
 def _number(key: str, raw: str) -> tuple[float, str] | Invalid:
     found = read_quantity(raw)
     if isinstance(found, Several):
@@ -421,6 +468,7 @@ _SETTING_NAMES = {
     "cadence": "cadence_days",
     "review": "cadence_days",
     "window": "window_days",
+    "research": "research_days",
 }
 
 

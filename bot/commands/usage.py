@@ -24,6 +24,10 @@ LINES = {
         "answer or revise a question of the current stage (`Q4`) or an earlier one "
         "(`planning.Q4`); in the thread, a reply `Q4: …` does the same",
     ),
+    "unblock": (
+        "/mle unblock <project> [note]",
+        "clear the project's blocker (recorded with your note)",
+    ),
     "brief": ("/mle brief <project>", "post the project's latest brief in its thread again"),
     "deploy": (
         "/mle deploy <project> <model> [<version>] [tier=<tier>]",
@@ -48,7 +52,7 @@ LINES = {
     ),
     "settings": (
         "/mle settings [grace=<days>] [reminder=<days>] [cadence=<days>] [window=<days>] "
-        "[missed=<hours>]",
+        "[research=<days>] [missed=<hours>]",
         "this workspace's reminder settings, and how late a scheduled post missed while I was "
         "down may still go out (changes: admins)",
     ),

@@ -6,8 +6,10 @@ from datetime import datetime
 
 from bot.blocks import Post
 from bot.digests import render
+from bot.domain import gates
 from bot.domain.bank import QuestionBank
 from bot.domain.business_rules import business_metrics, findings
+from bot.domain.stages import ORDER, Stage
 from bot.models.facts import load_models
 from bot.models.reminders import team_settings
 from bot.projects.progress import progress
@@ -16,6 +18,8 @@ from storage.rows import DeliveryRow
 from storage.store import Tx
 from storage.timefmt import parse
 
+RESEARCH_DAYS = 30  # scoping or experimentation without a time box: flagged after this
+
 
 def channel_digest(
     tx: Tx, bank: QuestionBank, team_id: str, channel: str, now: datetime
@@ -23,6 +27,10 @@ def channel_digest(
     projects = tx.projects.in_channel(team_id, channel)
     keys = [(team_id, p.id) for p in projects]
     where = progress(tx, bank, projects, now)
+    blockers = tx.blockers.open_for(keys)
+    statuses = tx.answers.statuses(keys)
+    stored = tx.workspaces.settings([team_id]).get(team_id, {})
+    research = stored.get("research_days", RESEARCH_DAYS)
     project_facts = []
     for p in projects:
         checkin = tx.deliveries.latest_posted(team_id, "checkin", str(p.id))
@@ -39,6 +47,9 @@ def channel_digest(
                 time_box=where[p.id].time_box,
                 open_required=where[p.id].open_required,
                 unanswered_checkin=quiet,
+                blocked=tuple((b.what, b.raised_at[:10]) for b in blockers.get(p.id, [])),
+                research_limit=research if isinstance(research, int) else RESEARCH_DAYS,
+                left_open=_left_open(bank, p.stage, statuses, p.id),
             )
         )
     names = {p.id: p.name for p in projects}
@@ -48,7 +59,8 @@ def channel_digest(
     model_facts = []
     for m in models:
         rules, _ = facts[m.id]
-        failing = tuple(f.code for f in findings(rules, now, settings) if f.code != "F8")
+        found = findings(rules, now, settings)
+        failing = tuple(f.code for f in found if f.code != "F8")
         kpis = business_metrics(rules)
         kpi = kpis[0] if kpis else None
         model_facts.append(
@@ -62,9 +74,27 @@ def channel_digest(
                 target=kpi.target if kpi else None,
                 direction=kpi.direction if kpi else "higher",
                 unit=kpi.unit if kpi else "",
+                f8=any(f.code == "F8" for f in found),
             )
         )
     return render.digest(project_facts, model_facts)
+
+
+def _left_open(
+    bank: QuestionBank,
+    current: str,
+    statuses: dict[tuple[int, str], dict[str, str]],
+    project_id: int,
+) -> tuple[tuple[str, int], ...]:
+    """Earlier stages with required questions still open: only a forced move leaves them."""
+    if current not in {s.value for s in ORDER}:
+        return ()
+    out = []
+    for stage in ORDER[: ORDER.index(Stage(current))]:
+        missing = gates.gate(bank.questions(stage), statuses.get((project_id, stage.value), {}))
+        if missing.missing:
+            out.append((stage.value, len(missing.missing)))
+    return tuple(out)
 
 
 def digest_composer(bank: QuestionBank) -> Composer:

@@ -24,6 +24,9 @@ class ProjectFacts:
     time_box: int | None
     open_required: int
     unanswered_checkin: datetime | None  # when the unanswered check-in was posted
+    blocked: tuple[tuple[str, str], ...] = ()  # (what, since YYYY-MM-DD) of open blockers
+    research_limit: int | None = None  # days in scoping/experimentation without a time box
+    left_open: tuple[tuple[str, int], ...] = ()  # (earlier stage, open required) moved past
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class ModelFacts:
     target: float | None
     direction: str
     unit: str = ""
+    f8: bool = False  # the KPI does not beat its baseline after the measurement window
 
 
 def _vs_baseline(m: ModelFacts) -> str:
@@ -60,6 +64,11 @@ def _vs_baseline(m: ModelFacts) -> str:
 
 def attention(projects: list[ProjectFacts], models: list[ModelFacts]) -> list[str]:
     lines = []
+    for p in projects:
+        for what, since in p.blocked:
+            lines.append(
+                f"🚧 *{esc(clip(p.name, 80))}* is blocked since {since}: “{esc(clip(what, 200))}”"
+            )
     for m in models:
         if m.failing:
             rules = ", ".join(f"{code} {RULE_NAMES[code]}" for code in m.failing)
@@ -72,6 +81,31 @@ def attention(projects: list[ProjectFacts], models: list[ModelFacts]) -> list[st
             lines.append(
                 f"⏰ *{esc(clip(p.name, 80))}* is past its {p.stage} time box "
                 f"({describe_days(p.day, p.time_box)})"
+            )
+    for p in projects:
+        if (
+            p.time_box is None
+            and p.research_limit is not None
+            and p.stage in ("scoping", "experimentation")
+            and p.day > p.research_limit
+        ):
+            risk = "over-research" if p.stage == "scoping" else "over-experimentation"
+            lines.append(
+                f"🔬 *{esc(clip(p.name, 80))}* has been in {p.stage} for {p.day} days with no "
+                f"time box ({risk}): set one or decide"
+            )
+    for m in models:
+        if m.f8 and not m.failing:
+            lines.append(
+                f"📉 *{esc(clip(m.name, 80))}* ({esc(clip(m.project, 80))}): {_vs_baseline(m)} — "
+                "F8, not beating its baseline after the measurement window: keep, iterate or "
+                "retire?"
+            )
+    for p in projects:
+        for stage, count in p.left_open:
+            lines.append(
+                f"⏭️ *{esc(clip(p.name, 80))}*: {count} required question(s) of {stage} still "
+                "open (moved on with `--force`)"
             )
     for p in projects:
         if p.open_required:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.blocks import button, clip, context, esc, header, section
 from bot.domain.timebox import describe_days
@@ -33,6 +34,8 @@ class ProjectLine:
     open_required: int
     link: str | None
     next_checkin: datetime | None
+    zone: str | None = None  # the viewer's time zone
+    blocked: tuple[str, ...] = ()  # what blocks it
 
     @property
     def urgency(self) -> tuple[int, int, str]:
@@ -65,10 +68,23 @@ def _project(line: ProjectLine) -> dict[str, Any]:
         stamp = int(line.next_checkin.timestamp())
         parts.append(
             f"next check-in <!date^{stamp}^{{date_short_pretty}} {{time}}|"
-            f"{line.next_checkin:%Y-%m-%d %H:%M} UTC>"
+            f"{_local(line.next_checkin, line.zone)}>"
         )
     late = "⏰ " if line.time_box is not None and line.day > line.time_box else ""
-    return section(late + "; ".join(parts))
+    text = late + "; ".join(parts)
+    for what in line.blocked:
+        text += f"\n🚧 Blocked: “{esc(clip(what, 200))}”"
+    return section(text)
+
+
+def _local(moment: datetime, zone: str | None) -> str:
+    """The moment in the viewer's zone (what Slack shows when it cannot render the date)."""
+    try:
+        tz = ZoneInfo(zone) if zone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = UTC
+    local = moment.astimezone(tz)
+    return f"{local:%a %d %b %H:%M} {local.tzname() or zone}"
 
 
 def _model(line: ModelLine) -> dict[str, Any]:

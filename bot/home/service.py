@@ -42,13 +42,24 @@ class HomeService:
     async def view(self, team_id: str, user: str) -> dict[str, Any]:
         now = self.clock()
         link_base = await self.slack.workspace_url()
-        return await self.store.read(lambda tx: self._compose(tx, team_id, user, now, link_base))
+        zone = await self.slack.user_tz(user)
+        return await self.store.read(
+            lambda tx: self._compose(tx, team_id, user, now, link_base, zone)
+        )
 
     def _compose(
-        self, tx: Tx, team_id: str, user: str, now: datetime, link_base: str | None
+        self,
+        tx: Tx,
+        team_id: str,
+        user: str,
+        now: datetime,
+        link_base: str | None,
+        zone: str | None = None,
     ) -> dict[str, Any]:
+        """`zone`: the viewer's time zone (times are shown in it)."""
         projects = tx.projects.for_person(team_id, user)
         where = progress(tx, self.bank, projects, now)
+        blockers = tx.blockers.open_for([(team_id, p.id) for p in projects])
         checkins = tx.schedules.many(team_id, "checkin", [str(p.id) for p in projects])
         lines = []
         for p in projects:
@@ -72,6 +83,8 @@ class HomeService:
                     open_required=where[p.id].open_required,
                     link=link,
                     next_checkin=next_checkin,
+                    zone=zone,
+                    blocked=tuple(b.what for b in blockers.get(p.id, [])),
                 )
             )
         models = tx.models.for_person(team_id, user)

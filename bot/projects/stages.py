@@ -17,7 +17,7 @@ from bot.domain.stage_move import (
     NotNext,
     decide_move,
 )
-from bot.domain.stages import Stage, next_stage
+from bot.domain.stages import ORDER, Stage
 from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
 from bot.scheduling import outbox
@@ -137,10 +137,13 @@ class StageService:
                 + ("; over the team's no-go" if result.no_go is not None else "")
                 + (f"; missing {missing}" if missing else "")
                 + (
-                    f"; skipped from {current}"
-                    if decision.skipped or dest is not next_stage(current)
+                    "; skipped "
+                    + ", ".join(stage.value for stage in decision.skipped)
+                    + " (their questions were never asked)"
+                    if decision.skipped
                     else ""
                 )
+                + ("; moved back" if ORDER.index(dest) < ORDER.index(current) else "")
             )
         return await self._enter(project, dest, user, forced, reason)
 

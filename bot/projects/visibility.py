@@ -73,9 +73,24 @@ class Visibility:
     async def _hint(self, names: list[tuple[str, str]], name: str, user: str, where: str) -> str:
         """ "Did you mean …?" among the names this person may see."""
         channels = dict(names)
-        close = difflib.get_close_matches(name, list(channels), n=6, cutoff=0.5)
-        shown = [c for c in close if await self.can_see(user, channels[c], where)]
+        shown = [
+            c
+            for c in close_names(name, list(channels))
+            if await self.can_see(user, channels[c], where)
+        ]
         return f" Did you mean {', '.join(f'*{esc(n)}*' for n in shown[:3])}?" if shown else ""
+
+
+def close_names(typed: str, names: list[str]) -> list[str]:
+    """Names `typed` may mean: those it starts or is a word of (`churn` → *Churn reduction*),
+    then the closest spellings (`chrun reduction`), case and dashes aside."""
+    key = slugify(typed)
+    if not key:
+        return []
+    by_key = {slugify(n): n for n in names}
+    words = [n for k, n in by_key.items() if k.startswith(key) or f"-{key}" in f"-{k}"]
+    spelled = difflib.get_close_matches(key, list(by_key), n=6, cutoff=0.6)
+    return list(dict.fromkeys([*words, *(by_key[k] for k in spelled)]))[:6]
 
 
 def _models(tx: Tx, team_id: str, name: str) -> list[tuple[ModelRow, str]]:

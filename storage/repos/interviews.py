@@ -281,6 +281,21 @@ class NoteRepo:
     def remove(self, note: NoteRow) -> None:
         self._conn.execute("DELETE FROM thread_notes WHERE id = ?", (note.id,))
 
+    def for_deliveries(self, team_id: str, delivery_ids: list[int]) -> dict[int, list[NoteRow]]:
+        """Check-in id → the notes replied to it (and its buttons), oldest first."""
+        found: dict[int, list[NoteRow]] = {}
+        for start in range(0, len(delivery_ids), 500):
+            chunk = delivery_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            cur = self._conn.execute(
+                f"SELECT delivery_id, {_NCOLS} FROM thread_notes WHERE team_id = ? AND "
+                f"delivery_id IN ({marks}) ORDER BY id",
+                (team_id, *chunk),
+            )
+            for row in cur.fetchall():
+                found.setdefault(int(row[0]), []).append(NoteRow(*row[1:]))
+        return found
+
     def for_project(self, team_id: str, project_id: int) -> list[NoteRow]:
         cur = self._conn.execute(
             f"SELECT {_NCOLS} FROM thread_notes WHERE team_id = ? AND project_id = ? ORDER BY id",

@@ -314,6 +314,23 @@ class DeliveryRepo:
         )
         return to_row(DeliveryRow, cur.fetchone())
 
+    def latest_posted_many(
+        self, team_id: str, kind: str, subjects: list[str]
+    ) -> dict[str, DeliveryRow]:
+        """Subject → its latest posted delivery of `kind`, for many subjects of one team."""
+        found: dict[str, DeliveryRow] = {}
+        for start in range(0, len(subjects), 500):
+            chunk = subjects[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            cur = self._conn.execute(
+                f"SELECT {_DCOLS} FROM deliveries WHERE team_id = ? AND kind = ? AND subject IN "
+                f"({marks}) AND status = 'posted' ORDER BY posted_ts",
+                (team_id, kind, *chunk),
+            )
+            for row in to_rows(DeliveryRow, cur.fetchall()):
+                found[row.subject] = row  # the last one wins: the latest
+        return found
+
     def respond(self, delivery_id: int, user: str, now: str) -> None:
         self._conn.execute(
             "UPDATE deliveries SET responded_at = COALESCE(responded_at, ?), "

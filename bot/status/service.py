@@ -7,10 +7,14 @@ from datetime import datetime
 
 from bot.blocks import Post, clip, esc, section, sections
 from bot.domain.bank import Question, QuestionBank
+from bot.domain.business_rules import findings, lacks_business_metrics
 from bot.domain.kpi import Stated, read_plan
 from bot.domain.stages import ORDER, Stage
 from bot.domain.timebox import describe_days
 from bot.interview.render import read_as, shown_answer
+from bot.models.facts import load_models
+from bot.models.reminders import team_settings
+from bot.models.render import kpi_line
 from bot.problems import LOOK_BACK, describe
 from bot.projects.lookup import find_project
 from bot.projects.progress import progress
@@ -85,6 +89,11 @@ class StatusService:
             lines.extend(
                 _answer_line(i, q, by_key.get(q.key)) for i, q in enumerate(questions, start=1)
             )
+        lines[1:1] = [
+            *_blockers(tx, project),
+            *_latest_notes(tx, project),
+            *_models(tx, project, now),
+        ]
         problems = _problems(tx, [project], now)
         if problems:
             lines += ["*Delivery problems*", *(f"⚠️ {p}" for p in problems)]
@@ -92,6 +101,52 @@ class StatusService:
         if len(blocks) > MAX_BLOCKS:
             blocks = blocks[: MAX_BLOCKS - 1] + [section("_…more than fits here._")]
         return Post(f"Status of {project.name}: {stage_line}.", blocks)
+
+
+def _blockers(tx: Tx, project: ProjectRow) -> list[str]:
+    return [
+        f"🚧 *Blocked* since {b.raised_at[:10]} (raised by <@{b.raised_by}>): "
+        f"“{esc(clip(b.what, 300))}”"
+        + (f" — <@{b.unblocker_id}> can unblock it" if b.unblocker_id else "")
+        for b in tx.blockers.open_for([(project.team_id, project.id)]).get(project.id, [])
+    ]
+
+
+def _latest_notes(tx: Tx, project: ProjectRow) -> list[str]:
+    """The notes of the latest check-in that got any."""
+    latest = tx.deliveries.latest_posted(project.team_id, "checkin", str(project.id))
+    if latest is None:
+        return []
+    notes = tx.notes.for_deliveries(project.team_id, [latest.id]).get(latest.id, [])
+    if not notes:
+        return [f"_Nobody has answered the check-in of {(latest.posted_at or '')[:10]} yet._"]
+    said = [f"> {esc(clip(' '.join(n.text.split()), 200))} — <@{n.author_id}>" for n in notes]
+    return [f"*Check-in of {(latest.posted_at or '')[:10]}*", *said[-8:]]
+
+
+def _models(tx: Tx, project: ProjectRow, now: datetime) -> list[str]:
+    """Each deployed model and the state of its business metrics."""
+    live = [m for m in tx.models.for_project(project.team_id, project.id) if m.retired_at is None]
+    if not live:
+        return []
+    facts = load_models(tx, live)
+    settings = team_settings(tx, project.team_id)
+    lines = ["*Deployed models*"]
+    for model in live:
+        rules, metrics = facts[model.id]
+        found = findings(rules, now, settings)
+        version = f" {esc(model.version)}" if model.version else ""
+        state = (
+            "business metrics complete ✅"
+            if not lacks_business_metrics(found)
+            else "lacks business metrics: " + ", ".join(f.code for f in found if f.code != "F8")
+        )
+        kpis = "; ".join(esc(kpi_line(m)) for m in metrics)
+        f8 = " ⚠️ F8 not beating its baseline" if any(f.code == "F8" for f in found) else ""
+        lines.append(
+            f"• *{esc(model.name)}*{version} — {state}{f8}" + (f"\n   {kpis}" if kpis else "")
+        )
+    return lines
 
 
 def _problems(tx: Tx, projects: list[ProjectRow], now: datetime) -> list[str]:

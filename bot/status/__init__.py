@@ -1,0 +1,1 @@
+"""`/mle status`: what a channel or a project stands at."""
