@@ -113,15 +113,15 @@ def _blockers(tx: Tx, project: ProjectRow) -> list[str]:
 
 
 def _latest_notes(tx: Tx, project: ProjectRow) -> list[str]:
-    """The notes of the latest check-in that got any."""
+    """The latest check-in notes (and whether the latest check-in got any)."""
     latest = tx.deliveries.latest_posted(project.team_id, "checkin", str(project.id))
     if latest is None:
         return []
-    notes = tx.notes.for_deliveries(project.team_id, [latest.id]).get(latest.id, [])
-    if not notes:
-        return [f"_Nobody has answered the check-in of {(latest.posted_at or '')[:10]} yet._"]
-    said = [f"> {esc(clip(' '.join(n.text.split()), 200))} — <@{n.author_id}>" for n in notes]
-    return [f"*Check-in of {(latest.posted_at or '')[:10]}*", *said[-8:]]
+    notes = [n for n in tx.notes.for_project(project.team_id, project.id) if n.kind == "checkin"]
+    lines = [f"> {esc(clip(' '.join(n.text.split()), 200))} — <@{n.author_id}>" for n in notes[-6:]]
+    if latest.responded_at is None:
+        lines.append(f"_Nobody has answered the check-in of {(latest.posted_at or '')[:10]} yet._")
+    return ["*Latest check-in notes*", *lines] if lines else []
 
 
 def _models(tx: Tx, project: ProjectRow, now: datetime) -> list[str]:

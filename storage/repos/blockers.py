@@ -48,9 +48,7 @@ class BlockerRepo:
                 found.setdefault(row.project_id, []).append(row)
         return found
 
-    def clear(
-        self, team_id: str, project_id: int, by: str, now: str, how: str
-    ) -> list[BlockerRow]:
+    def clear(self, team_id: str, project_id: int, by: str, now: str, how: str) -> list[BlockerRow]:
         """Clear the project's open blockers; returns them as they were."""
         cleared = self.open_for([(team_id, project_id)]).get(project_id, [])
         if cleared:
