@@ -82,9 +82,15 @@ async def test_a_teammate_cannot_overwrite_the_numbers_and_nothing_changes(
         assert "or a workspace admin" in refused and "Nothing was changed" in refused
     assert await kpi_state(harness) == before
     assert len(thread_posts(harness, thread)) == posts
-    # what she may do: report a value, add a field nobody had set
+    # what she may do: report a value, add a field nobody had set, define a new KPI
     await mle(harness, 'metric churn-lgbm "monthly churn" window=60d', user="U0CAROL")
     assert "window none → 60 days" in thread_posts(harness, thread)[-1].text
+    said = await mle(
+        harness, 'metric churn-lgbm "retained revenue" baseline=$1.2M target=$1.5M', user="U0CAROL"
+    )
+    assert said.startswith("Recorded *retained revenue*")
+    assert "defined the KPI *retained revenue*" in thread_posts(harness, thread)[-1].text
+    assert "baseline $1,200,000; target $1,500,000" in thread_posts(harness, thread)[-1].text
 
 
 async def test_the_kpi_owner_may_change_them(harness: Harness) -> None:
@@ -96,6 +102,22 @@ async def test_the_kpi_owner_may_change_them(harness: Harness) -> None:
     said = await mle(harness, 'metric churn-lgbm "monthly churn" baseline=4.4%', user="U0CAROL")
     assert "Recorded" in said
     assert "baseline 4.5 % → 4.4 %" in thread_posts(harness, thread)[-1].text
+
+
+async def test_rename_a_kpi(harness: Harness) -> None:
+    thread = await deployed_with_kpi(harness)
+    refused = await mle(
+        harness, 'metric churn-lgbm "monthly churn" name="churn rate"', user="U0CAROL"
+    )
+    assert "Nothing was changed" in refused
+    said = await mle(
+        harness, 'metric churn-lgbm "monthly churn" name="monthly churn rate"', user="U0BOB"
+    )
+    assert said.startswith("Recorded *monthly churn rate*")
+    assert thread_posts(harness, thread)[-1].text == (
+        "📏 <@U0BOB> renamed the KPI of *churn-lgbm*: *monthly churn* → *monthly churn rate*."
+    )
+    assert await kpi_state(harness) is None  # no KPI under the old name any more
 
 
 async def test_remove_a_kpi(harness: Harness) -> None:

@@ -420,6 +420,14 @@ def _parse_metric(rest: str) -> Command:
             if isinstance(number, Invalid):
                 return number
             changes[key], units[key] = number
+        elif key == "name":
+            new = " ".join(raw.split())
+            problem = name_problem(new, "metric name") if new else "Give the new name."
+            if problem or len(new) > 80:
+                return _invalid(
+                    problem or "The metric name must have 1 to 80 characters.", "metric"
+                )
+            changes["rename"] = new
         elif key == "owner":
             match = _MENTION.match(raw.strip())
             if not match:

@@ -10,7 +10,8 @@ class TokenError(ValueError):
 
 
 def split_words(text: str) -> list[str]:
-    """Words separated by white space; a quoted run is one word. Never raises on odd text
+    """Words separated by white space; a quoted run (also after `key=`) is one word. Never
+    raises on odd text
     except for an unclosed quote, which is reported as TokenError."""
     words: list[str] = []
     current: list[str] = []
@@ -24,7 +25,7 @@ def split_words(text: str) -> list[str]:
                 current, in_word = [], False
             i += 1
             continue
-        if ch in _QUOTES and not in_word:
+        if ch in _QUOTES and (not in_word or current[-1:] == ["="]):  # `"a b"`, `name="a b"`
             close = _QUOTES[ch]
             end = text.find(close, i + 1)
             if end == -1 and close != ch:

@@ -39,7 +39,7 @@ LINES = {
         "[owner=@someone] [method=ab|holdout|pre_post] [window=<days>] [higher|lower]",
         "define the model's business KPI and/or report a value; numbers may carry their "
         'unit (`baseline=4.5% target=3,8%`, `$1.2M`); `/mle metric <model> "<name>" remove` '
-        "removes a KPI",
+        'removes a KPI; `name="<new name>"` renames it',
     ),
     "retire": ("/mle retire <model>", "the model is no longer deployed; reminders stop"),
     "digest": (

@@ -20,7 +20,7 @@ from bot.projects.lookup import find_project
 from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
-from storage.rows import ModelRow, ProjectRow
+from storage.rows import MetricRow, ModelRow, ProjectRow
 from storage.store import Store, Tx
 from storage.timefmt import iso
 
@@ -272,6 +272,20 @@ class ModelService:
         model = found
         current = tx.metrics.get(team_id, model.id, name_key(name))
         project = tx.projects.get(team_id, model.project_id)
+        changes = dict(changes)
+        rename = changes.pop("rename", None)
+        renamed: str | None = None
+        if isinstance(rename, str):
+            refused = self._rename(tx, model, current, rename, allowed, project, now)
+            if refused is not None:
+                return refused
+            if current is not None and current.name != rename:
+                renamed = (
+                    f"📏 <@{user}> renamed the KPI of *{esc(model.name)}*: "
+                    f"*{esc(current.name)}* → *{esc(rename)}*."
+                )
+            name = rename
+            current = tx.metrics.get(team_id, model.id, name_key(name))
         overwrites = current is not None and any(
             key in changes and getattr(current, key) not in (None, "", changes[key])
             for key in audit.PROTECTED
@@ -299,7 +313,12 @@ class ModelService:
         )
         if isinstance(decision, Refused):
             return Said(decision.reason)
-        if audit.protected(decision.changes) and not allowed and project is not None:
+        if (
+            not decision.new_kpi
+            and audit.protected(decision.changes)
+            and not allowed
+            and project is not None
+        ):
             owner = current.owner_id if current else None
             return Said(audit.refusal(name, model.name, project.owner_id, owner))
         metric_id = tx.metrics.define(
@@ -337,11 +356,35 @@ class ModelService:
             project.owner_id if project else "",
             *(m.owner_id or "" for m in metrics),
         )
+        line = "\n".join(x for x in (renamed, line) if x) or None
         thread = (project, line) if project is not None and line else None
         if not still:
             return Said(recorded + " ✅ Its business metrics are complete.", thread, people)
         missing = "; ".join(f"{f.code} {render.RULE_NAMES[f.code]}" for f in still)
         return Said(f"{recorded} Still open: {missing}.", thread, people)
+
+    def _rename(
+        self,
+        tx: Tx,
+        model: ModelRow,
+        current: MetricRow | None,
+        new: str,
+        allowed: bool,
+        project: ProjectRow | None,
+        now: datetime,
+    ) -> Said | None:
+        """Rename the KPI (recorded in the thread); a Said when it cannot be, None when done
+        (the rest of the request then applies to the new name)."""
+        if current is None:
+            return Said(f"*{esc(model.name)}* has no KPI by that name to rename.")
+        if project is not None and not allowed:
+            return Said(audit.refusal(current.name, model.name, project.owner_id, current.owner_id))
+        taken = tx.metrics.get(model.team_id, model.id, name_key(new))
+        if taken is not None and taken.id != current.id:
+            return Said(f"*{esc(model.name)}* already has a KPI called *{esc(taken.name)}*.")
+        if new != current.name:
+            tx.metrics.rename(model.team_id, current.id, new, name_key(new), iso(now))
+        return None
 
     # ---- remove a KPI
     async def remove(self, team_id: str, user: str, model: int, name: str) -> str:
@@ -460,10 +503,14 @@ class ModelService:
             return
         now = self.clock()
         number = value if isinstance(value, float) else None
+        allowed = await self._may_change(team_id, user, model_id, name)
         reply = await self._write(
-            lambda tx: self._define(tx, team_id, user, model_id, name, number, fields, now)
+            lambda tx: self._define(
+                tx, team_id, user, model_id, name, number, fields, now, None, allowed
+            )
         )
         project = await self.store.read(lambda tx: tx.projects.get(team_id, model.project_id))
         if project is not None:
+            # the form has no other way to answer the person who sent it
             line = f"📏 <@{user}> (via the form): {reply}"
             await self._write(lambda tx: Said("", (project, line)))

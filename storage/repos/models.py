@@ -208,6 +208,13 @@ class MetricRepo:
             )
         return existing.id
 
+    def rename(self, team_id: str, metric_id: int, name: str, name_key: str, now: str) -> None:
+        self._conn.execute(
+            "UPDATE business_metrics SET name = ?, name_key = ?, updated_at = ? "
+            "WHERE team_id = ? AND id = ?",
+            (name, name_key, now, team_id, metric_id),
+        )
+
     def remove(self, team_id: str, metric_id: int) -> None:
         """The KPI and its reported values."""
         self._conn.execute(
