@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
@@ -11,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 from bot.config import ConfigError, Settings, load_settings
 from bot.redact import configure_logging
 from storage.errors import Unavailable
+from storage.open import is_sqlite, sqlite_path
 
 SANDBOX_DB = "mle-coach-sandbox.db"
 
@@ -150,6 +152,13 @@ def _copy_db(source: str, target: str) -> int:
     return 0
 
 
+def _sandbox_file() -> str:
+    """`run` without Slack credentials: a SQLite DATABASE_URL set in the environment is the
+    sandbox's file, else the sandbox's own."""
+    url = os.environ.get("DATABASE_URL", "")
+    return sqlite_path(url) if url and is_sqlite(url) else SANDBOX_DB
+
+
 async def _sandbox(db: str) -> None:
     from sandbox.session import run_sandbox
 
@@ -166,6 +175,14 @@ def main(argv: list[str] | None = None) -> int:
                 verb = "socket"
             elif settings.SLACK_SIGNING_SECRET is not None:
                 verb = "serve"
+            elif settings.SLACK_BOT_TOKEN is not None:
+                print(
+                    "mle-coach: SLACK_BOT_TOKEN is set, but neither SLACK_APP_TOKEN (Socket Mode) "
+                    "nor SLACK_SIGNING_SECRET (HTTP mode). Set one of them, or unset the token "
+                    "to use the local sandbox.",
+                    file=sys.stderr,
+                )
+                return 2
             else:
                 verb = "sandbox"
         # the sandbox is a chat in the terminal: only problems are logged there
@@ -179,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         elif verb == "socket":
             asyncio.run(_socket(settings))
         elif verb == "sandbox":
-            asyncio.run(_sandbox(getattr(args, "db", SANDBOX_DB)))
+            asyncio.run(_sandbox(getattr(args, "db", None) or _sandbox_file()))
         elif verb == "migrate":
             asyncio.run(_migrate(settings))
         elif verb == "backup":

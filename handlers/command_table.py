@@ -133,7 +133,7 @@ def command_table(services: Services) -> dict[type, Handler]:
         found = await project(c.project, who)
         if isinstance(found, str):
             return found
-        return await answers.brief(who.team, who.user, found.id)
+        return await answers.brief(who.team, who.user, found.id, c.stage)
 
     return {
         parser.AnswerQuestion: answer,

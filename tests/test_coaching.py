@@ -258,12 +258,12 @@ async def test_no_go_closes_the_gate_until_answered_again_or_forced(harness: Har
     refused = await mle(harness, f"stage {SLUG} next")
     assert "decided *no-go*" in refused and "<@U0ALICE>" in refused
     assert "“no labels”" in refused and f"/mle answer {SLUG} Q7 go" in refused
-    assert "close the project" in refused
+    assert "stop the project here" in refused
     assert (await harness.only_project()).stage == "scoping"
     again = await mle(harness, f"answer {SLUG} Q7 go - labelled data arrived", user="U0BOB")
     assert again.startswith("Recorded scoping Q7")
     assert "✏️ <@U0BOB> answered scoping Q7" in last_post(harness, thread)
-    assert "(was answered: “no-go: no labels”)" in last_post(harness, thread)
+    assert "revised (was answered: “no-go: no labels”)" in last_post(harness, thread)
     assert (await mle(harness, f"stage {SLUG} next")).startswith("Moved")
 
 
@@ -288,7 +288,9 @@ async def test_a_skipped_question_is_answered_later_by_command(harness: Harness)
     [brief] = briefs(harness, thread)
     assert "gate is closed" in brief.text
     said = await mle(harness, f"answer {SLUG} Q1 Cut churn by 2 points", user="U0CAROL")
-    assert said == "Recorded planning Q1 of *Churn reduction*."
+    assert said.startswith("Recorded planning Q1 of *Churn reduction*.")
+    assert "revised (was skipped" in said
+    assert f"Every required planning question is answered now: `/mle stage {SLUG} next`" in said
     assert "✏️ <@U0CAROL> answered planning Q1 (success)" in last_post(harness, thread)
     assert "(was skipped" in last_post(harness, thread)
     assert (await stored(harness))["success"] == ("answered", "Cut churn by 2 points")
@@ -377,3 +379,53 @@ async def test_reminders_never_suggest_a_model_metric_and_carry_the_planning_f2(
     assert '/mle metric churn-lgbm "&lt;business KPI&gt;" baseline=4.1% target=3.8%' in text
     assert 'AUC" baseline' not in text  # … never as the fix
     assert "method=ab lower" in text
+
+
+# ---- what a lead trying it hit
+
+
+async def test_what_a_lead_trying_it_hit(harness: Harness) -> None:
+    thread = await new_project(harness)
+    texts = {
+        "kpi": "ok fair - monthly churn rate of paying subscribers",
+        "kpi_baseline": "4.1%",
+        "kpi_target": "3.7",  # bare: the baseline's unit
+        "kpi_owner": "probably <@U0CAROL>, she owns the churn dashboard",
+    }
+    for question in PLANNING:
+        await reply(harness, thread, texts.get(question.key, valid_answer(question)))
+    [brief] = briefs(harness, thread)
+    text = block_text(brief)
+    assert "*KPI:* monthly churn rate of paying subscribers: 4.1 % → 3.7 % (lower" in text
+    assert "probably <@U0CAROL>, she owns the churn dashboard" in text  # the words are kept
+    # a revision by `Q<n>:` says what it replaced
+    await reply(harness, thread, "Q10: fraud cases and B2B accounts")
+    assert "✏️ planning Q10 revised (was answered: “Cut churn by 2 points”)" in last_post(
+        harness, thread
+    )
+    # a value without a KPI name goes to the model's only KPI; its owner comes from planning
+    await mle(harness, f"deploy {SLUG} churn-v1")
+    none_yet = await mle(harness, "metric churn-v1 3.9%")
+    assert "has no business KPI yet" in none_yet
+    defined = await mle(harness, 'metric churn-v1 "monthly churn" baseline=4.1 % target=3,7 %')
+    assert "Owner <@U0CAROL>, as named in planning" in defined
+    reported = await mle(harness, "metric churn-v1 3.9 %")
+    assert "value 3.9 % on" in reported
+    model = await harness.read(lambda tx: tx.models.by_name("T0SANDBOX", "churn-v1", "churn-v1"))
+    assert model is not None
+    kpis = await harness.read(lambda tx: tx.metrics.for_models([("T0SANDBOX", model.id)]))
+    assert [k.name for k in kpis[model.id]] == ["monthly churn"]
+    # the planning brief stays reachable after the project moved on
+    await mle(harness, f"stage {SLUG} next")
+    said = await mle(harness, f"brief {SLUG} planning")
+    assert said == "Posted the planning brief of *Churn reduction* in its thread."
+    assert len(briefs(harness, thread)) == 2
+
+
+async def test_a_hedged_choice_is_not_a_decision(harness: Harness) -> None:
+    thread = await into_scoping(harness)
+    await answer_up_to(harness, thread, SCOPING, len(SCOPING) - 1)
+    await reply(harness, thread, "go-ish, pending cost check")
+    said = last_post(harness, thread)
+    assert "reads as not decided yet" in said and "`go`, `no-go`" in said
+    assert "go_no_go" not in await stored(harness, "scoping")

@@ -61,7 +61,7 @@ async def test_each_attention_item_present_and_absent(timed: tuple[Harness, Manu
         "owner=<@U0BOB> method=ab lower",
     )
     await _tick(h, clock, MONDAY_9_BERLIN + timedelta(hours=1))  # the Monday check-ins
-    clock.at(MONDAY_9_BERLIN + timedelta(days=1))
+    clock.at(MONDAY_9_BERLIN + timedelta(days=1, hours=2))  # unanswered for more than a day
     await mle(h, "digest now")
     text = shown(digests(h)[-1])
     assert "⚠️ *churn-v2* (Churn reduction) lacks business metrics: F1 no business KPI" in text

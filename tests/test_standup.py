@@ -165,6 +165,7 @@ async def test_notes_blockers_and_answers_never_mix_whatever_the_order(
     thread = await new_project(h, user="U0BOB")
     await tick(h, clock, BOB_MONDAY)
     [post] = checkins(h, thread)
+    assert "Q1 of the planning interview is still waiting: reply `Q1: …`" in block_text(post)
     for event in order:
         if event == "on_track":
             await h.emulator.click(post, "checkin_on_track", user="U0CAROL")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.checkins import render
-from bot.domain import gates
+from bot.domain import flow, gates
 from bot.domain.bank import QuestionBank
 from bot.domain.stages import Stage
 from bot.projects.progress import progress
 from bot.scheduling.compose import Composed, Composer
-from storage.rows import DeliveryRow
+from storage.rows import DeliveryRow, ProjectRow
 from storage.store import Tx
 
 
@@ -38,6 +38,7 @@ def checkin_composer(bank: QuestionBank) -> Composer:
                 result=gates.Gate(stands.missing),
                 value=f"{project.id}:{row.id}",
                 owner=project.owner_id,
+                pending=_pending_question(tx, bank, project),
                 last=last.get((row.team_id, row.subject), ()),
                 blocked=tuple(
                     render.Blocked(b.what, b.raised_at[:10], b.unblocker_id)
@@ -56,6 +57,16 @@ def checkin_composer(bank: QuestionBank) -> Composer:
         return out
 
     return compose
+
+
+def _pending_question(tx: Tx, bank: QuestionBank, project: ProjectRow) -> int | None:
+    """The number of the interview question waiting for an answer, if any."""
+    interview = tx.interviews.get(project.team_id, project.id, project.stage)
+    if interview is None or interview.status != "active" or interview.question_ts is None:
+        return None
+    questions = bank.questions(project.stage)
+    order = flow.asking_order(questions, interview.second_round())
+    return order[interview.position] + 1 if interview.position < len(order) else None
 
 
 def _last_notes(tx: Tx, rows: list[DeliveryRow]) -> dict[tuple[str, str], tuple[render.Said, ...]]:

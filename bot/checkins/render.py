@@ -58,6 +58,7 @@ def checkin(
     owner: str = "",
     last: tuple[Said, ...] = (),
     blocked: tuple[Blocked, ...] = (),
+    pending: int | None = None,
 ) -> Post:
     """The stage's stand-up: the owner mentioned, the last check-in's notes quoted, open
     blockers, the open required questions and the time box."""
@@ -85,7 +86,14 @@ def checkin(
             f"> {esc(clip(' '.join(n.text.split()), 300))} — <@{n.author}>" for n in last[-5:]
         )
         blocks.append(section(f"*Since the last check-in, you said:*\n{quoted}"))
-    blocks.append(section(STANDUP))
+    standup = STANDUP
+    if pending is not None:
+        standup += (
+            f"\n_Q{pending} of the {stage} interview is still waiting: reply `Q{pending}: …` "
+            "to answer it; other replies here are check-in notes, and I'll ask "
+            f"Q{pending} again below them._"
+        )
+    blocks.append(section(standup))
     blocks.append(section(open_text))
     if time_box is not None and day > time_box:
         warning = (

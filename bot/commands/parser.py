@@ -10,7 +10,7 @@ from bot.commands.tokens import TokenError, split_words
 from bot.commands.usage import usage_for
 from bot.domain.answers import parse_duration
 from bot.domain.names import name_problem
-from bot.domain.reading import Several, read_quantity, show
+from bot.domain.reading import Quantity, Several, read_quantity, show
 from bot.domain.stages import ORDER
 
 MAX_PROJECT_NAME = 80
@@ -104,6 +104,7 @@ class AnswerQuestion:
 @dataclass(frozen=True)
 class ShowBrief:
     project: str
+    stage: str | None = None  # None: the latest finished interview's
 
 
 @dataclass(frozen=True)
@@ -194,10 +195,12 @@ def parse(text: str) -> Command:
         return _parse_unblock(rest)
     if sub == "brief":
         try:
-            name = " ".join(_single_name(rest).split())
+            words = split_words(rest)
         except TokenError as exc:
             return _invalid(f"The project name is not right: {exc}.", "brief")
-        return ShowBrief(name) if name else _invalid("Name the project.", "brief")
+        stage = words[-1].lower() if len(words) > 1 and words[-1].lower() in STAGE_NAMES else None
+        name = " ".join(" ".join(words[:-1] if stage else words).split())
+        return ShowBrief(name, stage) if name else _invalid("Name the project.", "brief")
     if sub == "delete":
         try:
             name = " ".join(_single_name(rest).split())
@@ -391,10 +394,13 @@ def _parse_metric(rest: str) -> Command:
         return words
     if len(words) < 2:
         return _invalid("Name the model and the metric.", "metric")
-    model, name = words[0], " ".join(words[1].split())
-    if not name or len(name) > 80:
+    words = _units_attached(words)
+    if _is_number(words[1]):  # `/mle metric churn-v1 3.9%`: a value for its only KPI
+        words = [words[0], "", *words[1:]]
+    model, name = words[0], " ".join(words[1].split())  # "": the model's only KPI
+    if len(name) > 80:
         return _invalid("The metric name must have 1 to 80 characters.", "metric")
-    problem = name_problem(name, "metric name")
+    problem = name_problem(name, "metric name") if name else None
     if problem:
         return _invalid(problem, "metric")
     if [w.lower() for w in words[2:]] == ["remove"]:
@@ -458,6 +464,26 @@ def _parse_metric(rest: str) -> Command:
         else:
             return _invalid(f"I don't know the option `{key[:30]}=`.", "metric")
     return DefineMetric(model, name, value, changes, units)
+
+
+_NUMBER_ONLY = re.compile(r"^[\s\d.,%$€£¥+\-−~kKMBnbp']+$")
+_LONE_UNITS = {"%", "pp", "percent", "pct", "$", "€", "£"}
+
+
+def _is_number(word: str) -> bool:
+    """`3.9%`, `4,1`, `$1.2M`: a value, not a KPI's name."""
+    return bool(_NUMBER_ONLY.match(word)) and isinstance(read_quantity(word), Quantity)
+
+
+def _units_attached(words: list[str]) -> list[str]:
+    """`3.7 %` typed with a space is one value, as the bot itself writes it."""
+    out: list[str] = []
+    for word in words:
+        if word.lower() in _LONE_UNITS and out and _is_number(out[-1].split("=")[-1]):
+            out[-1] = f"{out[-1]}{word}"
+        else:
+            out.append(word)
+    return out
 
 
 def _parse_retire(rest: str) -> Command:

@@ -28,7 +28,10 @@ LINES = {
         "/mle unblock <project> [note]",
         "clear the project's blocker (recorded with your note)",
     ),
-    "brief": ("/mle brief <project>", "post the project's latest brief in its thread again"),
+    "brief": (
+        "/mle brief <project> [<stage>]",
+        "post the project's latest brief (or that stage's) in its thread again",
+    ),
     "deploy": (
         "/mle deploy <project> <model> [<version>] [tier=<tier>]",
         "register a deployed model of a project (tier: customer-facing, "

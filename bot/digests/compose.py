@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.blocks import Post
 from bot.digests import render
@@ -18,6 +18,7 @@ from storage.rows import DeliveryRow
 from storage.store import Tx
 from storage.timefmt import parse
 
+QUIET = timedelta(days=1)
 RESEARCH_DAYS = 30  # scoping or experimentation without a time box: flagged after this
 
 
@@ -39,6 +40,8 @@ def channel_digest(
             if checkin and checkin.posted_at and checkin.responded_at is None
             else None
         )
+        if quiet is not None and now - quiet < QUIET:
+            quiet = None  # a check-in gets a day before it counts as unanswered
         project_facts.append(
             render.ProjectFacts(
                 name=p.name,

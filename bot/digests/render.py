@@ -80,7 +80,7 @@ def attention(projects: list[ProjectFacts], models: list[ModelFacts]) -> list[st
         if p.time_box is not None and p.day > p.time_box:
             lines.append(
                 f"⏰ *{esc(clip(p.name, 80))}* is past its {p.stage} time box "
-                f"({describe_days(p.day, p.time_box)})"
+                f"(day {p.day} of {p.time_box})"
             )
     for p in projects:
         if (

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.domain.bank import Kind, Question
 from bot.domain.reading import (
     Several,
+    is_hedged,
     is_non_answer,
     read_choice,
     read_duration,
@@ -121,4 +122,9 @@ def read_answer(question: Question, text: str) -> Parsed | Rejected | NonAnswer:
     chosen = read_choice(question.choices, stripped)
     if chosen is None:
         return Rejected(f"`{stripped[:60]}` doesn't start with one of the choices")
+    if is_hedged(chosen):
+        return Rejected(
+            f"`{stripped[:60]}` reads as not decided yet; once it is, answer with the choice "
+            "alone or followed by a reason (`skip` for now)"
+        )
     return Parsed(stripped, choice=chosen.choice, reason=chosen.reason)

@@ -3,12 +3,20 @@ it (the risks a brief lists); pure."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.domain.answers import Parsed, read_answer
 from bot.domain.bank import Question, Sets
 from bot.domain.reading import Quantity, model_metric_named, show, stated_direction
+
+# `ok fair - monthly churn rate`: what a person says before the answer itself
+_FILLER = re.compile(
+    r"^(?:(?:ok(?:ay)?|fair(?: enough)?|fine|sure|yes|yeah|yep|right|true|good point|"
+    r"got it|agreed|then)\b[\s,.:;!\-–—]*)+",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,17 @@ def read_plan(questions: tuple[Question, ...], answers: Mapping[str, Stated]) ->
     owner = _parsed(questions, answers, Sets.KPI_OWNER)
     baseline = Quantity(base.number, base.unit) if base.number is not None else None
     target = Quantity(goal.number, goal.unit) if goal.number is not None else None
+    fraction = None
+    if baseline and target and bool(baseline.unit) != bool(target.unit):
+        # one written bare: it shares the other's unit, unless it reads as a fraction of a %
+        bare, unit = (target, baseline.unit) if baseline.unit else (baseline, target.unit)
+        other = baseline if bare is target else target
+        if unit == "%" and 0 < abs(bare.value) < 1 <= abs(other.value):
+            fraction = bare
+        elif bare is target:
+            target = Quantity(target.value, unit)
+        else:
+            baseline = Quantity(baseline.value, unit)
     metric = model_metric_named(name.text) if name.text else None
     risks: list[str] = []
     if metric:
@@ -66,7 +85,12 @@ def read_plan(questions: tuple[Question, ...], answers: Mapping[str, Stated]) ->
         )
     stated = stated_direction(name.text) if name.text else None
     direction, inferred = stated, False
-    if baseline and target:
+    if fraction is not None:
+        risks.append(
+            f"{show(fraction.value)} reads as a fraction while the KPI is in % "
+            f"(did you mean {show(fraction.value * 100, '%')}?)"
+        )
+    elif baseline and target:
         if baseline.unit != target.unit:
             risks.append(
                 f"the baseline ({show(baseline.value, baseline.unit)}) and the target "
@@ -85,7 +109,7 @@ def read_plan(questions: tuple[Question, ...], answers: Mapping[str, Stated]) ->
                     f"({show(baseline.value, baseline.unit)})"
                 )
     return KpiPlan(
-        name=" ".join(name.text.split()) or None,
+        name=_FILLER.sub("", " ".join(name.text.split())) or None,
         baseline=baseline,
         target=target,
         owner=owner.user,

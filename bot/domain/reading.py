@@ -287,6 +287,18 @@ def read_choice(choices: tuple[str, ...], text: str) -> Chosen | None:
     return None
 
 
+_HEDGES = re.compile(
+    r"^(?:-?\s*ish\b|\?)|\b(?:maybe|probably|perhaps|pending|tentative(?:ly)?|if|unless|"
+    r"not yet|not sure|tbd|tbc|depends|conditional(?:ly)?|for now)\b",
+    re.IGNORECASE,
+)
+
+
+def is_hedged(chosen: Chosen) -> bool:
+    """`go-ish, pending cost check`, `go?`, `go if legal agrees`: not decided yet."""
+    return bool(_HEDGES.search(chosen.reason[:80]))
+
+
 # ---- non-answers
 
 _NON_ANSWERS = {
@@ -336,6 +348,12 @@ _NON_ANSWERS = {
     "nothing",
     "x",
 }
+_NON_ANSWER_START = re.compile(
+    r"^(?:tbd|tba|tbc|idk|unknown|unclear|dunno|n/a|todo|to be "
+    r"(?:decided|determined|confirmed))\b(?:\s*[,;:(\-–—/]|\s+(?:w/|(?:with|until|till|"
+    r"pending|yet|for now|ask|need|waiting|once|after|by)\b))",
+    re.IGNORECASE,
+)
 _TRIM = re.compile(r"^[\s.!…]+|[\s.!…]+$")
 
 
@@ -347,6 +365,8 @@ def is_non_answer(text: str) -> bool:
         return bool(text.strip())  # only dots
     if set(clean) <= {"?", "-", "—", " "}:
         return True
+    if _NON_ANSWER_START.match(clean):
+        return True  # `tbd w/ finance`, `unknown - need to ask finance`
     words = clean.rstrip("?").rstrip()
     return words in _NON_ANSWERS or words.removesuffix(" yet") in _NON_ANSWERS  # `idk yet`
 

@@ -108,14 +108,6 @@ class AnswerService:
         if isinstance(reading, flow.Discussion):
             return _Done("Nothing recorded: an answer starting with `//` reads as discussion.")
         status = {flow.Answer: "answered", flow.Skip: "skipped", flow.Open: "open"}[type(reading)]
-        earlier = next(
-            (
-                a
-                for a in tx.answers.for_project(team_id, project.id, stage)
-                if a.question_key == question.key
-            ),
-            None,
-        )
         interview = tx.interviews.get(team_id, project.id, stage)
         order = self.interviews.order(interview) if interview else ()
         pending = (
@@ -146,15 +138,9 @@ class AnswerService:
             flagged=flagged,
         )
         lead = self.interviews.take(tx, project, decision, user, None, now, stage=stage.value)
-        was = (
-            f" (was {earlier.status}: “{render.shown_answer(question, earlier.text)}”)"
-            if earlier is not None and earlier.status != "withdrawn"
-            else ""
-        )
         shown = clip(render.shown_answer(question, text.strip()), 600)
         line = (
-            f"✏️ <@{user}> answered {stage} Q{number} ({question.key}) with `/mle answer`: "
-            f"“{shown}”{clip(was, 400)}"
+            f"✏️ <@{user}> answered {stage} Q{number} ({question.key}) with `/mle answer`: “{shown}”"
         )
         if project.thread_ts:
             lines = "\n".join((line, *lead))
@@ -169,8 +155,11 @@ class AnswerService:
             project if project.thread_ts else None,
         )
 
-    async def brief(self, team_id: str, user: str, project_id: int) -> str:
-        """The brief of the project's latest finished interview, posted in its thread again."""
+    async def brief(
+        self, team_id: str, user: str, project_id: int, stage_name: str | None = None
+    ) -> str:
+        """The brief of the project's latest finished interview (or of `stage_name`'s, as
+        its answers stand), posted in its thread again."""
         now = self.clock()
 
         def post(tx: Tx) -> _Done:
@@ -179,12 +168,17 @@ class AnswerService:
                 return _Done("That project no longer exists.")
             if not project.thread_ts:
                 return _Done(f"*{esc(project.name)}* has no thread yet; try again in a minute.")
-            done = [
-                stage
-                for stage in ORDER
-                if (i := tx.interviews.get(team_id, project.id, stage.value)) is not None
-                and i.status == "complete"
-            ]
+            if stage_name is not None:
+                if tx.interviews.get(team_id, project.id, stage_name) is None:
+                    return _Done(f"*{esc(project.name)}* has had no {stage_name} interview.")
+                done = [Stage(stage_name)]
+            else:
+                done = [
+                    stage
+                    for stage in ORDER
+                    if (i := tx.interviews.get(team_id, project.id, stage.value)) is not None
+                    and i.status == "complete"
+                ]
             if not done:
                 return _Done(
                     f"No interview of *{esc(project.name)}* has finished yet. Its "

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-from bot.blocks import Post, clip, context, divider, esc, header, section, sections
+from bot.blocks import Post, clip, context, esc, header, section, sections
 from bot.domain.answers import Parsed, example, read_answer
 from bot.domain.bank import Kind, Question, numbers
 from bot.domain.gates import Gate, Given, read_gate
@@ -146,7 +147,8 @@ def shown_answer(q: Question, text: str) -> str:
     if q.kind is Kind.USER:
         reading = read_answer(q, text)
         if isinstance(reading, Parsed) and reading.user:
-            return f"<@{reading.user}>"
+            mention = re.compile(rf"&lt;@{re.escape(reading.user)}(?:\|[^&]*)?&gt;")
+            return mention.sub(f"<@{reading.user}>", esc(text))
     return esc(text)
 
 
@@ -155,6 +157,8 @@ def read_as(q: Question, text: str) -> str:
     reading = read_answer(q, text)
     if isinstance(reading, Parsed) and reading.number is not None:
         return f" _(read as {show(reading.number, reading.unit)})_"
+    if isinstance(reading, Parsed) and reading.days is not None and q.kind is Kind.DURATION:
+        return f" _(read as {reading.days} days)_"
     return ""
 
 
@@ -174,12 +178,27 @@ def _answer_line(number: int, q: Question, answer: AnswerRow | None, limit: int)
     return f"{head}\n{quoted}\n— <@{answer.author_id}>{read_as(q, answer.text)}"
 
 
-SUMMARY = (
+SUMMARY = (  # the built-in bank's questions a stakeholder reads first, by stage
     ("Success", "success"),
     ("For whom", "why_and_for_whom"),
     ("Decision each prediction drives", "decisions"),
     ("How it is done today", "current_process"),
     ("Out of scope", "out_of_scope"),
+    ("Constraints", "constraints"),
+    ("Research time box", "research_time_box"),
+    ("Shortlist", "shortlist"),
+    ("Data", "data_check"),
+    ("Baseline to beat", "baseline"),
+    ("Go / no-go", "go_no_go"),
+    ("Approach chosen", "approach_chosen"),
+    ("Beats the baseline?", "beats_baseline"),
+    ("Go / no-go for development", "build_go_no_go"),
+    ("Serving design", "serving_design"),
+    ("Where the KPI data lives", "kpi_data"),
+    ("Measurement plan", "significance"),
+    ("KPI now", "kpi_now"),
+    ("Benefit vs cost", "benefit_vs_cost"),
+    ("Keep, iterate or retire", "model_decision"),
 )
 NEGATIVE = ("no", "no,", "no.", "not yet", "nope")
 
@@ -211,6 +230,7 @@ def risks(
             out.append(f"Q{number[q.key]} (required) was skipped by <@{answer.author_id}>")
         elif (
             answer.status == "answered"
+            and q.required
             and q.kind is Kind.TEXT
             and q.text.split()[0] in ("Is", "Are", "Does", "Did", "Has", "Have", "Can")
             and answer.text.strip().lower().startswith(NEGATIVE)
@@ -275,8 +295,7 @@ def brief(
         blocks.extend(sections(["*Risks*", *(f"• {r}" for r in found)], limit=2900))
     if open_lines:
         blocks.extend(sections(["*Open*", *open_lines], limit=2900))
-    blocks.append(divider())
-    body = sections(lines, limit=2900)
+    body = sections(["*Every answer*", *lines], limit=2900)
     room = MAX_BLOCKS - len(blocks) - 1
     if len(body) > room:
         body = body[: room - 1] + [section("_More answers than fit here: see `/mle status`._")]
@@ -284,8 +303,9 @@ def brief(
     if notes:
         blocks.append(
             context(
-                f"{notes} {'reply' if notes == 1 else 'replies'} kept as "
-                f"{'a note' if notes == 1 else 'notes'}, not taken as answers."
+                f"{notes} {'reply' if notes == 1 else 'replies'} in the thread kept as "
+                f"{'a note' if notes == 1 else 'notes'} (not answers): `/mle status "
+                f"{project.slug}` lists the answers."
             )
         )
     return Post(text, blocks[:MAX_BLOCKS])

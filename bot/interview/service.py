@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
-from bot.blocks import esc
-from bot.domain import flow, kpi
+from bot.blocks import clip, esc
+from bot.domain import flow, gates, kpi
 from bot.domain import reply as reply_rules
 from bot.domain.bank import Question, QuestionBank, Sets
 from bot.domain.extension import BadExtension, Extension
@@ -308,6 +308,9 @@ class InterviewService:
         """Record an answer (a skip, a non-answer) to a question of `stage` (the project's
         current one by default); returns the lines that say how it was read."""
         stage = stage or project.stage
+        questions = self.bank.questions(stage)
+        before = self._stated(tx, project, stage)
+        earlier = before.get(decision.question.key)
         tx.answers.record(
             team_id=project.team_id,
             project_id=project.id,
@@ -321,12 +324,37 @@ class InterviewService:
         )
         if decision.time_box_days is not None:
             tx.projects.set_time_box(project.team_id, project.id, stage, decision.time_box_days)
+        after = self._stated(tx, project, stage)
         plan = None
         if decision.question.sets in KPI_PARTS:
-            plan = kpi.read_plan(self.bank.questions(stage), self._stated(tx, project, stage))
-        return render.read_back(
+            plan = kpi.read_plan(questions, after)
+        lines = render.read_back(
             decision, project.slug, plan if decision.status == "answered" else None
         )
+        if earlier is not None and (earlier.status, earlier.text) != (
+            decision.status,
+            decision.text,
+        ):
+            shown = render.shown_answer(decision.question, earlier.text)
+            lines = (
+                f"✏️ {stage} Q{decision.number} revised (was {earlier.status}: "
+                f"“{clip(shown, 300)}”).",
+                *lines,
+            )
+        if not decision.pending:
+            was_open = gates.gate(questions, {k: a.status for k, a in before.items()}).missing
+            now_open = gates.gate(questions, {k: a.status for k, a in after.items()}).missing
+            if was_open and not now_open:
+                lines = (
+                    *lines,
+                    f"✅ Every required {stage} question is answered now"
+                    + (
+                        f": `/mle stage {project.slug} next` moves on."
+                        if stage == project.stage
+                        else "."
+                    ),
+                )
+        return lines
 
     def _stated(
         self, tx: Tx, project: ProjectRow, stage: str | None = None
@@ -425,9 +453,12 @@ class InterviewService:
             tx.projects.set_time_box(
                 project.team_id, project.id, project.stage, base + extension.days
             )
+            day = day_in_stage(parse(project.stage_entered_at), now, project.tz)
+            still = f" Still past it: this is day {day}." if day > base + extension.days else ""
             said = render.plain(
                 f"⏱️ <@{user}> extended the {project.stage} time box by {extension.days} days "
-                f"to {base + extension.days} days. Reason on record: {esc(extension.reason)}"
+                f"to {base + extension.days} days.{still} Reason on record: "
+                f"{esc(extension.reason)}"
             )
             self._say(tx, project, said, now)
         return outcome

@@ -216,12 +216,38 @@ class ModelService:
         """`model`: as typed, or the id the command's lookup settled on. `units`: the unit
         written with baseline, target and value."""
         now = self.clock()
+        if not name:
+            picked, problem = await self.store.read(lambda tx: self._only_kpi(tx, team_id, model))
+            if picked is None:
+                return problem
+            name = picked
         allowed = await self._may_change(team_id, user, model, name)
         return await self._write(
             lambda tx: self._define(
                 tx, team_id, user, model, name, value, changes, now, units, allowed
             )
         )
+
+    def _only_kpi(self, tx: Tx, team_id: str, model: str | int) -> tuple[str | None, str]:
+        """(the name of the model's only KPI, "") or (None, what to say: it has none or
+        several)."""
+        found = (
+            tx.models.get(team_id, model)
+            if isinstance(model, int)
+            else find_model(tx, team_id, model)
+        )
+        if found is None or isinstance(found, str):
+            return None, found or "That model no longer exists."
+        kpis = tx.metrics.for_models([(team_id, found.id)]).get(found.id, [])
+        if len(kpis) == 1:
+            return kpis[0].name, ""
+        if not kpis:
+            return None, (
+                f"*{esc(found.name)}* has no business KPI yet: name it, e.g. "
+                f'`/mle metric {found.slug} "monthly churn" baseline=4.1% target=3.8%`.'
+            )
+        names = " or ".join(f'`"{esc(k.name)}"`' for k in kpis)
+        return None, f"*{esc(found.name)}* has several KPIs: which one? {names}"
 
     async def _may_change(self, team_id: str, user: str, model: str | int, name: str) -> bool:
         """May `user` overwrite the KPI's numbers: the project owner, the KPI's owner or an
@@ -286,6 +312,12 @@ class ModelService:
                 )
             name = rename
             current = tx.metrics.get(team_id, model.id, name_key(name))
+        from_planning = ""
+        if current is None and "owner_id" not in changes and project is not None:
+            planned = kpi_hint(tx, project, self.bank).owner_id
+            if planned:  # the KPI owner named in planning owns it unless said otherwise
+                changes["owner_id"] = planned
+                from_planning = f" Owner <@{planned}>, as named in planning."
         overwrites = current is not None and any(
             key in changes and getattr(current, key) not in (None, "", changes[key])
             for key in audit.PROTECTED
@@ -349,7 +381,7 @@ class ModelService:
         )
         kpi = tx.metrics.get(team_id, model.id, name_key(name))
         if kpi is not None and decision.changes:
-            recorded += f"\n📏 {esc(kpi_line(kpi))}."
+            recorded += f"\n📏 {esc(kpi_line(kpi))}.{from_planning}"
         people = (
             team_id,
             user,
