@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from sandbox.emulator import SlackEmulator
 from sandbox.emulator.state import Ephemeral, Message, View
+from sandbox.forms import CANCEL, Form
 from sandbox.render import Button, render_blocks
 
 _SLACK_TOKEN = re.compile(r"<([@#][A-Z0-9]+(?:\|[^>]*)?|https?://[^>|]+(?:\|[^>]*)?)>")
@@ -29,6 +30,8 @@ HELP = """Type a line starting with / to run a slash command in the current chan
   :click <n>         press button n                   :close        leave the thread
   :tick [<ISO time>] run the scheduler as if it were then (check-ins, nudges, reminders)
   :home              show your Home tab
+  A button that opens a form (Blocked, Add metric, Snooze) asks its fields one per line;
+  :cancel closes the form unsent.
   :help              this text                        :quit         leave the sandbox"""
 
 
@@ -39,6 +42,7 @@ class ChatState:
     thread_ts: str | None = None
     show_home: bool = False
     buttons: list[tuple[Message | Ephemeral, Button]] = field(default_factory=list)
+    form: Form | None = None  # a modal being filled in, one field per line
 
 
 class Terminal:
@@ -121,11 +125,13 @@ class Terminal:
             labels = [
                 b["label"]["text"] for b in item.view.get("blocks", []) if b.get("type") == "input"
             ]
-            self.say(f"[MLE Coach opened a form: {title}] fields: {', '.join(labels)}")
             self.say(
-                "    Forms can't be filled in the sandbox; the same can be done with a "
-                "command (e.g. /mle metric …)."
+                f"[MLE Coach opened a form: {title}] {len(labels)} field(s), one per line; "
+                f"{CANCEL} closes it unsent."
             )
+            self.state.form = Form.of(item.id, item.view)
+            if not self.state.form.done:
+                self.say(self.state.form.question())
         elif (
             kind == "home"
             and isinstance(item, View)
@@ -143,6 +149,8 @@ class Terminal:
 
     # ---- input
     def prompt(self) -> str:
+        if self.state.form is not None:
+            return "form> "
         user = self.emu.workspace.users[self.state.user].name
         place = self._channel_name(self.state.channel)
         if self.state.thread_ts:
@@ -158,6 +166,10 @@ class Terminal:
 
     async def handle(self, line: str) -> bool:
         """Act on one typed line; False means quit."""
+        if self.state.form is not None:
+            await self._fill(line)
+            self.saved()
+            return True
         line = line.strip()
         if not line:
             return True
@@ -184,6 +196,32 @@ class Terminal:
             await self.wait_idle()
         self.saved()
         return going_on
+
+    async def _fill(self, line: str) -> None:
+        """One field of the open form; the last one submits it."""
+        form = self.state.form
+        assert form is not None
+        if line.strip() == CANCEL:
+            self.state.form = None
+            self.say("  Form closed; nothing was sent.")
+            return
+        problem = form.answer(line, self.emu.workspace)
+        if problem:
+            self.say(f"  {problem}")
+        if not form.done:
+            self.say(form.question())
+            return
+        self.state.form = None
+        result = await self.emu.submit_view(form.view_id, form.values, user=self.state.user)
+        if result.status == 200 and result.body.strip().startswith("{"):
+            errors = result.json().get("errors") or {}
+            if errors:
+                for block, message in errors.items():
+                    self.say(f"  {block}: {message}")
+                self.say("  Not saved; open the form again to retry.")
+                return
+        await self.wait_idle()
+        self.say("  Form sent.")
 
     def _mentions(self, text: str, *, labelled: bool) -> str:
         """`@carol` typed as Slack's client sends it: a mention of the user (`<@U…|carol>`

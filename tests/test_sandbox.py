@@ -111,3 +111,31 @@ def test_the_sandbox_reads_a_file_or_nothing_as_its_keyboard(tmp_path: Path) -> 
         assert "Traceback" not in done.stdout + done.stderr
         if source != os.devnull:
             assert "Usage:" in done.stdout
+
+
+def test_a_form_is_filled_in_field_by_field(tmp_path: Path) -> None:
+    """The check-in's Blocked opens a form; the sandbox asks each field and submits it."""
+    child = _sandbox(tmp_path)
+    try:
+        child.type("/mle new Churn radar")
+        child.read_until("Q1/12")
+        child.type(":tick 2026-11-30T09:30Z")
+        shown = child.read_until("item(s)]")
+        shown += child.read_until("ml-team> ")
+        number = re.search(r"\[(\d+)\] Blocked", shown)
+        assert number is not None, shown
+        child.type(f":click {number.group(1)}")
+        asked = child.read_until("form> ")
+        assert "opened a form: Blocked" in asked and "What is in the way?" in asked
+        child.type("")
+        assert "This field is required." in child.read_until("form> ")
+        child.type("Waiting for labelled chargeback data")
+        assert "Who can unblock it?" in child.read_until("form> ")
+        child.type("@nobody")
+        assert "No such person" in child.read_until("form> ")
+        child.type("@carol")
+        sent = child.read_until("ml-team> ")
+        assert "Form sent." in sent and "is blocked: “Waiting for labelled chargeback data”" in sent
+        assert "@carol, you were named" in sent
+    finally:
+        _quit(child)
