@@ -106,10 +106,12 @@ async def test_the_kpi_owner_may_change_them(harness: Harness) -> None:
 
 async def test_rename_a_kpi(harness: Harness) -> None:
     thread = await deployed_with_kpi(harness)
+    before = await kpi_state(harness)
     refused = await mle(
         harness, 'metric churn-lgbm "monthly churn" name="churn rate"', user="U0CAROL"
     )
     assert "Nothing was changed" in refused
+    assert await kpi_state(harness) == before
     said = await mle(
         harness, 'metric churn-lgbm "monthly churn" name="monthly churn rate"', user="U0BOB"
     )

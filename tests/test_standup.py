@@ -243,6 +243,8 @@ async def test_status_lists_models_and_home_shows_times_in_the_viewers_zone(
     await mle(h, f"status {SLUG}", user="U0ALICE")
     status = str(h.emulator.ephemerals_for("U0ALICE")[-1].blocks)
     assert "*churn-lgbm* v2 — lacks business metrics: F1" in status
+    await mle(h, 'metric churn-lgbm "monthly churn" 4.1% baseline=4.5% target=3.8%', user="U0ALICE")
     await open_home(h, "U0ALICE")
     shown = home_text(h, "U0ALICE")
     assert "Mon 30 Nov 10:00 CET" in shown and "UTC" not in shown  # alice is in Berlin
+    assert "monthly churn: 4.5 % → 3.8 % (lower is better); latest 4.1 %" in shown

@@ -49,6 +49,7 @@ class ModelLine:
     name: str
     project: str
     failing: tuple[tuple[str, bool], ...]  # (rule code, blocking)
+    kpis: tuple[str, ...] = ()  # each KPI as `name: baseline → target (…); latest v`
 
     @property
     def urgency(self) -> tuple[int, int, str]:
@@ -89,13 +90,14 @@ def _local(moment: datetime, zone: str | None) -> str:
 
 def _model(line: ModelLine) -> dict[str, Any]:
     title = f"*{esc(clip(line.name, 80))}* ({esc(clip(line.project, 80))})"
+    kpis = "".join(f"\n   {esc(clip(k, 200))}" for k in line.kpis[:3])
     if not line.failing:
-        return section(f"✅ {title} — business metrics complete")
+        return section(f"✅ {title} — business metrics complete{kpis}")
     rules = ", ".join(
         f"{code} {RULE_NAMES[code]}" + ("" if blocking else " (warning)")
         for code, blocking in line.failing
     )
-    block = section(f"⚠️ {title} — {rules}")
+    block = section(f"⚠️ {title} — {rules}{kpis}")
     block["accessory"] = button("Add metric", ADD_METRIC, str(line.model_id), "primary")
     return block
 

@@ -10,9 +10,11 @@ from typing import Any
 
 from bot.domain.bank import QuestionBank
 from bot.domain.business_rules import findings
+from bot.domain.reading import show
 from bot.home import render
 from bot.models.facts import load_models
 from bot.models.reminders import team_settings
+from bot.models.render import kpi_line
 from bot.projects.progress import progress
 from bot.slack_gateway import SlackGateway
 from storage.store import Store, Tx
@@ -93,15 +95,21 @@ class HomeService:
         settings = team_settings(tx, team_id)
         model_lines = []
         for m in models:
-            rules, _ = facts[m.id]
+            rules, metrics = facts[m.id]
             found = findings(rules, now, settings)
             project = owners.get((team_id, m.project_id))
+            values = {k.name: k.values[-1][0] for k in rules.metrics if k.values}
             model_lines.append(
                 render.ModelLine(
                     model_id=m.id,
                     name=m.name,
                     project=project.name if project else "?",
                     failing=tuple((f.code, f.blocking) for f in found),
+                    kpis=tuple(
+                        kpi_line(k)
+                        + (f"; latest {show(values[k.name], k.unit)}" if k.name in values else "")
+                        for k in metrics
+                    ),
                 )
             )
         return render.home(lines, model_lines)
