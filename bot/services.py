@@ -23,6 +23,7 @@ from bot.interview.service import QUESTION, InterviewService
 from bot.models.reminders import f8_composer, queue_reminders, reminder_composer
 from bot.models.service import ModelService
 from bot.problems import Problems
+from bot.projects.closing import ProjectCloser
 from bot.projects.create import PARENT, ProjectCreator
 from bot.projects.delete import ProjectDeleter
 from bot.projects.stages import StageService
@@ -53,6 +54,7 @@ class Services:
     bank: QuestionBank
     interviews: InterviewService
     answers: AnswerService
+    closer: ProjectCloser
     creator: ProjectCreator
     status: StatusService
     stages: StageService
@@ -110,6 +112,7 @@ class Services:
             bank=bank,
             interviews=interviews,
             answers=AnswerService(store, bank, interviews, clock, home.touch, kick),
+            closer=ProjectCloser(store, slack, bank, interviews, clock, home.touch, kick),
             creator=creator,
             status=StatusService(store, bank, clock),
             stages=stages,

@@ -31,7 +31,7 @@ def command_table(services: Services) -> dict[type, Handler]:
     creator, stages, checkins = services.creator, services.stages, services.checkins
     models, digests, deleter = services.models, services.digests, services.deleter
     workspace, status, visible = services.workspace, services.status, services.visibility
-    answers = services.answers
+    answers, closer = services.answers, services.closer
 
     async def project(name: str, who: Caller) -> ProjectRow | str:
         """A project this person may see (its channel's members), else as if it did not
@@ -123,6 +123,18 @@ def command_table(services: Services) -> dict[type, Handler]:
             return found
         return await answers.answer(who.team, who.user, found.id, c.stage, c.question, c.text)
 
+    async def close(c: parser.CloseProject, who: Caller) -> Reply:
+        found = await project(c.project, who)
+        if isinstance(found, str):
+            return found
+        return await closer.close(who.team, who.user, found.id, c.outcome, c.reason)
+
+    async def reopen(c: parser.ReopenProject, who: Caller) -> Reply:
+        found = await project(c.project, who)
+        if isinstance(found, str):
+            return found
+        return await closer.reopen(who.team, who.user, found.id)
+
     async def unblock(c: parser.Unblock, who: Caller) -> Reply:
         found = await project(c.project, who)
         if isinstance(found, str):
@@ -140,6 +152,8 @@ def command_table(services: Services) -> dict[type, Handler]:
         parser.RemoveMetric: remove_metric,
         parser.ShowBrief: brief,
         parser.Unblock: unblock,
+        parser.CloseProject: close,
+        parser.ReopenProject: reopen,
         parser.NewProject: new,
         parser.MoveStage: move,
         parser.SetCheckin: checkin,

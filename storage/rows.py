@@ -19,6 +19,11 @@ class ProjectRow:
     stage: str
     stage_entered_at: str
     created_at: str
+    outcome: str | None = None  # shipped | cancelled | paused, once closed
+    close_reason: str | None = None
+    closed_by: str | None = None
+    closed_at: str | None = None
+    reopen_stage: str | None = None  # the stage it was closed from
 
 
 @dataclass(frozen=True)

@@ -258,7 +258,7 @@ async def test_no_go_closes_the_gate_until_answered_again_or_forced(harness: Har
     refused = await mle(harness, f"stage {SLUG} next")
     assert "decided *no-go*" in refused and "<@U0ALICE>" in refused
     assert "“no labels”" in refused and f"/mle answer {SLUG} Q7 go" in refused
-    assert "stop the project here" in refused
+    assert f"/mle close {SLUG} cancelled" in refused
     assert (await harness.only_project()).stage == "scoping"
     again = await mle(harness, f"answer {SLUG} Q7 go - labelled data arrived", user="U0BOB")
     assert again.startswith("Recorded scoping Q7")

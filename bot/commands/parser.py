@@ -22,6 +22,8 @@ SUBCOMMANDS = [
     "answer",
     "brief",
     "unblock",
+    "close",
+    "reopen",
     "checkin",
     "deploy",
     "metric",
@@ -108,6 +110,18 @@ class ShowBrief:
 
 
 @dataclass(frozen=True)
+class CloseProject:
+    project: str
+    outcome: str  # shipped | cancelled | paused
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReopenProject:
+    project: str
+
+
+@dataclass(frozen=True)
 class Unblock:
     project: str
     note: str
@@ -153,6 +167,8 @@ Command = (
     | ShowBrief
     | RemoveMetric
     | Unblock
+    | CloseProject
+    | ReopenProject
 )
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
@@ -193,6 +209,11 @@ def parse(text: str) -> Command:
         return _parse_answer(rest)
     if sub == "unblock":
         return _parse_unblock(rest)
+    if sub == "close":
+        return _parse_close(rest)
+    if sub == "reopen":
+        name = " ".join(rest.strip("\"'“”").split())
+        return ReopenProject(name) if name else _invalid("Name the project.", "reopen")
     if sub == "brief":
         try:
             words = split_words(rest)
@@ -361,6 +382,26 @@ def _parse_answer(rest: str) -> Command:
     ref = match.group("ref")
     ref = ref.upper() if ref[:1] in "qQ" and ref[1:].isdigit() else ref.lower()
     return AnswerQuestion(project, stage, ref, " ".join(words[at + 1 :]))
+
+
+OUTCOMES = ("shipped", "cancelled", "paused")
+_OUTCOME_WORDS = {"canceled": "cancelled", "ship": "shipped", "pause": "paused"}
+
+
+def _parse_close(rest: str) -> Command:
+    """`<project> shipped|cancelled|paused [reason]`: the project is the words before the
+    outcome."""
+    words = rest.split()
+    for at, word in enumerate(words):
+        outcome = _OUTCOME_WORDS.get(word.lower().strip(".,:;"), word.lower().strip(".,:;"))
+        if at > 0 and outcome in OUTCOMES:
+            project = " ".join(words[:at]).strip("\"'“”")
+            reason = " ".join(words[at + 1 :]).lstrip("-–—:, ")
+            return CloseProject(project, outcome, reason[:500])
+    return _invalid(
+        "Say the project and how it ended: `shipped`, `cancelled` or `paused`, then a reason.",
+        "close",
+    )
 
 
 def _parse_unblock(rest: str) -> Command:

@@ -24,6 +24,11 @@ LINES = {
         "answer or revise a question of the current stage (`Q4`) or an earlier one "
         "(`planning.Q4`); in the thread, a reply `Q4: …` does the same",
     ),
+    "close": (
+        "/mle close <project> shipped|cancelled|paused [reason]",
+        "end the project (owner or admin): check-ins stop, a short retrospective follows",
+    ),
+    "reopen": ("/mle reopen <project>", "undo a close: back to the stage it was in"),
     "unblock": (
         "/mle unblock <project> [note]",
         "clear the project's blocker (recorded with your note)",

@@ -25,7 +25,8 @@ RESEARCH_DAYS = 30  # scoping or experimentation without a time box: flagged aft
 def channel_digest(
     tx: Tx, bank: QuestionBank, team_id: str, channel: str, now: datetime
 ) -> list[Post]:
-    projects = tx.projects.in_channel(team_id, channel)
+    everything = tx.projects.in_channel(team_id, channel)
+    projects = [p for p in everything if p.stage != Stage.CLOSED]  # closed ones leave it
     keys = [(team_id, p.id) for p in projects]
     where = progress(tx, bank, projects, now)
     blockers = tx.blockers.open_for(keys)
@@ -55,8 +56,8 @@ def channel_digest(
                 left_open=_left_open(bank, p.stage, statuses, p.id),
             )
         )
-    names = {p.id: p.name for p in projects}
-    models = tx.models.deployed_in(keys)
+    names = {p.id: p.name for p in everything}
+    models = tx.models.deployed_in([(team_id, p.id) for p in everything])  # still deployed
     facts = load_models(tx, models)
     settings = team_settings(tx, team_id)
     model_facts = []

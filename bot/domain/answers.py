@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 from bot.domain.bank import Kind, Question
 from bot.domain.reading import (
+    NONE_APPLIED,
     Several,
     is_hedged,
     is_non_answer,
     read_choice,
+    read_choices,
     read_duration,
     read_quantity,
     show,
@@ -46,6 +48,7 @@ class Parsed:
     user: str | None = None
     choice: str | None = None
     reason: str = ""  # what followed a choice (`no-go: no labels`)
+    picked: tuple[str, ...] = ()  # a several-choices answer's choices, in list order
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class NonAnswer:
 
 
 def example(question: Question) -> str:
+    if question.kind is Kind.CHOICES:
+        return "the numbers of the items that apply (`1, 5`) or their names"
     if question.kind is Kind.CHOICE:
         return (
             "one of "
@@ -94,6 +99,8 @@ def read_answer(question: Question, text: str) -> Parsed | Rejected | NonAnswer:
     stripped = text.strip()
     if not stripped:
         return Rejected("that reply has no text")
+    if question.kind is Kind.CHOICES and NONE_APPLIED.match(stripped):
+        return Parsed(stripped)  # none of the items applied: an answer
     if question.required and is_non_answer(stripped):
         return NonAnswer(stripped)
     kind = question.kind
@@ -119,6 +126,14 @@ def read_answer(question: Question, text: str) -> Parsed | Rejected | NonAnswer:
         if len(users) > 1:
             return Rejected("that reply mentions several people; who is the one")
         return Parsed(stripped, user=users[0])
+    if kind is Kind.CHOICES:
+        picked = read_choices(question.choices, stripped)
+        if not picked:
+            return Rejected(
+                f"I couldn't find any of the listed items in `{stripped[:60]}`: give their "
+                "numbers (`1, 5`) or names"
+            )
+        return Parsed(stripped, picked=picked)
     chosen = read_choice(question.choices, stripped)
     if chosen is None:
         return Rejected(f"`{stripped[:60]}` doesn't start with one of the choices")

@@ -23,6 +23,7 @@ class Kind(StrEnum):
     NUMBER = "number"
     USER = "user"
     CHOICE = "choice"
+    CHOICES = "choices"  # several of a numbered list: `1, 5` or their names
 
 
 class Sets(StrEnum):
@@ -47,10 +48,10 @@ class Question(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
-        if self.kind is Kind.CHOICE and len(self.choices) < 2:
-            raise ValueError("a choice question needs at least two choices")
-        if self.kind is not Kind.CHOICE and self.choices:
-            raise ValueError("choices are only for kind: choice")
+        if self.kind in (Kind.CHOICE, Kind.CHOICES) and len(self.choices) < 2:
+            raise ValueError(f"a {self.kind} question needs at least two choices")
+        if self.kind not in (Kind.CHOICE, Kind.CHOICES) and self.choices:
+            raise ValueError("choices are only for kind: choice or choices")
         if self.sets is Sets.TIME_BOX and self.kind is not Kind.DURATION:
             raise ValueError("sets: time_box needs kind: duration")
         if self.sets in (Sets.KPI_BASELINE, Sets.KPI_TARGET) and self.kind is not Kind.NUMBER:
@@ -82,9 +83,7 @@ class QuestionBank(BaseModel):
             duplicate = next((k for k in keys if keys.count(k) > 1), None)
             if duplicate:
                 raise ValueError(f"stage {stage.value}: question key {duplicate} is repeated")
-        if Stage.CLOSED in self.stages:
-            raise ValueError("closed projects have no interview")
-        return self
+        return self  # `closed`, if present, is the retrospective asked when a project closes
 
     def questions(self, stage: Stage | str) -> tuple[Question, ...]:
         return self.stages.get(Stage(stage), ())

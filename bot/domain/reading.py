@@ -287,6 +287,30 @@ def read_choice(choices: tuple[str, ...], text: str) -> Chosen | None:
     return None
 
 
+def read_choices(choices: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """`1, 5`, `1 and 5`, `over-experimentation`, `2, fragile code`: the listed items named by
+    number or by name, in list order (unknown numbers and words are ignored)."""
+    picked: set[int] = set()
+    for number in re.findall(r"(?<![\w.])(\d{1,2})(?![\w.])", text):
+        if 1 <= int(number) <= len(choices):
+            picked.add(int(number) - 1)
+    words = f" {_words(text)} "
+    for index, choice in enumerate(choices):
+        short = _words(choice.split(" or ")[0])  # `fragile code` for `fragile code or …`
+        if f" {short} " in words or f" {_words(choice)} " in words:
+            picked.add(index)
+    return tuple(choices[i] for i in sorted(picked))
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+NONE_APPLIED = re.compile(
+    r"^\s*(?:none|no(?:ne)? of (?:them|these|those|the above)|nothing)\b", re.I
+)
+
+
 _HEDGES = re.compile(
     r"^(?:-?\s*ish\b|\?)|\b(?:maybe|probably|perhaps|pending|tentative(?:ly)?|if|unless|"
     r"not yet|not sure|tbd|tbc|depends|conditional(?:ly)?|for now)\b",

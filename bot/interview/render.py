@@ -51,10 +51,15 @@ def question(number: int, total: int, q: Question, again: bool = False) -> Post:
     second round, for a required question left open."""
     once_more = " · _asked once more: it is still open_" if again else ""
     text = f"Q{number}/{total} ({_required(q)}) {q.text}"
+    listed = (
+        "\n" + "\n".join(f"{i}. {c}" for i, c in enumerate(q.choices, start=1))
+        if q.kind is Kind.CHOICES
+        else ""
+    )
     return Post(
         text,
         [
-            section(f"Q{number}/{total} · _{_required(q)}_{once_more}\n*{q.text}*"),
+            section(f"Q{number}/{total} · _{_required(q)}_{once_more}\n*{q.text}*{listed}"),
             context(
                 f"Why: {q.why}",
                 f"Answer with {example(q)} · `skip` to skip · start with `//` to discuss",
@@ -199,6 +204,9 @@ SUMMARY = (  # the built-in bank's questions a stakeholder reads first, by stage
     ("KPI now", "kpi_now"),
     ("Benefit vs cost", "benefit_vs_cost"),
     ("Keep, iterate or retire", "model_decision"),
+    ("Outcome against the target", "outcome_vs_target"),
+    ("Failure reasons", "failure_reasons"),
+    ("Next time", "do_differently"),
 )
 NEGATIVE = ("no", "no,", "no.", "not yet", "nope")
 
@@ -206,6 +214,10 @@ NEGATIVE = ("no", "no,", "no.", "not yet", "nope")
 def _plain(q: Question, answer: AnswerRow | None) -> str | None:
     if answer is None or answer.status != "answered":
         return None
+    if q.kind is Kind.CHOICES:
+        reading = read_answer(q, answer.text)
+        if isinstance(reading, Parsed):
+            return "; ".join(reading.picked) or "none of them"
     return clip(" ".join(shown_answer(q, answer.text).split()), 300)
 
 
@@ -247,6 +259,7 @@ def brief(
     questions: tuple[Question, ...],
     answers: Mapping[str, AnswerRow],
     notes: int,
+    facts: list[str] | None = None,
 ) -> Post:
     """The stage's brief, for people who were not in the thread: a one-screen summary (what
     success means, the KPI, the decision, today, out of scope), the risks and open questions,
@@ -255,7 +268,9 @@ def brief(
     given = {k: Given(a.status, a.text, a.author_id, a.updated_at) for k, a in answers.items()}
     result = read_gate(questions, given)
     plan = read_plan(questions, {k: Stated(a.status, a.text) for k, a in answers.items()})
-    title = "Planning brief" if stage == "planning" else f"{stage.capitalize()} brief"
+    title = {"planning": "Planning brief", "closed": "Retrospective"}.get(
+        stage, f"{stage.capitalize()} brief"
+    )
     number = numbers(questions)
     answered = sum(1 for q in questions if (a := answers.get(q.key)) and a.status == "answered")
     if result.no_go is not None:
@@ -291,6 +306,11 @@ def brief(
     ]
     if summary:
         blocks.extend(sections(summary, limit=2900))
+    if project.outcome and stage == "closed":
+        why = f": {esc(clip(project.close_reason or '', 300))}" if project.close_reason else ""
+        blocks.append(section(f"*Outcome:* {project.outcome}{why}"))
+    if facts:
+        blocks.extend(sections(["*What the record shows*", *facts], limit=2900))
     if found:
         blocks.extend(sections(["*Risks*", *(f"• {r}" for r in found)], limit=2900))
     if open_lines:

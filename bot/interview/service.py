@@ -23,6 +23,7 @@ from bot.domain.bank import Question, QuestionBank, Sets
 from bot.domain.extension import BadExtension, Extension
 from bot.domain.timebox import day_in_stage
 from bot.interview import render
+from bot.interview.record import record_lines
 from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
@@ -102,7 +103,8 @@ class InterviewService:
             a.question_key: a for a in tx.answers.for_project(project.team_id, project.id, stage)
         }
         notes = [n for n in tx.notes.for_project(project.team_id, project.id) if n.stage == stage]
-        return render.brief(stage, project, questions, answers, len(notes))
+        facts = record_lines(tx, project, self.clock()) if stage == "closed" else []
+        return render.brief(stage, project, questions, answers, len(notes), facts)
 
     def queue_current(self, tx: Tx, project: ProjectRow, now: datetime) -> bool:
         """Claim the interview's current question (or its brief) and write it to the outbox;

@@ -86,8 +86,9 @@ class StageService:
             f"⛔ The team decided *no-go* on *{esc(project.name)}* at {project.stage} Q{number} "
             f"(<@{no_go.by}>, {no_go.at[:10]}).{why}\nThe way to the next stage is closed. "
             "Either re-scope and answer the question again "
-            f"(`/mle answer {project.slug} Q{number} go - <what changed>`), or stop the "
-            "project here. The owner can still override with `--force` (recorded)."
+            f"(`/mle answer {project.slug} Q{number} go - <what changed>`), or close the "
+            f"project: `/mle close {project.slug} cancelled <why>`. The owner can still "
+            "override with `--force` (recorded)."
         )
 
     async def move(self, team_id: str, user: str, name: str, target: str, force: bool) -> str:

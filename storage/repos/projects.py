@@ -184,6 +184,23 @@ class ProjectRepo:
             (team_id, project_id, stage, now, by, int(forced), reason),
         )
 
+    def set_outcome(
+        self,
+        team_id: str,
+        project_id: int,
+        outcome: str | None,
+        reason: str | None,
+        by: str | None,
+        at: str | None,
+        reopen_stage: str | None,
+    ) -> None:
+        """Closed with an outcome (or reopened: every field None)."""
+        self._conn.execute(
+            "UPDATE projects SET outcome = ?, close_reason = ?, closed_by = ?, closed_at = ?, "
+            "reopen_stage = ? WHERE team_id = ? AND id = ?",
+            (outcome, reason, by, at, reopen_stage, team_id, project_id),
+        )
+
     def history(self, team_id: str, project_id: int) -> list[tuple[str, str, str, int, str | None]]:
         """(stage, entered_at, entered_by, forced, reason), oldest first."""
         cur = self._conn.execute(
@@ -192,6 +209,15 @@ class ProjectRepo:
             (team_id, project_id),
         )
         return [(r[0], r[1], r[2], int(r[3]), r[4]) for r in cur.fetchall()]
+
+    def timeline(self, team_id: str, project_id: int) -> list[tuple[str, str, int, int | None]]:
+        """(stage, entered_at, forced, time box days) of each stage entered, oldest first."""
+        cur = self._conn.execute(
+            "SELECT stage, entered_at, forced, time_box_days FROM stage_history "
+            "WHERE team_id = ? AND project_id = ? ORDER BY id",
+            (team_id, project_id),
+        )
+        return [(r[0], r[1], int(r[2]), r[3]) for r in cur.fetchall()]
 
     def many(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], ProjectRow]:
         """Projects by (team_id, id); missing ones are absent."""

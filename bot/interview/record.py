@@ -1,0 +1,74 @@
+"""What the product already knows about a project, for its retrospective: days per stage
+against each time box, gates forced, blockers and how long they lasted, and where each
+model's business KPI stood at close."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.blocks import clip, esc
+from bot.domain.business_rules import beats
+from bot.domain.reading import show
+from storage.rows import ProjectRow
+from storage.store import Tx
+from storage.timefmt import parse
+
+
+def _days(start: str, end: datetime) -> int:
+    return max(0, (end - parse(start)).days)
+
+
+def stage_days(tx: Tx, project: ProjectRow, now: datetime) -> list[tuple[str, int, int | None]]:
+    """(stage, days spent, time box) for each stage entered before closing."""
+    timeline = tx.projects.timeline(project.team_id, project.id)
+    out = []
+    for (stage, entered, _, box), following in zip(timeline, [*timeline[1:], None], strict=True):
+        if stage == "closed":
+            continue
+        end = parse(following[1]) if following else now
+        out.append((stage, _days(entered, end), box))
+    return out
+
+
+def record_lines(tx: Tx, project: ProjectRow, now: datetime) -> list[str]:
+    lines = []
+    for stage, days, box in stage_days(tx, project, now):
+        limit = f" of a {box}-day time box" + (" ⚠️" if days > box else "") if box else ""
+        lines.append(f"• {stage}: {days} day{'s' if days != 1 else ''}{limit}")
+    forced = [
+        stage
+        for stage, _, was_forced, _ in tx.projects.timeline(project.team_id, project.id)
+        if was_forced
+    ]
+    if forced:
+        lines.append(f"• gates forced: into {', '.join(forced)}")
+    for blocker in tx.blockers.for_project(project.team_id, project.id):
+        end = parse(blocker.cleared_at) if blocker.cleared_at else now
+        state = "" if blocker.cleared_at else " (still open)"
+        lines.append(
+            f"• blocked {_days(blocker.raised_at, end)} day(s){state}: "
+            f"“{esc(clip(blocker.what, 120))}”"
+        )
+    models = tx.models.for_project(project.team_id, project.id)
+    metrics = tx.metrics.for_models([(m.team_id, m.id) for m in models])
+    values = tx.metrics.values_for(
+        [(project.team_id, k.id) for found in metrics.values() for k in found]
+    )
+    for model in models:
+        kpis = metrics.get(model.id, [])
+        if not kpis:
+            lines.append(f"• *{esc(model.name)}*: no business KPI was ever defined")
+        for kpi in kpis:
+            seen = values.get(kpi.id, [])
+            latest = seen[-1].value if seen else None
+            where = "no value reported" if latest is None else show(latest, kpi.unit)
+            verdict = ""
+            if latest is not None and kpi.baseline is not None:
+                better = beats(latest, kpi.baseline, kpi.direction)
+                verdict = " — beats its baseline" if better else " — does not beat its baseline"
+                if kpi.target is not None and (
+                    latest == kpi.target or beats(latest, kpi.target, kpi.direction)
+                ):
+                    verdict = " — reached its target ✅"
+            lines.append(f"• *{esc(model.name)}* {esc(kpi.name)}: {where}{verdict}")
+    return lines

@@ -1,0 +1,154 @@
+"""`/mle close` and `/mle reopen`: a project ends with an outcome and a retrospective in its
+thread; reopening puts it back where it was."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.blocks import clip, esc
+from bot.domain.bank import QuestionBank
+from bot.domain.stages import Stage
+from bot.interview.service import InterviewService
+from bot.scheduling import outbox
+from bot.slack_gateway import SlackGateway
+from bot.touch import Touch, nobody
+from storage.rows import ProjectRow
+from storage.store import Store, Tx
+from storage.timefmt import iso
+
+OUTCOMES = ("shipped", "cancelled", "paused")
+
+
+class ProjectCloser:
+    def __init__(
+        self,
+        store: Store,
+        slack: SlackGateway,
+        bank: QuestionBank,
+        interviews: InterviewService,
+        clock: Callable[[], datetime],
+        touch: Touch = nobody,
+        kick: Callable[..., None] = lambda channel=None: None,
+    ) -> None:
+        self.store = store
+        self.slack = slack
+        self.bank = bank
+        self.interviews = interviews
+        self.clock = clock
+        self.touch = touch
+        self.kick = kick
+
+    async def _allowed(self, project: ProjectRow, user: str) -> bool:
+        return user == project.owner_id or await self.slack.is_admin(user)
+
+    async def close(
+        self, team_id: str, user: str, project_id: int, outcome: str, reason: str
+    ) -> str:
+        project = await self.store.read(lambda tx: tx.projects.get(team_id, project_id))
+        if project is None:
+            return "That project no longer exists."
+        if not await self._allowed(project, user):
+            return (
+                f"Only the owner of *{esc(project.name)}* (<@{project.owner_id}>) or a "
+                "workspace admin can close it."
+            )
+        moment = self.clock()
+        questions = self.bank.questions(Stage.CLOSED)
+
+        def close(tx: Tx) -> str | tuple[ProjectRow, list[str]]:
+            fresh = tx.projects.get(team_id, project_id)
+            if fresh is None:
+                return "That project no longer exists."
+            if fresh.stage == Stage.CLOSED:
+                return (
+                    f"*{esc(fresh.name)}* is already closed ({fresh.outcome}); "
+                    f"`/mle reopen {fresh.slug}` reopens it."
+                )
+            now = iso(moment)
+            tx.projects.move_stage(
+                team_id=team_id,
+                project_id=project_id,
+                stage=Stage.CLOSED.value,
+                now=now,
+                by=user,
+                forced=False,
+                reason=f"closed: {outcome}" + (f" — {reason}" if reason else ""),
+            )
+            tx.projects.set_outcome(
+                team_id, project_id, outcome, reason or None, user, now, fresh.stage
+            )
+            live = [m.name for m in tx.models.for_project(team_id, project_id) if not m.retired_at]
+            why = f" Reason: {esc(clip(reason, 500))}" if reason else ""
+            line = (
+                f"🏁 <@{user}> closed *{esc(fresh.name)}* ({outcome}), from {fresh.stage}.{why} "
+                "Check-ins stop; it leaves the digest and stays in `/mle status`."
+            )
+            if live:
+                names = ", ".join(f"*{esc(n)}*" for n in live)
+                line += (
+                    f"\n{names} {'is' if len(live) == 1 else 'are'} still deployed, so "
+                    "business-metric reminders continue until `/mle retire`."
+                )
+            if questions:
+                line += f"\nA short retrospective follows: {len(questions)} questions."
+            tx.deliveries.add_many(outbox.thread_line("thread", fresh, line, moment))
+            if questions:
+                tx.interviews.create(team_id, project_id, Stage.CLOSED.value, now)
+                tx.interviews.requeue(team_id, project_id, Stage.CLOSED.value)
+                moved = tx.projects.get(team_id, project_id)
+                assert moved is not None
+                self.interviews.queue_current(tx, moved, moment)
+            return fresh, live
+
+        done = await self.store.write(close)
+        if isinstance(done, str):
+            return done
+        closed, live = done
+        self.kick(closed.channel_id)
+        self.touch(team_id, closed.owner_id, user)
+        still = f" {len(live)} model(s) still deployed keep their reminders." if live else ""
+        return f"Closed *{esc(closed.name)}* ({outcome}).{still}"
+
+    async def reopen(self, team_id: str, user: str, project_id: int) -> str:
+        project = await self.store.read(lambda tx: tx.projects.get(team_id, project_id))
+        if project is None:
+            return "That project no longer exists."
+        if not await self._allowed(project, user):
+            return (
+                f"Only the owner of *{esc(project.name)}* (<@{project.owner_id}>) or a "
+                "workspace admin can reopen it."
+            )
+        moment = self.clock()
+
+        def reopen(tx: Tx) -> str | ProjectRow:
+            fresh = tx.projects.get(team_id, project_id)
+            if fresh is None:
+                return "That project no longer exists."
+            if fresh.stage != Stage.CLOSED:
+                return f"*{esc(fresh.name)}* is not closed; it is in {fresh.stage}."
+            back = fresh.reopen_stage or Stage.EVALUATION.value
+            now = iso(moment)
+            tx.projects.move_stage(
+                team_id=team_id,
+                project_id=project_id,
+                stage=back,
+                now=now,
+                by=user,
+                forced=False,
+                reason=f"reopened (was {fresh.outcome})",
+            )
+            tx.projects.set_outcome(team_id, project_id, None, None, None, None, None)
+            line = (
+                f"🔄 <@{user}> reopened *{esc(fresh.name)}* (it was {fresh.outcome}); it is "
+                f"back in {back}, and check-ins resume."
+            )
+            tx.deliveries.add_many(outbox.thread_line("thread", fresh, line, moment))
+            return fresh
+
+        done = await self.store.write(reopen)
+        if isinstance(done, str):
+            return done
+        self.kick(done.channel_id)
+        self.touch(team_id, done.owner_id, user)
+        return f"Reopened *{esc(done.name)}*."

@@ -1,0 +1,108 @@
+"""Closing a project with an outcome and a retrospective in its thread; reopening it. Bob owns
+the project; Alice is a workspace admin; Carol a teammate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.clock import ManualClock
+from tests.conftest import Harness
+from tests.interviews import block_text, new_project, questions_asked, reply, thread_posts
+
+START = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+SLUG = "churn-reduction"
+
+
+@pytest.fixture
+def start() -> datetime:
+    return START
+
+
+async def mle(h: Harness, text: str, user: str = "U0BOB") -> str:
+    result = await h.emulator.slash(text, user=user)
+    assert result.status == 200
+    await h.idle()
+    if result.body.strip().startswith("{") and result.json().get("text"):
+        return str(result.json()["text"])
+    return h.emulator.ephemerals_for(user)[-1].text
+
+
+def retrospectives(h: Harness, thread: str) -> list[str]:
+    return [block_text(m) for m in thread_posts(h, thread) if m.text.startswith("Retrospective")]
+
+
+async def test_close_asks_a_retrospective_and_records_what_is_known(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    h, clock = timed
+    thread = await new_project(h, user="U0BOB")
+    await mle(h, f"stage {SLUG} scoping --force")
+    clock.at(START + timedelta(days=10))
+    await mle(h, f"deploy {SLUG} churn-lgbm")
+    await mle(h, 'metric churn-lgbm "monthly churn" 3.7% baseline=4.1% target=3.8%')
+    refused = await mle(h, f"close {SLUG} shipped", user="U0CAROL")
+    assert "Only the owner" in refused and (await h.only_project()).stage == "scoping"
+    said = await mle(h, f"close {SLUG} shipped - the churn model is live")
+    assert (
+        said
+        == "Closed *Churn reduction* (shipped). 1 model(s) still deployed keep their reminders."
+    )
+    project = await h.only_project()
+    assert (project.stage, project.outcome, project.reopen_stage) == (
+        "closed",
+        "shipped",
+        "scoping",
+    )
+    line = [m.text for m in thread_posts(h, thread) if m.text.startswith("🏁")][0]
+    assert "*churn-lgbm* is still deployed" in line and "3 questions" in line
+    assert questions_asked(h, thread)[-1].startswith("Q1/3 ")
+    await reply(h, thread, "Churn down to 3.7% against a 3.8% target")
+    listing = thread_posts(h, thread)[-1]
+    assert "5. over-experimentation" in block_text(listing)
+    await reply(h, thread, "2, over-experimentation")
+    await reply(h, thread, "Time-box experimentation from day one")
+    [retro] = retrospectives(h, thread)
+    assert "*Outcome:* shipped: the churn model is live" in retro
+    assert "*Failure reasons:* too little scoping or research; over-experimentation" in retro
+    assert "• planning: 0 days" in retro and "• scoping: 10 days" in retro
+    assert "gates forced: into scoping" in retro
+    assert "*churn-lgbm* monthly churn: 3.7 % — reached its target ✅" in retro
+    # closed projects leave the digest's project list; their deployed models stay
+    await mle(h, "digest now")
+    digest = [m for m in h.emulator.bot_posts("C0MLTEAM") if m.text.startswith("MLE Coach")][-1]
+    assert "Churn reduction* —" not in block_text(digest) and "churn-lgbm" in block_text(digest)
+    # and stay in status
+    await mle(h, f"status {SLUG}")
+    assert "closed" in h.emulator.ephemerals_for("U0BOB")[-1].text
+    again = await mle(h, f"close {SLUG} cancelled")
+    assert "already closed (shipped)" in again
+
+
+async def test_reopen_puts_it_back_and_checkins_resume(timed: tuple[Harness, ManualClock]) -> None:
+    h, clock = timed
+    thread = await new_project(h, user="U0BOB")
+    assert (await mle(h, f"close {SLUG} paused waiting for budget")).startswith("Closed")
+    clock.at(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))  # Monday 10:00 in New York
+    await h.runtime.services.scheduler_pass(clock())
+    await h.idle()
+    assert not [m for m in thread_posts(h, thread) if m.text.startswith("Check-in")]
+    assert await mle(h, f"reopen {SLUG}", user="U0CAROL") == (
+        "Only the owner of *Churn reduction* (<@U0BOB>) or a workspace admin can reopen it."
+    )
+    assert await mle(h, f"reopen {SLUG}", user="U0ALICE") == "Reopened *Churn reduction*."
+    project = await h.only_project()
+    assert (project.stage, project.outcome) == ("planning", None)
+    assert "back in planning" in thread_posts(h, thread)[-1].text
+    clock.at(datetime(2026, 12, 7, 15, 0, tzinfo=UTC))
+    await h.runtime.services.scheduler_pass(clock())
+    await h.idle()
+    assert [m for m in thread_posts(h, thread) if m.text.startswith("Check-in")]
+    assert await mle(h, f"reopen {SLUG}") == "*Churn reduction* is not closed; it is in planning."
+
+
+async def test_close_names_the_outcomes_it_takes(harness: Harness) -> None:
+    await new_project(harness, user="U0BOB")
+    bad = await mle(harness, f"close {SLUG} finished")
+    assert "`shipped`, `cancelled` or `paused`" in bad
