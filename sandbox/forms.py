@@ -3,6 +3,7 @@ as Slack submits it (`view_submission` with the state of each input)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ class Form:
         block = self.inputs[self.index]
         element = block["element"]
         label = block["label"]["text"]
-        optional = " (optional: empty line to leave it)" if block.get("optional") else ""
+        optional = " — empty line to leave it" if block.get("optional") else ""
         kind = element.get("type")
         if kind == "static_select":
             options = ", ".join(
@@ -69,10 +70,13 @@ class Form:
                 return f"Type a number from 1 to {len(options)}."
             state["selected_option"] = options[int(text) - 1]
         elif kind == "users_select":
-            user = workspace.user_by_name(text.lstrip("@"))
+            match = re.search(r"@?([a-z][a-z0-9._-]*)", text, re.IGNORECASE)
+            user = workspace.user_by_name(match.group(1)) if match else None
             if user is None:
                 return "No such person; type @name (alice, bob, carol)."
             state["selected_user"] = user.id
+        elif kind == "number_input" and not re.fullmatch(r"-?\d+(?:\.\d+)?", text):
+            return "Slack's number field takes digits and one decimal point only (3.9)."
         else:
             state["value"] = text
         self.values[block["block_id"]] = {element["action_id"]: state}

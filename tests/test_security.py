@@ -221,9 +221,19 @@ async def test_model_names_that_read_the_same_are_refused_and_a_form_acts_on_its
     await h.emulator.slash('deploy Alpha "churn v2"')
     await h.emulator.slash("deploy Alpha churn_v2")
     await h.idle()
+    # the same model written another way: no second model, it says which one it is
+    said = h.emulator.ephemerals_for("U0ALICE")[-1].text
+    assert said == "*churn v2* is already deployed; nothing changed."
+    await new_project(h, "Beta")
+    await h.emulator.slash("deploy Beta churn_v2")
+    await h.idle()
     assert "reads the same as the model *churn v2*" in h.emulator.ephemerals_for("U0ALICE")[-1].text
     # a look-alike left by an older version (the slug migration gave it a slug of its own)
-    project = await h.only_project()
+    [project] = [
+        p
+        for p in await h.read(lambda tx: tx.projects.in_channel("T0SANDBOX", "C0MLTEAM"))
+        if p.name == "Alpha"
+    ]
     _execute(
         h.database,
         "INSERT INTO models (team_id, project_id, name, name_key, slug, deployed_at, "

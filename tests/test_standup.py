@@ -38,7 +38,8 @@ async def mle(h: Harness, text: str, user: str = "U0BOB") -> str:
     await h.idle()
     if result.body.strip().startswith("{") and result.json().get("text"):
         return str(result.json()["text"])
-    return h.emulator.ephemerals_for(user)[-1].text
+    said = h.emulator.ephemerals_for(user)
+    return said[-1].text if said else ""
 
 
 def checkins(h: Harness, thread: str) -> list[Message]:
@@ -248,3 +249,89 @@ async def test_status_lists_models_and_home_shows_times_in_the_viewers_zone(
     shown = home_text(h, "U0ALICE")
     assert "Mon 30 Nov 10:00 CET" in shown and "UTC" not in shown  # alice is in Berlin
     assert "monthly churn: 4.5 % → 3.8 % (lower is better); latest 4.1 %" in shown
+
+
+# ---- what a second lead trying it hit
+
+
+async def test_a_numbered_reply_after_a_checkin_is_an_answer_not_a_note(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    h, clock = timed
+    thread = await new_project(h, user="U0BOB")
+    await reply(h, thread, "skip", user="U0ALICE")  # Q1 skipped; Q2 pending
+    await tick(h, clock, BOB_MONDAY)
+    answered = await reply(h, thread, "Q2: analysts pull a weekly list", user="U0ALICE")
+    assert "white_check_mark" in answered.reactions
+    await reply(h, thread, "Q1: cut churn by 2 points", user="U0ALICE")
+    project = await h.only_project()
+    answers = await h.read(lambda tx: tx.answers.for_project("T0SANDBOX", project.id))
+    assert {a.question_key: a.text for a in answers} == {
+        "success": "cut churn by 2 points",
+        "current_process": "analysts pull a weekly list",
+    }
+    assert questions_asked(h, thread)[-1].startswith("Q3/12 ")
+
+
+async def test_no_late_nudge_under_a_newer_checkin(timed: tuple[Harness, ManualClock]) -> None:
+    h, clock = timed
+    thread = await new_project(h, user="U0BOB")
+    await tick(h, clock, BOB_MONDAY)
+    # the app was down from Monday to the next Monday: one pass sees both
+    await tick(h, clock, BOB_MONDAY + timedelta(days=7))
+    nudges = [m for m in h.emulator.bot_posts("C0MLTEAM", thread) if "nobody has" in m.text]
+    assert nudges == []
+
+
+async def test_the_named_unblocker_sees_the_project_on_home(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    h, clock = timed
+    thread = await new_project(h, user="U0BOB")
+    await tick(h, clock, BOB_MONDAY)
+    [post] = checkins(h, thread)
+    await block(h, post, "U0ALICE", "Needs the DE queue", who="U0CAROL")
+    await open_home(h, "U0CAROL")
+    assert "🚧 Blocked: “Needs the DE queue”" in home_text(h, "U0CAROL")
+    await mle(h, "digest now")
+    assert "<@U0CAROL> can unblock it" in digest_text(h)
+
+
+async def test_kpi_name_typos_and_a_stage_typo_get_did_you_mean(harness: Harness) -> None:
+    await new_project(harness, user="U0BOB")
+    await mle(harness, f"deploy {SLUG} churn-lgbm")
+    await mle(harness, 'metric churn-lgbm "monthly churn" baseline=4.1% target=3.8%')
+    typo = await mle(harness, 'metric churn-lgbm "montly churn" 3.9%', user="U0CAROL")
+    assert "Did you mean *monthly churn*? Nothing was recorded." in typo
+    stray = await mle(harness, 'metric churn-lgbm "weekly revenue" 1200', user="U0CAROL")
+    assert "A new KPI needs its `baseline=` and `target=`" in stray
+    model = await harness.read(
+        lambda tx: tx.models.by_name("T0SANDBOX", "churn-lgbm", "churn-lgbm")
+    )
+    assert model is not None
+    kpis = await harness.read(lambda tx: tx.metrics.for_models([("T0SANDBOX", model.id)]))
+    assert [k.name for k in kpis[model.id]] == ["monthly churn"]
+    stage = await mle(harness, f"stage {SLUG} nxt")
+    assert "Did you mean `next`?" in stage
+
+
+async def test_the_add_metric_form_starts_from_the_kpi_as_it_stands(harness: Harness) -> None:
+    await new_project(harness, user="U0BOB")
+    await mle(harness, f"deploy {SLUG} churn-lgbm")
+    await mle(
+        harness,
+        'metric churn-lgbm "monthly churn" baseline=4.2% target=3.8% owner=<@U0CAROL> '
+        "method=holdout",
+    )
+    model = await harness.read(
+        lambda tx: tx.models.by_name("T0SANDBOX", "churn-lgbm", "churn-lgbm")
+    )
+    assert model is not None
+    view = await harness.runtime.services.models.form("T0SANDBOX", model.id, "model_add_metric")
+    assert view is not None
+    inputs = {b["block_id"]: b for b in view["blocks"] if b.get("type") == "input"}
+    assert inputs["baseline"]["element"]["initial_value"] == "4.2"
+    assert inputs["baseline"]["label"]["text"].endswith("(in %)")
+    assert inputs["owner"]["element"]["initial_user"] == "U0CAROL"
+    assert inputs["method"]["element"]["initial_option"]["value"] == "holdout"
+    assert inputs["direction"]["element"]["initial_option"]["value"] == "lower"

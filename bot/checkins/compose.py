@@ -92,8 +92,15 @@ def _nudge(tx: Tx, row: DeliveryRow) -> Composed | None:
     if checkin is None or checkin.responded_at is not None:
         return None
     project = tx.projects.get(row.team_id, int(checkin.subject))
-    if project is None or project.thread_ts is None:
+    if project is None or project.thread_ts is None or project.stage == Stage.CLOSED:
         return None
+    newer = [
+        d
+        for d in tx.deliveries.for_subject(row.team_id, "checkin", checkin.subject)
+        if d.id > checkin.id
+    ]
+    if newer:
+        return None  # a newer check-in is out (or going out): a nudge would be noise
     answered = {
         n.author_id for n in tx.notes.for_deliveries(row.team_id, [checkin.id]).get(checkin.id, [])
     }

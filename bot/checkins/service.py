@@ -216,7 +216,7 @@ class CheckinService:
         what was cleared and how long it lasted. Returns how many."""
         cleared = tx.blockers.clear(project.team_id, project.id, user, iso(moment), how)
         for blocker in cleared:
-            days = (moment - parse(blocker.raised_at)).days
+            days = round((moment - parse(blocker.raised_at)).total_seconds() / 86400)
             lasted = "under a day" if days < 1 else f"{days} day{'s' if days != 1 else ''}"
             who = f" by <@{user}>" if mention else ""
             line = (

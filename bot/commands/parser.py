@@ -291,8 +291,11 @@ def _parse_stage(rest: str) -> Command:
         return _invalid("Name the project and where it goes: `next` or a stage.", "stage")
     target = words[-1].lower()
     if target != "next" and target not in STAGE_NAMES:
+        close = difflib.get_close_matches(target, ["next", *STAGE_NAMES], n=1, cutoff=0.6)
+        guess = f" Did you mean `{close[0]}`?" if close else ""
         return _invalid(
-            f"`{words[-1][:30]}` is not a stage. Stages: {', '.join(STAGE_NAMES)}.", "stage"
+            f"`{words[-1][:30]}` is not a stage.{guess} Stages: {', '.join(STAGE_NAMES)}.",
+            "stage",
         )
     return MoveStage(" ".join(words[:-1]), target, force)
 

@@ -51,7 +51,9 @@ def channel_digest(
                 time_box=where[p.id].time_box,
                 open_required=where[p.id].open_required,
                 unanswered_checkin=quiet,
-                blocked=tuple((b.what, b.raised_at[:10]) for b in blockers.get(p.id, [])),
+                blocked=tuple(
+                    (b.what, b.raised_at[:10], b.unblocker_id) for b in blockers.get(p.id, [])
+                ),
                 research_limit=research if isinstance(research, int) else RESEARCH_DAYS,
                 left_open=_left_open(bank, p.stage, statuses, p.id),
             )

@@ -24,7 +24,7 @@ class ProjectFacts:
     time_box: int | None
     open_required: int
     unanswered_checkin: datetime | None  # when the unanswered check-in was posted
-    blocked: tuple[tuple[str, str], ...] = ()  # (what, since YYYY-MM-DD) of open blockers
+    blocked: tuple[tuple[str, str, str | None], ...] = ()  # (what, since, who can unblock)
     research_limit: int | None = None  # days in scoping/experimentation without a time box
     left_open: tuple[tuple[str, int], ...] = ()  # (earlier stage, open required) moved past
 
@@ -65,9 +65,11 @@ def _vs_baseline(m: ModelFacts) -> str:
 def attention(projects: list[ProjectFacts], models: list[ModelFacts]) -> list[str]:
     lines = []
     for p in projects:
-        for what, since in p.blocked:
+        for what, since, unblocker in p.blocked:
+            who = f" — <@{unblocker}> can unblock it" if unblocker else ""
             lines.append(
                 f"🚧 *{esc(clip(p.name, 80))}* is blocked since {since}: “{esc(clip(what, 200))}”"
+                f"{who}"
             )
     for m in models:
         if m.failing:

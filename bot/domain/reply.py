@@ -186,15 +186,15 @@ def decide_reply(state: ReplyState, reply: Reply, *, patient: bool = True) -> De
     asking = state.position is not None and state.position < len(order)
     if asking and patient and state.posting:
         return Wait()
+    prefixed = numbered(reply.text)
+    if prefixed is not None and state.questions:
+        return _numbered_answer(state, *prefixed)  # `Q4: …` answers Q4, whenever it comes
     if (
         state.checkin_ts is not None
         and after(reply.ts, state.checkin_ts)
         and (not asking or state.question_ts is None or after(state.checkin_ts, state.question_ts))
     ):
         return CheckinNote(read_extension(reply.text), ask_again=asking)
-    prefixed = numbered(reply.text)
-    if prefixed is not None and state.questions:
-        return _numbered_answer(state, *prefixed)
     if not asking or state.position is None:
         return Ignore()
     index = order[state.position]

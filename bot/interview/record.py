@@ -15,7 +15,7 @@ from storage.timefmt import parse
 
 
 def _days(start: str, end: datetime) -> int:
-    return max(0, (end - parse(start)).days)
+    return max(0, round((end - parse(start)).total_seconds() / 86400))
 
 
 def stage_days(tx: Tx, project: ProjectRow, now: datetime) -> list[tuple[str, int, int | None]]:

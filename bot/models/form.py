@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.domain.answers import parse_number
 from bot.domain.business_rules import METHODS
+from bot.domain.reading import Quantity, read_quantity
 
 
 def _value(values: dict[str, Any], block: str) -> Any:
@@ -37,11 +38,11 @@ def read_add_metric(values: dict[str, Any]) -> tuple[dict[str, object], dict[str
             if required:
                 errors[block] = "A number, please."
             continue
-        number = parse_number(str(raw))
-        if number is None:
-            errors[block] = f"`{str(raw)[:20]}` is not a finite number."
+        found = read_quantity(str(raw))  # Slack's number field sends digits and a point
+        if not isinstance(found, Quantity):
+            errors[block] = f"`{str(raw)[:20]}` is not one number."
         else:
-            fields[key] = number
+            fields[key] = found.value
     owner = _value(values, "owner")
     if owner:
         fields["owner_id"] = str(owner)

@@ -9,6 +9,7 @@ whose rules were fixed in the meantime is skipped.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from bot.domain.bank import QuestionBank
@@ -47,6 +48,8 @@ def kpi_hint(tx: Tx, project: ProjectRow, bank: QuestionBank) -> render.KpiHint:
         },
     )
     name = plan.name if plan.name and not plan.model_metric else None
+    if name:  # `monthly churn rate (share of paying accounts …)` → `monthly churn rate`
+        name = re.sub(r"\s*\([^)]*\)", "", name).strip(" ,.;:-") or name
     return render.KpiHint(
         name=" ".join(name.split())[:80] if name else "<business KPI>",
         baseline=render.as_typed(plan.baseline.value, plan.baseline.unit)

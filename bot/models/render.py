@@ -46,9 +46,28 @@ class KpiHint:
     baseline_value: float | None = None
     target_value: float | None = None
     planning_metric: str | None = None  # the model metric planning kept as its KPI (F2)
+    method: str | None = None
+    window_days: int | None = None
+    unit: str = ""
 
     def owner_note(self) -> str:
         return f" (the KPI owner named in planning: <@{self.owner_id}>)" if self.owner_id else ""
+
+
+def hint_of(kpi: MetricRow) -> KpiHint:
+    """A KPI as it stands, to prefill the form (its numbers, not planning's)."""
+    return KpiHint(
+        name=kpi.name,
+        baseline=as_typed(kpi.baseline, kpi.unit) if kpi.baseline is not None else "<n>",
+        target=as_typed(kpi.target, kpi.unit) if kpi.target is not None else "<n>",
+        owner_id=kpi.owner_id,
+        direction=kpi.direction,
+        baseline_value=kpi.baseline,
+        target_value=kpi.target,
+        method=kpi.method,
+        window_days=kpi.window_days,
+        unit=kpi.unit,
+    )
 
 
 def as_typed(value: float, unit: str) -> str:
@@ -164,10 +183,22 @@ def _select(action_id: str, options: list[tuple[str, str]]) -> dict[str, Any]:
     }
 
 
+def _initial(element: dict[str, Any], value: str | None) -> dict[str, Any]:
+    """A select with its current value chosen."""
+    for option in element.get("options", []):
+        if option["value"] == value:
+            element["initial_option"] = option
+    return element
+
+
 def add_metric_modal(model_id: int, model: str, hint: KpiHint) -> dict[str, Any]:
     name = {"type": "plain_text_input", "action_id": "value", "max_length": 80}
     if hint.name and not hint.name.startswith("<"):
         name["initial_value"] = hint.name
+    owner: dict[str, Any] = {"type": "users_select", "action_id": "value"}
+    if hint.owner_id:
+        owner["initial_user"] = hint.owner_id
+    unit = f" (in {hint.unit})" if hint.unit else ""
     return {
         "type": "modal",
         "callback_id": "add_metric",
@@ -180,30 +211,40 @@ def add_metric_modal(model_id: int, model: str, hint: KpiHint) -> dict[str, Any]
             _input("metric_name", "KPI name (not a model metric like AUC)", name),
             _input(
                 "baseline",
-                "Baseline (value before the model)",
+                f"Baseline (value before the model){unit}",
                 _number("value", _numeric(hint.baseline_value)),
             ),
-            _input("target", "Target", _number("value", _numeric(hint.target_value))),
-            _input("owner", "Owner", {"type": "users_select", "action_id": "value"}),
+            _input("target", f"Target{unit}", _number("value", _numeric(hint.target_value))),
+            _input("owner", "Owner", owner),
             _input(
                 "method",
                 "Measured by",
-                _select(
-                    "value",
-                    [
-                        ("ab", "A/B test"),
-                        ("holdout", "Holdout group"),
-                        ("pre_post", "Before/after"),
-                    ],
+                _initial(
+                    _select(
+                        "value",
+                        [
+                            ("ab", "A/B test"),
+                            ("holdout", "Holdout group"),
+                            ("pre_post", "Before/after"),
+                        ],
+                    ),
+                    hint.method,
                 ),
             ),
             _input(
                 "direction",
                 "Better is",
-                _select("value", [("higher", "Higher"), ("lower", "Lower")]),
+                _initial(
+                    _select("value", [("higher", "Higher"), ("lower", "Lower")]), hint.direction
+                ),
             ),
-            _input("window", "Measurement window (days)", _number("value", "30"), optional=True),
-            _input("latest", "Latest value (optional)", _number("value"), optional=True),
+            _input(
+                "window",
+                "Measurement window (days)",
+                _number("value", str(hint.window_days or 30)),
+                optional=True,
+            ),
+            _input("latest", f"Latest value{unit}", _number("value"), optional=True),
         ],
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -127,6 +128,12 @@ class ModelService:
         if problem:
             return Said(problem)
         existing = tx.models.by_name(team_id, name_key(name), slugify(name))
+        if (
+            existing is not None
+            and existing.project_id == project.id
+            and existing.retired_at is None
+        ):
+            return self._new_version(tx, project, existing, user, version)  # `churn_lgbm` too
         if existing is not None and existing.name_key != name_key(name):
             return Said(
                 f"*{esc(name)}* reads the same as the model *{esc(existing.name)}* "
@@ -312,6 +319,11 @@ class ModelService:
                 )
             name = rename
             current = tx.metrics.get(team_id, model.id, name_key(name))
+        if current is None:
+            others = tx.metrics.for_models([(team_id, model.id)]).get(model.id, [])
+            stray = self._stray_name(model, name, others, changes)
+            if stray:
+                return Said(stray)
         from_planning = ""
         if current is None and "owner_id" not in changes and project is not None:
             planned = kpi_hint(tx, project, self.bank).owner_id
@@ -394,6 +406,29 @@ class ModelService:
             return Said(recorded + " ✅ Its business metrics are complete.", thread, people)
         missing = "; ".join(f"{f.code} {render.RULE_NAMES[f.code]}" for f in still)
         return Said(f"{recorded} Still open: {missing}.", thread, people)
+
+    @staticmethod
+    def _stray_name(
+        model: ModelRow, name: str, others: list[MetricRow], changes: dict[str, object]
+    ) -> str | None:
+        """A name that is not one of the model's KPIs, when it has some: a typo (`montly
+        churn`) or a value meant for an existing KPI; a new KPI comes with its numbers."""
+        if not others:
+            return None
+        names = {k.name_key: k.name for k in others}
+        close = difflib.get_close_matches(name_key(name), list(names), n=1, cutoff=0.8)
+        listed = ", ".join(f"*{esc(n)}*" for n in names.values())
+        if close:
+            return (
+                f"*{esc(model.name)}* has no KPI called *{esc(clip(name, 80))}*. Did you mean "
+                f"*{esc(names[close[0]])}*? Nothing was recorded."
+            )
+        if "baseline" not in changes or "target" not in changes:
+            return (
+                f"*{esc(model.name)}* has no KPI called *{esc(clip(name, 80))}* (its KPIs: "
+                f"{listed}). A new KPI needs its `baseline=` and `target=`; nothing was recorded."
+            )
+        return None
 
     def _rename(
         self,
@@ -499,7 +534,9 @@ class ModelService:
                 return None
             if which == render.SNOOZE:
                 return render.snooze_modal(model.id, model.name)
-            return render.add_metric_modal(model.id, model.name, kpi_hint(tx, project, self.bank))
+            kpis = tx.metrics.for_models([(team_id, model.id)]).get(model.id, [])
+            hint = render.hint_of(kpis[0]) if kpis else kpi_hint(tx, project, self.bank)
+            return render.add_metric_modal(model.id, model.name, hint)
 
         return await self.store.read(build)
 

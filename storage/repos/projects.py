@@ -250,10 +250,12 @@ class ProjectRepo:
         return boxes
 
     def for_person(self, team_id: str, user_id: str) -> list[ProjectRow]:
-        """Projects the person owns or answered a question in."""
+        """Projects the person owns, answered a question in, or was named to unblock."""
         cur = self._conn.execute(
             f"SELECT {_COLS} FROM projects WHERE team_id = ? AND (owner_id = ? OR id IN ("
-            "SELECT project_id FROM answers WHERE team_id = ? AND author_id = ?)) ORDER BY id",
-            (team_id, user_id, team_id, user_id),
+            "SELECT project_id FROM answers WHERE team_id = ? AND author_id = ?) OR id IN ("
+            "SELECT project_id FROM blockers WHERE team_id = ? AND unblocker_id = ? "
+            "AND cleared_at IS NULL)) ORDER BY id",
+            (team_id, user_id, team_id, user_id, team_id, user_id),
         )
         return to_rows(ProjectRow, cur.fetchall())
