@@ -31,6 +31,7 @@ from bot.projects.visibility import Visibility
 from bot.scheduling.ticker import Ticker, TickLine
 from bot.slack_gateway import SlackGateway
 from bot.status.service import StatusService
+from bot.status.stats import StatsService, digest_posted, reminder_posted
 from bot.workspace import WorkspaceService
 from storage.store import Store
 
@@ -55,6 +56,7 @@ class Services:
     interviews: InterviewService
     answers: AnswerService
     closer: ProjectCloser
+    stats: StatsService
     creator: ProjectCreator
     status: StatusService
     stages: StageService
@@ -105,6 +107,9 @@ class Services:
             QUESTION, posted=interviews.question_posted, failed=interviews.question_failed
         )
         ticker.poster.on(PARENT, posted=creator.parent_posted)
+        ticker.poster.on("reminder", posted=reminder_posted)
+        ticker.poster.on("f8", posted=reminder_posted)
+        ticker.poster.on("digest", posted=digest_posted(bank))
         return cls(
             settings=settings,
             store=store,
@@ -113,6 +118,7 @@ class Services:
             interviews=interviews,
             answers=AnswerService(store, bank, interviews, clock, home.touch, kick),
             closer=ProjectCloser(store, slack, bank, interviews, clock, home.touch, kick),
+            stats=StatsService(store, bank, clock, kick),
             creator=creator,
             status=StatusService(store, bank, clock),
             stages=stages,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,40 @@ class SlackGateway:
             )
             return Posted(None, code, _retry_after(exc))
         return Posted(str(response["ts"]))
+
+    async def upload(
+        self,
+        channel: str,
+        thread_ts: str | None,
+        content: bytes,
+        *,
+        filename: str,
+        title: str,
+        comment: str,
+    ) -> Posted:
+        """Share a file in a channel (or thread) with Slack's current upload flow
+        (`files.getUploadURLExternal`, the upload, `files.completeUploadExternal`); the ts of
+        the message that shares it."""
+        try:
+            response = await self.client.files_upload_v2(
+                channel=channel,
+                thread_ts=thread_ts,
+                content=content,
+                filename=filename,
+                title=title,
+                initial_comment=comment,
+            )
+        except (*_FAILURES, SlackRequestError) as exc:
+            code = _error_code(exc)
+            log.warning("file upload to %s failed: %s", channel, code)
+            return Posted(None, code, _retry_after(exc))
+        for shared in (response.get("files") or [{}])[:1]:
+            shares = shared.get("shares") or {}
+            for place in (shares.get("public") or {}, shares.get("private") or {}):
+                for entries in place.values():
+                    if entries:
+                        return Posted(str(entries[0].get("ts")))
+        return Posted(None, "upload_not_shared")
 
     async def find_posted(self, channel: str, thread_ts: str | None, key: str) -> Posted:
         """The ts of our post tagged `key` in a thread (or among the channel's latest

@@ -31,7 +31,8 @@ def command_table(services: Services) -> dict[type, Handler]:
     creator, stages, checkins = services.creator, services.stages, services.checkins
     models, digests, deleter = services.models, services.digests, services.deleter
     workspace, status, visible = services.workspace, services.status, services.visibility
-    answers, closer = services.answers, services.closer
+    visible_to = services.visibility
+    answers, closer, stats = services.answers, services.closer, services.stats
 
     async def project(name: str, who: Caller) -> ProjectRow | str:
         """A project this person may see (its channel's members), else as if it did not
@@ -135,6 +136,18 @@ def command_table(services: Services) -> dict[type, Handler]:
             return found
         return await closer.reopen(who.team, who.user, found.id)
 
+    async def show_stats(c: parser.Stats, who: Caller) -> Reply:
+        async def visible(channel: str) -> bool:
+            return await visible_to.can_see(who.user, channel, who.channel)
+
+        return await stats.stats(who.team, who.channel, c.scope, visible)
+
+    async def chart(c: parser.KpiChart, who: Caller) -> Reply:
+        found = await model(c.model, who)
+        if isinstance(found, str):
+            return found
+        return await stats.chart(who.team, found.id)
+
     async def unblock(c: parser.Unblock, who: Caller) -> Reply:
         found = await project(c.project, who)
         if isinstance(found, str):
@@ -152,6 +165,8 @@ def command_table(services: Services) -> dict[type, Handler]:
         parser.RemoveMetric: remove_metric,
         parser.ShowBrief: brief,
         parser.Unblock: unblock,
+        parser.Stats: show_stats,
+        parser.KpiChart: chart,
         parser.CloseProject: close,
         parser.ReopenProject: reopen,
         parser.NewProject: new,

@@ -57,6 +57,7 @@ async def run_sandbox(database_path: str) -> None:
             services.activity.idle,
             services.scheduler_pass,
             saved=lambda: persist.save(emulator, where),
+            files=f"{database_path}.files",
         )
         terminal.say(BANNER)
         terminal.say(HELP)

@@ -53,8 +53,10 @@ class Terminal:
         tick: Callable[[datetime | None], Awaitable[list[Any]]] | None = None,
         out: TextIO = sys.stdout,
         saved: Callable[[], None] = lambda: None,
+        files: str = "sandbox-files",
     ) -> None:
         self.tick = tick
+        self.files = files  # where shared images are saved for a person to open
         self.saved = saved
         self.emu = emulator
         self.wait_idle = wait_idle
@@ -118,6 +120,8 @@ class Terminal:
             place = f"{where}, thread {number}" if number else where
             verb = "updated" if kind == "update" else "posted"
             self._show(f"[MLE Coach {verb} in {place}]", item.text, item.blocks, item)
+            for file_id in item.files:
+                self._save_file(file_id)
         elif kind == "ephemeral" and isinstance(item, Ephemeral) and item.user == self.state.user:
             self._show("[MLE Coach, only visible to you]", item.text, item.blocks, item)
         elif kind == "view" and isinstance(item, View) and item.user == self.state.user:
@@ -146,6 +150,17 @@ class Terminal:
         elif kind == "reaction" and isinstance(item, Message):
             names = ", ".join(f":{n}:" for n in item.reactions)
             self.say(f"[MLE Coach reacted {names} to: {self._readable(item.text)[:60]}]")
+
+    def _save_file(self, file_id: str) -> None:
+        """An image the bot shared: saved where a person can open it."""
+        shared = self.emu.workspace.files.get(file_id)
+        if shared is None or shared.content is None:
+            return
+        os.makedirs(self.files, exist_ok=True)
+        path = os.path.join(self.files, f"{file_id}-{shared.filename}")
+        with open(path, "wb") as out:
+            out.write(shared.content)
+        self.say(f"    [image: {shared.title or shared.filename}] saved to {path}")
 
     # ---- input
     def prompt(self) -> str:

@@ -92,7 +92,8 @@ async def test_sixty_projects_overflow_into_the_thread(timed: tuple[Harness, Man
     await mle(h, "digest now")
     [parent] = digests(h)
     replies = [m for m in h.emulator.bot_posts("C0MLTEAM", parent.ts)]
-    assert replies and all("continued" in m.text for m in replies)
+    assert replies and all("continued" in m.text for m in replies if not m.files)
+    assert sum(1 for m in replies if m.files) == 1  # the month's profile chart
     everything = shown(parent) + "\n".join(shown(m) for m in replies)
     for i in range(60):
         assert f"*Project number {i:02d}* — planning" in everything
@@ -106,7 +107,10 @@ async def test_scheduled_digest_once_per_slot(timed: tuple[Harness, ManualClock]
     await mle(h, "digest mon 09:00")  # alice: Europe/Berlin
     assert await _tick(h, clock, MONDAY_9_BERLIN - timedelta(minutes=1)) == []
     lines = await _tick(h, clock, MONDAY_9_BERLIN)
-    assert lines == ["posted: digest [2026-11-30T09:00] digest for <#C0MLTEAM>"]
+    assert lines == [
+        "posted: digest [2026-11-30T09:00] digest for <#C0MLTEAM>",
+        "posted: stats monthly stats",  # the first digest of the month carries the chart
+    ]
     assert await _tick(h, clock, MONDAY_9_BERLIN) == []
     assert await _tick(h, clock, MONDAY_9_BERLIN + timedelta(minutes=3)) == []
     assert len(digests(h)) == 1

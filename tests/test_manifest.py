@@ -28,6 +28,7 @@ METHOD_SCOPES = {
     "views_publish": None,
     "chat_getPermalink": None,
     "auth_test": None,
+    "files_upload_v2": "files:write",
 }
 EVENT_SUBSCRIPTIONS = {
     "message": {"message.channels", "message.groups"},
@@ -66,7 +67,10 @@ def test_every_event_the_code_listens_to_is_subscribed() -> None:
 def test_every_web_api_method_the_code_calls_has_its_scope() -> None:
     scopes = set(_manifest()["oauth_config"]["scopes"]["bot"])
     called = set(
-        re.findall(r"\.(chat_\w+|reactions_\w+|users_\w+|conversations_\w+|views_\w+)\(", _source())
+        re.findall(
+            r"\.(chat_\w+|reactions_\w+|users_\w+|conversations_\w+|views_\w+|files_\w+)\(",
+            _source(),
+        )
     )
     for method in called:
         assert method in METHOD_SCOPES, f"add {method} to METHOD_SCOPES"

@@ -139,3 +139,22 @@ def test_a_form_is_filled_in_field_by_field(tmp_path: Path) -> None:
         assert "@carol, you were named" in sent
     finally:
         _quit(child)
+
+
+def test_a_shared_chart_is_saved_where_a_person_can_open_it(tmp_path: Path) -> None:
+    child = _sandbox(tmp_path)
+    try:
+        child.type("/mle new Churn radar")
+        child.read_until("Q1/12")
+        child.type("/mle stats")
+        shown = child.read_until("saved to ")
+        shown += child.read_until("ml-team> ")
+    finally:
+        _quit(child)
+    match = re.search(
+        r"\[image: Why our ML projects fail — in this channel\] saved to (\S+)", shown
+    )
+    assert match is not None, shown
+    saved = Path(match.group(1))
+    saved = saved if saved.is_absolute() else tmp_path / saved
+    assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

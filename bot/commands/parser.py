@@ -24,6 +24,8 @@ SUBCOMMANDS = [
     "unblock",
     "close",
     "reopen",
+    "stats",
+    "chart",
     "checkin",
     "deploy",
     "metric",
@@ -110,6 +112,16 @@ class ShowBrief:
 
 
 @dataclass(frozen=True)
+class Stats:
+    scope: str  # here | all
+
+
+@dataclass(frozen=True)
+class KpiChart:
+    model: str
+
+
+@dataclass(frozen=True)
 class CloseProject:
     project: str
     outcome: str  # shipped | cancelled | paused
@@ -169,6 +181,8 @@ Command = (
     | Unblock
     | CloseProject
     | ReopenProject
+    | Stats
+    | KpiChart
 )
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
@@ -211,6 +225,14 @@ def parse(text: str) -> Command:
         return _parse_unblock(rest)
     if sub == "close":
         return _parse_close(rest)
+    if sub == "stats":
+        scope = rest.lower() or "here"
+        if scope not in ("here", "all"):
+            return _invalid("Say `here` (this channel) or `all` (the workspace).", "stats")
+        return Stats(scope)
+    if sub == "chart":
+        model = " ".join(rest.strip("\"'“”").split())
+        return KpiChart(model) if model else _invalid("Name the model.", "chart")
     if sub == "reopen":
         name = " ".join(rest.strip("\"'“”").split())
         return ReopenProject(name) if name else _invalid("Name the project.", "reopen")

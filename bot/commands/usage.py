@@ -29,6 +29,12 @@ LINES = {
         "end the project (owner or admin): check-ins stop, a short retrospective follows",
     ),
     "reopen": ("/mle reopen <project>", "undo a close: back to the stage it was in"),
+    "stats": (
+        "/mle stats [here|all]",
+        "the team's failure profile as a chart in the channel (and as text for you): outcomes, "
+        "failure reasons, days per stage, models with complete business metrics",
+    ),
+    "chart": ("/mle chart <model>", "the model's KPI over time, as a chart in its project thread"),
     "unblock": (
         "/mle unblock <project> [note]",
         "clear the project's blocker (recorded with your note)",

@@ -102,7 +102,10 @@ def _model(line: ModelLine) -> dict[str, Any]:
     return block
 
 
-def home(projects: list[ProjectLine], models: list[ModelLine]) -> dict[str, Any]:
+def home(
+    projects: list[ProjectLine], models: list[ModelLine], profile: list[str] | None = None
+) -> dict[str, Any]:
+    """`profile`: the failure profile of the person's projects, as text."""
     blocks: list[dict[str, Any]] = [header("MLE Coach")]
     if not projects and not models:
         blocks += [section("You have no projects or deployed models yet."), section(HOW_IT_WORKS)]
@@ -127,4 +130,8 @@ def home(projects: list[ProjectLine], models: list[ModelLine]) -> dict[str, Any]
         blocks.append(context(f"…and {len(worst) - MAX_PER_LIST} more models."))
     if not models:
         blocks.append(context("None yet — `/mle deploy <project> <model>` registers one."))
-    return {"type": "home", "blocks": blocks}
+    if profile:
+        blocks.append({"type": "divider"})
+        blocks.append(section("*Why your ML projects fail — so far*\n" + "\n".join(profile)))
+        blocks.append(context("`/mle stats` shares it as a chart."))
+    return {"type": "home", "blocks": blocks[:100]}

@@ -13,6 +13,7 @@ from bot.domain.business_rules import findings
 from bot.domain.reading import show
 from bot.home import render
 from bot.models.facts import load_models
+from bot.models.profile import profile
 from bot.models.reminders import team_settings
 from bot.models.render import kpi_line
 from bot.projects.progress import progress
@@ -112,7 +113,8 @@ class HomeService:
                     ),
                 )
             )
-        return render.home(lines, model_lines)
+        mine = profile(tx, self.bank, team_id, projects, "you take part in", now)
+        return render.home(lines, model_lines, mine.lines() if projects else None)
 
     async def publish(self, team_id: str, user: str) -> None:
         """Publish now; a rate-limited publish is tried again later."""

@@ -22,6 +22,9 @@ class Composed:
     more: tuple[tuple[str, list[dict[str, Any]]], ...] = ()
     # a reaction: the message it goes on (`text` is the emoji name)
     target_ts: str | None = None
+    # an upload: the chart to draw and share (`text` is its comment, and the message posted
+    # instead when the upload fails)
+    chart: dict[str, Any] | None = None
 
 
 # A composer reads what it needs inside the claiming transaction, for a batch of deliveries of

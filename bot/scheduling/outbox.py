@@ -68,3 +68,38 @@ def reaction(team_id: str, channel: str, ts: str, name: str, now: datetime) -> N
         payload=json.dumps({"ts": ts, "text": name, "label": f":{name}:"}),
         op="react",
     )
+
+
+def chart(
+    team_id: str,
+    kind: str,
+    subject: str,
+    channel: str,
+    spec: dict[str, object],
+    fallback: Post,
+    now: datetime,
+    *,
+    thread_ts: str | None = None,
+    label: str | None = None,
+    key: str | None = None,
+) -> NewDelivery:
+    """A chart to draw and share (`spec`: `{"kind", "data", "title"}`); `fallback` is posted
+    instead if the upload fails. `key`: one chart per key (a month's digest chart)."""
+    payload = {
+        "text": fallback.text,
+        "blocks": fallback.blocks,
+        "label": label or kind,
+        "chart": spec,
+    }
+    return NewDelivery(
+        team_id=team_id,
+        key=key or f"{kind}:{subject}:{uuid.uuid4().hex[:20]}",
+        kind=kind,
+        subject=subject,
+        channel_id=channel,
+        created_at=now,
+        due_at=now,
+        thread_ts=thread_ts,
+        payload=json.dumps(payload, separators=(",", ":")),
+        op="upload",
+    )

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import charts
 from bot.activity import Activity
 from bot.scheduling.compose import Composed, Composer
 from bot.slack_gateway import PERMANENT, Posted, SlackGateway
@@ -107,6 +108,7 @@ def stored(row: DeliveryRow) -> Composed | None:
         blocks=list(data.get("blocks") or []),
         label=str(data.get("label") or row.kind),
         target_ts=data.get("ts"),
+        chart=data.get("chart") if isinstance(data.get("chart"), dict) else None,
     )
 
 
@@ -366,6 +368,8 @@ class Poster:
         if row.op == "react":
             done = await self.slack.react(row.channel_id, str(composed.target_ts), composed.text)
             result = Posted(str(composed.target_ts)) if done else Posted(None, "react_failed")
+        elif row.op == "upload" and composed.chart is not None and not claim.checking:
+            result = await self._upload(claim, composed.chart)
         else:
             result = await self._find_or_post(claim)
         outcome = await self.store.write(lambda tx: self._record(tx, row, composed, result, now))
@@ -404,6 +408,30 @@ class Poster:
             await asyncio.sleep(result.retry_after or 1)
             result = await post()
         return result
+
+    async def _upload(self, claim: Claim, spec: dict[str, Any]) -> Posted:
+        """Draw the chart off the event loop and share it; if that fails, post the text
+        version instead (that post is retried like any other)."""
+        composed = claim.composed
+        try:
+            drawn = await asyncio.to_thread(charts.render, spec)
+        except Exception as exc:  # a chart that cannot be drawn: the text still goes out
+            log.warning("chart %s could not be drawn: %s", spec.get("kind"), type(exc).__name__)
+            drawn = None
+        if drawn is not None:
+            await self.pacer.wait(composed.channel)
+            shared = await self.slack.upload(
+                composed.channel,
+                composed.thread_ts,
+                drawn.png,
+                filename=f"{spec.get('kind', 'chart')}.png",
+                title=drawn.title,
+                comment=composed.text,
+            )
+            if shared.ok:
+                return shared
+            log.info("upload failed (%s): posting the text version", shared.error)
+        return await self._find_or_post(claim)
 
     async def _continue(self, row: DeliveryRow, composed: Composed, parent_ts: str) -> None:
         """The rest of a long post, as replies under it; a failure is recorded on the row."""

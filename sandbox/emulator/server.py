@@ -67,6 +67,7 @@ class SlackEmulator:
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self.socket.handle)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
@@ -209,6 +210,17 @@ class SlackEmulator:
             body, status, headers = {"ok": True, **result}, 200, {}
         self.calls.append(Call(method, params, status, body))
         return web.json_response(body, status=status, headers=headers)
+
+    # ---- the upload URL files.getUploadURLExternal hands out
+    async def _upload(self, request: web.Request) -> web.Response:
+        stored = self.workspace.files.get(request.match_info["file_id"])
+        if stored is None or stored.content is not None:
+            return web.Response(status=404, text="unknown or used upload url")
+        content = await request.read()
+        if len(content) != stored.length:
+            return web.Response(status=400, text=f"expected {stored.length} bytes")
+        stored.content = content
+        return web.Response(text=f"OK - {len(content)}")
 
     # ---- response_url
     async def _response_url(self, request: web.Request) -> web.Response:

@@ -67,6 +67,7 @@ class Message:
     metadata: dict[str, Any] | None = None
     edited: bool = False
     deleted: bool = False
+    files: list[str] = field(default_factory=list)  # ids of files shared with the message
 
     def to_api(self, *, with_metadata: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -144,6 +145,18 @@ class Clock:
 
 
 @dataclass
+class UploadedFile:
+    """A file uploaded with the current flow: reserved, its bytes sent, then completed."""
+
+    id: str
+    filename: str
+    length: int
+    content: bytes | None = None
+    title: str | None = None
+    shared: bool = False
+
+
+@dataclass
 class Workspace:
     team_id: str = "T0SANDBOX"
     team_name: str = "sandbox"
@@ -156,6 +169,7 @@ class Workspace:
     ephemerals: list[Ephemeral] = field(default_factory=list)
     views: dict[str, View] = field(default_factory=dict)
     home_views: dict[str, View] = field(default_factory=dict)
+    files: dict[str, UploadedFile] = field(default_factory=dict)
 
     def add_user(self, user_id: str, name: str, **kwargs: Any) -> User:
         user = User(user_id, name, team_id=self.team_id, **kwargs)

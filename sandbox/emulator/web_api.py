@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sandbox.emulator.blocks import BlockKitError, decode, validate_message, validate_view
-from sandbox.emulator.state import Ephemeral, Message, View
+from sandbox.emulator.state import Ephemeral, Message, UploadedFile, View
 
 if TYPE_CHECKING:
     from sandbox.emulator.server import SlackEmulator
@@ -368,3 +368,77 @@ async def views_publish(emu: SlackEmulator, params: dict[str, Any]) -> dict[str,
     emu.workspace.home_views[user] = stored
     emu.notify("home", stored)
     return _view_response(stored)
+
+
+MAX_UPLOAD = 1024 * 1024 * 1024  # Slack's 1 GB
+
+
+@method("files.getUploadURLExternal")
+async def files_get_upload_url_external(
+    emu: SlackEmulator, params: dict[str, Any]
+) -> dict[str, Any]:
+    _require(params, "filename", "length")
+    try:
+        length = int(params["length"])
+    except (TypeError, ValueError):
+        raise ApiError("invalid_arguments") from None
+    if not 0 < length <= MAX_UPLOAD:
+        raise ApiError("invalid_arguments")
+    file_id = emu.clock.next_id("F")
+    emu.workspace.files[file_id] = UploadedFile(file_id, str(params["filename"]), length)
+    return {"upload_url": f"{emu.base_url}/upload/{file_id}", "file_id": file_id}
+
+
+@method("files.completeUploadExternal")
+async def files_complete_upload_external(
+    emu: SlackEmulator, params: dict[str, Any]
+) -> dict[str, Any]:
+    _require(params, "files")
+    try:
+        listed = decode(params["files"])
+    except (TypeError, ValueError):
+        raise ApiError("invalid_arguments") from None
+    if not isinstance(listed, list) or not listed:
+        raise ApiError("invalid_arguments")
+    ws = emu.workspace
+    found = []
+    for entry in listed:
+        stored = ws.files.get(str((entry or {}).get("id")))
+        if stored is None or stored.content is None or stored.shared:
+            raise ApiError("file_not_found")
+        stored.title = str(entry.get("title") or stored.filename)
+        found.append(stored)
+    shared: dict[str, Any] = {}
+    if params.get("channel_id"):
+        channel = _channel_for_post(emu, str(params["channel_id"]))
+        if emu.rate_limits:
+            wait = emu.post_limiter.retry_after(channel)
+            if wait is not None:
+                raise ApiError("ratelimited", status=429, headers={"Retry-After": str(wait)})
+        thread_ts = str(params["thread_ts"]) if params.get("thread_ts") else None
+        message = Message(
+            channel=channel,
+            ts=emu.clock.next_ts(),
+            text=str(params.get("initial_comment") or ""),
+            user=ws.bot_user_id,
+            bot_id=ws.bot_id,
+            thread_ts=thread_ts,
+            files=[f.id for f in found],
+        )
+        ws.messages[channel].append(message)
+        for stored in found:
+            stored.shared = True
+        emu.notify("post", message)
+        shared = {"channel": channel, "ts": message.ts, "thread_ts": thread_ts}
+    return {
+        "files": [
+            {
+                "id": f.id,
+                "name": f.filename,
+                "title": f.title,
+                "size": f.length,
+                "shares": {"public": {shared["channel"]: [{"ts": shared["ts"]}]}} if shared else {},
+            }
+            for f in found
+        ]
+    }

@@ -40,6 +40,19 @@ class ModelRepo:
         )
         return to_rows(ModelRow, cur.fetchall())
 
+    def of_projects(self, keys: list[tuple[str, int]]) -> list[ModelRow]:
+        """Every model of these (team_id, project id), retired ones too."""
+        found: list[ModelRow] = []
+        for team_id, chunk in by_team(keys):
+            marks = ",".join("?" * len(chunk))
+            cur = self._conn.execute(
+                f"SELECT {_MCOLS} FROM models WHERE team_id = ? AND project_id IN ({marks}) "
+                "ORDER BY id",
+                (team_id, *chunk),
+            )
+            found += to_rows(ModelRow, cur.fetchall())
+        return found
+
     def deployed_in(self, keys: list[tuple[str, int]]) -> list[ModelRow]:
         """Deployed (not retired) models of these (team_id, project id)."""
         found: list[ModelRow] = []

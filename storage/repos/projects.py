@@ -52,6 +52,12 @@ class ProjectRepo:
         )
         return [(r[0], r[1]) for r in cur.fetchall()]
 
+    def for_team(self, team_id: str) -> list[ProjectRow]:
+        cur = self._conn.execute(
+            f"SELECT {_COLS} FROM projects WHERE team_id = ? ORDER BY id", (team_id,)
+        )
+        return to_rows(ProjectRow, cur.fetchall())
+
     def all_names(self, team_id: str) -> list[str]:
         cur = self._conn.execute(
             "SELECT name FROM projects WHERE team_id = ? ORDER BY id", (team_id,)
