@@ -149,3 +149,41 @@ async def test_concurrent_ticks_of_three_replicas_post_every_checkin_once(
         url, "SELECT status, COUNT(*) FROM deliveries WHERE kind = 'checkin' GROUP BY status"
     )
     assert rows == [("posted", projects)]
+
+
+async def test_closing_and_the_retrospective_happen_once_across_replicas(
+    emulator: SlackEmulator, replicas: tuple[str, list[asyncio.subprocess.Process]]
+) -> None:
+    url, _ = replicas
+    assert (await emulator.slash("new Churn reduction")).status == 200
+    await wait_until(lambda: bool(emulator.bot_posts("C0MLTEAM")), "parent")
+    thread = next(m.ts for m in emulator.bot_posts("C0MLTEAM") if m.thread_ts is None)
+    await wait_until(lambda: len(_asked(emulator, thread)) >= 1, "Q1")
+    # two people close it at the same moment, through different replicas
+    closes = await asyncio.gather(
+        emulator.slash("close churn-reduction cancelled no labels"),
+        emulator.slash("close churn-reduction shipped", user="U0ALICE"),
+    )
+    assert [c.status for c in closes] == [200, 200]
+    await wait_until(lambda: "Q1/3" in _asked(emulator, thread), "the retrospective's Q1")
+    for number, answer in enumerate(
+        ("Churn unchanged", "2, over-experimentation", "Check the labels first"), start=1
+    ):
+        await wait_until(lambda n=number: f"Q{n}/3" in _asked(emulator, thread), f"Q{number}")
+        _, delivery = await emulator.say(answer, thread_ts=thread)
+        assert delivery.status == 200
+        event_id = list(emulator.delivered)[-1]
+        await asyncio.gather(emulator.redeliver(event_id, 1), emulator.redeliver(event_id, 2))
+    retro = lambda: [  # noqa: E731
+        m for m in emulator.bot_posts("C0MLTEAM", thread) if m.text.startswith("Retrospective")
+    ]
+    await wait_until(lambda: bool(retro()), "the retrospective")
+    await asyncio.sleep(1.5)  # every replica has ticked since
+    assert len(retro()) == 1
+    assert _asked(emulator, thread) == ["Q1/12", "Q1/3", "Q2/3", "Q3/3"]
+    closed = [m for m in emulator.bot_posts("C0MLTEAM", thread) if m.text.startswith("🏁")]
+    assert len(closed) == 1
+    rows = _sql(url, "SELECT stage, outcome FROM projects")
+    assert rows in ([("closed", "cancelled")], [("closed", "shipped")])
+    keys = _sql(url, "SELECT question_key FROM answers WHERE stage = 'closed' ORDER BY id")
+    assert [k[0] for k in keys] == ["outcome_vs_target", "failure_reasons", "do_differently"]
