@@ -282,14 +282,14 @@ class InterviewService:
             self.queue_current(tx, project, now)  # re-post a question that failed
             return outcome
         assert project.thread_ts is not None
-        lead = self.take(tx, project, decision, user, ts, now)
+        lead, stated = self._take(tx, project, decision, user, ts, now)
         reaction = outbox.reaction(team_id, project.channel_id, ts, MARKS[decision.status], now)
         if not decision.pending or interview is None:
             tx.deliveries.add_many([reaction])
             if lead:
                 self._say(tx, project, render.plain("\n".join(lead)), now)
             return outcome
-        moved = self.advance_past(tx, project, interview, stamp)
+        moved = self.advance_past(tx, project, interview, stamp, stated)
         rows = [reaction, self.question_row(tx, project, moved, now, lead)]
         if tx.deliveries.thread_waiting(team_id, project.channel_id, project.thread_ts):
             tx.deliveries.add_many(rows)  # behind what the thread still waits for
@@ -309,6 +309,19 @@ class InterviewService:
     ) -> tuple[str, ...]:
         """Record an answer (a skip, a non-answer) to a question of `stage` (the project's
         current one by default); returns the lines that say how it was read."""
+        return self._take(tx, project, decision, user, ts, now, stage)[0]
+
+    def _take(
+        self,
+        tx: Tx,
+        project: ProjectRow,
+        decision: reply_rules.Record,
+        user: str,
+        ts: str | None,
+        now: datetime,
+        stage: str | None = None,
+    ) -> tuple[tuple[str, ...], dict[str, kpi.Stated]]:
+        """`take`, with the stage's answers as they stand after it."""
         stage = stage or project.stage
         questions = self.bank.questions(stage)
         before = self._stated(tx, project, stage)
@@ -326,7 +339,7 @@ class InterviewService:
         )
         if decision.time_box_days is not None:
             tx.projects.set_time_box(project.team_id, project.id, stage, decision.time_box_days)
-        after = self._stated(tx, project, stage)
+        after = {**before, decision.question.key: kpi.Stated(decision.status, decision.text)}
         plan = None
         if decision.question.sets in KPI_PARTS:
             plan = kpi.read_plan(questions, after)
@@ -356,7 +369,7 @@ class InterviewService:
                         else "."
                     ),
                 )
-        return lines
+        return lines, after
 
     def _stated(
         self, tx: Tx, project: ProjectRow, stage: str | None = None
@@ -367,13 +380,20 @@ class InterviewService:
         }
 
     def advance_past(
-        self, tx: Tx, project: ProjectRow, interview: InterviewRow, stamp: str
+        self,
+        tx: Tx,
+        project: ProjectRow,
+        interview: InterviewRow,
+        stamp: str,
+        stated: dict[str, kpi.Stated] | None = None,
     ) -> InterviewRow:
         """Move past the pending question: to the next one not answered yet; at the end of
         the first round, to the required questions left open (asked once more), then to the
-        brief. The next post is claimed by the caller."""
+        brief. The next post is claimed by the caller. `stated`: the stage's answers, when
+        the caller has them."""
         questions = self.bank.questions(interview.stage)
-        statuses = {k: a.status for k, a in self._stated(tx, project, interview.stage).items()}
+        current = stated if stated is not None else self._stated(tx, project, interview.stage)
+        statuses = {k: a.status for k, a in current.items()}
         reask = interview.second_round()
         position = interview.position + 1
         if reask is None and position >= len(questions):
