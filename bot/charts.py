@@ -71,9 +71,14 @@ def stats_chart(data: dict[str, Any]) -> Chart:
     stages: list[list[Any]] = data.get("stages") or []
     ax = axes[1][0]
     xs = list(range(len(stages)))
-    ax.bar([x - 0.2 for x in xs], [float(s[1]) for s in stages], 0.4, label="median days")
+    ax.bar([x - 0.2 for x in xs], [float(s[1]) for s in stages], 0.4, label="median days spent")
     boxed = [(x, float(s[2])) for x, s in zip(xs, stages, strict=True) if s[2] is not None]
-    ax.bar([x + 0.2 for x, _ in boxed], [b for _, b in boxed], 0.4, label="median time box")
+    ax.bar(
+        [x + 0.2 for x, _ in boxed],
+        [b for _, b in boxed],
+        0.4,
+        label="median time box (projects that set one)",
+    )
     bars += len(stages) + len(boxed)
     ax.set_xticks(xs, [str(s[0]) for s in stages], rotation=20, fontsize=8)
     ax.set_title("Days per stage")
@@ -84,7 +89,7 @@ def stats_chart(data: dict[str, Any]) -> Chart:
     ax.plot([str(m[0]) for m in months], [100 * float(m[1]) for m in months], marker="o")
     ax.set_ylim(0, 105)
     ax.set_title("Deployed models with complete business metrics")
-    ax.set_ylabel("% at month end")
+    ax.set_ylabel("% at month end (last: now)")
     ax.tick_params(axis="x", labelsize=8, rotation=20)
     if not months:
         ax.text(

@@ -138,7 +138,8 @@ def command_table(services: Services) -> dict[type, Handler]:
 
     async def show_stats(c: parser.Stats, who: Caller) -> Reply:
         async def visible(channel: str) -> bool:
-            return await visible_to.can_see(who.user, channel, who.channel)
+            # the chart goes to this channel: only what everyone here may see goes in it
+            return channel == who.channel or await visible_to.public(channel)
 
         return await stats.stats(who.team, who.channel, c.scope, visible)
 

@@ -93,7 +93,10 @@ async def test_stats_share_a_chart_and_tell_the_text(timed: tuple[Harness, Manua
     assert "*2 project(s) in this channel*: 1 cancelled, 1 active." in said
     assert "over-experimentation (1); data not available or not good enough (1)" in said
     [message] = shared(h)
-    assert message.thread_ts is None and "2 project(s) in this channel" in message.text
+    assert message.thread_ts is None
+    assert (
+        message.text == "📊 Why our ML projects fail — in this channel (`/mle stats` for the text)"
+    )
     [file_id] = message.files
     uploaded = h.emulator.workspace.files[file_id]
     assert uploaded.title == "Why our ML projects fail — in this channel"
@@ -105,7 +108,8 @@ async def test_stats_share_a_chart_and_tell_the_text(timed: tuple[Harness, Manua
     assert "Why your ML projects fail — so far" in home and "1 cancelled, 1 active" in home
 
 
-async def test_stats_all_leaves_out_private_channels_one_cannot_read(harness: Harness) -> None:
+async def test_stats_all_leaves_out_private_channels(harness: Harness) -> None:
+    """The chart is posted where it is asked for: only what everyone there may read goes in."""
     h = harness
     await new_project(h, "Churn reduction", user="U0BOB")
     ws = h.emulator.workspace
@@ -113,8 +117,10 @@ async def test_stats_all_leaves_out_private_channels_one_cannot_read(harness: Ha
     await new_project(h, "Secret pricing", user="U0ALICE", channel="G0PRICING")
     carol = await mle(h, "stats all", user="U0CAROL")
     alice = await mle(h, "stats all", user="U0ALICE")
-    assert "*1 project(s) in this workspace*" in carol
-    assert "*2 project(s) in this workspace*" in alice
+    assert "*1 project(s) in this workspace's open channels*" in carol
+    assert "*1 project(s) in this workspace's open channels*" in alice
+    inside = await mle(h, "stats all", user="U0ALICE", channel="G0PRICING")
+    assert "*2 project(s) in this workspace's open channels*" in inside
 
 
 async def test_a_failed_upload_posts_the_text_version(harness: Harness) -> None:

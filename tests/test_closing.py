@@ -10,6 +10,7 @@ import pytest
 from tests.clock import ManualClock
 from tests.conftest import Harness
 from tests.interviews import block_text, new_project, questions_asked, reply, thread_posts
+from tests.test_home import home_text, open_home
 
 START = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 SLUG = "churn-reduction"
@@ -68,7 +69,9 @@ async def test_close_asks_a_retrospective_and_records_what_is_known(
     assert "*Failure reasons:* too little scoping or research; over-experimentation" in retro
     assert "• planning: 0 days" in retro and "• scoping: 10 days" in retro
     assert "gates forced: into scoping" in retro
-    assert "*churn-lgbm* monthly churn: 3.7 % — reached its target ✅" in retro
+    assert (
+        "*churn-lgbm* monthly churn: 3.7 % (baseline 4.1 %, target 3.8 %) — reached its target ✅"
+    ) in retro
     # closed projects leave the digest's project list; their deployed models stay
     await mle(h, "digest now")
     digest = [m for m in h.emulator.bot_posts("C0MLTEAM") if m.text.startswith("MLE Coach")][-1]
@@ -94,7 +97,9 @@ async def test_reopen_puts_it_back_and_checkins_resume(timed: tuple[Harness, Man
     assert await mle(h, f"reopen {SLUG}", user="U0ALICE") == "Reopened *Churn reduction*."
     project = await h.only_project()
     assert (project.stage, project.outcome) == ("planning", None)
-    assert "back in planning" in thread_posts(h, thread)[-1].text
+    posts = [m.text for m in thread_posts(h, thread)]
+    assert "back in planning" in posts[-2]
+    assert posts[-1].startswith("Q1/12 ")  # the interview's waiting question, asked again
     clock.at(datetime(2026, 12, 7, 15, 0, tzinfo=UTC))
     await h.runtime.services.scheduler_pass(clock())
     await h.idle()
@@ -106,3 +111,36 @@ async def test_close_names_the_outcomes_it_takes(harness: Harness) -> None:
     await new_project(harness, user="U0BOB")
     bad = await mle(harness, f"close {SLUG} finished")
     assert "`shipped`, `cancelled` or `paused`" in bad
+
+
+async def test_reopen_and_close_again_keep_one_record(timed: tuple[Harness, ManualClock]) -> None:
+    h, clock = timed
+    thread = await new_project(h, user="U0BOB")
+    clock.at(START + timedelta(days=47))
+    await mle(h, f"close {SLUG} cancelled no labels")
+    await reply(h, thread, "n/a, never got a KPI")  # optional: taken as it is
+    refused = await reply(h, thread, "9, none")
+    del refused
+    assert "names items and `none` at once" in thread_posts(h, thread)[-1].text
+    await reply(h, thread, "data not good enough, stakeholders changed")
+    assert "read as: *data not available or not good enough; priorities or stakeholders" in (
+        block_text(thread_posts(h, thread)[-1])
+    )
+    await reply(h, thread, "Ask for labels before planning")
+    await mle(h, f"reopen {SLUG}")
+    said = await mle(h, f"close {SLUG} cancelled still no labels")
+    assert said.startswith("Closed")
+    line = [m.text for m in thread_posts(h, thread) if m.text.startswith("🏁")][-1]
+    assert "retrospective from the earlier close stands" in line
+    assert len([m for m in thread_posts(h, thread) if m.text.startswith("Q1/3")]) == 1
+    await mle(h, f"brief {SLUG} closed")
+    [*_, retro] = retrospectives(h, thread)
+    assert retro.count("• planning:") == 1 and "• planning: 47 days" in retro
+    await mle(h, "digest now")
+    digest = [m for m in h.emulator.bot_posts("C0MLTEAM") if m.text.startswith("MLE Coach")][-1]
+    assert "No open projects in this channel (1 closed" in block_text(digest)
+    await open_home(h, "U0BOB")
+    assert "|Churn reduction> — closed (cancelled)" in home_text(h, "U0BOB")
+    assert "next check-in" not in home_text(h, "U0BOB")
+    finished = await mle(h, f"close {SLUG} finished")
+    assert "`finished` is not an outcome" in finished

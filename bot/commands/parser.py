@@ -423,8 +423,21 @@ def _parse_close(rest: str) -> Command:
             project = " ".join(words[:at]).strip("\"'“”")
             reason = " ".join(words[at + 1 :]).lstrip("-–—:, ")
             return CloseProject(project, outcome, reason[:500])
+    near = [
+        (word, match[0])
+        for word in words[1:]
+        if (match := difflib.get_close_matches(word.lower(), OUTCOMES, n=1, cutoff=0.6))
+    ]
+    named = (
+        f"`{near[0][0][:30]}` is not an outcome"
+        if near
+        else f"`{words[-1][:30]}` is not an outcome"
+        if len(words) == 2
+        else "Say how it ended"
+    )
+    guess = f" (did you mean `{near[0][1]}`?)" if near else ""
     return _invalid(
-        "Say the project and how it ended: `shipped`, `cancelled` or `paused`, then a reason.",
+        f"{named}{guess}: `shipped`, `cancelled` or `paused`, after the project, then a reason.",
         "close",
     )
 

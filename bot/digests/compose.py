@@ -83,7 +83,7 @@ def channel_digest(
                 f8=any(f.code == "F8" for f in found),
             )
         )
-    return render.digest(project_facts, model_facts)
+    return render.digest(project_facts, model_facts, len(everything) - len(projects))
 
 
 def _left_open(

@@ -124,7 +124,8 @@ def attention(projects: list[ProjectFacts], models: list[ModelFacts]) -> list[st
     return lines
 
 
-def digest(projects: list[ProjectFacts], models: list[ModelFacts]) -> list[Post]:
+def digest(projects: list[ProjectFacts], models: list[ModelFacts], closed: int = 0) -> list[Post]:
+    """`closed`: how many of the channel's projects are closed (they leave the lists)."""
     """The parent message first, then any continuations for its thread."""
     needs = attention(projects, models)
     blocks: list[dict[str, Any]] = [header("MLE Coach digest")]
@@ -141,6 +142,13 @@ def digest(projects: list[ProjectFacts], models: list[ModelFacts]) -> list[Post]
                     f"*{esc(clip(p.name, 100))}* — {p.stage}, {describe_days(p.day, p.time_box)}"
                 )
             )
+    elif closed:
+        blocks.append(
+            section(
+                f"No open projects in this channel ({closed} closed: `/mle stats` shows how "
+                "they went)."
+            )
+        )
     else:
         blocks.append(section("No projects in this channel yet: `/mle new <name>` starts one."))
     if models:

@@ -128,6 +128,8 @@ def read_answer(question: Question, text: str) -> Parsed | Rejected | NonAnswer:
         return Parsed(stripped, user=users[0])
     if kind is Kind.CHOICES:
         picked = read_choices(question.choices, stripped)
+        if picked and re.search(r"\bnone\b", stripped, re.IGNORECASE):
+            return Rejected(f"`{stripped[:60]}` names items and `none` at once; which is it")
         if not picked:
             return Rejected(
                 f"I couldn't find any of the listed items in `{stripped[:60]}`: give their "

@@ -296,8 +296,8 @@ def read_choices(choices: tuple[str, ...], text: str) -> tuple[str, ...]:
             picked.add(int(number) - 1)
     words = f" {_words(text)} "
     for index, choice in enumerate(choices):
-        short = _words(choice.split(" or ")[0])  # `fragile code` for `fragile code or …`
-        if f" {short} " in words or f" {_words(choice)} " in words:
+        # any of its alternatives: `fragile code`, `technical debt`, `not good enough`
+        if any(f" {_words(part)} " in words for part in (choice, *choice.split(" or "))):
             picked.add(index)
     return tuple(choices[i] for i in sorted(picked))
 

@@ -22,3 +22,8 @@ INTERVIEW_STAGES = ORDER[:-1]
 def next_stage(stage: Stage) -> Stage | None:
     index = ORDER.index(stage)
     return ORDER[index + 1] if index + 1 < len(ORDER) else None
+
+
+def stage_label(stage: str) -> str:
+    """How a stage reads in messages: the closed stage's interview is the retrospective."""
+    return "retrospective" if stage == Stage.CLOSED.value else stage

@@ -36,11 +36,13 @@ class ProjectLine:
     next_checkin: datetime | None
     zone: str | None = None  # the viewer's time zone
     blocked: tuple[str, ...] = ()  # what blocks it
+    outcome: str | None = None  # closed: shipped | cancelled | paused
 
     @property
     def urgency(self) -> tuple[int, int, str]:
         late = self.time_box is not None and self.day > self.time_box
-        return (0 if late else 1, -self.open_required, self.name.lower())
+        closed = 2 if self.stage == "closed" else 0  # closed ones last
+        return (closed + (0 if late else 1), -self.open_required, self.name.lower())
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class ModelLine:
 def _project(line: ProjectLine) -> dict[str, Any]:
     shown = esc(clip(line.name, 100))
     name = f"<{line.link}|{shown}>" if line.link else f"*{shown}*"
+    if line.stage == "closed":
+        return section(f"{name} — closed ({line.outcome or 'no outcome'})")
     parts = [f"{name} — *{line.stage}*, {describe_days(line.day, line.time_box)}"]
     if line.open_required:
         parts.append(f"{line.open_required} open required question(s)")

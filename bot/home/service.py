@@ -88,6 +88,7 @@ class HomeService:
                     next_checkin=next_checkin,
                     zone=zone,
                     blocked=tuple(b.what for b in blockers.get(p.id, [])),
+                    outcome=p.outcome,
                 )
             )
         models = tx.models.for_person(team_id, user)

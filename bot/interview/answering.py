@@ -13,7 +13,7 @@ from bot.domain.answers import example
 from bot.domain.bank import Question, QuestionBank
 from bot.domain.reading import model_metric_named
 from bot.domain.reply import Record
-from bot.domain.stages import ORDER, Stage
+from bot.domain.stages import ORDER, Stage, stage_label
 from bot.interview import render
 from bot.interview.service import InterviewService
 from bot.scheduling import outbox
@@ -102,7 +102,7 @@ class AnswerService:
         reading = flow.read_edit(question, text)
         if isinstance(reading, flow.Unreadable):
             return _Done(
-                f"Nothing recorded: {esc(reading.reason)}. {stage} Q{number} needs "
+                f"Nothing recorded: {esc(reading.reason)}. {stage_label(stage)} Q{number} needs "
                 f"{example(question)}."
             )
         if isinstance(reading, flow.Discussion):
@@ -140,7 +140,8 @@ class AnswerService:
         lead = self.interviews.take(tx, project, decision, user, None, now, stage=stage.value)
         shown = clip(render.shown_answer(question, text.strip()), 600)
         line = (
-            f"✏️ <@{user}> answered {stage} Q{number} ({question.key}) with `/mle answer`: “{shown}”"
+            f"✏️ <@{user}> answered {stage_label(stage)} Q{number} ({question.key}) with "
+            f"`/mle answer`: “{shown}”"
         )
         if project.thread_ts:
             lines = "\n".join((line, *lead))
@@ -150,7 +151,7 @@ class AnswerService:
             tx.deliveries.add_many([self.interviews.question_row(tx, project, moved, now)])
         said = "Recorded" if status == "answered" else f"Recorded as {status}"
         return _Done(
-            f"{said} {stage} Q{number} of *{esc(project.name)}*."
+            f"{said} {stage_label(stage)} Q{number} of *{esc(project.name)}*."
             + ("\n" + "\n".join(lead) if lead else ""),
             project if project.thread_ts else None,
         )

@@ -14,20 +14,24 @@ from storage.store import Tx
 from storage.timefmt import parse
 
 
-def _days(start: str, end: datetime) -> int:
+def days_between(start: str, end: datetime) -> int:
+    """Whole days, rounded: a stay from one Monday 10:00 to the next is 7 days."""
     return max(0, round((end - parse(start)).total_seconds() / 86400))
 
 
 def stage_days(tx: Tx, project: ProjectRow, now: datetime) -> list[tuple[str, int, int | None]]:
-    """(stage, days spent, time box) for each stage entered before closing."""
+    """(stage, days spent, time box) for each stage the project was in, in order; a stage
+    entered again (after a reopen, or a move back) adds to its first stay."""
     timeline = tx.projects.timeline(project.team_id, project.id)
-    out = []
+    spent: dict[str, int] = {}
+    boxes: dict[str, int | None] = {}
     for (stage, entered, _, box), following in zip(timeline, [*timeline[1:], None], strict=True):
         if stage == "closed":
             continue
         end = parse(following[1]) if following else now
-        out.append((stage, _days(entered, end), box))
-    return out
+        spent[stage] = spent.get(stage, 0) + days_between(entered, end)
+        boxes[stage] = box if box is not None else boxes.get(stage)
+    return [(stage, days, boxes[stage]) for stage, days in spent.items()]
 
 
 def record_lines(tx: Tx, project: ProjectRow, now: datetime) -> list[str]:
@@ -46,7 +50,7 @@ def record_lines(tx: Tx, project: ProjectRow, now: datetime) -> list[str]:
         end = parse(blocker.cleared_at) if blocker.cleared_at else now
         state = "" if blocker.cleared_at else " (still open)"
         lines.append(
-            f"• blocked {_days(blocker.raised_at, end)} day(s){state}: "
+            f"• blocked {days_between(blocker.raised_at, end)} day(s){state}: "
             f"“{esc(clip(blocker.what, 120))}”"
         )
     models = tx.models.for_project(project.team_id, project.id)
@@ -70,5 +74,11 @@ def record_lines(tx: Tx, project: ProjectRow, now: datetime) -> list[str]:
                     latest == kpi.target or beats(latest, kpi.target, kpi.direction)
                 ):
                     verdict = " — reached its target ✅"
-            lines.append(f"• *{esc(model.name)}* {esc(kpi.name)}: {where}{verdict}")
+            bounds = ", ".join(
+                f"{label} {show(value, kpi.unit)}"
+                for label, value in (("baseline", kpi.baseline), ("target", kpi.target))
+                if value is not None
+            )
+            shown = f"{where} ({bounds})" if bounds else where
+            lines.append(f"• *{esc(model.name)}* {esc(kpi.name)}: {shown}{verdict}")
     return lines

@@ -13,6 +13,7 @@ from bot.domain.gates import Gate, Given, read_gate
 from bot.domain.kpi import KpiPlan, Stated, read_plan
 from bot.domain.reading import show
 from bot.domain.reply import Record
+from bot.domain.stages import stage_label
 from storage.rows import AnswerRow, ProjectRow
 
 BRIEF_ANSWER_LIMIT = 600
@@ -116,6 +117,9 @@ def read_back(decision: Record, slug: str, plan: KpiPlan | None) -> tuple[str, .
             lines.append(f"✅ Q{n} read as *{show(reading.number, reading.unit)}*.")
         elif reading.days is not None and decision.time_box_days is not None:
             lines.append(f"✅ Q{n}: time box set to *{reading.days} days*.")
+        elif q.kind is Kind.CHOICES:
+            picked = "; ".join(reading.picked) or "none of them"
+            lines.append(f"✅ Q{n} read as: *{esc(picked)}*.")
         elif reading.choice is not None:
             why = f" Reason kept: “{esc(clip(reading.reason, 200))}”." if reading.reason else ""
             lines.append(f"✅ Q{n}: *{esc(reading.choice)}*.{why}")
@@ -273,13 +277,19 @@ def brief(
     )
     number = numbers(questions)
     answered = sum(1 for q in questions if (a := answers.get(q.key)) and a.status == "answered")
+    label = stage_label(stage)
     if result.no_go is not None:
-        verdict = f"⛔ The {stage} gate is closed: the team decided no-go."
+        verdict = f"⛔ The {label} gate is closed: the team decided no-go."
+    elif result.passes and stage == "closed":
+        verdict = "✅ Every retrospective question is answered."
     elif result.passes:
-        verdict = f"✅ The {stage} gate passes: every required question is answered."
+        verdict = f"✅ The {label} gate passes: every required question is answered."
+    elif stage == "closed":
+        missing = ", ".join(f"Q{number[q.key]}" for q in result.missing)
+        verdict = f"Open retrospective questions: {missing}."
     else:
         missing = ", ".join(f"Q{number[q.key]}" for q in result.missing)
-        verdict = f"⛔ The {stage} gate is closed. Open required questions: {missing}."
+        verdict = f"⛔ The {label} gate is closed. Open required questions: {missing}."
     if plan.model_metric:
         verdict += " ⚠️ F2: the KPI is a model metric."
     text = f"{title} — {esc(name)}: {answered}/{len(questions)} answered. {verdict}"

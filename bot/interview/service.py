@@ -21,6 +21,7 @@ from bot.domain import flow, gates, kpi
 from bot.domain import reply as reply_rules
 from bot.domain.bank import Question, QuestionBank, Sets
 from bot.domain.extension import BadExtension, Extension
+from bot.domain.stages import stage_label
 from bot.domain.timebox import day_in_stage
 from bot.interview import render
 from bot.interview.record import record_lines
@@ -352,7 +353,7 @@ class InterviewService:
         ):
             shown = render.shown_answer(decision.question, earlier.text)
             lines = (
-                f"✏️ {stage} Q{decision.number} revised (was {earlier.status}: "
+                f"✏️ {stage_label(stage)} Q{decision.number} revised (was {earlier.status}: "
                 f"“{clip(shown, 300)}”).",
                 *lines,
             )
@@ -362,7 +363,7 @@ class InterviewService:
             if was_open and not now_open:
                 lines = (
                     *lines,
-                    f"✅ Every required {stage} question is answered now"
+                    f"✅ Every required {stage_label(stage)} question is answered now"
                     + (
                         f": `/mle stage {project.slug} next` moves on."
                         if stage == project.stage

@@ -14,6 +14,7 @@ from bot.domain.answers import Parsed, read_answer
 from bot.domain.bank import QuestionBank
 from bot.domain.business_rules import Metric, Model, findings, lacks_business_metrics
 from bot.domain.stages import INTERVIEW_STAGES, Stage
+from bot.interview.record import stage_days
 from bot.models.reminders import team_settings
 from storage.rows import ModelRow, ProjectRow
 from storage.store import Tx
@@ -34,6 +35,7 @@ class Profile:
     def spec(self) -> dict[str, Any]:
         return {
             "kind": "stats",
+            "comment": f"📊 Why our ML projects fail — {self.scope} (`/mle stats` for the text)",
             "data": {
                 "title": f"Why our ML projects fail — {self.scope}",
                 "outcomes": self.outcomes,
@@ -54,17 +56,15 @@ class Profile:
         else:
             out.append("*Failure reasons:* no retrospective yet (`/mle close` asks for one).")
         days = "; ".join(
-            f"{stage} {days:g} d" + (f" (time box {box:g})" if box is not None else "")
+            f"{stage} {days:g} d" + (f" (median time box {box:g} where one was set)" if box else "")
             for stage, days, box in self.stages
         )
         if days:
             out.append(f"*Median days per stage:* {days}.")
         if self.months:
             month, share = self.months[-1]
-            out.append(
-                f"*Deployed models with complete business metrics* at the end of {month}: "
-                f"{share:.0%}."
-            )
+            when = month.replace(" (now)", "") if month.endswith("(now)") else f"the end of {month}"
+            out.append(f"*Deployed models with complete business metrics* on {when}: {share:.0%}.")
         return out
 
 
@@ -125,14 +125,8 @@ def profile(
                     reading = read_answer(question, answer.text)
                     if isinstance(reading, Parsed):
                         reasons.update(reading.picked)
-        timeline = tx.projects.timeline(team_id, project.id)
-        for (stage, entered, _, box), following in zip(
-            timeline, [*timeline[1:], None], strict=True
-        ):
-            if stage == Stage.CLOSED.value:
-                continue
-            end = parse(following[1]) if following else now
-            days.setdefault(stage, []).append(max(0, (end - parse(entered)).days))
+        for stage, spent, box in stage_days(tx, project, now):
+            days.setdefault(stage, []).append(spent)
             if box is not None:
                 boxes.setdefault(stage, []).append(int(box))
     stages: list[tuple[str, float, float | None]] = [
@@ -164,7 +158,8 @@ def profile(
                 for m in live
                 if not lacks_business_metrics(findings(_as_of(m, tx, end, cache), end, settings))
             )
-            months.append((f"{end:%Y-%m}", complete / len(live)))
+            label = f"{end:%Y-%m}" if end != now else f"{now:%Y-%m-%d} (now)"
+            months.append((label, complete / len(live)))
     return Profile(
         scope=scope,
         projects=len(projects),

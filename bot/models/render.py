@@ -51,7 +51,12 @@ class KpiHint:
     unit: str = ""
 
     def owner_note(self) -> str:
-        return f" (the KPI owner named in planning: <@{self.owner_id}>)" if self.owner_id else ""
+        return (
+            f" (its owner will be <@{self.owner_id}>, named in planning; add `owner=@…` for "
+            "someone else)"
+            if self.owner_id
+            else ""
+        )
 
 
 def hint_of(kpi: MetricRow) -> KpiHint:
@@ -86,11 +91,11 @@ def fix_command(code: str, model: str, metric: str | None, hint: KpiHint) -> str
     name = quoted(metric or hint.name)
     base = f"/mle metric {quoted(model)} {name}"
     way = f" {hint.direction}" if hint.direction else ""
+    owner = "" if hint.owner_id else f" owner={hint.owner}"  # planning's owner is taken
     return {
-        "F1": f"{base} baseline={hint.baseline} target={hint.target} owner={hint.owner} "
-        f"method=ab{way}",
+        "F1": f"{base} baseline={hint.baseline} target={hint.target}{owner} method=ab{way}",
         "F2": f"/mle metric {quoted(model)} {quoted(hint.name)} baseline={hint.baseline} "
-        f"target={hint.target} owner={hint.owner} method=ab{way}",
+        f"target={hint.target}{owner} method=ab{way}",
         "F3": f"{base} baseline=<current value>",
         "F4": f"{base} target=<value that means success>",
         "F5": f"{base} owner=@someone",

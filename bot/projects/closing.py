@@ -79,7 +79,7 @@ class ProjectCloser:
                 team_id, project_id, outcome, reason or None, user, now, fresh.stage
             )
             live = [m.name for m in tx.models.for_project(team_id, project_id) if not m.retired_at]
-            why = f" Reason: {esc(clip(reason, 500))}" if reason else ""
+            why = f" Reason: {esc(clip(reason, 500)).rstrip('.')}." if reason else ""
             line = (
                 f"🏁 <@{user}> closed *{esc(fresh.name)}* ({outcome}), from {fresh.stage}.{why} "
                 "Check-ins stop; it leaves the digest and stays in `/mle status`."
@@ -90,10 +90,17 @@ class ProjectCloser:
                     f"\n{names} {'is' if len(live) == 1 else 'are'} still deployed, so "
                     "business-metric reminders continue until `/mle retire`."
                 )
-            if questions:
+            earlier = tx.interviews.get(team_id, project_id, Stage.CLOSED.value)
+            if questions and earlier is None:
                 line += f"\nA short retrospective follows: {len(questions)} questions."
+            elif questions:
+                line += (
+                    "\nIts retrospective from the earlier close stands: `/mle brief "
+                    f"{fresh.slug} closed` shows it, `/mle answer {fresh.slug} closed.Q2 …` "
+                    "revises an answer."
+                )
             tx.deliveries.add_many(outbox.thread_line("thread", fresh, line, moment))
-            if questions:
+            if questions and earlier is None:
                 tx.interviews.create(team_id, project_id, Stage.CLOSED.value, now)
                 tx.interviews.requeue(team_id, project_id, Stage.CLOSED.value)
                 moved = tx.projects.get(team_id, project_id)
@@ -144,6 +151,11 @@ class ProjectCloser:
                 f"back in {back}, and check-ins resume."
             )
             tx.deliveries.add_many(outbox.thread_line("thread", fresh, line, moment))
+            # the stage's interview picks up where it was: its waiting question is asked again
+            tx.interviews.requeue(team_id, project_id, back)
+            reopened = tx.projects.get(team_id, project_id)
+            assert reopened is not None
+            self.interviews.queue_current(tx, reopened, moment)
             return fresh
 
         done = await self.store.write(reopen)

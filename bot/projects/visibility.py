@@ -33,6 +33,10 @@ class Visibility:
         readers = await self._channel_readers(channel)
         return readers is None or user in readers
 
+    async def public(self, channel: str) -> bool:
+        """Anyone in the workspace may read it (what is posted about it may go anywhere)."""
+        return await self._channel_readers(channel) is None
+
     async def _channel_readers(self, channel: str) -> frozenset[str] | None:
         now = self.monotonic()
         cached = self._readers.get(channel)

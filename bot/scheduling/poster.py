@@ -426,7 +426,7 @@ class Poster:
                 drawn.png,
                 filename=f"{spec.get('kind', 'chart')}.png",
                 title=drawn.title,
-                comment=composed.text,
+                comment=str(spec.get("comment") or composed.text),
             )
             if shared.ok:
                 return shared

@@ -33,6 +33,9 @@ class StatusService:
 
     def _stage_line(self, tx: Tx, project: ProjectRow, now: datetime) -> tuple[str, int]:
         """'planning, day 3 of 14' and the number of open required questions."""
+        if project.stage == "closed":
+            when = f" on {project.closed_at[:10]}" if project.closed_at else ""
+            return f"closed ({project.outcome or 'no outcome'}){when}", 0
         where = progress(tx, self.bank, [project], now)[project.id]
         return (f"{project.stage}, {describe_days(where.day, where.time_box)}", where.open_required)
 
@@ -49,7 +52,11 @@ class StatusService:
         for project in projects:
             stage, open_required = self._stage_line(tx, project, now)
             opened = (
-                f"{open_required} open required question(s)" if open_required else "gate passes"
+                f"{open_required} open required question(s)"
+                if open_required
+                else "gate passes"
+                if project.stage != "closed"
+                else "retrospective: `/mle brief`"
             )
             lines.append(
                 f"• *{clip(project.name, 100)}* — {stage}; {opened}; owner <@{project.owner_id}>"

@@ -87,7 +87,7 @@ class StatsService:
         )
         seen = {c: await visible(c) for c in {p.channel_id for p in everything}}
         projects = [p for p in everything if seen[p.channel_id]]
-        label = "in this channel" if scope == "here" else "in this workspace"
+        label = "in this channel" if scope == "here" else "in this workspace's open channels"
 
         def queue(tx: Tx) -> Profile:
             found = profile(tx, self.bank, team_id, projects, label, now)
