@@ -58,6 +58,7 @@ async def test_close_asks_a_retrospective_and_records_what_is_known(
     )
     line = [m.text for m in thread_posts(h, thread) if m.text.startswith("🏁")][0]
     assert "*churn-lgbm* is still deployed" in line and "3 questions" in line
+    assert "For Q1, the KPI as recorded:\n• *churn-lgbm* monthly churn: 3.7 %" in line
     assert questions_asked(h, thread)[-1].startswith("Q1/3 ")
     await reply(h, thread, "Churn down to 3.7% against a 3.8% target")
     listing = thread_posts(h, thread)[-1]

@@ -53,6 +53,12 @@ def record_lines(tx: Tx, project: ProjectRow, now: datetime) -> list[str]:
             f"• blocked {days_between(blocker.raised_at, end)} day(s){state}: "
             f"“{esc(clip(blocker.what, 120))}”"
         )
+    return [*lines, *kpi_lines(tx, project)]
+
+
+def kpi_lines(tx: Tx, project: ProjectRow) -> list[str]:
+    """Where each model's business KPI stands: the latest value against baseline and target."""
+    lines = []
     models = tx.models.for_project(project.team_id, project.id)
     metrics = tx.metrics.for_models([(m.team_id, m.id) for m in models])
     values = tx.metrics.values_for(

@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.blocks import clip, esc
 from bot.domain.bank import QuestionBank
 from bot.domain.stages import Stage
+from bot.interview.record import kpi_lines
 from bot.interview.service import InterviewService
 from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
@@ -93,6 +94,9 @@ class ProjectCloser:
             earlier = tx.interviews.get(team_id, project_id, Stage.CLOSED.value)
             if questions and earlier is None:
                 line += f"\nA short retrospective follows: {len(questions)} questions."
+                record = kpi_lines(tx, fresh)
+                if record:
+                    line += "\nFor Q1, the KPI as recorded:\n" + "\n".join(record)
             elif questions:
                 line += (
                     "\nIts retrospective from the earlier close stands: `/mle brief "
