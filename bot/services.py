@@ -20,6 +20,7 @@ from bot.home.service import HomeService
 from bot.inbox import Inbox
 from bot.interview.answering import AnswerService
 from bot.interview.service import QUESTION, InterviewService
+from bot.models.kpis import KpiService
 from bot.models.reminders import f8_composer, queue_reminders, reminder_composer
 from bot.models.service import ModelService
 from bot.problems import Problems
@@ -62,6 +63,7 @@ class Services:
     stages: StageService
     checkins: CheckinService
     models: ModelService
+    kpis: KpiService
     workspace: WorkspaceService
     home: HomeService
     digests: DigestService
@@ -102,6 +104,7 @@ class Services:
         stages = StageService(store, slack, bank, interviews, clock, home.touch, kick)
         creator = ProjectCreator(store, slack, bank, interviews, clock, home.touch, kick)
         models = ModelService(store, slack, clock, home.touch, kick, bank=bank)
+        kpis = KpiService(store, slack, clock, home.touch, kick, bank=bank)
         # what a post changes once Slack has it (or has refused it for good)
         ticker.poster.on(
             QUESTION, posted=interviews.question_posted, failed=interviews.question_failed
@@ -124,6 +127,7 @@ class Services:
             stages=stages,
             checkins=CheckinService(store, slack, stages, interviews, clock, kick),
             models=models,
+            kpis=kpis,
             workspace=WorkspaceService(store, slack, clock),
             home=home,
             digests=DigestService(store, slack, ticker, clock),

@@ -86,7 +86,7 @@ def form_processor(services: Services) -> Processor:
         team, user = _ids(body)
         model_id = _metadata_model(view)
         if model_id is not None:
-            await services.models.add_from_form(team, user, model_id, fields)
+            await services.kpis.add_from_form(team, user, model_id, fields)
 
     async def snooze(body: dict[str, Any]) -> None:
         view = body.get("view") or {}

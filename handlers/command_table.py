@@ -33,6 +33,7 @@ def command_table(services: Services) -> dict[type, Handler]:
     workspace, status, visible = services.workspace, services.status, services.visibility
     visible_to = services.visibility
     answers, closer, stats = services.answers, services.closer, services.stats
+    kpis = services.kpis
 
     async def project(name: str, who: Caller) -> ProjectRow | str:
         """A project this person may see (its channel's members), else as if it did not
@@ -77,15 +78,13 @@ def command_table(services: Services) -> dict[type, Handler]:
         found = await model(c.model, who)
         if isinstance(found, str):
             return found
-        return await models.define(
-            who.team, who.user, found.id, c.name, c.value, c.changes, c.units
-        )
+        return await kpis.define(who.team, who.user, found.id, c.name, c.value, c.changes, c.units)
 
     async def remove_metric(c: parser.RemoveMetric, who: Caller) -> Reply:
         found = await model(c.model, who)
         if isinstance(found, str):
             return found
-        return await models.remove(who.team, who.user, found.id, c.name)
+        return await kpis.remove(who.team, who.user, found.id, c.name)
 
     async def retire(c: parser.Retire, who: Caller) -> Reply:
         found = await model(c.model, who)

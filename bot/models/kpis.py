@@ -1,0 +1,324 @@
+"""A model's business KPIs: `/mle metric` (define, change, report, rename, remove) and the
+Add-metric form — each change a line in the project thread, overwrites only by the people who
+may."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import datetime
+
+from bot.blocks import clip, esc
+from bot.domain.business_rules import findings
+from bot.domain.metric_change import Kpi, Refused, decide_metric
+from bot.domain.names import name_key
+from bot.domain.reading import show
+from bot.models import audit, render
+from bot.models.facts import load_models
+from bot.models.reminders import kpi_hint, team_settings
+from bot.models.render import kpi_line
+from bot.models.units import ModelUnits, Said, find_model
+from storage.rows import MetricRow, ModelRow, ProjectRow
+from storage.store import Tx
+from storage.timefmt import iso
+
+
+class KpiService(ModelUnits):
+    """Business KPIs of deployed models."""
+
+    # ---- metric
+    async def define(
+        self,
+        team_id: str,
+        user: str,
+        model: str | int,
+        name: str,
+        value: float | None,
+        changes: dict[str, object],
+        units: dict[str, str] | None = None,
+    ) -> str:
+        """`model`: as typed, or the id the command's lookup settled on. `units`: the unit
+        written with baseline, target and value."""
+        now = self.clock()
+        if not name:
+            picked, problem = await self.store.read(lambda tx: self._only_kpi(tx, team_id, model))
+            if picked is None:
+                return problem
+            name = picked
+        allowed = await self._may_change(team_id, user, model, name)
+        return await self._write(
+            lambda tx: self._define(
+                tx, team_id, user, model, name, value, changes, now, units, allowed
+            )
+        )
+
+    def _only_kpi(self, tx: Tx, team_id: str, model: str | int) -> tuple[str | None, str]:
+        """(the name of the model's only KPI, "") or (None, what to say: it has none or
+        several)."""
+        found = (
+            tx.models.get(team_id, model)
+            if isinstance(model, int)
+            else find_model(tx, team_id, model)
+        )
+        if found is None or isinstance(found, str):
+            return None, found or "That model no longer exists."
+        kpis = tx.metrics.for_models([(team_id, found.id)]).get(found.id, [])
+        if len(kpis) == 1:
+            return kpis[0].name, ""
+        if not kpis:
+            return None, (
+                f"*{esc(found.name)}* has no business KPI yet: name it, e.g. "
+                f'`/mle metric {found.slug} "monthly churn" baseline=4.1% target=3.8%`.'
+            )
+        names = " or ".join(f'`"{esc(k.name)}"`' for k in kpis)
+        return None, f"*{esc(found.name)}* has several KPIs: which one? {names}"
+
+    async def _may_change(self, team_id: str, user: str, model: str | int, name: str) -> bool:
+        """May `user` overwrite the KPI's numbers: the project owner, the KPI's owner or an
+        admin (asked of Slack only when someone else tries)."""
+
+        def owners(tx: Tx) -> tuple[str, str | None] | None:
+            found = (
+                tx.models.get(team_id, model)
+                if isinstance(model, int)
+                else find_model(tx, team_id, model)
+            )
+            if found is None or isinstance(found, str):
+                return None
+            project = tx.projects.get(team_id, found.project_id)
+            kpi = tx.metrics.get(team_id, found.id, name_key(name))
+            return (project.owner_id if project else "", kpi.owner_id if kpi else None)
+
+        known = await self.store.read(owners)
+        if known is None or user in known:
+            return True
+        return await self.slack.is_admin(user)
+
+    def _define(
+        self,
+        tx: Tx,
+        team_id: str,
+        user: str,
+        model_ref: str | int,
+        name: str,
+        value: float | None,
+        changes: dict[str, object],
+        now: datetime,
+        units: dict[str, str] | None = None,
+        allowed: bool = True,
+    ) -> Said:
+        """`model_ref`: the name typed in a command, or the id a form was opened for (a form
+        acts on the model it was opened for, whatever names look alike). `allowed`: the
+        person may overwrite the KPI's numbers."""
+        found = (
+            tx.models.get(team_id, model_ref)
+            if isinstance(model_ref, int)
+            else find_model(tx, team_id, model_ref)
+        )
+        if found is None:
+            return Said("That model no longer exists.")
+        if isinstance(found, str):
+            return Said(found)
+        model = found
+        current = tx.metrics.get(team_id, model.id, name_key(name))
+        project = tx.projects.get(team_id, model.project_id)
+        changes = dict(changes)
+        rename = changes.pop("rename", None)
+        renamed: str | None = None
+        if isinstance(rename, str):
+            refused = self._rename(tx, model, current, rename, allowed, project, now)
+            if refused is not None:
+                return refused
+            if current is not None and current.name != rename:
+                renamed = (
+                    f"📏 <@{user}> renamed the KPI of *{esc(model.name)}*: "
+                    f"*{esc(current.name)}* → *{esc(rename)}*."
+                )
+            name = rename
+            current = tx.metrics.get(team_id, model.id, name_key(name))
+        if current is None:
+            others = tx.metrics.for_models([(team_id, model.id)]).get(model.id, [])
+            stray = self._stray_name(model, name, others, changes)
+            if stray:
+                return Said(stray)
+        from_planning = ""
+        if current is None and "owner_id" not in changes and project is not None:
+            planned = kpi_hint(tx, project, self.bank).owner_id
+            if planned:  # the KPI owner named in planning owns it unless said otherwise
+                changes["owner_id"] = planned
+                from_planning = f" Owner <@{planned}>, as named in planning."
+        overwrites = current is not None and any(
+            key in changes and getattr(current, key) not in (None, "", changes[key])
+            for key in audit.PROTECTED
+        )
+        if overwrites and not allowed and project is not None and current is not None:
+            return Said(audit.refusal(current.name, model.name, project.owner_id, current.owner_id))
+        decision = decide_metric(
+            model.retired_at is not None,
+            model.name,
+            None
+            if current is None
+            else Kpi(
+                current.baseline,
+                current.target,
+                current.direction,
+                current.owner_id,
+                current.method,
+                current.window_days,
+                current.unit,
+            ),
+            changes,
+            value,
+            units,
+            name if current is None else current.name,
+        )
+        if isinstance(decision, Refused):
+            return Said(decision.reason)
+        if (
+            not decision.new_kpi
+            and audit.protected(decision.changes)
+            and not allowed
+            and project is not None
+        ):
+            owner = current.owner_id if current else None
+            return Said(audit.refusal(name, model.name, project.owner_id, owner))
+        metric_id = tx.metrics.define(
+            team_id=team_id,
+            model_id=model.id,
+            name=name,
+            name_key=name_key(name),
+            changes={c.field: c.new for c in decision.changes},
+            now=iso(now),
+        )
+        if value is not None:
+            tx.metrics.report(team_id, metric_id, value, iso(now), user)
+        tx.models.check_at([(iso(now), model.id)])  # look again at the next pass
+        rules, metrics = load_models(tx, [model])[model.id]
+        line = audit.change_line(
+            user,
+            model.name,
+            current.name if current else name,
+            decision,
+            current.unit if current else "",
+            value,
+        )
+        still = [f for f in findings(rules, now, team_settings(tx, team_id)) if f.code != "F8"]
+        recorded = (
+            f"Recorded *{clip(name, 80)}* for *{model.name}*"
+            + (f": value {show(value, decision.unit)} on {now.date()}" if value is not None else "")
+            + "."
+        )
+        kpi = tx.metrics.get(team_id, model.id, name_key(name))
+        if kpi is not None and decision.changes:
+            recorded += f"\n📏 {esc(kpi_line(kpi))}.{from_planning}"
+        people = (
+            team_id,
+            user,
+            project.owner_id if project else "",
+            *(m.owner_id or "" for m in metrics),
+        )
+        line = "\n".join(x for x in (renamed, line) if x) or None
+        thread = (project, line) if project is not None and line else None
+        if not still:
+            return Said(recorded + " ✅ Its business metrics are complete.", thread, people)
+        missing = "; ".join(f"{f.code} {render.RULE_NAMES[f.code]}" for f in still)
+        return Said(f"{recorded} Still open: {missing}.", thread, people)
+
+    @staticmethod
+    def _stray_name(
+        model: ModelRow, name: str, others: list[MetricRow], changes: dict[str, object]
+    ) -> str | None:
+        """A name that is not one of the model's KPIs, when it has some: a typo (`montly
+        churn`) or a value meant for an existing KPI; a new KPI comes with its numbers."""
+        if not others:
+            return None
+        names = {k.name_key: k.name for k in others}
+        close = difflib.get_close_matches(name_key(name), list(names), n=1, cutoff=0.8)
+        listed = ", ".join(f"*{esc(n)}*" for n in names.values())
+        if close:
+            return (
+                f"*{esc(model.name)}* has no KPI called *{esc(clip(name, 80))}*. Did you mean "
+                f"*{esc(names[close[0]])}*? Nothing was recorded."
+            )
+        if "baseline" not in changes or "target" not in changes:
+            return (
+                f"*{esc(model.name)}* has no KPI called *{esc(clip(name, 80))}* (its KPIs: "
+                f"{listed}). A new KPI needs its `baseline=` and `target=`; nothing was recorded."
+            )
+        return None
+
+    def _rename(
+        self,
+        tx: Tx,
+        model: ModelRow,
+        current: MetricRow | None,
+        new: str,
+        allowed: bool,
+        project: ProjectRow | None,
+        now: datetime,
+    ) -> Said | None:
+        """Rename the KPI (recorded in the thread); a Said when it cannot be, None when done
+        (the rest of the request then applies to the new name)."""
+        if current is None:
+            return Said(f"*{esc(model.name)}* has no KPI by that name to rename.")
+        if project is not None and not allowed:
+            return Said(audit.refusal(current.name, model.name, project.owner_id, current.owner_id))
+        taken = tx.metrics.get(model.team_id, model.id, name_key(new))
+        if taken is not None and taken.id != current.id:
+            return Said(f"*{esc(model.name)}* already has a KPI called *{esc(taken.name)}*.")
+        if new != current.name:
+            tx.metrics.rename(model.team_id, current.id, new, name_key(new), iso(now))
+        return None
+
+    # ---- remove a KPI
+    async def remove(self, team_id: str, user: str, model: int, name: str) -> str:
+        allowed = await self._may_change(team_id, user, model, name)
+
+        def remove(tx: Tx) -> Said:
+            found = tx.models.get(team_id, model)
+            project = tx.projects.get(team_id, found.project_id) if found else None
+            if found is None or project is None:
+                return Said("That model no longer exists.")
+            kpi = tx.metrics.get(team_id, found.id, name_key(name))
+            if kpi is None:
+                names = ", ".join(
+                    f"*{esc(m.name)}*"
+                    for m in tx.metrics.for_models([(team_id, found.id)]).get(found.id, [])
+                )
+                return Said(
+                    f"*{esc(found.name)}* has no KPI called *{esc(clip(name, 80))}*"
+                    + (f"; its KPIs: {names}." if names else "; it has none.")
+                )
+            if not allowed:
+                return Said(audit.refusal(kpi.name, found.name, project.owner_id, kpi.owner_id))
+            tx.metrics.remove(team_id, kpi.id)
+            tx.models.check_at([(iso(self.clock()), found.id)])
+            line = (
+                f"🗑️ <@{user}> removed the KPI *{esc(kpi.name)}* of *{esc(found.name)}* "
+                f"(was {esc(kpi_line(kpi))}; its reported values went with it)."
+            )
+            return Said(f"Removed *{esc(kpi.name)}* from *{esc(found.name)}*.", (project, line))
+
+        return await self._write(remove)
+
+    async def add_from_form(
+        self, team_id: str, user: str, model_id: int, fields: dict[str, object]
+    ) -> None:
+        """The Add-metric form, already validated."""
+        name = str(fields.pop("name"))
+        value = fields.pop("value", None)
+        model = await self.store.read(lambda tx: tx.models.get(team_id, model_id))
+        if model is None:
+            return
+        now = self.clock()
+        number = value if isinstance(value, float) else None
+        allowed = await self._may_change(team_id, user, model_id, name)
+        reply = await self._write(
+            lambda tx: self._define(
+                tx, team_id, user, model_id, name, number, fields, now, None, allowed
+            )
+        )
+        project = await self.store.read(lambda tx: tx.projects.get(team_id, model.project_id))
+        if project is not None:
+            # the form has no other way to answer the person who sent it
+            line = f"📏 <@{user}> (via the form): {reply}"
+            await self._write(lambda tx: Said("", (project, line)))

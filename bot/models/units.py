@@ -1,0 +1,78 @@
+"""What the model services share: what to tell the person and the thread (`Said`), finding a
+model by name, and running a unit whose thread line goes to the outbox in its transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.blocks import clip, esc
+from bot.domain.bank import QuestionBank
+from bot.domain.names import name_key, slugify
+from bot.scheduling import outbox
+from bot.slack_gateway import SlackGateway
+from bot.touch import Touch, nobody
+from storage.rows import ModelRow, ProjectRow
+from storage.store import Store, Tx
+
+
+@dataclass(frozen=True)
+class Said:
+    """What to tell the person who asked (ephemeral) and what to post in the project thread."""
+
+    reply: str
+    thread: tuple[ProjectRow, str] | None = None
+    people: tuple[str, ...] = ()  # (team_id, *users) whose Home tabs change
+
+
+def find_model(tx: Tx, team_id: str, name: str) -> ModelRow | str:
+    model = tx.models.by_name(team_id, name_key(name), slugify(name))
+    if model is not None:
+        return model
+    return f"No deployed model called *{esc(clip(name, 80))}*."
+
+
+class ModelUnits:
+    """The store, Slack and the clock, and how a unit is written and who may do what."""
+
+    def __init__(
+        self,
+        store: Store,
+        slack: SlackGateway,
+        clock: Callable[[], datetime],
+        touch: Touch = nobody,
+        kick: Callable[..., None] = lambda channel=None: None,
+        *,
+        bank: QuestionBank,
+    ) -> None:
+        self.store = store
+        self.slack = slack
+        self.bank = bank
+        self.clock = clock
+        self.touch = touch  # whose Home tabs a change affects
+        self.kick = kick  # the poster: post what the last unit queued
+
+    async def _write(self, unit: Callable[[Tx], Said]) -> str:
+        """Run a unit of work; the line it has for the project thread goes to the outbox in
+        the same transaction. Returns what to tell the person who asked."""
+        now = self.clock()
+
+        def with_thread_line(tx: Tx) -> Said:
+            said = unit(tx)
+            if said.thread is not None:
+                project, text = said.thread
+                tx.deliveries.add_many(outbox.thread_line("thread", project, text, now))
+            return said
+
+        said = await self.store.write(with_thread_line)
+        if said.people:
+            self.touch(*said.people)
+        if said.thread is not None:
+            project = said.thread[0]
+            self.touch(project.team_id, project.owner_id)
+            self.kick(project.channel_id)
+        return said.reply
+
+    async def _allowed(self, project: ProjectRow, user: str) -> bool:
+        return user == project.owner_id or await self.slack.is_admin(user)
