@@ -51,7 +51,39 @@ def _parser() -> argparse.ArgumentParser:
     tick.add_argument(
         "--dry-run", action="store_true", help="print what would be posted; change and post nothing"
     )
+    sync = sub.add_parser(
+        "mlflow-sync", help="one sync with the MLflow Model Registry: print what it saw and did"
+    )
+    sync.add_argument(
+        "--dry-run", action="store_true", help="print what it would do; change and post nothing"
+    )
     return parser
+
+
+async def _mlflow_sync(settings: Settings, dry_run: bool) -> int:
+    from bot.runtime import close_services, open_services
+
+    settings.require("MLFLOW_TRACKING_URI", mode="the registry sync")
+    if not dry_run:
+        settings.require("SLACK_BOT_TOKEN", mode="posting (or use --dry-run)")
+    moment = datetime.now(UTC)
+    services = await open_services(settings, clock=lambda: moment)
+    try:
+        report = await services.registry.run(moment, dry_run=dry_run)
+        if not dry_run:
+            await services.ticker.tick(moment)  # post what the sync said in the threads
+    finally:
+        await close_services(services)
+    print(f"mlflow sync at {report.ran_at}{' (dry run)' if dry_run else ''}")
+    if report.error:
+        print(f"  error: {report.error}")
+    for _, model, project, version in report.matched:
+        print(f"  matched: {model} {version} -> {project}")
+    for model, why in report.unmatched:
+        print(f"  unmatched: {model}: {why}")
+    for change in report.changes:
+        print(f"  {'would: ' if dry_run else ''}{change}")
+    return 1 if report.error else 0
 
 
 def _moment(text: str) -> datetime:
@@ -81,7 +113,13 @@ async def _tick(settings: Settings, at: datetime | None, dry_run: bool) -> None:
 
 
 def _secrets(settings: Settings) -> list[str]:
-    values = (settings.SLACK_BOT_TOKEN, settings.SLACK_SIGNING_SECRET, settings.SLACK_APP_TOKEN)
+    values = (
+        settings.SLACK_BOT_TOKEN,
+        settings.SLACK_SIGNING_SECRET,
+        settings.SLACK_APP_TOKEN,
+        settings.MLFLOW_TRACKING_TOKEN,
+        settings.MLFLOW_TRACKING_PASSWORD,
+    )
     found = [v.get_secret_value() for v in values if v is not None]
     password = urlsplit(settings.DATABASE_URL).password if settings.postgres else None
     if password:
@@ -223,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
             return _copy_db(args.source, args.target)
         elif verb == "tick":
             asyncio.run(_tick(settings, args.at, args.dry_run))
+        elif verb == "mlflow-sync":
+            return asyncio.run(_mlflow_sync(settings, args.dry_run))
     except ConfigError as exc:
         print(f"mle-coach: {exc}", file=sys.stderr)
         return 2

@@ -33,6 +33,9 @@ EXPECTED = {
     "TICK_SECONDS": "a whole number of seconds from 1 to 86400",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
     "QUESTION_BANK": "the path of a question bank YAML file",
+    "MLFLOW_TRACKING_URI": "an http(s):// MLflow tracking server URL (unset: no registry sync)",
+    "MLFLOW_DEPLOYED_ALIASES": "comma-separated model aliases that mean deployed",
+    "MLFLOW_SYNC_MINUTES": "a whole number of minutes from 1 to 1440",
 }
 
 
@@ -60,6 +63,13 @@ class Settings(BaseSettings):
     TICK_SECONDS: int = Field(default=60, ge=1, le=86400)
     LOG_LEVEL: LogLevel = LogLevel.INFO
     QUESTION_BANK: str | None = None
+    # The MLflow Model Registry (MLflow's own variable names); unset URI: the sync is off.
+    MLFLOW_TRACKING_URI: str | None = None
+    MLFLOW_TRACKING_TOKEN: SecretStr | None = None
+    MLFLOW_TRACKING_USERNAME: str | None = None
+    MLFLOW_TRACKING_PASSWORD: SecretStr | None = None
+    MLFLOW_DEPLOYED_ALIASES: str = "champion,production"
+    MLFLOW_SYNC_MINUTES: int = Field(default=10, ge=1, le=1440)
 
     @field_validator("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", mode="before")
     @classmethod
@@ -102,6 +112,19 @@ class Settings(BaseSettings):
         if not is_sqlite(value):
             raise ValueError("must be sqlite:///<path> or postgresql://…")
         return value
+
+    @field_validator("MLFLOW_TRACKING_URI", mode="before")
+    @classmethod
+    def _tracking_uri(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s):// tracking server")
+        return value.rstrip("/") if isinstance(value, str) else value
+
+    @property
+    def deployed_aliases(self) -> tuple[str, ...]:
+        return tuple(a.strip().lower() for a in self.MLFLOW_DEPLOYED_ALIASES.split(",") if a)
 
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod

@@ -29,6 +29,8 @@ from bot.projects.create import PARENT, ProjectCreator
 from bot.projects.delete import ProjectDeleter
 from bot.projects.stages import StageService
 from bot.projects.visibility import Visibility
+from bot.registry.client import RegistryClient
+from bot.registry.sync import RegistrySync
 from bot.scheduling.ticker import Ticker, TickLine
 from bot.slack_gateway import SlackGateway
 from bot.status.service import StatusService
@@ -39,6 +41,19 @@ from storage.store import Store
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def registry_client(settings: Settings) -> RegistryClient | None:
+    """The MLflow tracking server's client, or None when MLFLOW_TRACKING_URI is unset."""
+    if not settings.MLFLOW_TRACKING_URI:
+        return None
+    token, password = settings.MLFLOW_TRACKING_TOKEN, settings.MLFLOW_TRACKING_PASSWORD
+    return RegistryClient(
+        settings.MLFLOW_TRACKING_URI,
+        token=token.get_secret_value() if token else None,
+        username=settings.MLFLOW_TRACKING_USERNAME,
+        password=password.get_secret_value() if password else None,
+    )
 
 
 def question_bank(settings: Settings) -> QuestionBank:
@@ -58,6 +73,7 @@ class Services:
     answers: AnswerService
     closer: ProjectCloser
     stats: StatsService
+    registry: RegistrySync
     creator: ProjectCreator
     status: StatusService
     stages: StageService
@@ -122,6 +138,14 @@ class Services:
             answers=AnswerService(store, bank, interviews, clock, home.touch, kick),
             closer=ProjectCloser(store, slack, bank, interviews, clock, home.touch, kick),
             stats=StatsService(store, bank, clock, kick),
+            registry=RegistrySync(
+                store,
+                registry_client(settings),
+                settings.deployed_aliases,
+                settings.MLFLOW_SYNC_MINUTES,
+                clock,
+                kick,
+            ),
             creator=creator,
             status=StatusService(store, bank, clock),
             stages=stages,
@@ -153,6 +177,7 @@ class Services:
             moment = now or self.clock()
             await self.store.write(lambda tx: tx.events.purge_expired(moment))
             await self.inbox.purge(moment)
+            await self.registry.maybe_run(moment)
         return lines
 
     async def first_delivery(self, team_id: str, event_id: str) -> bool:

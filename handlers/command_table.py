@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.blocks import Post
 from bot.commands import parser
+from bot.registry.sync import registry_text
 from bot.services import Services
 from storage.rows import ModelRow, ProjectRow
 
@@ -148,6 +149,10 @@ def command_table(services: Services) -> dict[type, Handler]:
             return found
         return await stats.chart(who.team, found.id)
 
+    async def registry(c: parser.Registry, who: Caller) -> Reply:
+        latest = await services.store.read(lambda tx: tx.registry.latest(who.team))
+        return registry_text(latest, services.registry.enabled)
+
     async def unblock(c: parser.Unblock, who: Caller) -> Reply:
         found = await project(c.project, who)
         if isinstance(found, str):
@@ -167,6 +172,7 @@ def command_table(services: Services) -> dict[type, Handler]:
         parser.Unblock: unblock,
         parser.Stats: show_stats,
         parser.KpiChart: chart,
+        parser.Registry: registry,
         parser.CloseProject: close,
         parser.ReopenProject: reopen,
         parser.NewProject: new,

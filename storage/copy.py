@@ -32,6 +32,7 @@ TABLES = (
     "processed_events",
     "inbox",
     "blockers",
+    "registry_syncs",
 )
 KEYS = {"processed_events": "team_id, event_id", "workspaces": "team_id"}
 

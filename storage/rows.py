@@ -130,6 +130,7 @@ class ModelRow:
     snoozed_until: str | None
     snooze_reason: str | None
     snoozed_by: str | None
+    registry: str | None = None  # the MLflow registered model it mirrors
 
 
 @dataclass(frozen=True)

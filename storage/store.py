@@ -18,6 +18,7 @@ from storage.repos.inbox import InboxRepo
 from storage.repos.interviews import AnswerRepo, InterviewRepo, NoteRepo
 from storage.repos.models import MetricRepo, ModelRepo
 from storage.repos.projects import ProjectRepo
+from storage.repos.registry import RegistryRepo
 from storage.repos.schedules import DeliveryRepo, ScheduleRepo
 from storage.repos.workspaces import WorkspaceRepo
 from storage.sql import Conn
@@ -42,6 +43,7 @@ class Tx:
         self.metrics = MetricRepo(conn)
         self.workspaces = WorkspaceRepo(conn)
         self.blockers = BlockerRepo(conn)
+        self.registry = RegistryRepo(conn)
 
 
 class Store(Protocol):

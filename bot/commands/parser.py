@@ -26,6 +26,7 @@ SUBCOMMANDS = [
     "reopen",
     "stats",
     "chart",
+    "registry",
     "checkin",
     "deploy",
     "metric",
@@ -112,6 +113,11 @@ class ShowBrief:
 
 
 @dataclass(frozen=True)
+class Registry:
+    pass
+
+
+@dataclass(frozen=True)
 class Stats:
     scope: str  # here | all
 
@@ -183,6 +189,7 @@ Command = (
     | ReopenProject
     | Stats
     | KpiChart
+    | Registry
 )
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
@@ -225,6 +232,8 @@ def parse(text: str) -> Command:
         return _parse_unblock(rest)
     if sub == "close":
         return _parse_close(rest)
+    if sub == "registry":
+        return Registry()
     if sub == "stats":
         scope = rest.lower() or "here"
         if scope not in ("here", "all"):

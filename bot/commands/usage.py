@@ -35,6 +35,11 @@ LINES = {
         "failure reasons, days per stage, models with complete business metrics",
     ),
     "chart": ("/mle chart <model>", "the model's KPI over time, as a chart in its project thread"),
+    "registry": (
+        "/mle registry",
+        "what the last MLflow registry sync saw: matched models, unmatched ones and the tag "
+        "to add, the last error",
+    ),
     "unblock": (
         "/mle unblock <project> [note]",
         "clear the project's blocker (recorded with your note)",

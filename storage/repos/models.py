@@ -127,6 +127,20 @@ class ModelRepo:
             (version, by, team_id, model_id),
         )
 
+    def set_registry(self, team_id: str, model_id: int, registered: str | None) -> None:
+        self._conn.execute(
+            "UPDATE models SET registry = ? WHERE team_id = ? AND id = ?",
+            (registered, team_id, model_id),
+        )
+
+    def mirrored(self) -> list[ModelRow]:
+        """Deployed models that mirror a registered model, in every workspace."""
+        cur = self._conn.execute(
+            f"SELECT {_MCOLS} FROM models WHERE registry IS NOT NULL AND retired_at IS NULL "
+            "ORDER BY id"
+        )
+        return to_rows(ModelRow, cur.fetchall())
+
     def retire(self, team_id: str, model_id: int, now: str) -> None:
         self._conn.execute(
             "UPDATE models SET retired_at = ?, next_check_at = NULL WHERE team_id = ? AND id = ?",

@@ -52,6 +52,19 @@ class ProjectRepo:
         )
         return [(r[0], r[1]) for r in cur.fetchall()]
 
+    def teams(self) -> list[str]:
+        """Every workspace with a project."""
+        cur = self._conn.execute("SELECT DISTINCT team_id FROM projects ORDER BY team_id")
+        return [str(r[0]) for r in cur.fetchall()]
+
+    def named_anywhere(self, name_key: str, slug: str) -> list[ProjectRow]:
+        """Projects of any workspace with this name or slug."""
+        cur = self._conn.execute(
+            f"SELECT {_COLS} FROM projects WHERE name_key = ? OR slug = ? ORDER BY id",
+            (name_key, slug),
+        )
+        return to_rows(ProjectRow, cur.fetchall())
+
     def for_team(self, team_id: str) -> list[ProjectRow]:
         cur = self._conn.execute(
             f"SELECT {_COLS} FROM projects WHERE team_id = ? ORDER BY id", (team_id,)

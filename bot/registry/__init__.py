@@ -1,0 +1,1 @@
+"""The MLflow Model Registry: deployed models found there."""

@@ -1,0 +1,25 @@
+"""What each MLflow registry sync saw and did (the latest one answers `/mle registry`)."""
+
+from __future__ import annotations
+
+from storage.sql import Conn
+
+
+class RegistryRepo:
+    def __init__(self, conn: Conn) -> None:
+        self._conn = conn
+
+    def record(self, team_id: str, ran_at: str, report: str) -> None:
+        self._conn.execute(
+            "INSERT INTO registry_syncs (team_id, ran_at, report) VALUES (?, ?, ?)",
+            (team_id, ran_at, report),
+        )
+
+    def latest(self, team_id: str) -> tuple[str, str] | None:
+        """(ran_at, report as JSON) of the latest sync, as this workspace may see it."""
+        cur = self._conn.execute(
+            "SELECT ran_at, report FROM registry_syncs WHERE team_id = ? ORDER BY id DESC LIMIT 1",
+            (team_id,),
+        )
+        row = cur.fetchone()
+        return (str(row[0]), str(row[1])) if row else None
