@@ -101,11 +101,15 @@ async def test_buttons_on_track_blocked_and_next(timed: tuple[Harness, ManualClo
         ("checkin", "Ready for next stage", "U0CAROL"),
     ]
     assert await h.read(lambda tx: tx.answers.for_project("T0SANDBOX", project.id)) == []
-    # Ready for next stage cleared the blocker, with who and how, and said how long it lasted
+    # a Ready that moved nothing leaves the blocker; On track clears it, with who and how
     [blocker] = await h.read(lambda tx: tx.blockers.for_project("T0SANDBOX", project.id))
-    assert (blocker.cleared_by, blocker.cleared_how) == ("U0CAROL", "*Ready for next stage*")
+    assert blocker.cleared_at is None
+    await h.emulator.click(post, "checkin_on_track", user="U0CAROL")
+    await h.idle()
+    [blocker] = await h.read(lambda tx: tx.blockers.for_project("T0SANDBOX", project.id))
+    assert (blocker.cleared_by, blocker.cleared_how) == ("U0CAROL", "*On track*")
     assert any(
-        m.text.startswith("✅ Blocker cleared (*Ready for next stage*)")
+        m.text.startswith("✅ Blocker cleared (*On track*)")
         for m in h.emulator.bot_posts("C0MLTEAM", thread)
     )
 

@@ -145,3 +145,14 @@ async def test_reopen_and_close_again_keep_one_record(timed: tuple[Harness, Manu
     assert "next check-in" not in home_text(h, "U0BOB")
     finished = await mle(h, f"close {SLUG} finished")
     assert "`finished` is not an outcome" in finished
+
+
+async def test_reopen_keeps_the_day_count(timed: tuple[Harness, ManualClock]) -> None:
+    h, clock = timed
+    await new_project(h, user="U0BOB")
+    clock.at(START + timedelta(days=14))
+    await mle(h, f"close {SLUG} paused")
+    clock.at(START + timedelta(days=20))
+    await mle(h, f"reopen {SLUG}")
+    status = await mle(h, f"status {SLUG}")
+    assert "planning, day 21" in status

@@ -296,8 +296,10 @@ async def test_a_skipped_question_is_answered_later_by_command(harness: Harness)
     assert (await stored(harness))["success"] == ("answered", "Cut churn by 2 points")
     assert (await mle(harness, f"stage {SLUG} next")).startswith("Moved")
     # from scoping, an earlier stage's question by its stage and number
-    said = await mle(harness, f"answer {SLUG} planning.Q6 4.5%")
-    assert said.startswith("Recorded planning Q6") and "read as *4.5 %*" in said
+    refused = await mle(harness, f"answer {SLUG} planning.Q6 4.5%")
+    assert "0.061 reads as a fraction while the KPI is in %" in refused  # the target is 0.061
+    said = await mle(harness, f"answer {SLUG} planning.Q6 0.045")
+    assert said.startswith("Recorded planning Q6") and "read as *0.045*" in said
     project = await harness.only_project()
     [answer] = [
         a
@@ -305,7 +307,7 @@ async def test_a_skipped_question_is_answered_later_by_command(harness: Harness)
         if a.question_key == "kpi_baseline"
     ]
     history = await harness.read(lambda tx: tx.answers.history("T0SANDBOX", answer.id))
-    assert [text for text, _, _ in history] == ["0.061", "4.5%"]
+    assert [text for text, _, _ in history] == ["0.061", "0.045"]
     # bad input loses nothing and says why
     refused = await mle(harness, f"answer {SLUG} planning.Q6 about a third")
     assert refused.startswith("Nothing recorded") and "number" in refused
@@ -429,3 +431,29 @@ async def test_a_hedged_choice_is_not_a_decision(harness: Harness) -> None:
     said = last_post(harness, thread)
     assert "reads as not decided yet" in said and "`go`, `no-go`" in said
     assert "go_no_go" not in await stored(harness, "scoping")
+
+
+async def test_a_person_answer_reads_me_and_refuses_two_people(harness: Harness) -> None:
+    thread = await new_project(harness)
+    for question in PLANNING[:5]:
+        await reply(harness, thread, valid_answer(question))
+    await reply(harness, thread, "4.1%")
+    await reply(harness, thread, "0.038")  # a fraction of a % KPI: asked again
+    said = last_post(harness, thread)
+    assert "0.038 reads as a fraction while the KPI is in %" in said
+    assert "kpi_target" not in await stored(harness)
+    await reply(harness, thread, "3.8%")
+    await reply(harness, thread, "me and <@U0BOB>")
+    assert "mentions several people" in last_post(harness, thread)
+    await reply(harness, thread, "me, I run the churn dashboard")
+    assert "Q8 read as *<@U0ALICE>*" in last_post(harness, thread)
+
+
+async def test_a_second_round_after_a_question_answered_early(harness: Harness) -> None:
+    thread = await into_scoping(harness)
+    await reply(harness, thread, "Q7: go")  # the go/no-go, answered before its turn
+    for question in SCOPING[:4]:
+        await reply(harness, thread, valid_answer(question))
+    await reply(harness, thread, "tbd")  # Q5, the budget
+    await reply(harness, thread, "no")  # Q6: then Q7 is answered already
+    assert questions_asked(harness, thread)[-1].startswith("Q5/7 ")  # asked once more

@@ -160,3 +160,11 @@ async def test_a_new_version_keeps_kpis_values_and_the_reminder_clock(harness: H
     assert await kpi_state(harness) == before
     again = await mle(harness, f"deploy {SLUG} churn-lgbm v3", user="U0BOB")
     assert again == "*churn-lgbm* v3 is already deployed; nothing changed."
+
+
+async def test_taking_over_a_kpi_is_an_overwrite_too(harness: Harness) -> None:
+    await deployed_with_kpi(harness)
+    before = await kpi_state(harness)
+    refused = await mle(harness, 'metric churn-lgbm "monthly churn" owner=<@U0CAROL>', "U0CAROL")
+    assert "Nothing was changed" in refused
+    assert await kpi_state(harness) == before

@@ -335,3 +335,21 @@ async def test_the_add_metric_form_starts_from_the_kpi_as_it_stands(harness: Har
     assert inputs["owner"]["element"]["initial_user"] == "U0CAROL"
     assert inputs["method"]["element"]["initial_option"]["value"] == "holdout"
     assert inputs["direction"]["element"]["initial_option"]["value"] == "lower"
+
+
+async def test_an_older_checkins_button_leaves_a_newer_blocker(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    h, clock = timed
+    thread = await new_project(h, user="U0BOB")
+    await tick(h, clock, BOB_MONDAY)
+    await tick(h, clock, BOB_MONDAY + timedelta(days=7))
+    old, new = checkins(h, thread)
+    await block(h, new, "U0CAROL", "SME on holiday")
+    await h.emulator.click(old, "checkin_on_track", user="U0CAROL")
+    await h.idle()
+    project = await h.only_project()
+    [blocker] = await h.read(lambda tx: tx.blockers.for_project("T0SANDBOX", project.id))
+    assert blocker.cleared_at is None
+    await mle(h, "status")
+    assert "🚧 blocked" in str(h.emulator.ephemerals_for("U0BOB")[-1].blocks)

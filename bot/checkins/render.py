@@ -85,7 +85,7 @@ def checkin(
         quoted = "\n".join(
             f"> {esc(clip(' '.join(n.text.split()), 300))} — <@{n.author}>" for n in last[-5:]
         )
-        blocks.append(section(f"*Since the last check-in, you said:*\n{quoted}"))
+        blocks.append(section(f"*Said at the last check-in:*\n{quoted}"))
     standup = STANDUP
     if pending is not None:
         standup += (

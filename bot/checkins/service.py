@@ -110,7 +110,24 @@ class CheckinService:
                     f"latest check-in, or `/mle stage {project.slug} next`."
                 )
             self._note(tx, project, delivery_id, user, label, f"{action}:{now}", now)
-            cleared = self._clear(tx, project, user, f"*{label}*", moment, mention=False)
+            cleared = 0
+            if action == "checkin_on_track":
+                # an older check-in's button leaves blockers raised after a newer one
+                newer = [
+                    d.posted_at
+                    for d in tx.deliveries.for_subject(team_id, "checkin", str(project_id))
+                    if d.id > delivery_id and d.posted_at
+                ]
+                cleared = self._clear(
+                    tx,
+                    project,
+                    user,
+                    f"*{label}*",
+                    moment,
+                    mention=False,
+                    raised_before=min(newer) if newer else None,
+                )
+
             return project, cleared
 
         recorded = await self.store.write(record)
@@ -125,7 +142,16 @@ class CheckinService:
         if action == "checkin_on_track":
             return f"Noted: *{project.name}* is on track.{unblocked} Thanks!"
         moved = await self.stages.move(team_id, user, project.slug, "next", force=False)
-        return moved + unblocked
+        if not moved.startswith("Moved"):
+            return moved  # nothing moved: a blocker stays
+        cleared = await self.store.write(
+            lambda tx: self._clear(
+                tx, project, user, "*Ready for next stage*", moment, mention=False
+            )
+        )
+        if cleared:
+            self.kick(project.channel_id)
+        return moved + (" The blocker is cleared." if cleared else "")
 
     async def blocker_form(self, team_id: str, value: str) -> dict[str, object] | None:
         """The *Blocked* form for a check-in, or None when its project is gone."""
@@ -210,11 +236,21 @@ class CheckinService:
         return f"Cleared the blocker on *{esc(project.name)}*."
 
     def _clear(
-        self, tx: Tx, project: ProjectRow, user: str, how: str, moment: datetime, *, mention: bool
+        self,
+        tx: Tx,
+        project: ProjectRow,
+        user: str,
+        how: str,
+        moment: datetime,
+        *,
+        mention: bool,
+        raised_before: str | None = None,
     ) -> int:
         """Clear the project's open blockers (recorded with who and how); the thread says
         what was cleared and how long it lasted. Returns how many."""
-        cleared = tx.blockers.clear(project.team_id, project.id, user, iso(moment), how)
+        cleared = tx.blockers.clear(
+            project.team_id, project.id, user, iso(moment), how, raised_before
+        )
         for blocker in cleared:
             days = round((moment - parse(blocker.raised_at)).total_seconds() / 86400)
             lasted = "under a day" if days < 1 else f"{days} day{'s' if days != 1 else ''}"

@@ -145,3 +145,13 @@ def read_answer(question: Question, text: str) -> Parsed | Rejected | NonAnswer:
             "alone or followed by a reason (`skip` for now)"
         )
     return Parsed(stripped, choice=chosen.choice, reason=chosen.reason)
+
+
+_ME = re.compile(r"(?<![\w@<])(me|myself)(?![\w>])", re.IGNORECASE)
+
+
+def with_author(question: Question, text: str, user: str) -> str:
+    """For a person question, `me` is the person answering: `me and @bob` names two people."""
+    if question.kind is not Kind.USER:
+        return text
+    return _ME.sub(f"<@{user}>", text)

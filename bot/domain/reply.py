@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain.answers import with_author
 from bot.domain.bank import Question, Sets
 from bot.domain.extension import BadExtension, Extension, read_extension
 from bot.domain.flow import (
@@ -130,13 +131,13 @@ def numbered(text: str) -> tuple[int, str] | None:
     return (int(match.group("n")), match.group("text").strip()) if match else None
 
 
-def _numbered_answer(state: ReplyState, number: int, text: str) -> Decision:
+def _numbered_answer(state: ReplyState, number: int, text: str, user: str) -> Decision:
     """`Q4: …` answers Q4 of the stage, whenever it comes; pending or not."""
     total = len(state.questions)
     if not 1 <= number <= total:
         return Refused(f"this stage has questions Q1 to Q{total}; there is no Q{number}")
     question = state.questions[number - 1]
-    reading = read_edit(question, text)
+    reading = read_edit(question, with_author(question, text, user))
     if isinstance(reading, Discussion):
         return Ignore()
     if isinstance(reading, Unreadable):
@@ -188,7 +189,8 @@ def decide_reply(state: ReplyState, reply: Reply, *, patient: bool = True) -> De
         return Wait()
     prefixed = numbered(reply.text)
     if prefixed is not None and state.questions:
-        return _numbered_answer(state, *prefixed)  # `Q4: …` answers Q4, whenever it comes
+        number, text = prefixed  # `Q4: …` answers Q4, whenever it comes
+        return _numbered_answer(state, number, text, reply.user)
     if (
         state.checkin_ts is not None
         and after(reply.ts, state.checkin_ts)
@@ -201,7 +203,9 @@ def decide_reply(state: ReplyState, reply: Reply, *, patient: bool = True) -> De
     question = state.questions[index]
     number = index + 1
     total = len(state.questions)
-    reading = read_for_question(question, state.question_ts, reply.ts, reply.text)
+    reading = read_for_question(
+        question, state.question_ts, reply.ts, with_author(question, reply.text, reply.user)
+    )
     if isinstance(reading, Discussion):
         return Ignore()
     if isinstance(reading, Early):

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.blocks import clip, esc
 from bot.domain import flow
-from bot.domain.answers import example
+from bot.domain.answers import example, with_author
 from bot.domain.bank import Question, QuestionBank
 from bot.domain.reading import model_metric_named
 from bot.domain.reply import Record
@@ -99,6 +99,7 @@ class AnswerService:
                 f"of them (keys work too: {keys} …)."
             )
         number, question = found
+        text = with_author(question, text, user)
         reading = flow.read_edit(question, text)
         if isinstance(reading, flow.Unreadable):
             return _Done(
@@ -137,6 +138,9 @@ class AnswerService:
             pending=pending,
             flagged=flagged,
         )
+        problem = self.interviews.unit_problem(tx, project, stage.value, decision)
+        if problem:
+            return _Done(f"Nothing recorded: {esc(problem)}. Write the value with its unit.")
         lead = self.interviews.take(tx, project, decision, user, None, now, stage=stage.value)
         shown = clip(render.shown_answer(question, text.strip()), 600)
         line = (

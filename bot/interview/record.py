@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.blocks import clip, esc
 from bot.domain.business_rules import beats
 from bot.domain.reading import show
+from bot.domain.stages import INTERVIEW_STAGES, Stage
 from storage.rows import ProjectRow
 from storage.store import Tx
 from storage.timefmt import parse
@@ -46,6 +47,13 @@ def record_lines(tx: Tx, project: ProjectRow, now: datetime) -> list[str]:
     ]
     if forced:
         lines.append(f"• gates forced: into {', '.join(forced)}")
+    entered = {stage for stage, _, _, _ in tx.projects.timeline(project.team_id, project.id)}
+    reached = [s.value for s in INTERVIEW_STAGES if s.value in entered]
+    if reached:
+        last = max(INTERVIEW_STAGES.index(Stage(s)) for s in reached)
+        never = [s.value for s in INTERVIEW_STAGES[:last] if s.value not in entered]
+        if never:
+            lines.append(f"• stages skipped: {', '.join(never)}")
     for blocker in tx.blockers.for_project(project.team_id, project.id):
         end = parse(blocker.cleared_at) if blocker.cleared_at else now
         state = "" if blocker.cleared_at else " (still open)"

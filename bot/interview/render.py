@@ -117,6 +117,8 @@ def read_back(decision: Record, slug: str, plan: KpiPlan | None) -> tuple[str, .
             lines.append(f"✅ Q{n} read as *{show(reading.number, reading.unit)}*.")
         elif reading.days is not None and decision.time_box_days is not None:
             lines.append(f"✅ Q{n}: time box set to *{reading.days} days*.")
+        elif reading.user is not None:
+            lines.append(f"✅ Q{n} read as *<@{reading.user}>*.")
         elif q.kind is Kind.CHOICES:
             picked = "; ".join(reading.picked) or "none of them"
             lines.append(f"✅ Q{n} read as: *{esc(picked)}*.")

@@ -251,6 +251,18 @@ class InterviewService:
             return outcome
         stamp = iso(now)
         outcome = _Outcome(project, actor=user)
+        if isinstance(decision, reply_rules.Record):
+            problem = self.unit_problem(tx, project, project.stage, decision)
+            if problem and decision.pending:
+                decision = reply_rules.Note(
+                    decision.question,
+                    decision.number,
+                    decision.total,
+                    early=False,
+                    reason=problem,
+                )
+            elif problem:
+                decision = reply_rules.Refused(f"Q{decision.number} not recorded: {problem}")
         if isinstance(decision, reply_rules.Refused):
             self._say(tx, project, render.plain(f"<@{user}> {esc(decision.reason)}."), now)
             return outcome
@@ -372,6 +384,23 @@ class InterviewService:
                 )
         return lines, after
 
+    def unit_problem(
+        self, tx: Tx, project: ProjectRow, stage: str, decision: reply_rules.Record
+    ) -> str | None:
+        """A KPI baseline or target that reads as a fraction of the other's %: asked again,
+        as `/mle metric` refuses it."""
+        if decision.status != "answered" or decision.question.sets not in (
+            Sets.KPI_BASELINE,
+            Sets.KPI_TARGET,
+        ):
+            return None
+        stated = {
+            **self._stated(tx, project, stage),
+            decision.question.key: kpi.Stated("answered", decision.text),
+        }
+        plan = kpi.read_plan(self.bank.questions(stage), stated)
+        return next((r for r in plan.risks if "reads as a fraction" in r), None)
+
     def _stated(
         self, tx: Tx, project: ProjectRow, stage: str | None = None
     ) -> dict[str, kpi.Stated]:
@@ -397,11 +426,16 @@ class InterviewService:
         statuses = {k: a.status for k, a in current.items()}
         reask = interview.second_round()
         position = interview.position + 1
-        if reask is None and position >= len(questions):
-            reask = flow.second_round(questions, statuses)
         order = flow.asking_order(questions, reask)
-        while position < len(order) and statuses.get(questions[order[position]].key) == "answered":
-            position += 1
+        while True:
+            while position < len(order) and (
+                statuses.get(questions[order[position]].key) == "answered"
+            ):
+                position += 1  # answered meanwhile (`Q7: …`): not asked again
+            if reask is not None or position < len(questions):
+                break
+            reask = flow.second_round(questions, statuses)  # the first round just ended
+            order = flow.asking_order(questions, reask)
         tx.interviews.advance(
             interview,
             position,

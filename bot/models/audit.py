@@ -7,7 +7,7 @@ from bot.domain.metric_change import Accepted, Change
 from bot.domain.reading import show
 
 # Fields only the project owner, the KPI's owner or a workspace admin may change once set.
-PROTECTED = ("baseline", "target", "unit", "direction")
+PROTECTED = ("baseline", "target", "unit", "direction", "owner_id")
 LABELS = {
     "baseline": "baseline",
     "target": "target",
@@ -67,6 +67,7 @@ def refusal(kpi: str, model: str, project_owner: str, kpi_owner: str | None) -> 
         who += f", the KPI's owner (<@{kpi_owner}>)"
     return (
         f"*{esc(clip(model, 80))}* is deployed, so only {who} or a workspace admin can change "
-        f"the baseline, target, unit or direction of *{esc(clip(kpi, 80))}*, or remove it. "
+        f"the baseline, target, unit, direction or owner of *{esc(clip(kpi, 80))}*, or remove "
+        "it. "
         "Nothing was changed."
     )

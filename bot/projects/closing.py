@@ -150,6 +150,12 @@ class ProjectCloser:
                 reason=f"reopened (was {fresh.outcome})",
             )
             tx.projects.set_outcome(team_id, project_id, None, None, None, None, None)
+            # the day count goes on from when it first entered that stage
+            entered = [
+                at for stage, at, _, _ in tx.projects.timeline(team_id, project_id) if stage == back
+            ]
+            if entered:
+                tx.projects.set_stage_entered(team_id, project_id, entered[0])
             line = (
                 f"🔄 <@{user}> reopened *{esc(fresh.name)}* (it was {fresh.outcome}); it is "
                 f"back in {back}, and check-ins resume."

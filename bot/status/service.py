@@ -56,10 +56,12 @@ class StatusService:
                 if open_required
                 else "gate passes"
                 if project.stage != "closed"
-                else "retrospective: `/mle brief`"
+                else f"retrospective: `/mle brief {project.slug} closed`"
             )
+            blocked = "; 🚧 blocked" if _blockers(tx, project) else ""
             lines.append(
-                f"• *{clip(project.name, 100)}* — {stage}; {opened}; owner <@{project.owner_id}>"
+                f"• *{clip(project.name, 100)}* — {stage}; {opened}{blocked}; owner "
+                f"<@{project.owner_id}>"
             )
         text = f"{len(projects)} project(s) in this channel."
         blocks = [section(f"*Projects in this channel* ({len(projects)})"), *sections(lines)]

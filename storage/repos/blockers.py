@@ -48,14 +48,27 @@ class BlockerRepo:
                 found.setdefault(row.project_id, []).append(row)
         return found
 
-    def clear(self, team_id: str, project_id: int, by: str, now: str, how: str) -> list[BlockerRow]:
-        """Clear the project's open blockers; returns them as they were."""
-        cleared = self.open_for([(team_id, project_id)]).get(project_id, [])
+    def clear(
+        self,
+        team_id: str,
+        project_id: int,
+        by: str,
+        now: str,
+        how: str,
+        raised_before: str | None = None,
+    ) -> list[BlockerRow]:
+        """Clear the project's open blockers (only those raised before `raised_before`, when
+        given); returns them as they were."""
+        cleared = [
+            b
+            for b in self.open_for([(team_id, project_id)]).get(project_id, [])
+            if raised_before is None or b.raised_at < raised_before
+        ]
         if cleared:
-            self._conn.execute(
+            self._conn.executemany(
                 "UPDATE blockers SET cleared_by = ?, cleared_at = ?, cleared_how = ? "
-                "WHERE team_id = ? AND project_id = ? AND cleared_at IS NULL",
-                (by, now, how, team_id, project_id),
+                "WHERE team_id = ? AND id = ?",
+                [(by, now, how, team_id, b.id) for b in cleared],
             )
         return cleared
 

@@ -52,6 +52,12 @@ class ProjectRepo:
         )
         return [(r[0], r[1]) for r in cur.fetchall()]
 
+    def set_stage_entered(self, team_id: str, project_id: int, at: str) -> None:
+        self._conn.execute(
+            "UPDATE projects SET stage_entered_at = ? WHERE team_id = ? AND id = ?",
+            (at, team_id, project_id),
+        )
+
     def teams(self) -> list[str]:
         """Every workspace with a project."""
         cur = self._conn.execute("SELECT DISTINCT team_id FROM projects ORDER BY team_id")
