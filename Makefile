@@ -33,10 +33,15 @@ pytest: $(VENV)/.test-installed
 # time with PostgreSQL as its database; the contract tests run on both engines either way.
 # Tests that choose their engines themselves run in the first pass only.
 ENGINE_TESTS := test_storage_contract test_engine_contract test_replicas test_copy_db test_postgres
+# Tests that use no database of the app's (pure readers and rules, the manifest, the config,
+# the sandbox with its own SQLite file) tell nothing new on the second pass.
+NO_ENGINE_TESTS := test_reading test_escaping test_manifest test_question_bank \
+	test_reply_decisions test_metric_decisions test_stage_move_decisions test_business_rules \
+	test_config test_sandbox
 pytest-postgres: $(VENV)/.test-installed
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		MLE_TEST_BACKEND=postgresql $(BIN)/pytest -q \
-			$(foreach t,$(ENGINE_TESTS),--ignore=tests/$(t).py); \
+			$(foreach t,$(ENGINE_TESTS) $(NO_ENGINE_TESTS),--ignore=tests/$(t).py); \
 	else echo "TEST_DATABASE_URL is not set: the app's tests ran on SQLite only"; fi
 
 test: lint pytest pytest-postgres
