@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from tests.conftest import Harness
 from tests.interviews import new_project, thread_posts
+from tests.test_home import home_text, open_home
 
 SLUG = "churn-reduction"
 
@@ -168,3 +169,10 @@ async def test_taking_over_a_kpi_is_an_overwrite_too(harness: Harness) -> None:
     refused = await mle(harness, 'metric churn-lgbm "monthly churn" owner=<@U0CAROL>', "U0CAROL")
     assert "Nothing was changed" in refused
     assert await kpi_state(harness) == before
+
+
+async def test_the_person_who_deployed_a_model_sees_it_on_home(harness: Harness) -> None:
+    await new_project(harness, user="U0BOB")
+    await mle(harness, f"deploy {SLUG} churn-lgbm", user="U0CAROL")
+    await open_home(harness, "U0CAROL")
+    assert "*Your deployed models* (1)" in home_text(harness, "U0CAROL")

@@ -30,13 +30,14 @@ class ModelRepo:
         return to_row(ModelRow, cur.fetchone())
 
     def for_person(self, team_id: str, user_id: str) -> list[ModelRow]:
-        """Deployed models whose KPI the person owns, or of projects they own."""
+        """Deployed models the person deployed, whose KPI they own, or of projects they own."""
         cur = self._conn.execute(
             f"SELECT {_MCOLS} FROM models WHERE team_id = ? AND retired_at IS NULL AND ("
+            "deployed_by = ? OR "
             "project_id IN (SELECT id FROM projects WHERE team_id = ? AND owner_id = ?) OR "
             "id IN (SELECT model_id FROM business_metrics WHERE team_id = ? AND owner_id = ?)) "
             "ORDER BY id",
-            (team_id, team_id, user_id, team_id, user_id),
+            (team_id, user_id, team_id, user_id, team_id, user_id),
         )
         return to_rows(ModelRow, cur.fetchall())
 
