@@ -58,9 +58,13 @@ async def running_app(
     emulator: SlackEmulator,
     database: str,
     clock: Callable[[], datetime] = utc_now,
+    settings: dict[str, Any] | None = None,
     **options: Any,
 ) -> AsyncIterator[Harness]:
-    runtime = await Runtime.create(settings_for(emulator, database), clock=clock, **options)
+    """`settings`: more settings than Slack's and the database's (MLFLOW_TRACKING_URI …)."""
+    runtime = await Runtime.create(
+        settings_for(emulator, database, **(settings or {})), clock=clock, **options
+    )
     try:
         runtime.services.ticker.min_gap = 0.0  # the pacing test turns it back on
         port = await runtime.start_http("127.0.0.1", 0)

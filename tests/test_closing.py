@@ -156,3 +156,31 @@ async def test_reopen_keeps_the_day_count(timed: tuple[Harness, ManualClock]) ->
     await mle(h, f"reopen {SLUG}")
     status = await mle(h, f"status {SLUG}")
     assert "planning, day 21" in status
+
+
+async def test_what_people_type_never_becomes_a_broadcast(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    h, clock = timed
+    thread = await new_project(h, user="U0BOB")
+    clock.at(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
+    await h.runtime.services.scheduler_pass(clock())
+    await h.idle()
+    [checkin] = [m for m in thread_posts(h, thread) if m.text.startswith("Check-in")]
+    await h.emulator.click(checkin, "checkin_blocked", user="U0CAROL")
+    await h.idle()
+    [view] = [v for v in h.emulator.workspace.views.values() if v.view["callback_id"] == "blocker"]
+    await h.emulator.submit_view(
+        view.id,
+        {"what": {"value": {"type": "plain_text_input", "value": "<!channel> <http://x|y>"}}},
+        user="U0CAROL",
+    )
+    await h.idle()
+    await mle(h, f"close {SLUG} cancelled <!channel> look <!here>")
+    await reply(h, thread, "<!everyone> nothing moved")
+    await mle(h, "stats")
+    posted = [f"{m.text}\n{block_text(m)}" for m in h.emulator.bot_posts("C0MLTEAM")]
+    assert not any(
+        token in text for text in posted for token in ("<!channel>", "<!here>", "<!everyone>")
+    )
+    assert not any("<http://x|y>" in text for text in posted)

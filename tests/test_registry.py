@@ -10,18 +10,17 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.runtime import Runtime
 from sandbox.emulator import SlackEmulator
 from tests.clock import ManualClock
-from tests.conftest import Harness, settings_for
+from tests.conftest import Harness, running_app
 from tests.interviews import new_project, thread_posts
 
 mlflow = pytest.importorskip("mlflow")
@@ -75,20 +74,10 @@ def tracking_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.wait(30)
 
 
-@asynccontextmanager
-async def app_with_registry(
+def app_with_registry(
     emulator: SlackEmulator, database: str, clock: ManualClock, tracking: str
-) -> AsyncIterator[Harness]:
-    settings = settings_for(emulator, database, MLFLOW_TRACKING_URI=tracking)
-    runtime = await Runtime.create(settings, clock=clock)
-    try:
-        runtime.services.ticker.min_gap = 0.0
-        port = await runtime.start_http("127.0.0.1", 0)
-        url = f"http://127.0.0.1:{port}/slack/events"
-        emulator.connect_http(url)
-        yield Harness(emulator, runtime, url, database)
-    finally:
-        await runtime.close()
+) -> AbstractAsyncContextManager[Harness]:
+    return running_app(emulator, database, clock, settings={"MLFLOW_TRACKING_URI": tracking})
 
 
 @pytest.fixture

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.domain.business_rules import Metric, Model, Tier
 from storage.rows import MetricRow, ModelRow, ValueRow
 from storage.store import Tx
 from storage.timefmt import parse
 
 
-def to_model(model: ModelRow, metrics: list[MetricRow], values: dict[int, list[ValueRow]]) -> Model:
+def to_model(
+    model: ModelRow,
+    metrics: list[MetricRow],
+    values: dict[int, list[ValueRow]],
+    as_of: datetime | None = None,
+) -> Model:
+    """`as_of`: only the KPIs defined and the values reported by then."""
     tier = Tier(model.tier) if model.tier in {t.value for t in Tier} else None
     return Model(
         name=model.name,
@@ -24,9 +32,14 @@ def to_model(model: ModelRow, metrics: list[MetricRow], values: dict[int, list[V
                 window_days=m.window_days,
                 direction=m.direction,
                 unit=m.unit,
-                values=tuple((v.value, parse(v.observed_at)) for v in values.get(m.id, [])),
+                values=tuple(
+                    (v.value, parse(v.observed_at))
+                    for v in values.get(m.id, [])
+                    if as_of is None or parse(v.observed_at) <= as_of
+                ),
             )
             for m in metrics
+            if as_of is None or parse(m.created_at) <= as_of
         ),
     )
 

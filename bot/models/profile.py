@@ -12,11 +12,12 @@ from typing import Any
 
 from bot.domain.answers import Parsed, read_answer
 from bot.domain.bank import QuestionBank
-from bot.domain.business_rules import Metric, Model, findings, lacks_business_metrics
+from bot.domain.business_rules import findings, lacks_business_metrics
 from bot.domain.stages import INTERVIEW_STAGES, Stage
 from bot.interview.record import stage_days
+from bot.models.facts import to_model
 from bot.models.reminders import team_settings
-from storage.rows import ModelRow, ProjectRow
+from storage.rows import ProjectRow
 from storage.store import Tx
 from storage.timefmt import parse
 
@@ -78,38 +79,6 @@ def _month_ends(start: datetime, now: datetime) -> list[datetime]:
     return [*ends[-(MONTHS - 1) :], now]
 
 
-def _as_of(model: ModelRow, tx: Tx, when: datetime, cache: dict[int, Any]) -> Model:
-    """The model's business-metric facts as they stood at `when`."""
-    if model.id not in cache:
-        metrics = tx.metrics.for_models([(model.team_id, model.id)]).get(model.id, [])
-        values = tx.metrics.values_for([(model.team_id, m.id) for m in metrics])
-        cache[model.id] = (metrics, values)
-    metrics, values = cache[model.id]
-    return Model(
-        name=model.name,
-        deployed_at=parse(model.deployed_at),
-        metrics=tuple(
-            Metric(
-                name=m.name,
-                baseline=m.baseline,
-                target=m.target,
-                owner=m.owner_id,
-                method=m.method,
-                window_days=m.window_days,
-                direction=m.direction,
-                unit=m.unit,
-                values=tuple(
-                    (v.value, parse(v.observed_at))
-                    for v in values.get(m.id, [])
-                    if parse(v.observed_at) <= when
-                ),
-            )
-            for m in metrics
-            if parse(m.created_at) <= when
-        ),
-    )
-
-
 def profile(
     tx: Tx, bank: QuestionBank, team_id: str, projects: list[ProjectRow], scope: str, now: datetime
 ) -> Profile:
@@ -142,7 +111,10 @@ def profile(
     months: list[tuple[str, float]] = []
     if models:
         settings = team_settings(tx, team_id)
-        cache: dict[int, Any] = {}
+        metrics = tx.metrics.for_models([(m.team_id, m.id) for m in models])
+        values = tx.metrics.values_for(
+            [(m.team_id, k.id) for m in models for k in metrics.get(m.id, [])]
+        )
         first = min(parse(m.deployed_at) for m in models)
         for end in _month_ends(first, now):
             live = [
@@ -156,7 +128,9 @@ def profile(
             complete = sum(
                 1
                 for m in live
-                if not lacks_business_metrics(findings(_as_of(m, tx, end, cache), end, settings))
+                if not lacks_business_metrics(
+                    findings(to_model(m, metrics.get(m.id, []), values, end), end, settings)
+                )
             )
             label = f"{end:%Y-%m}" if end != now else f"{now:%Y-%m-%d} (now)"
             months.append((label, complete / len(live)))

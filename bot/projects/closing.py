@@ -40,20 +40,24 @@ class ProjectCloser:
         self.touch = touch
         self.kick = kick
 
-    async def _allowed(self, project: ProjectRow, user: str) -> bool:
-        return user == project.owner_id or await self.slack.is_admin(user)
+    async def _refusal(self, team_id: str, user: str, project_id: int, verb: str) -> str | None:
+        """Why `user` may not close or reopen the project (None: the owner or an admin)."""
+        project = await self.store.read(lambda tx: tx.projects.get(team_id, project_id))
+        if project is None:
+            return "That project no longer exists."
+        if user == project.owner_id or await self.slack.is_admin(user):
+            return None
+        return (
+            f"Only the owner of *{esc(project.name)}* (<@{project.owner_id}>) or a "
+            f"workspace admin can {verb} it."
+        )
 
     async def close(
         self, team_id: str, user: str, project_id: int, outcome: str, reason: str
     ) -> str:
-        project = await self.store.read(lambda tx: tx.projects.get(team_id, project_id))
-        if project is None:
-            return "That project no longer exists."
-        if not await self._allowed(project, user):
-            return (
-                f"Only the owner of *{esc(project.name)}* (<@{project.owner_id}>) or a "
-                "workspace admin can close it."
-            )
+        refused = await self._refusal(team_id, user, project_id, "close")
+        if refused:
+            return refused
         moment = self.clock()
         questions = self.bank.questions(Stage.CLOSED)
 
@@ -122,14 +126,9 @@ class ProjectCloser:
         return f"Closed *{esc(closed.name)}* ({outcome}).{still}"
 
     async def reopen(self, team_id: str, user: str, project_id: int) -> str:
-        project = await self.store.read(lambda tx: tx.projects.get(team_id, project_id))
-        if project is None:
-            return "That project no longer exists."
-        if not await self._allowed(project, user):
-            return (
-                f"Only the owner of *{esc(project.name)}* (<@{project.owner_id}>) or a "
-                "workspace admin can reopen it."
-            )
+        refused = await self._refusal(team_id, user, project_id, "reopen")
+        if refused:
+            return refused
         moment = self.clock()
 
         def reopen(tx: Tx) -> str | ProjectRow:

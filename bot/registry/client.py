@@ -113,25 +113,3 @@ class RegistryClient:
             token = str(data.get("next_page_token") or "")
             if not token:
                 return found
-
-    async def run_of(self, name: str, version: str) -> str | None:
-        data = await self._call(
-            "GET", "model-versions/get", params={"name": name, "version": version}
-        )
-        run_id = (data.get("model_version") or {}).get("run_id")
-        return str(run_id) if run_id else None
-
-    async def latest_metric(self, run_id: str, key: str) -> tuple[float, int] | None:
-        """(value, timestamp in ms) of the metric's latest point on a run."""
-        data = await self._call(
-            "GET", "metrics/get-history", params={"run_id": run_id, "metric_key": key}
-        )
-        points = [(float(m["value"]), int(m["timestamp"])) for m in data.get("metrics") or []]
-        return max(points, key=lambda p: p[1]) if points else None
-
-    async def set_tag(self, name: str, key: str, value: str) -> None:
-        await self._call(
-            "POST",
-            "registered-models/set-tag",
-            json={"name": name, "key": key, "value": value},
-        )

@@ -21,13 +21,18 @@ def message(
     *,
     thread_ts: str | None = None,
     label: str | None = None,
+    key: str | None = None,
+    chart: dict[str, object] | None = None,
 ) -> NewDelivery:
     """A message to post; its key (also its tag in Slack's message metadata) is unique, so
-    a unit of work that runs again writes it once."""
-    payload = {"text": post.text, "blocks": post.blocks, "label": label or kind}
+    a unit of work that runs again writes it once. `chart`: a chart to draw and share, the
+    message being posted instead if the upload fails."""
+    payload: dict[str, object] = {"text": post.text, "blocks": post.blocks, "label": label or kind}
+    if chart is not None:
+        payload["chart"] = chart
     return NewDelivery(
         team_id=team_id,
-        key=f"{kind}:{subject}:{uuid.uuid4().hex[:20]}",
+        key=key or f"{kind}:{subject}:{uuid.uuid4().hex[:20]}",
         kind=kind,
         subject=subject,
         channel_id=channel,
@@ -35,6 +40,7 @@ def message(
         due_at=now,
         thread_ts=thread_ts,
         payload=json.dumps(payload, separators=(",", ":")),
+        op="post" if chart is None else "upload",
     )
 
 
@@ -83,23 +89,17 @@ def chart(
     label: str | None = None,
     key: str | None = None,
 ) -> NewDelivery:
-    """A chart to draw and share (`spec`: `{"kind", "data", "title"}`); `fallback` is posted
+    """A chart to draw and share (`spec`: `{"kind", "data", …}`); `fallback` is posted
     instead if the upload fails. `key`: one chart per key (a month's digest chart)."""
-    payload = {
-        "text": fallback.text,
-        "blocks": fallback.blocks,
-        "label": label or kind,
-        "chart": spec,
-    }
-    return NewDelivery(
-        team_id=team_id,
-        key=key or f"{kind}:{subject}:{uuid.uuid4().hex[:20]}",
-        kind=kind,
-        subject=subject,
-        channel_id=channel,
-        created_at=now,
-        due_at=now,
+    return message(
+        team_id,
+        kind,
+        subject,
+        channel,
+        fallback,
+        now,
         thread_ts=thread_ts,
-        payload=json.dumps(payload, separators=(",", ":")),
-        op="upload",
+        label=label,
+        key=key,
+        chart=spec,
     )
