@@ -120,7 +120,20 @@ class Services:
         stages = StageService(store, slack, bank, interviews, clock, home.touch, kick)
         creator = ProjectCreator(store, slack, bank, interviews, clock, home.touch, kick)
         models = ModelService(store, slack, clock, home.touch, kick, bank=bank)
-        kpis = KpiService(store, slack, clock, home.touch, kick, bank=bank)
+        registry = RegistrySync(
+            store,
+            registry_client(settings),
+            settings.deployed_aliases,
+            settings.MLFLOW_SYNC_MINUTES,
+            clock,
+            kick,
+            slack=slack,
+            bank=bank,
+            activity=activity,
+        )
+        kpis = KpiService(
+            store, slack, clock, home.touch, kick, bank=bank, changed=registry.kpi_changed
+        )
         # what a post changes once Slack has it (or has refused it for good)
         ticker.poster.on(
             QUESTION, posted=interviews.question_posted, failed=interviews.question_failed
@@ -138,14 +151,7 @@ class Services:
             answers=AnswerService(store, bank, interviews, clock, home.touch, kick),
             closer=ProjectCloser(store, slack, bank, interviews, clock, home.touch, kick),
             stats=StatsService(store, bank, clock, kick),
-            registry=RegistrySync(
-                store,
-                registry_client(settings),
-                settings.deployed_aliases,
-                settings.MLFLOW_SYNC_MINUTES,
-                clock,
-                kick,
-            ),
+            registry=registry,
             creator=creator,
             status=StatusService(store, bank, clock),
             stages=stages,

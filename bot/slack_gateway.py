@@ -201,6 +201,16 @@ class SlackGateway:
         tz = (response.get("user") or {}).get("tz")
         return str(tz) if tz else None
 
+    async def user_by_email(self, email: str) -> str | None:
+        """The user id of the person with this e-mail (`users:read.email`), None: no one."""
+        try:
+            response = await self.client.users_lookupByEmail(email=email)
+        except _FAILURES as exc:
+            log.warning("users.lookupByEmail failed: %s", _error_code(exc))
+            return None
+        found = (response.get("user") or {}).get("id")
+        return str(found) if found else None
+
     async def is_admin(self, user: str) -> bool:
         """A workspace admin or owner (may override what only project owners may do)."""
         try:

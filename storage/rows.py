@@ -131,6 +131,7 @@ class ModelRow:
     snooze_reason: str | None
     snoozed_by: str | None
     registry: str | None = None  # the MLflow registered model it mirrors
+    registry_seen: str | None = None  # JSON: its KPI tags and KPI as of the last sync
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from storage.store import Tx
 from tests.clock import ManualClock
 from tests.pg import fresh_schema, whole_suite_on_postgres
 
+pytest_plugins = ("tests.mlflow_server",)  # the MLflow tracking server, once per session
+
 T = TypeVar("T")
 
 

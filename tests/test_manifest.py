@@ -18,6 +18,7 @@ METHOD_SCOPES = {
     "chat_postEphemeral": "chat:write",
     "reactions_add": "reactions:write",
     "users_info": "users:read",
+    "users_lookupByEmail": "users:read.email",
     "conversations_info": "channels:read",
     "conversations_join": "channels:join",
     "conversations_replies": "channels:history",

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from bot.commands.tokens import TokenError, split_words
 from bot.commands.usage import usage_for
 from bot.domain.answers import parse_duration
+from bot.domain.business_rules import METHOD_NAMES
 from bot.domain.names import name_problem
 from bot.domain.reading import Quantity, Several, read_quantity, show
 from bot.domain.stages import ORDER
@@ -349,16 +350,7 @@ def _parse_checkin(rest: str) -> Command:
 
 
 _TIERS = {"customer-facing", "business-critical", "internal-assistive", "internal-tooling"}
-_METHODS = {
-    "ab": "ab",
-    "a/b": "ab",
-    "a-b": "ab",
-    "holdout": "holdout",
-    "pre_post": "pre_post",
-    "pre-post": "pre_post",
-    "prepost": "pre_post",
-    "pre/post": "pre_post",
-}
+_METHODS = METHOD_NAMES
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 

@@ -22,6 +22,17 @@ class Tier(StrEnum):
 
 
 METHODS = ("ab", "holdout", "pre_post")
+METHOD_NAMES = {  # as people write them → the method
+    "ab": "ab",
+    "a/b": "ab",
+    "a-b": "ab",
+    "holdout": "holdout",
+    "hold-out": "holdout",
+    "pre_post": "pre_post",
+    "pre-post": "pre_post",
+    "prepost": "pre_post",
+    "pre/post": "pre_post",
+}
 ML_METRICS = frozenset(
     {
         "auc",

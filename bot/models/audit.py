@@ -39,10 +39,10 @@ def _value(field: str, value: object, unit: str) -> str:
 
 
 def change_line(
-    user: str, model: str, kpi: str, decision: Accepted, old_unit: str, value: float | None
+    who: str, model: str, kpi: str, decision: Accepted, old_unit: str, value: float | None
 ) -> str | None:
     """`📏 @bob changed monthly churn of churn-lgbm: target 3.8 % → 3.5 %` (None: nothing to
-    say)."""
+    say). `who`: as shown, `<@U…>` or where the change came from."""
     parts = []
     for change in decision.changes:
         label = LABELS.get(change.field, change.field)
@@ -53,11 +53,11 @@ def change_line(
     lines = []
     if parts:
         verb = "defined the KPI" if decision.new_kpi else "changed the KPI"
-        lines.append(f"📏 <@{user}> {verb} {where}: " + "; ".join(parts) + ".")
+        lines.append(f"📏 {who} {verb} {where}: " + "; ".join(parts) + ".")
     elif decision.new_kpi:
-        lines.append(f"📏 <@{user}> defined the KPI {where}.")
+        lines.append(f"📏 {who} defined the KPI {where}.")
     if value is not None:
-        lines.append(f"📈 <@{user}> reported {where}: {esc(show(value, decision.unit))}.")
+        lines.append(f"📈 {who} reported {where}: {esc(show(value, decision.unit))}.")
     return "\n".join(lines) or None
 
 

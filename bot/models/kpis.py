@@ -5,7 +5,9 @@ may."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from bot.blocks import clip, esc
 from bot.domain.business_rules import findings
@@ -23,7 +25,21 @@ from storage.timefmt import iso
 
 
 class KpiService(ModelUnits):
-    """Business KPIs of deployed models."""
+    """Business KPIs of deployed models. `changed(team_id, model_id)`: told once a model's
+    KPIs changed (the MLflow registry sync writes them back to its tags)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        changed: Callable[[str, int], None] = lambda team_id, model_id: None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.changed = changed
+
+    def _written(self, said: Said) -> None:
+        if said.done and said.model is not None:
+            self.changed(*said.model)
 
     # ---- metric
     async def define(
@@ -105,19 +121,22 @@ class KpiService(ModelUnits):
         now: datetime,
         units: dict[str, str] | None = None,
         allowed: bool = True,
+        who: str | None = None,
     ) -> Said:
         """`model_ref`: the name typed in a command, or the id a form was opened for (a form
         acts on the model it was opened for, whatever names look alike). `allowed`: the
-        person may overwrite the KPI's numbers."""
+        person may overwrite the KPI's numbers. `who`: who the thread says made the change
+        (default `<@user>`)."""
+        who = who or f"<@{user}>"
         found = (
             tx.models.get(team_id, model_ref)
             if isinstance(model_ref, int)
             else find_model(tx, team_id, model_ref)
         )
         if found is None:
-            return Said("That model no longer exists.")
+            return Said("That model no longer exists.", done=False)
         if isinstance(found, str):
-            return Said(found)
+            return Said(found, done=False)
         model = found
         current = tx.metrics.get(team_id, model.id, name_key(name))
         project = tx.projects.get(team_id, model.project_id)
@@ -130,7 +149,7 @@ class KpiService(ModelUnits):
                 return refused
             if current is not None and current.name != rename:
                 renamed = (
-                    f"📏 <@{user}> renamed the KPI of *{esc(model.name)}*: "
+                    f"📏 {who} renamed the KPI of *{esc(model.name)}*: "
                     f"*{esc(current.name)}* → *{esc(rename)}*."
                 )
             name = rename
@@ -139,7 +158,7 @@ class KpiService(ModelUnits):
             others = tx.metrics.for_models([(team_id, model.id)]).get(model.id, [])
             stray = self._stray_name(model, name, others, changes)
             if stray:
-                return Said(stray)
+                return Said(stray, done=False)
         from_planning = ""
         if current is None and "owner_id" not in changes and project is not None:
             planned = kpi_hint(tx, project, self.bank).owner_id
@@ -151,7 +170,10 @@ class KpiService(ModelUnits):
             for key in audit.PROTECTED
         )
         if overwrites and not allowed and project is not None and current is not None:
-            return Said(audit.refusal(current.name, model.name, project.owner_id, current.owner_id))
+            return Said(
+                audit.refusal(current.name, model.name, project.owner_id, current.owner_id),
+                done=False,
+            )
         decision = decide_metric(
             model.retired_at is not None,
             model.name,
@@ -172,7 +194,7 @@ class KpiService(ModelUnits):
             name if current is None else current.name,
         )
         if isinstance(decision, Refused):
-            return Said(decision.reason)
+            return Said(decision.reason, done=False)
         if (
             not decision.new_kpi
             and audit.protected(decision.changes)
@@ -180,7 +202,7 @@ class KpiService(ModelUnits):
             and project is not None
         ):
             owner = current.owner_id if current else None
-            return Said(audit.refusal(name, model.name, project.owner_id, owner))
+            return Said(audit.refusal(name, model.name, project.owner_id, owner), done=False)
         metric_id = tx.metrics.define(
             team_id=team_id,
             model_id=model.id,
@@ -194,7 +216,7 @@ class KpiService(ModelUnits):
         tx.models.check_at([(iso(now), model.id)])  # look again at the next pass
         rules, metrics = load_models(tx, [model])[model.id]
         line = audit.change_line(
-            user,
+            who,
             model.name,
             current.name if current else name,
             decision,
@@ -218,10 +240,13 @@ class KpiService(ModelUnits):
         )
         line = "\n".join(x for x in (renamed, line) if x) or None
         thread = (project, line) if project is not None and line else None
+        key = (team_id, model.id)
         if not still:
-            return Said(recorded + " ✅ Its business metrics are complete.", thread, people)
+            return Said(
+                recorded + " ✅ Its business metrics are complete.", thread, people, model=key
+            )
         missing = "; ".join(f"{f.code} {render.RULE_NAMES[f.code]}" for f in still)
-        return Said(f"{recorded} Still open: {missing}.", thread, people)
+        return Said(f"{recorded} Still open: {missing}.", thread, people, model=key)
 
     @staticmethod
     def _stray_name(
@@ -259,12 +284,17 @@ class KpiService(ModelUnits):
         """Rename the KPI (recorded in the thread); a Said when it cannot be, None when done
         (the rest of the request then applies to the new name)."""
         if current is None:
-            return Said(f"*{esc(model.name)}* has no KPI by that name to rename.")
+            return Said(f"*{esc(model.name)}* has no KPI by that name to rename.", done=False)
         if project is not None and not allowed:
-            return Said(audit.refusal(current.name, model.name, project.owner_id, current.owner_id))
+            return Said(
+                audit.refusal(current.name, model.name, project.owner_id, current.owner_id),
+                done=False,
+            )
         taken = tx.metrics.get(model.team_id, model.id, name_key(new))
         if taken is not None and taken.id != current.id:
-            return Said(f"*{esc(model.name)}* already has a KPI called *{esc(taken.name)}*.")
+            return Said(
+                f"*{esc(model.name)}* already has a KPI called *{esc(taken.name)}*.", done=False
+            )
         if new != current.name:
             tx.metrics.rename(model.team_id, current.id, new, name_key(new), iso(now))
         return None
@@ -296,7 +326,11 @@ class KpiService(ModelUnits):
                 f"🗑️ <@{user}> removed the KPI *{esc(kpi.name)}* of *{esc(found.name)}* "
                 f"(was {esc(kpi_line(kpi))}; its reported values went with it)."
             )
-            return Said(f"Removed *{esc(kpi.name)}* from *{esc(found.name)}*.", (project, line))
+            return Said(
+                f"Removed *{esc(kpi.name)}* from *{esc(found.name)}*.",
+                (project, line),
+                model=(team_id, found.id),
+            )
 
         return await self._write(remove)
 

@@ -24,6 +24,8 @@ class Said:
     reply: str
     thread: tuple[ProjectRow, str] | None = None
     people: tuple[str, ...] = ()  # (team_id, *users) whose Home tabs change
+    done: bool = True  # False: refused, nothing changed
+    model: tuple[str, int] | None = None  # (team_id, id) of the model whose KPIs changed
 
 
 def find_model(tx: Tx, team_id: str, name: str) -> ModelRow | str:
@@ -66,6 +68,7 @@ class ModelUnits:
             return said
 
         said = await self.store.write(with_thread_line)
+        self._written(said)
         if said.people:
             self.touch(*said.people)
         if said.thread is not None:
@@ -73,6 +76,9 @@ class ModelUnits:
             self.touch(project.team_id, project.owner_id)
             self.kick(project.channel_id)
         return said.reply
+
+    def _written(self, said: Said) -> None:
+        """What a service does once a unit is committed (nothing by default)."""
 
     async def _allowed(self, project: ProjectRow, user: str) -> bool:
         return user == project.owner_id or await self.slack.is_admin(user)

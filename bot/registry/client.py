@@ -16,6 +16,19 @@ class RegistryError(Exception):
     """The registry could not be read (down, slow, refused): one line, no secrets."""
 
 
+class Missing(RegistryError):
+    """The thing asked for does not exist (404, RESOURCE_DOES_NOT_EXIST)."""
+
+
+@dataclass(frozen=True)
+class Point:
+    """A metric's point: its value, when it was logged (ms since the epoch) and its step."""
+
+    value: float
+    timestamp: int
+    step: int
+
+
 @dataclass(frozen=True)
 class Version:
     version: str
@@ -68,6 +81,8 @@ class RegistryClient:
                         raise RegistryError(
                             f"the tracking server refused the credentials ({response.status})"
                         )
+                    if response.status == 404:
+                        raise Missing(f"{path}: not found")
                     if response.status >= 400:
                         raise RegistryError(f"{path} answered {response.status}")
                     data = await response.json(content_type=None)
@@ -91,25 +106,82 @@ class RegistryClient:
             if token:
                 params["page_token"] = token
             data = await self._call("GET", "registered-models/search", params=params)
-            for raw in data.get("registered_models") or []:
-                found.append(
-                    Registered(
-                        name=str(raw.get("name")),
-                        tags={
-                            str(t["key"]): str(t.get("value", "")) for t in raw.get("tags") or []
-                        },
-                        aliases={
-                            str(a["alias"]).lower(): str(a["version"])
-                            for a in raw.get("aliases") or []
-                        },
-                        versions={
-                            str(v["version"]): Version(
-                                str(v["version"]), v.get("run_id"), str(v.get("current_stage"))
-                            )
-                            for v in raw.get("latest_versions") or []
-                        },
-                    )
-                )
+            found += [_registered(raw) for raw in data.get("registered_models") or []]
             token = str(data.get("next_page_token") or "")
             if not token:
                 return found
+
+    async def registered_model(self, name: str) -> Registered | None:
+        """One registered model (None: it no longer exists)."""
+        try:
+            data = await self._call("GET", "registered-models/get", params={"name": name})
+        except Missing:
+            return None
+        return _registered(data.get("registered_model") or {"name": name})
+
+    async def run_of(self, name: str, version: str) -> str | None:
+        """The id of the run a model version was made from (None: none, or no such version)."""
+        try:
+            data = await self._call(
+                "GET", "model-versions/get", params={"name": name, "version": version}
+            )
+        except Missing:
+            return None
+        run = (data.get("model_version") or {}).get("run_id")
+        return str(run) if run else None
+
+    async def latest_point(self, run_id: str, key: str) -> Point | None:
+        """The latest point (by time, then step) of metric `key` logged on a run."""
+        latest: Point | None = None
+        token = ""
+        while True:
+            params: dict[str, Any] = {"run_id": run_id, "metric_key": key}
+            if token:
+                params["page_token"] = token
+            try:
+                data = await self._call("GET", "metrics/get-history", params=params)
+            except Missing:
+                return None
+            for raw in data.get("metrics") or []:
+                point = Point(
+                    float(raw.get("value", "nan")),
+                    int(raw.get("timestamp") or 0),
+                    int(raw.get("step") or 0),
+                )
+                if latest is None or (point.timestamp, point.step) > (
+                    latest.timestamp,
+                    latest.step,
+                ):
+                    latest = point
+            token = str(data.get("next_page_token") or "")
+            if not token:
+                return latest
+
+    async def set_tags(self, name: str, tags: dict[str, str]) -> None:
+        for key, value in tags.items():
+            await self._call(
+                "POST", "registered-models/set-tag", json={"name": name, "key": key, "value": value}
+            )
+
+    async def delete_tags(self, name: str, keys: list[str]) -> None:
+        for key in keys:
+            try:
+                await self._call(
+                    "DELETE", "registered-models/delete-tag", json={"name": name, "key": key}
+                )
+            except Missing:
+                continue  # already gone
+
+
+def _registered(raw: dict[str, Any]) -> Registered:
+    return Registered(
+        name=str(raw.get("name")),
+        tags={str(t["key"]): str(t.get("value", "")) for t in raw.get("tags") or []},
+        aliases={str(a["alias"]).lower(): str(a["version"]) for a in raw.get("aliases") or []},
+        versions={
+            str(v["version"]): Version(
+                str(v["version"]), v.get("run_id"), str(v.get("current_stage"))
+            )
+            for v in raw.get("latest_versions") or []
+        },
+    )

@@ -6,6 +6,7 @@ only when MLE Coach's state differs) and said in the project thread, "from MLflo
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -13,11 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
+from bot.activity import Activity
 from bot.blocks import clip, esc
+from bot.domain.bank import QuestionBank
 from bot.domain.names import name_key, slugify
+from bot.models.kpis import KpiService
 from bot.models.reminders import team_settings
 from bot.registry.client import Registered, RegistryClient, RegistryError
+from bot.registry.kpis import Fetched, KpiMirror, Writes
 from bot.scheduling import outbox
+from bot.slack_gateway import SlackGateway
 from storage.rows import NewDelivery, ProjectRow
 from storage.store import Store, Tx
 from storage.timefmt import iso
@@ -36,6 +42,7 @@ class Report:
     matched: list[list[str]] = field(default_factory=list)  # team, model, project, version
     unmatched: list[list[str]] = field(default_factory=list)  # model, what to do
     changes: list[str] = field(default_factory=list)
+    problems: list[list[str]] = field(default_factory=list)  # team ("" any), what
 
     def for_team(self, team_id: str) -> str:
         return json.dumps(
@@ -44,8 +51,17 @@ class Report:
                 "error": self.error,
                 "matched": [m[1:] for m in self.matched if m[0] == team_id],
                 "unmatched": self.unmatched,
+                "problems": [p[1] for p in self.problems if p[0] in ("", team_id)],
             }
         )
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What one registered model's unit did: the channel to post in, the tags to write."""
+
+    channel: str | None = None
+    writes: Writes | None = None
 
 
 def _label(version: str) -> str:
@@ -61,13 +77,88 @@ class RegistrySync:
         minutes: int,
         clock: Callable[[], datetime],
         kick: Callable[..., None] = lambda channel=None: None,
+        *,
+        slack: SlackGateway,
+        bank: QuestionBank,
+        activity: Activity,
     ) -> None:
         self.store = store
         self.client = client  # None: MLFLOW_TRACKING_URI is unset, the sync is off
+        # KPIs changed from the tags, as /mle metric would (its own service: no write-back)
+        kpis = KpiService(store, slack, clock, kick=kick, bank=bank)
+        self.mirror = KpiMirror(client, slack, kpis) if client is not None else None
         self.aliases = aliases
         self.every = timedelta(minutes=minutes)
         self.clock = clock
         self.kick = kick
+        self.activity = activity
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def kpi_changed(self, team_id: str, model_id: int) -> None:
+        """A model's KPIs changed in Slack: write them to its registered model's tags now
+        (in the background; a failure is tried again by the next sync)."""
+        if self.mirror is None:
+            return
+        self.activity.begin()
+        task = asyncio.get_running_loop().create_task(self._push(team_id, model_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._pushed)
+
+    def _pushed(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self.activity.end()
+        if not task.cancelled() and task.exception() is not None:
+            log.error("writing KPI tags to MLflow failed", exc_info=task.exception())
+
+    async def _push(self, team_id: str, model_id: int) -> None:
+        assert self.client is not None and self.mirror is not None
+        row = await self.store.read(lambda tx: tx.models.get(team_id, model_id))
+        if row is None or row.registry is None or row.retired_at is not None:
+            return
+        try:
+            model = await self.client.registered_model(row.registry)
+            if model is None:
+                return
+            found = model.deployed(self.aliases)
+            version = found[0] if found else (row.version or "").removeprefix("v")
+            fetched = await self.mirror.fetch(model, version, {})
+        except RegistryError as exc:
+            log.warning("MLflow: the KPI of a model was not written now: %s", exc)
+            return  # the next sync writes it
+        now = self.clock()
+        mirror = self.mirror
+
+        def unit(tx: Tx) -> tuple[str | None, Writes | None]:
+            fresh = tx.models.get(team_id, model_id)
+            project = tx.projects.get(team_id, fresh.project_id) if fresh else None
+            if fresh is None or project is None:
+                return None, None
+            return project.channel_id, mirror.reconcile(
+                tx, fresh, project, fetched, now, pushing=True
+            )
+
+        channel, writes = await self.store.write(unit)
+        if writes is not None:
+            await self._write_tags(writes, Report(ran_at=iso(now)))
+            if channel and writes.posted:
+                self.kick(channel)
+
+    async def _write_tags(self, writes: Writes, report: Report) -> None:
+        """Write what a unit left for the registry; once written, both sides are in step."""
+        if not (writes.set or writes.delete):
+            return
+        assert self.mirror is not None
+        problem = await self.mirror.write(writes)
+        if problem is not None:
+            report.problems.append(
+                [writes.team_id, f"{writes.registered}: its tags were not written ({problem})"]
+            )
+            return
+        seen = json.dumps(writes.seen, sort_keys=True)
+        await self.store.write(
+            lambda tx: tx.models.set_registry_seen(writes.team_id, writes.model_id, seen)
+        )
+        report.changes += writes.notes
 
     @property
     def enabled(self) -> bool:
@@ -106,15 +197,29 @@ class RegistrySync:
             return report  # nothing is retired because the registry could not be read
         deployed_names = set()
         channels: set[str] = set()
+        emails: dict[str, str | None] = {}
         for model in registered:
             found = model.deployed(self.aliases)
             if found is None:
                 continue
             deployed_names.add(model.name)
-            unit = partial(self._apply, model=model, found=found, now=now, report=report)
-            changed = await (self.store.rehearse(unit) if dry_run else self.store.write(unit))
-            if changed:
-                channels.add(changed)
+            fetched = None
+            if self.mirror is not None and model.tags.get(PROJECT_TAG):
+                try:
+                    fetched = await self.mirror.fetch(model, found[0], emails)
+                except RegistryError as exc:
+                    report.problems.append(["", f"{model.name}: {exc}"])
+            unit = partial(
+                self._apply, model=model, found=found, now=now, report=report, fetched=fetched
+            )
+            applied = await (self.store.rehearse(unit) if dry_run else self.store.write(unit))
+            if applied.channel:
+                channels.add(applied.channel)
+            if applied.writes is not None:
+                if dry_run:
+                    report.changes += applied.writes.notes
+                else:
+                    await self._write_tags(applied.writes, report)
         retired = await self.store.write(
             lambda tx: self._retire_gone(tx, deployed_names, now, report, dry_run)
         )
@@ -162,13 +267,35 @@ class RegistrySync:
         found: tuple[str, str],
         now: datetime,
         report: Report,
-    ) -> str | None:
+        fetched: Fetched | None,
+    ) -> Applied:
         """Deploy or move the version of one registered model (`found`: its deployed version
-        and the alias that says so); the channel to post in when something changed."""
+        and the alias that says so), then keep its KPI in step with the tags (`fetched`)."""
         version, alias = found
         project = self._project(tx, model, report)
         if project is None:
-            return None
+            return Applied()
+        channel = self._deploy(tx, model, project, version, alias, now, report)
+        row = tx.models.by_name(project.team_id, name_key(model.name), slugify(model.name))
+        if fetched is None or self.mirror is None or row is None or row.registry is None:
+            return Applied(channel)
+        if row.project_id != project.id or row.retired_at is not None:
+            return Applied(channel)
+        writes = self.mirror.reconcile(tx, row, project, fetched, now)
+        report.problems += [[project.team_id, problem] for problem in writes.problems]
+        return Applied(project.channel_id if writes.posted else channel, writes)
+
+    def _deploy(
+        self,
+        tx: Tx,
+        model: Registered,
+        project: ProjectRow,
+        version: str,
+        alias: str,
+        now: datetime,
+        report: Report,
+    ) -> str | None:
+        """Deploy the model or move its version; the channel to post in if it changed."""
         team_id = project.team_id
         label = _label(version)
         report.matched.append([team_id, model.name, project.name, label])
@@ -259,6 +386,8 @@ def registry_text(latest: tuple[str, str] | None, enabled: bool) -> str:
         lines.append(f"• *{esc(name)}* {esc(version)} → *{esc(project)}*")
     for name, why in data.get("unmatched") or []:
         lines.append(f"• *{esc(name)}* is deployed in MLflow but not matched: {why}")
+    for problem in data.get("problems") or []:
+        lines.append(f"⚠️ {esc(problem)}")
     if len(lines) == 1:
         lines.append("No registered model carries a deployed alias.")
     return "\n".join(lines)

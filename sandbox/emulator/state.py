@@ -17,6 +17,11 @@ class User:
     is_admin: bool = False
     is_bot: bool = False
     team_id: str = "T0SANDBOX"
+    email: str = ""  # empty: `<name>@example.com`
+
+    @property
+    def address(self) -> str:
+        return self.email or f"{self.name}@example.com"
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -30,7 +35,11 @@ class User:
             "is_owner": False,
             "is_bot": self.is_bot,
             "deleted": False,
-            "profile": {"display_name": self.name, "real_name": self.name.title()},
+            "profile": {
+                "display_name": self.name,
+                "real_name": self.name.title(),
+                "email": self.address,
+            },
         }
 
 

@@ -275,6 +275,16 @@ async def users_info(emu: SlackEmulator, params: dict[str, Any]) -> dict[str, An
     return {"user": user.to_api()}
 
 
+@method("users.lookupByEmail")
+async def users_lookup_by_email(emu: SlackEmulator, params: dict[str, Any]) -> dict[str, Any]:
+    _require(params, "email")
+    wanted = str(params["email"]).strip().lower()
+    for user in emu.workspace.users.values():
+        if not user.is_bot and user.address.lower() == wanted:
+            return {"user": user.to_api()}
+    raise ApiError("users_not_found")
+
+
 @method("conversations.info")
 async def conversations_info(emu: SlackEmulator, params: dict[str, Any]) -> dict[str, Any]:
     _require(params, "channel")

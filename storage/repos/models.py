@@ -134,6 +134,12 @@ class ModelRepo:
             (registered, team_id, model_id),
         )
 
+    def set_registry_seen(self, team_id: str, model_id: int, seen: str | None) -> None:
+        self._conn.execute(
+            "UPDATE models SET registry_seen = ? WHERE team_id = ? AND id = ?",
+            (seen, team_id, model_id),
+        )
+
     def mirrored(self) -> list[ModelRow]:
         """Deployed models that mirror a registered model, in every workspace."""
         cur = self._conn.execute(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from storage.sql import Conn
 
+KEEP = 20  # syncs kept per workspace
+
 
 class RegistryRepo:
     def __init__(self, conn: Conn) -> None:
@@ -13,6 +15,12 @@ class RegistryRepo:
         self._conn.execute(
             "INSERT INTO registry_syncs (team_id, ran_at, report) VALUES (?, ?, ?)",
             (team_id, ran_at, report),
+        )
+        self._conn.execute(  # only the latest ones are ever read
+            "DELETE FROM registry_syncs WHERE team_id = ? AND id < ("
+            "SELECT MIN(id) FROM (SELECT id FROM registry_syncs WHERE team_id = ? "
+            "ORDER BY id DESC LIMIT ?) AS kept)",
+            (team_id, team_id, KEEP),
         )
 
     def latest(self, team_id: str) -> tuple[str, str] | None:

@@ -1,0 +1,312 @@
+"""A mirrored model's business KPI kept in step with its registered model's tags, both ways:
+tags changed in MLflow are applied as `/mle metric` would (the audit line says "from MLflow"),
+a KPI changed in Slack is written to the tags, the latest point of the MLflow metric named by
+`mle.kpi` on the deployed version's run is reported as a value, and `mle.business_metrics`
+says `complete` or what is lacking after every evaluation."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.blocks import clip, esc
+from bot.domain import registry_tags as tags_
+from bot.domain.business_rules import findings
+from bot.domain.metric_change import Kpi, Refused, decide_metric
+from bot.domain.names import name_key
+from bot.domain.reading import show
+from bot.models.facts import load_models
+from bot.models.kpis import KpiService
+from bot.models.reminders import team_settings
+from bot.models.render import RULE_NAMES
+from bot.registry.client import Point, Registered, RegistryClient, RegistryError
+from bot.scheduling import outbox
+from bot.slack_gateway import SlackGateway
+from storage.rows import MetricRow, ModelRow, ProjectRow
+from storage.store import Tx
+from storage.timefmt import iso, parse
+
+log = logging.getLogger(__name__)
+FROM_MLFLOW = "MLflow (tags on the registered model)"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What was read before the unit: the KPI tags, the owner they name as a Slack user id,
+    and the latest point of the KPI's MLflow metric on the deployed version's run."""
+
+    tags: dict[str, str]
+    status: str | None  # the `mle.business_metrics` tag as it is
+    kpi: tags_.TagKpi | None
+    owner: str | None = None
+    problems: tuple[str, ...] = ()
+    point: Point | None = None
+    run_id: str | None = None
+
+
+@dataclass
+class Writes:
+    """What to write to the registry once the unit is committed, and the `seen` to store
+    when it was."""
+
+    team_id: str
+    model_id: int
+    registered: str
+    set: dict[str, str] = field(default_factory=dict)
+    delete: list[str] = field(default_factory=list)
+    seen: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the report says was done
+    problems: list[str] = field(default_factory=list)  # what could not be taken from the tags
+    posted: bool = False  # a line went to the project thread
+
+
+def kpi_fields(metric: MetricRow | None) -> dict[str, object]:
+    """MLE Coach's KPI as compared with the tags ({}: none)."""
+    if metric is None:
+        return {}
+    return {
+        "name": metric.name,
+        "baseline": metric.baseline,
+        "target": metric.target,
+        "unit": metric.unit,
+        "direction": metric.direction,
+        "owner_id": metric.owner_id,
+        "method": metric.method,
+        "window_days": metric.window_days,
+    }
+
+
+def status_tag(codes: list[str]) -> str:
+    """`complete`, or `lacking: F1 no business KPI, F7 no recent value`."""
+    if not codes:
+        return "complete"
+    return "lacking: " + ", ".join(f"{code} {RULE_NAMES[code]}" for code in codes)
+
+
+class KpiMirror:
+    def __init__(self, client: RegistryClient, slack: SlackGateway, kpis: KpiService) -> None:
+        self.client = client
+        self.slack = slack
+        self.kpis = kpis
+
+    async def fetch(
+        self, model: Registered, version: str, emails: dict[str, str | None]
+    ) -> Fetched:
+        """Read what the unit needs (raises RegistryError). `emails`: e-mail → user id,
+        shared by one sync so each address is looked up once."""
+        kpi = tags_.read_kpi_tags(model.tags)
+        problems = list(kpi.problems) if kpi else []
+        owner = None
+        if kpi is not None and kpi.owner:
+            if "@" in kpi.owner:
+                if kpi.owner not in emails:
+                    emails[kpi.owner] = await self.slack.user_by_email(kpi.owner)
+                owner = emails[kpi.owner]
+                if owner is None:
+                    problems.append(f"`{tags_.OWNER}`: no one in Slack has the e-mail {kpi.owner}")
+            elif kpi.owner[:1] in ("U", "W") and kpi.owner.isalnum():
+                owner = kpi.owner
+            else:
+                problems.append(
+                    f"`{tags_.OWNER}` = `{kpi.owner[:40]}` is neither a Slack user id nor an e-mail"
+                )
+        point = run_id = None
+        if kpi is not None:
+            run_id = await self.client.run_of(model.name, version)
+            if run_id:
+                point = await self.client.latest_point(run_id, kpi.name)
+        return Fetched(
+            tags_.kpi_tags(model.tags),
+            model.tags.get(tags_.STATUS),
+            kpi,
+            owner,
+            tuple(problems),
+            point,
+            run_id,
+        )
+
+    def reconcile(
+        self,
+        tx: Tx,
+        row: ModelRow,
+        project: ProjectRow,
+        fetched: Fetched,
+        now: datetime,
+        *,
+        pushing: bool = False,
+    ) -> Writes:
+        """Bring the two sides in step inside the unit: thread lines go to the outbox; what
+        the registry needs is returned."""
+        seen = json.loads(row.registry_seen) if row.registry_seen else None
+        metric = self._mirrored(tx, row, seen, fetched.kpi)
+        writes = Writes(row.team_id, row.id, row.registry or row.name)
+        lines: list[str] = []
+        wins = tags_.which_wins(seen, fetched.tags, kpi_fields(metric), pushing=pushing)
+        if wins == "registry":
+            if fetched.kpi is None:
+                if metric is not None:
+                    lines.append(
+                        f"🏷️ The KPI tags of *{esc(row.name)}* were removed in MLflow; "
+                        f"*{esc(metric.name)}* stays in MLE Coach (`/mle metric {row.slug} "
+                        f'"{esc(metric.name)}" remove` removes it).'
+                    )
+            else:
+                lines += self._apply_tags(tx, row, metric, fetched, now, writes)
+            metric = self._mirrored(tx, row, seen, fetched.kpi)
+            tags_now = dict(fetched.tags)
+        elif wins == "slack":
+            tags_now = self._tags_of(metric)
+            writes.set.update({k: v for k, v in tags_now.items() if fetched.tags.get(k) != v})
+            writes.delete += [k for k in fetched.tags if k not in tags_now]
+            if writes.set or writes.delete:
+                writes.notes.append(f"{row.name}: KPI written to the tags")
+        else:
+            tags_now = dict(fetched.tags)
+        if fetched.kpi is not None and metric is not None and fetched.point is not None:
+            lines += self._report(tx, row, metric, fetched, writes, now)
+        for problem in fetched.problems:
+            writes.problems.append(f"{row.name}: {problem}")
+        rules, _ = load_models(tx, [row])[row.id]
+        codes = [f.code for f in findings(rules, now, team_settings(tx, row.team_id))]
+        status = status_tag(sorted({c for c in codes if c != "F8"}))
+        if fetched.status != status:
+            writes.set[tags_.STATUS] = status
+        writes.seen = {
+            "tags": tags_now,
+            "kpi": kpi_fields(self._mirrored(tx, row, seen, fetched.kpi)),
+        }
+        seen_now = json.dumps(writes.seen, sort_keys=True)
+        if not (writes.set or writes.delete) and seen_now != row.registry_seen:
+            tx.models.set_registry_seen(row.team_id, row.id, seen_now)
+        if lines:
+            tx.deliveries.add_many(outbox.thread_line("thread", project, "\n".join(lines), now))
+            writes.posted = True
+        return writes
+
+    async def write(self, writes: Writes) -> str | None:
+        """Write the tags (None: done, else why not: the next sync tries again)."""
+        try:
+            await self.client.set_tags(writes.registered, writes.set)
+            await self.client.delete_tags(writes.registered, writes.delete)
+        except RegistryError as exc:
+            log.warning("MLflow tags of a model: %s", exc)
+            return str(exc)
+        return None
+
+    # ---- inside the unit
+    @staticmethod
+    def _mirrored(
+        tx: Tx, row: ModelRow, seen: dict[str, Any] | None, kpi: tags_.TagKpi | None
+    ) -> MetricRow | None:
+        """The KPI of `row` the tags stand for: the one last in step, the one the tags name,
+        or the model's only KPI."""
+        kpis = tx.metrics.for_models([(row.team_id, row.id)]).get(row.id, [])
+        names = [str(((seen or {}).get("kpi") or {}).get("name") or ""), kpi.name if kpi else ""]
+        for name in names:
+            for metric in kpis:
+                if name and metric.name_key == name_key(name):
+                    return metric
+        return kpis[0] if len(kpis) == 1 else None
+
+    @staticmethod
+    def _tags_of(metric: MetricRow | None) -> dict[str, str]:
+        if metric is None:
+            return {}
+        return tags_.write_kpi_tags(
+            metric.name,
+            metric.baseline,
+            metric.target,
+            metric.unit,
+            metric.direction,
+            metric.owner_id,
+            metric.method,
+            metric.window_days,
+        )
+
+    def _apply_tags(
+        self,
+        tx: Tx,
+        row: ModelRow,
+        metric: MetricRow | None,
+        fetched: Fetched,
+        now: datetime,
+        writes: Writes,
+    ) -> list[str]:
+        assert fetched.kpi is not None
+        changes = dict(fetched.kpi.changes)
+        if fetched.owner:
+            changes["owner_id"] = fetched.owner
+        name = fetched.kpi.name
+        if metric is not None and metric.name_key != name_key(name):
+            changes["rename"] = name
+            name = metric.name
+        said = self.kpis._define(  # noqa: SLF001 - the same unit as /mle metric, from MLflow
+            tx,
+            row.team_id,
+            "mlflow",
+            row.id,
+            name,
+            None,
+            changes,
+            now,
+            dict(fetched.kpi.units),
+            True,
+            who=FROM_MLFLOW,
+        )
+        if not said.done:
+            writes.problems.append(f"{row.name}: the KPI tags were not applied: {said.reply}")
+            return [f"🏷️ The KPI tags of *{esc(row.name)}* in MLflow were not applied: {said.reply}"]
+        writes.notes.append(f"{row.name}: KPI taken from the tags")
+        return [said.thread[1]] if said.thread else []
+
+    def _report(
+        self,
+        tx: Tx,
+        row: ModelRow,
+        metric: MetricRow,
+        fetched: Fetched,
+        writes: Writes,
+        now: datetime,
+    ) -> list[str]:
+        """The latest point of the MLflow metric, as a value of the KPI, unless a value as
+        recent is already there (the most recent wins)."""
+        point = fetched.point
+        assert point is not None
+        at = datetime.fromtimestamp(point.timestamp / 1000, UTC)
+        values = tx.metrics.values_for([(row.team_id, metric.id)]).get(metric.id, [])
+        if values and parse(values[-1].observed_at) >= at:
+            return []
+        before = Kpi(
+            metric.baseline,
+            metric.target,
+            metric.direction,
+            metric.owner_id,
+            metric.method,
+            metric.window_days,
+            metric.unit,
+        )
+        decision = decide_metric(
+            row.retired_at is not None,
+            row.name,
+            before,
+            {},
+            point.value,
+            {"value": ""},
+            metric.name,
+        )
+        if isinstance(decision, Refused):
+            writes.problems.append(
+                f"{row.name}: the metric's value was not taken: {decision.reason}"
+            )
+            return []
+        tx.metrics.report(row.team_id, metric.id, point.value, iso(at), "mlflow")
+        tx.models.check_at([(iso(now), row.id)])  # evaluated again at the next pass
+        writes.notes.append(f"{row.name}: value {show(point.value, metric.unit)} from MLflow")
+        return [
+            f"📈 MLflow reported *{esc(clip(metric.name, 80))}* of *{esc(clip(row.name, 80))}*: "
+            f"{esc(show(point.value, metric.unit))} (logged {at:%Y-%m-%d %H:%M} UTC on the "
+            "deployed version's run)."
+        ]

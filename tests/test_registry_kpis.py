@@ -1,0 +1,222 @@
+"""A mirrored model's business KPI kept in step with its MLflow registered model's tags, both
+ways, against a real MLflow tracking server driven with MLflow's own client."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from sandbox.emulator import SlackEmulator
+from tests.clock import ManualClock
+from tests.conftest import Harness, running_app
+from tests.interviews import new_project, thread_posts
+from tests.mlflow_server import free_port, sync, version
+
+pytest.importorskip("mlflow")
+
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+TEAM = "T0SANDBOX"
+
+
+@asynccontextmanager
+async def deployed(
+    emulator: SlackEmulator,
+    database: str,
+    client: Any,
+    tracking: str,
+    tags: dict[str, str],
+    value: float = 4.0,
+) -> AsyncIterator[tuple[Harness, ManualClock, str, str]]:
+    """A project, and a registered model of it with `tags` whose champion's run logged
+    `monthly churn` = `value` an hour before the first sync."""
+    clock = ManualClock(NOW)
+    name = f"churn-lgbm-{uuid.uuid4().hex[:6]}"
+    settings = {"MLFLOW_TRACKING_URI": tracking}
+    project = f"Churn {uuid.uuid4().hex[:6]}"  # the registry is shared by the session's tests
+    async with running_app(emulator, database, clock, settings=settings) as h:
+        thread = await new_project(h, project)
+        client.create_registered_model(name, tags={"mle.project": project, **tags})
+        champion = version(client, name, value, at=NOW - timedelta(hours=1))
+        client.set_registered_model_alias(name, "champion", champion)
+        await sync(h, clock)
+        yield h, clock, name, thread
+
+
+def tags_of(client: Any, name: str) -> dict[str, str]:
+    return dict(client.get_registered_model(name).tags)
+
+
+async def kpi(h: Harness, name: str) -> Any:
+    def read(tx: Any) -> Any:
+        model = tx.models.by_name(TEAM, name, name)
+        [metric] = tx.metrics.for_models([(TEAM, model.id)])[model.id]
+        values = tx.metrics.values_for([(TEAM, metric.id)]).get(metric.id, [])
+        return metric, values
+
+    return await h.read(read)
+
+
+async def mle(h: Harness, text: str, user: str = "U0ALICE") -> str:
+    await h.emulator.slash(text, user=user)
+    await h.idle()
+    return h.emulator.ephemerals_for(user)[-1].text
+
+
+KPI_TAGS = {
+    "mle.kpi": "monthly churn",
+    "mle.kpi.baseline": "4.1%",
+    "mle.kpi.target": "3,8 %",
+    "mle.kpi.direction": "lower",
+    "mle.kpi.owner": "carol@example.com",
+    "mle.kpi.method": "A/B test on 10% of accounts",
+    "mle.kpi.window_days": "30",
+}
+
+
+async def test_the_kpi_comes_from_the_tags_and_its_value_from_the_run(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as (
+        h,
+        clock,
+        name,
+        thread,
+    ):
+        said = "\n".join(p.text for p in thread_posts(h, thread)[-2:])
+        defined = (
+            f"MLflow (tags on the registered model) defined the KPI *monthly churn* of *{name}*"
+        )
+        assert defined in said
+        assert "baseline 4.1 %" in said and "target 3.8 %" in said and "<@U0CAROL>" in said
+        assert f"📈 MLflow reported *monthly churn* of *{name}*: 4 % (logged 2026-11-26 07:00" in (
+            said
+        )
+        metric, values = await kpi(h, name)
+        assert (metric.baseline, metric.target, metric.unit, metric.direction) == (
+            4.1,
+            3.8,
+            "%",
+            "lower",
+        )
+        assert (metric.owner_id, metric.window_days) == ("U0CAROL", 30)
+        assert [(v.value, v.observed_at[:16], v.reporter_id) for v in values] == [
+            (4.0, "2026-11-26T07:00", "mlflow")
+        ]
+        # the model can justify itself: the registry says so next to it
+        assert tags_of(client, name)["mle.business_metrics"] == "complete"
+        # the same point again is not a second value, and nothing is said
+        posts = len(thread_posts(h, thread))
+        await sync(h, clock, minutes=10)
+        assert len(thread_posts(h, thread)) == posts
+        assert len((await kpi(h, name))[1]) == 1
+
+
+async def test_a_change_in_slack_is_written_to_the_tags_and_a_later_tag_change_wins(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as (
+        h,
+        clock,
+        name,
+        thread,
+    ):
+        said = await mle(h, f'metric {name} "monthly churn" target=3.5%')
+        assert "Recorded" in said
+        tags = tags_of(client, name)
+        assert tags["mle.kpi.target"] == "3.5%"
+        assert tags["mle.kpi.baseline"] == "4.1%"  # the rest as it was
+        assert tags["mle.kpi.owner"] == "U0CAROL"  # written back as the Slack user
+        # the pipeline moves the target in MLflow afterwards: the next sync takes it
+        client.set_registered_model_tag(name, "mle.kpi.target", "3.6%")
+        await sync(h, clock, minutes=10)
+        line = thread_posts(h, thread)[-1].text
+        assert "MLflow (tags on the registered model) changed the KPI *monthly churn*" in line
+        assert "target 3.5 % → 3.6 %" in line
+        metric, _ = await kpi(h, name)
+        assert metric.target == 3.6
+        # and it is not written back over itself
+        assert tags_of(client, name)["mle.kpi.target"] == "3.6%"
+
+
+async def test_a_change_made_while_the_registry_is_down_is_written_by_the_next_sync(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as (
+        h,
+        clock,
+        name,
+        _,
+    ):
+        registry: Any = h.runtime.services.registry.client
+        registry.base_url = f"http://127.0.0.1:{free_port()}"
+        said = await mle(h, f'metric {name} "monthly churn" baseline=4.2%')
+        assert "Recorded" in said  # the person is not held up by MLflow
+        assert tags_of(client, name)["mle.kpi.baseline"] == "4.1%"
+        registry.base_url = tracking_server
+        await sync(h, clock, minutes=10)
+        assert tags_of(client, name)["mle.kpi.baseline"] == "4.2%"
+        metric, _ = await kpi(h, name)
+        assert metric.baseline == 4.2  # Slack's change stood: it was the most recent
+
+
+async def test_a_model_without_a_kpi_is_lacking_in_the_registry_until_one_is_defined(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    async with deployed(emulator, database, client, tracking_server, {}) as (h, clock, name, _):
+        assert tags_of(client, name)["mle.business_metrics"].startswith(
+            "lacking: F1 no business KPI"
+        )
+        said = await mle(
+            h,
+            f'metric {name} "monthly churn" baseline=4.1% target=3.8% owner=<@U0CAROL> 4.0%',
+        )
+        assert "Recorded" in said
+        tags = tags_of(client, name)
+        assert tags["mle.kpi"] == "monthly churn" and tags["mle.kpi.target"] == "3.8%"
+        assert tags["mle.business_metrics"].startswith("lacking: F6 no measurement method")
+        # removing it in Slack removes the tags
+        await mle(h, f'metric {name} "monthly churn" remove')
+        tags = tags_of(client, name)
+        assert not any(k.startswith("mle.kpi") for k in tags)
+        assert tags["mle.business_metrics"].startswith("lacking: F1")
+
+
+async def test_tags_that_cannot_be_read_are_shown_and_change_nothing(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    bad = {
+        **KPI_TAGS,
+        "mle.kpi.baseline": "about four or five",
+        "mle.kpi.owner": "nobody@elsewhere.org",
+    }
+    async with deployed(emulator, database, client, tracking_server, bad) as (h, _, name, _t):
+        metric, _ = await kpi(h, name)
+        assert metric.baseline is None and metric.owner_id is None and metric.target == 3.8
+        said = await mle(h, "registry")
+        assert "`mle.kpi.baseline` = `about four or five` is not one number" in said
+        assert "`mle.kpi.owner`: no one in Slack has the e-mail nobody@elsewhere.org" in said
+
+
+async def test_a_value_reported_in_slack_after_the_run_is_not_overwritten(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    tags = {k: v for k, v in KPI_TAGS.items() if k != "mle.kpi.owner"}
+    async with deployed(emulator, database, client, tracking_server, tags) as (h, clock, name, _):
+        await mle(h, f'metric {name} "monthly churn" 3.9%')
+        # a new run logged earlier than the Slack report moves the alias
+        second = version(client, name, 4.4, at=NOW - timedelta(minutes=30))
+        client.set_registered_model_alias(name, "champion", second)
+        await sync(h, clock, minutes=10)
+        _, values = await kpi(h, name)
+        assert [v.value for v in values] == [4.0, 3.9]
+        # one logged after it is taken
+        third = version(client, name, 3.7, at=NOW + timedelta(minutes=15))
+        client.set_registered_model_alias(name, "champion", third)
+        await sync(h, clock, minutes=20)
+        _, values = await kpi(h, name)
+        assert [v.value for v in values] == [4.0, 3.9, 3.7]
