@@ -158,7 +158,7 @@ class Services:
             checkins=CheckinService(store, slack, stages, interviews, clock, kick),
             models=models,
             kpis=kpis,
-            workspace=WorkspaceService(store, slack, clock),
+            workspace=WorkspaceService(store, slack, clock, registry_on=registry.enabled),
             home=home,
             digests=DigestService(store, slack, ticker, clock),
             deleter=ProjectDeleter(store, slack, clock, kick),

@@ -108,7 +108,10 @@ def command_table(services: Services) -> dict[type, Handler]:
         return await deleter.ask(who.team, who.user, found.slug)
 
     async def settings(c: parser.Settings, who: Caller) -> Reply:
-        return await workspace.settings(who.team, who.user, c.changes)
+        changes = dict(c.changes)
+        if changes.get("registry_channel") == "here":
+            changes["registry_channel"] = who.channel
+        return await workspace.settings(who.team, who.user, changes)
 
     async def show(c: parser.Status, who: Caller) -> Reply:
         if c.project:

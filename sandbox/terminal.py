@@ -20,6 +20,7 @@ from sandbox.render import Button, render_blocks
 _SLACK_TOKEN = re.compile(r"<([@#][A-Z0-9]+(?:\|[^>]*)?|https?://[^>|]+(?:\|[^>]*)?)>")
 
 _TYPED_MENTION = re.compile(r"(?<![\w<@])@([a-z][a-z0-9._-]*)", re.IGNORECASE)
+_TYPED_CHANNEL = re.compile(r"(?<![\w<&])#([a-z0-9][a-z0-9._-]*)", re.IGNORECASE)
 
 _SLACK_DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")
 
@@ -239,9 +240,10 @@ class Terminal:
         self.say("  Form sent.")
 
     def _mentions(self, text: str, *, labelled: bool) -> str:
-        """`@carol` typed as Slack's client sends it: a mention of the user (`<@U…|carol>`
-        in a command, as with `should_escape`; `<@U…>` in a message); `@channel`, `@here`
-        and `@everyone` as Slack's special mentions. Unknown names stay text."""
+        """`@carol` and `#ml-team` typed as Slack's client sends them: a mention of the user
+        (`<@U…|carol>` in a command, as with `should_escape`; `<@U…>` in a message) or a link
+        to the channel; `@channel`, `@here` and `@everyone` as Slack's special mentions.
+        Unknown names stay text."""
 
         def swap(match: re.Match[str]) -> str:
             name = match.group(1)
@@ -252,7 +254,13 @@ class Terminal:
                 return match.group(0)
             return f"<@{user.id}|{user.name}>" if labelled else f"<@{user.id}>"
 
-        return _TYPED_MENTION.sub(swap, text)
+        def channel(match: re.Match[str]) -> str:
+            found = self.emu.workspace.channel_by_name(match.group(1))
+            if found is None:
+                return match.group(0)
+            return f"<#{found.id}|{found.name}>" if labelled else f"<#{found.id}>"
+
+        return _TYPED_CHANNEL.sub(channel, _TYPED_MENTION.sub(swap, text))
 
     async def _colon(self, line: str) -> bool:
         verb, _, arg = line[1:].partition(" ")

@@ -14,7 +14,7 @@ import pytest
 from sandbox.emulator import SlackEmulator
 from tests.clock import ManualClock
 from tests.conftest import Harness, running_app
-from tests.interviews import new_project, thread_posts
+from tests.interviews import block_text, new_project, thread_posts
 from tests.mlflow_server import free_port, sync, version
 
 pytest.importorskip("mlflow")
@@ -88,6 +88,26 @@ async def test_unmatched_models_and_a_registry_that_is_down(
         said = await mle(h, "registry")
         assert f"*{loose}* is deployed in MLflow but not matched: add the tag `mle.project`" in said
         assert f"*{stray}* is deployed in MLflow but not matched: no project called" in said
+        # an admin has them listed in a channel's digest; only an admin
+        refused = await mle(h, "settings registry_channel=<#C0MLTEAM|ml-team>", user="U0BOB")
+        assert refused == "Only a workspace admin can change these settings."
+        typed = await mle(h, "settings registry_channel=#ml-team")
+        assert "type `#` and pick it from Slack's list" in typed
+        saved = await mle(h, "settings registry_channel=<#C0MLTEAM|ml-team>")
+        assert "MLflow models matched to no project are listed in the digest of <#C0MLTEAM>" in (
+            saved
+        )
+        assert "once it has one (`/mle digest mon 09:00` in <#C0MLTEAM>)" in saved
+        await mle(h, "digest now")
+        digest = block_text(
+            [m for m in h.emulator.bot_posts("C0MLTEAM") if m.text.startswith("MLE Coach")][-1]
+        )
+        assert f"*{loose}* is deployed in MLflow but matched to no project: add the tag" in digest
+        assert f"*{stray}* is deployed in MLflow but matched to no project" in digest
+        await h.emulator.slash("digest now", user="U0ALICE", channel="C0GENERAL")
+        await h.idle()
+        elsewhere = [m for m in h.emulator.bot_posts("C0GENERAL") if m.text.startswith("MLE")]
+        assert elsewhere and loose not in block_text(elsewhere[-1])
         # once per MLFLOW_SYNC_MINUTES, however many passes
         services = h.runtime.services
         assert await services.registry.maybe_run(clock()) is not None

@@ -166,7 +166,9 @@ class DeleteProject:
 
 @dataclass(frozen=True)
 class Settings:
-    changes: dict[str, int]  # grace_days, interval_days, cadence_days, window_days; empty: show
+    # grace_days, interval_days, cadence_days, window_days, research_days, missed_hours (int);
+    # registry_channel (a channel id, "here" or "" for none); empty: show
+    changes: dict[str, int | str]
 
 
 Command = (
@@ -586,14 +588,37 @@ _SETTING_NAMES = {
 }
 
 
+_CHANNEL_LINK = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+def _registry_channel(raw: str) -> str | None:
+    """A channel as Slack escapes it (`<#C…|name>`), `here`, or `off`/`none` (→ "")."""
+    if raw.lower() in ("here", "this"):
+        return "here"
+    if raw.lower() in ("off", "none", "-"):
+        return ""
+    found = _CHANNEL_LINK.match(raw)
+    return found.group(1) if found else None
+
+
 def _parse_settings(rest: str) -> Command:
     words = _words(rest, "settings")
     if isinstance(words, Invalid):
         return words
-    changes: dict[str, int] = {}
+    changes: dict[str, int | str] = {}
     for word in words:
         key, eq, raw = word.partition("=")
         field = _SETTING_NAMES.get(key.lower())
+        if eq and key.lower() == "registry_channel":
+            channel = _registry_channel(raw)
+            if channel is None:
+                return _invalid(
+                    "`registry_channel=` needs a channel: type `#` and pick it from Slack's "
+                    "list, or say `registry_channel=here` in it (`off`: none).",
+                    "settings",
+                )
+            changes["registry_channel"] = channel
+            continue
         if eq and key.lower() == "missed":
             hours = raw.lower().removesuffix("h")
             if not hours.isdigit() or int(hours) > 168:

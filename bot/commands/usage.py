@@ -71,9 +71,10 @@ LINES = {
     ),
     "settings": (
         "/mle settings [grace=<days>] [reminder=<days>] [cadence=<days>] [window=<days>] "
-        "[research=<days>] [missed=<hours>]",
-        "this workspace's reminder settings, and how late a scheduled post missed while I was "
-        "down may still go out (changes: admins)",
+        "[research=<days>] [missed=<hours>] [registry_channel=#channel|here|off]",
+        "this workspace's reminder settings, how late a scheduled post missed while I was "
+        "down may still go out, and whose digest lists MLflow models matched to no project "
+        "(changes: admins)",
     ),
     "help": ("/mle help", "this message"),
 }

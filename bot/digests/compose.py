@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from bot.blocks import Post
@@ -83,7 +84,11 @@ def channel_digest(
                 f8=any(f.code == "F8" for f in found),
             )
         )
-    return render.digest(project_facts, model_facts, len(everything) - len(projects))
+    registry = None
+    if stored.get("registry_channel") == channel:
+        latest = tx.registry.latest(team_id)
+        registry = render.registry_lines(json.loads(latest[1])) if latest else None
+    return render.digest(project_facts, model_facts, len(everything) - len(projects), registry)
 
 
 def _left_open(

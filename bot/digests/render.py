@@ -124,10 +124,29 @@ def attention(projects: list[ProjectFacts], models: list[ModelFacts]) -> list[st
     return lines
 
 
-def digest(projects: list[ProjectFacts], models: list[ModelFacts], closed: int = 0) -> list[Post]:
-    """`closed`: how many of the channel's projects are closed (they leave the lists)."""
-    """The parent message first, then any continuations for its thread."""
-    needs = attention(projects, models)
+def registry_lines(report: dict[str, Any]) -> list[str]:
+    """What the last MLflow registry sync could not match or do, for the channel an admin
+    chose (`registry_channel`)."""
+    lines = []
+    if report.get("error"):
+        lines.append(f"🏷️ The last MLflow registry sync failed: {esc(str(report['error']))}")
+    for name, why in report.get("unmatched") or []:
+        lines.append(
+            f"🏷️ *{esc(clip(str(name), 80))}* is deployed in MLflow but matched to no project: {why}"
+        )
+    return lines
+
+
+def digest(
+    projects: list[ProjectFacts],
+    models: list[ModelFacts],
+    closed: int = 0,
+    registry: list[str] | None = None,
+) -> list[Post]:
+    """The parent message first, then any continuations for its thread. `closed`: how many
+    of the channel's projects are closed (they leave the lists). `registry`: lines about the
+    MLflow registry, in the channel chosen for them."""
+    needs = attention(projects, models) + (registry or [])
     blocks: list[dict[str, Any]] = [header("MLE Coach digest")]
     blocks.append(
         section(f"*Needs attention* ({len(needs)})" if needs else "*Needs attention*: nothing. 🎉")

@@ -40,7 +40,8 @@ class Report:
     ran_at: str
     error: str | None = None
     matched: list[list[str]] = field(default_factory=list)  # team, model, project, version
-    unmatched: list[list[str]] = field(default_factory=list)  # model, what to do
+    # workspace ("" any: no `mle.workspace` tag), model, what to do
+    unmatched: list[list[str]] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     problems: list[list[str]] = field(default_factory=list)  # team ("" any), what
 
@@ -50,7 +51,7 @@ class Report:
                 "ran_at": self.ran_at,
                 "error": self.error,
                 "matched": [m[1:] for m in self.matched if m[0] == team_id],
-                "unmatched": self.unmatched,
+                "unmatched": [u[1:] for u in self.unmatched if u[0] in ("", team_id)],
                 "problems": [p[1] for p in self.problems if p[0] in ("", team_id)],
             }
         )
@@ -241,21 +242,27 @@ class RegistrySync:
 
     def _project(self, tx: Tx, model: Registered, report: Report) -> ProjectRow | None:
         ref = model.tags.get(PROJECT_TAG, "").strip()
+        workspace = model.tags.get(WORKSPACE_TAG, "").strip()
         if not ref:
             report.unmatched.append(
-                [model.name, f"add the tag `{PROJECT_TAG}` = the project's name or slug"]
+                [workspace, model.name, f"add the tag `{PROJECT_TAG}` = the project's name or slug"]
             )
             return None
         found = tx.projects.named_anywhere(name_key(ref), slugify(ref))
-        workspace = model.tags.get(WORKSPACE_TAG, "").strip()
         if workspace:
             found = [p for p in found if p.team_id == workspace]
         if not found:
-            report.unmatched.append([model.name, f"no project called `{ref}`"])
+            report.unmatched.append(
+                [workspace, model.name, f"no project called `{esc(clip(ref, 80))}`"]
+            )
             return None
         if len(found) > 1:
             report.unmatched.append(
-                [model.name, f"several workspaces have `{ref}`: add `{WORKSPACE_TAG}`"]
+                [
+                    workspace,
+                    model.name,
+                    f"several workspaces have `{esc(clip(ref, 80))}`: add `{WORKSPACE_TAG}`",
+                ]
             )
             return None
         return found[0]
@@ -298,7 +305,6 @@ class RegistrySync:
         """Deploy the model or move its version; the channel to post in if it changed."""
         team_id = project.team_id
         label = _label(version)
-        report.matched.append([team_id, model.name, project.name, label])
         existing = tx.models.by_name(team_id, name_key(model.name), slugify(model.name))
         where = (
             f"alias `{esc(alias)}`, from MLflow"
@@ -307,9 +313,10 @@ class RegistrySync:
         )
         if existing is not None and existing.project_id != project.id:
             report.unmatched.append(
-                [model.name, "the name is taken by another project's model in MLE Coach"]
+                [team_id, model.name, "the name is taken by another project's model in MLE Coach"]
             )
             return None
+        report.matched.append([team_id, model.name, project.name, label])
         if existing is not None and existing.retired_at is None:
             if existing.registry is None:
                 tx.models.set_registry(team_id, existing.id, model.name)
