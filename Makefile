@@ -59,6 +59,7 @@ bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench.tick_engines
 	$(BIN)/python -m bench.sqlite_drivers
 	$(BIN)/python -m bench.charts
+	$(BIN)/python -m bench.registry_sync
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/python -m bench.pg_drivers; fi
 
 clean:

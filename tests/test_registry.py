@@ -4,6 +4,7 @@ MLflow's own client the way a team's training pipeline would."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
@@ -45,7 +46,12 @@ async def test_an_alias_deploys_moves_and_retires_a_model(
         client.create_registered_model(name, tags={"mle.project": f"churn-reduction-{tag}"})
         first = version(client, name, 4.3)
         client.set_registered_model_alias(name, "champion", first)
+        # two syncs at once (a pass and `mle-coach mlflow-sync`, or two replicas): one deploy
+        registry = h.runtime.services.registry
+        await asyncio.gather(registry.run(clock()), registry.run(clock()))
         await sync(h, clock)
+        deployed = [p for p in thread_posts(h, thread) if f"🚀 *{name}*" in p.text]
+        assert len(deployed) == 1
         line = thread_posts(h, thread)[-1].text
         assert f"🚀 *{name}* v{first} of *Churn reduction {tag}* is deployed" in line
         assert "alias `champion`, from MLflow" in line
@@ -64,10 +70,13 @@ async def test_an_alias_deploys_moves_and_retires_a_model(
         assert moved is not None and moved.deployed_at == model.deployed_at
         # no deployed alias left: retired
         client.delete_registered_model_alias(name, "champion")
+        await asyncio.gather(registry.run(clock()), registry.run(clock()))
         await sync(h, clock, minutes=1)
         assert f"*{name}* has no deployed alias left in MLflow: retired" in (
             thread_posts(h, thread)[-1].text
         )
+        retired = [p for p in thread_posts(h, thread) if "has no deployed alias left" in p.text]
+        assert len(retired) == 1
         gone = await h.read(lambda tx: tx.models.by_name("T0SANDBOX", name, name))
         assert gone is not None and gone.retired_at is not None
 

@@ -179,7 +179,8 @@ class KpiMirror:
             "kpi": kpi_fields(self._mirrored(tx, row, seen, fetched.kpi)),
         }
         seen_now = json.dumps(writes.seen, sort_keys=True)
-        if not (writes.set or writes.delete) and seen_now != row.registry_seen:
+        kpi_pending = writes.delete or any(k != tags_.STATUS for k in writes.set)
+        if not kpi_pending and seen_now != row.registry_seen:
             tx.models.set_registry_seen(row.team_id, row.id, seen_now)
         if lines:
             tx.deliveries.add_many(outbox.thread_line("thread", project, "\n".join(lines), now))

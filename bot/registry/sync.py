@@ -20,7 +20,7 @@ from bot.domain.bank import QuestionBank
 from bot.domain.names import name_key, slugify
 from bot.models.kpis import KpiService
 from bot.models.reminders import team_settings
-from bot.registry.client import Registered, RegistryClient, RegistryError
+from bot.registry.client import Missing, Registered, RegistryClient, RegistryError
 from bot.registry.kpis import Fetched, KpiMirror, Writes
 from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
@@ -94,6 +94,7 @@ class RegistrySync:
         self.kick = kick
         self.activity = activity
         self._tasks: set[asyncio.Task[None]] = set()
+        self._last_error: str | None = None
 
     def kpi_changed(self, team_id: str, model_id: int) -> None:
         """A model's KPIs changed in Slack: write them to its registered model's tags now
@@ -182,7 +183,11 @@ class RegistrySync:
         )
         if not await self.store.write(lambda tx: tx.deliveries.add_many([claim])):
             return None
-        return await self.run(now)
+        try:
+            return await self.run(now)
+        except Exception:  # the scheduler pass goes on; the next period tries again
+            log.exception("MLflow registry sync failed")
+            return None
 
     async def run(self, now: datetime, *, dry_run: bool = False) -> Report:
         report = Report(ran_at=iso(now))
@@ -193,23 +198,31 @@ class RegistrySync:
             registered = await self.client.registered_models()
         except RegistryError as exc:
             report.error = str(exc)
-            log.warning("MLflow registry sync: %s", exc)
+            if report.error != self._last_error:  # said once, not every few minutes
+                log.warning("MLflow registry sync: %s", exc)
+            self._last_error = report.error
             await self._record(report, dry_run)
             return report  # nothing is retired because the registry could not be read
+        self._last_error = None
         deployed_names = set()
         channels: set[str] = set()
         emails: dict[str, str | None] = {}
+        unreachable = False
         for model in registered:
             found = model.deployed(self.aliases)
             if found is None:
                 continue
             deployed_names.add(model.name)
             fetched = None
-            if self.mirror is not None and model.tags.get(PROJECT_TAG):
+            if self.mirror is not None and model.tags.get(PROJECT_TAG) and not unreachable:
                 try:
                     fetched = await self.mirror.fetch(model, found[0], emails)
+                except Missing:
+                    pass  # its version or run is gone: nothing to take from it
                 except RegistryError as exc:
-                    report.problems.append(["", f"{model.name}: {exc}"])
+                    # the server fails now: the rest of this sync goes without KPIs
+                    unreachable = True
+                    report.problems.append(["", f"reading KPIs stopped at {model.name}: {exc}"])
             unit = partial(
                 self._apply, model=model, found=found, now=now, report=report, fetched=fetched
             )
@@ -282,6 +295,8 @@ class RegistrySync:
         project = self._project(tx, model, report)
         if project is None:
             return Applied()
+        # locked until commit (PostgreSQL): syncs running at once apply a change once
+        project = tx.projects.get(project.team_id, project.id) or project
         channel = self._deploy(tx, model, project, version, alias, now, report)
         row = tx.models.by_name(project.team_id, name_key(model.name), slugify(model.name))
         if fetched is None or self.mirror is None or row is None or row.registry is None:
@@ -361,7 +376,10 @@ class RegistrySync:
         for model in tx.models.mirrored():
             if model.registry in deployed:
                 continue
-            project = tx.projects.get(model.team_id, model.project_id)
+            project = tx.projects.get(model.team_id, model.project_id)  # locked: see _apply
+            fresh = tx.models.get(model.team_id, model.id)
+            if fresh is None or fresh.retired_at is not None:
+                continue  # a sync running at the same time retired it
             report.changes.append(f"{model.name}: retired (no deployed alias left)")
             if dry_run or project is None:
                 continue
