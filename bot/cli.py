@@ -79,10 +79,12 @@ async def _mlflow_sync(settings: Settings, dry_run: bool) -> int:
         print(f"  error: {report.error}")
     for _, model, project, version in report.matched:
         print(f"  matched: {model} {version} -> {project}")
-    for model, why in report.unmatched:
+    for _, model, why in report.unmatched:
         print(f"  unmatched: {model}: {why}")
     for change in report.changes:
         print(f"  {'would: ' if dry_run else ''}{change}")
+    for _, problem in report.problems:
+        print(f"  problem: {problem}")
     return 1 if report.error else 0
 
 

@@ -8,6 +8,7 @@ import asyncio
 import uuid
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from tests.clock import ManualClock
 from tests.conftest import Harness, running_app
 from tests.interviews import block_text, new_project, thread_posts
 from tests.mlflow_server import free_port, sync, version
+from tests.processes import clean_env, run_cli
 
 pytest.importorskip("mlflow")
 
@@ -136,3 +138,42 @@ async def test_the_sync_is_off_without_a_tracking_uri(harness: Harness) -> None:
     said = await mle(harness, "registry")
     assert "The MLflow registry sync is off: set `MLFLOW_TRACKING_URI`" in said
     assert await harness.runtime.services.registry.maybe_run(NOW) is None
+
+
+async def test_mlflow_sync_from_the_command_line(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str, tmp_path: Path
+) -> None:
+    clock = ManualClock(NOW)
+    tag = uuid.uuid4().hex[:6]
+    name, loose = f"churn-lgbm-{tag}", f"fraud-xgb-{tag}"
+    async with app_with_registry(emulator, database, clock, tracking_server) as h:
+        thread = await new_project(h, f"Churn {tag}")
+        client.create_registered_model(
+            name,
+            tags={"mle.project": f"Churn {tag}", "mle.kpi": "monthly churn", "mle.kpi.owner": "?"},
+        )
+        client.set_registered_model_alias(name, "champion", version(client, name, 4.0))
+        client.create_registered_model(loose)
+        client.set_registered_model_alias(loose, "production", version(client, loose, 1.0))
+        env = clean_env(
+            DATABASE_URL=database,
+            MLFLOW_TRACKING_URI=tracking_server,
+            SLACK_BOT_TOKEN=emulator.bot_token,
+            SLACK_API_URL=emulator.api_url,
+        )
+        code, out, err = await run_cli("mlflow-sync", "--dry-run", env=env, cwd=tmp_path)
+        assert code == 0, err
+        assert f"matched: {name} v1 -> Churn {tag}" in out
+        assert f"unmatched: {loose}: add the tag `mle.project`" in out
+        assert f"would: {name}: v1 deployed" in out
+        assert "problem:" in out and "`mle.kpi.owner`" in out
+        assert not [p for p in thread_posts(h, thread) if "🚀" in p.text]  # a dry run
+        code, out, err = await run_cli("mlflow-sync", env=env, cwd=tmp_path)
+        assert code == 0, err
+        assert f"  {name}: v1 deployed" in out
+        await h.idle()
+        assert [p for p in thread_posts(h, thread) if f"🚀 *{name}*" in p.text]
+        # the server down: exit code 1 and the error
+        down = {**env, "MLFLOW_TRACKING_URI": f"http://127.0.0.1:{free_port()}"}
+        code, out, _ = await run_cli("mlflow-sync", env=down, cwd=tmp_path)
+        assert code == 1 and "error: cannot reach the tracking server" in out
