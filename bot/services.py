@@ -130,6 +130,7 @@ class Services:
             slack=slack,
             bank=bank,
             activity=activity,
+            touch=home.touch,
         )
         kpis = KpiService(
             store, slack, clock, home.touch, kick, bank=bank, changed=registry.kpi_changed

@@ -16,6 +16,7 @@ from tests.clock import ManualClock
 from tests.conftest import Harness, running_app
 from tests.interviews import new_project, thread_posts
 from tests.mlflow_server import free_port, sync, version
+from tests.test_home import home_text, open_home
 
 pytest.importorskip("mlflow")
 
@@ -131,9 +132,15 @@ async def test_a_change_in_slack_is_written_to_the_tags_and_a_later_tag_change_w
         assert tags["mle.kpi.target"] == "3.5%"
         assert tags["mle.kpi.baseline"] == "4.1%"  # the rest as it was
         assert tags["mle.kpi.owner"] == "U0CAROL"  # written back as the Slack user
-        # the pipeline moves the target in MLflow afterwards: the next sync takes it
+        # the pipeline moves the target in MLflow afterwards: the next sync takes it, and the
+        # KPI owner's Home shows it
+        await open_home(h, "U0CAROL")
+        await h.runtime.services.home.settle()  # nothing left to publish from before
+        assert "3.5 %" in home_text(h, "U0CAROL")
         client.set_registered_model_tag(name, "mle.kpi.target", "3.6%")
         await sync(h, clock, minutes=10)
+        await h.runtime.services.home.settle()
+        assert "3.6 %" in home_text(h, "U0CAROL")
         line = thread_posts(h, thread)[-1].text
         assert "MLflow (tags on the registered model) changed the KPI *monthly churn*" in line
         assert "target 3.5 % → 3.6 %" in line

@@ -31,14 +31,13 @@ LINES = {
     "reopen": ("/mle reopen <project>", "undo a close: back to the stage it was in"),
     "stats": (
         "/mle stats [here|all]",
-        "the team's failure profile as a chart in the channel (and as text for you): outcomes, "
-        "failure reasons, days per stage, models with complete business metrics",
+        "the team's failure profile as a chart (text for you): outcomes, failure reasons, "
+        "days per stage, models with complete business metrics",
     ),
     "chart": ("/mle chart <model>", "the model's KPI over time, as a chart in its project thread"),
     "registry": (
         "/mle registry",
-        "what the last MLflow registry sync saw: matched models, unmatched ones and the tag "
-        "to add, the last error",
+        "what the last MLflow registry sync saw: matched and unmatched models, problems",
     ),
     "unblock": (
         "/mle unblock <project> [note]",
@@ -72,9 +71,8 @@ LINES = {
     "settings": (
         "/mle settings [grace=<days>] [reminder=<days>] [cadence=<days>] [window=<days>] "
         "[research=<days>] [missed=<hours>] [registry_channel=#channel|here|off]",
-        "this workspace's reminder settings, how late a scheduled post missed while I was "
-        "down may still go out, and whose digest lists MLflow models matched to no project "
-        "(changes: admins)",
+        "reminder settings, how late a missed post may go out, which digest lists unmatched "
+        "MLflow models (admins change)",
     ),
     "help": ("/mle help", "this message"),
 }

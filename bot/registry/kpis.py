@@ -61,6 +61,7 @@ class Writes:
     notes: list[str] = field(default_factory=list)  # what the report says was done
     problems: list[str] = field(default_factory=list)  # what could not be taken from the tags
     posted: bool = False  # a line went to the project thread
+    people: tuple[str, ...] = ()  # (team_id, *users) whose Home tabs changed
 
 
 def kpi_fields(metric: MetricRow | None) -> dict[str, object]:
@@ -261,6 +262,7 @@ class KpiMirror:
             writes.problems.append(f"{row.name}: the KPI tags were not applied: {said.reply}")
             return [f"🏷️ The KPI tags of *{esc(row.name)}* in MLflow were not applied: {said.reply}"]
         writes.notes.append(f"{row.name}: KPI taken from the tags")
+        writes.people = said.people
         return [said.thread[1]] if said.thread else []
 
     def _report(
@@ -304,6 +306,7 @@ class KpiMirror:
             )
             return []
         tx.metrics.report(row.team_id, metric.id, point.value, iso(at), "mlflow")
+        writes.people = writes.people or (row.team_id, metric.owner_id or "")
         tx.models.check_at([(iso(now), row.id)])  # evaluated again at the next pass
         writes.notes.append(f"{row.name}: value {show(point.value, metric.unit)} from MLflow")
         return [

@@ -24,6 +24,7 @@ from bot.registry.client import Missing, Registered, RegistryClient, RegistryErr
 from bot.registry.kpis import Fetched, KpiMirror, Writes
 from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
+from bot.touch import Touch, nobody
 from storage.rows import NewDelivery, ProjectRow
 from storage.store import Store, Tx
 from storage.timefmt import iso
@@ -82,6 +83,7 @@ class RegistrySync:
         slack: SlackGateway,
         bank: QuestionBank,
         activity: Activity,
+        touch: Touch = nobody,
     ) -> None:
         self.store = store
         self.client = client  # None: MLFLOW_TRACKING_URI is unset, the sync is off
@@ -93,6 +95,7 @@ class RegistrySync:
         self.clock = clock
         self.kick = kick
         self.activity = activity
+        self.touch = touch  # whose Home tabs a change affects
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_error: str | None = None
 
@@ -140,6 +143,8 @@ class RegistrySync:
             )
 
         channel, writes = await self.store.write(unit)
+        if writes is not None and writes.people:
+            self.touch(*writes.people)
         if writes is not None:
             await self._write_tags(writes, Report(ran_at=iso(now)))
             if channel and writes.posted:
@@ -229,6 +234,8 @@ class RegistrySync:
             applied = await (self.store.rehearse(unit) if dry_run else self.store.write(unit))
             if applied.channel:
                 channels.add(applied.channel)
+            if applied.writes is not None and applied.writes.people and not dry_run:
+                self.touch(*applied.writes.people)
             if applied.writes is not None:
                 if dry_run:
                     report.changes += applied.writes.notes
