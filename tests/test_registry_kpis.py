@@ -227,3 +227,29 @@ async def test_a_value_reported_in_slack_after_the_run_is_not_overwritten(
         await sync(h, clock, minutes=20)
         _, values = await kpi(h, name)
         assert [v.value for v in values] == [4.0, 3.9, 3.7]
+
+
+async def test_tags_refused_are_said_once_and_listed_until_fixed(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as (
+        h,
+        clock,
+        name,
+        thread,
+    ):
+        client.set_registered_model_tag(name, "mle.kpi.baseline", "$5")  # the KPI is in %
+        await sync(h, clock, minutes=10)
+        refusals = [p for p in thread_posts(h, thread) if "were not applied" in p.text]
+        assert len(refusals) == 1 and "One KPI, one unit" in refusals[0].text
+        metric, _ = await kpi(h, name)
+        assert metric.baseline == 4.1
+        await sync(h, clock, minutes=10)
+        assert len([p for p in thread_posts(h, thread) if "were not applied" in p.text]) == 1
+        assert "the KPI tags were not applied" in await mle(h, "registry")
+        # fixed in MLflow: applied, and the listing clears
+        client.set_registered_model_tag(name, "mle.kpi.baseline", "4.3%")
+        await sync(h, clock, minutes=10)
+        metric, _ = await kpi(h, name)
+        assert metric.baseline == 4.3
+        assert "not applied" not in await mle(h, "registry")

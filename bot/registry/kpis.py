@@ -146,6 +146,7 @@ class KpiMirror:
         writes = Writes(row.team_id, row.id, row.registry or row.name)
         lines: list[str] = []
         wins = tags_.which_wins(seen, fetched.tags, kpi_fields(metric), pushing=pushing)
+        refused: tuple[dict[str, str], str] | None = None  # tags MLE Coach could not apply
         if wins == "registry":
             if fetched.kpi is None:
                 if metric is not None:
@@ -154,10 +155,19 @@ class KpiMirror:
                         f"*{esc(metric.name)}* stays in MLE Coach (`/mle metric {row.slug} "
                         f'"{esc(metric.name)}" remove` removes it).'
                     )
-            else:
-                lines += self._apply_tags(tx, row, metric, fetched, now, writes)
-            metric = self._mirrored(tx, row, seen, fetched.kpi)
             tags_now = dict(fetched.tags)
+            if fetched.kpi is not None and seen is not None and seen.get("refused") == tags_now:
+                # refused before and unchanged since: said once in the thread, listed each sync
+                writes.problems.append(f"{row.name}: the KPI tags were not applied: {seen['why']}")
+                refused = (tags_now, str(seen["why"]))
+                tags_now = dict(seen.get("tags") or {})
+            elif fetched.kpi is not None:
+                applied, why = self._apply_tags(tx, row, metric, fetched, now, writes)
+                lines += applied
+                if why is not None:
+                    refused = (tags_now, why)
+                    tags_now = dict((seen or {}).get("tags") or {})
+            metric = self._mirrored(tx, row, seen, fetched.kpi)
         elif wins == "slack":
             tags_now = self._tags_of(metric)
             writes.set.update({k: v for k, v in tags_now.items() if fetched.tags.get(k) != v})
@@ -179,6 +189,8 @@ class KpiMirror:
             "tags": tags_now,
             "kpi": kpi_fields(self._mirrored(tx, row, seen, fetched.kpi)),
         }
+        if refused is not None:
+            writes.seen["refused"], writes.seen["why"] = refused
         seen_now = json.dumps(writes.seen, sort_keys=True)
         kpi_pending = writes.delete or any(k != tags_.STATUS for k in writes.set)
         if not kpi_pending and seen_now != row.registry_seen:
@@ -236,7 +248,8 @@ class KpiMirror:
         fetched: Fetched,
         now: datetime,
         writes: Writes,
-    ) -> list[str]:
+    ) -> tuple[list[str], str | None]:
+        """The thread lines, and why the tags were refused (None: applied)."""
         assert fetched.kpi is not None
         changes = dict(fetched.kpi.changes)
         if fetched.owner:
@@ -260,10 +273,11 @@ class KpiMirror:
         )
         if not said.done:
             writes.problems.append(f"{row.name}: the KPI tags were not applied: {said.reply}")
-            return [f"🏷️ The KPI tags of *{esc(row.name)}* in MLflow were not applied: {said.reply}"]
+            line = f"🏷️ The KPI tags of *{esc(row.name)}* in MLflow were not applied: {said.reply}"
+            return [line], said.reply
         writes.notes.append(f"{row.name}: KPI taken from the tags")
         writes.people = said.people
-        return [said.thread[1]] if said.thread else []
+        return ([said.thread[1]] if said.thread else []), None
 
     def _report(
         self,
