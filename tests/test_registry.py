@@ -57,6 +57,8 @@ async def test_an_alias_deploys_moves_and_retires_a_model(
         line = thread_posts(h, thread)[-1].text
         assert f"🚀 *{name}* v{first} of *Churn reduction {tag}* is deployed" in line
         assert "alias `champion`, from MLflow" in line
+        assert "it needs a business KPI it can be judged by: tag the registered model" in line
+        assert f'`/mle metric {name} "&lt;business KPI&gt;" baseline=' in line
         model = await h.read(lambda tx: tx.models.by_name("T0SANDBOX", name, name))
         assert model is not None and model.registry == name and model.version == f"v{first}"
         # the same again changes nothing

@@ -88,6 +88,8 @@ async def test_the_kpi_comes_from_the_tags_and_its_value_from_the_run(
         name,
         thread,
     ):
+        deploy = next(p.text for p in thread_posts(h, thread) if "is deployed" in p.text)
+        assert "needs a business KPI" not in deploy  # its KPI comes from the tags
         said = "\n".join(p.text for p in thread_posts(h, thread)[-2:])
         defined = (
             f"MLflow (tags on the registered model) defined the KPI *monthly churn* of *{name}*"

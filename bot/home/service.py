@@ -10,12 +10,11 @@ from typing import Any
 
 from bot.domain.bank import QuestionBank
 from bot.domain.business_rules import findings
-from bot.domain.reading import show
 from bot.home import render
 from bot.models.facts import load_models
 from bot.models.profile import profile
 from bot.models.reminders import team_settings
-from bot.models.render import kpi_line
+from bot.models.render import kpi_state
 from bot.projects.progress import progress
 from bot.slack_gateway import SlackGateway
 from storage.store import Store, Tx
@@ -100,18 +99,14 @@ class HomeService:
             rules, metrics = facts[m.id]
             found = findings(rules, now, settings)
             project = owners.get((team_id, m.project_id))
-            values = {k.name: k.values[-1][0] for k in rules.metrics if k.values}
+            values = {k.name: k.values for k in rules.metrics}
             model_lines.append(
                 render.ModelLine(
                     model_id=m.id,
                     name=m.name,
                     project=project.name if project else "?",
                     failing=tuple((f.code, f.blocking) for f in found),
-                    kpis=tuple(
-                        kpi_line(k)
-                        + (f"; latest {show(values[k.name], k.unit)}" if k.name in values else "")
-                        for k in metrics
-                    ),
+                    kpis=tuple(kpi_state(k, values.get(k.name, ())) for k in metrics),
                 )
             )
         mine = profile(tx, self.bank, team_id, projects, "you take part in", now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.blocks import Post, actions, button, clip, context, esc, section
@@ -30,6 +31,15 @@ def kpi_line(kpi: MetricRow) -> str:
     base = show(kpi.baseline, kpi.unit) if kpi.baseline is not None else "no baseline"
     goal = show(kpi.target, kpi.unit) if kpi.target is not None else "no target"
     return f"{kpi.name}: {base} → {goal} ({kpi.direction} is better)"
+
+
+def kpi_state(kpi: MetricRow, values: tuple[tuple[float, datetime], ...]) -> str:
+    """`kpi_line`, then the latest value and its date (plain text: escape it to show it)."""
+    line = kpi_line(kpi)
+    if values:
+        value, at = values[-1]
+        line += f"; latest {show(value, kpi.unit)} on {at:%Y-%m-%d}"
+    return line
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,10 @@ from bot.activity import Activity
 from bot.blocks import clip, esc
 from bot.domain.bank import QuestionBank
 from bot.domain.names import name_key, slugify
+from bot.domain.registry_tags import KPI as KPI_TAG
 from bot.models.kpis import KpiService
-from bot.models.reminders import team_settings
+from bot.models.reminders import kpi_hint, team_settings
+from bot.models.render import fix_command
 from bot.registry.client import Missing, Registered, RegistryClient, RegistryError
 from bot.registry.kpis import Fetched, KpiMirror, Writes
 from bot.scheduling import outbox
@@ -88,6 +90,7 @@ class RegistrySync:
         self.store = store
         self.client = client  # None: MLFLOW_TRACKING_URI is unset, the sync is off
         # KPIs changed from the tags, as /mle metric would (its own service: no write-back)
+        self.bank = bank
         kpis = KpiService(store, slack, clock, kick=kick, bank=bank)
         self.mirror = KpiMirror(client, slack, kpis) if client is not None else None
         self.aliases = aliases
@@ -368,9 +371,16 @@ class RegistrySync:
             tx.models.set_registry(team_id, model_id, model.name)
             line = (
                 f"🚀 *{esc(clip(model.name, 100))}* {label} of *{esc(project.name)}* is deployed "
-                f"({where}). Within {grace.days} days it needs a business KPI it can be judged "
-                f'by: `/mle metric {slugify(model.name)} "<business KPI>" baseline=… target=…`.'
+                f"({where})."
             )
+            if not model.tags.get(KPI_TAG):  # else its KPI follows, from the tags
+                hint = kpi_hint(tx, project, self.bank)
+                command = fix_command("F1", slugify(model.name), None, hint)
+                line += (
+                    f" Within {grace.days} days it needs a business KPI it can be judged by: "
+                    f"tag the registered model (`{KPI_TAG}`, `{KPI_TAG}.baseline`, "
+                    f"`{KPI_TAG}.target` …), or\n`{esc(command)}`{hint.owner_note()}"
+                )
             report.changes.append(f"{model.name}: {label} deployed")
         tx.deliveries.add_many(outbox.thread_line("thread", project, line, now))
         return project.channel_id

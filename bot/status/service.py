@@ -14,7 +14,7 @@ from bot.domain.timebox import describe_days
 from bot.interview.render import read_as, shown_answer
 from bot.models.facts import load_models
 from bot.models.reminders import team_settings
-from bot.models.render import kpi_line
+from bot.models.render import RULE_NAMES, kpi_state
 from bot.problems import LOOK_BACK, describe
 from bot.projects.lookup import find_project
 from bot.projects.progress import progress
@@ -148,9 +148,15 @@ def _models(tx: Tx, project: ProjectRow, now: datetime) -> list[str]:
         state = (
             "business metrics complete ✅"
             if not lacks_business_metrics(found)
-            else "lacks business metrics: " + ", ".join(f.code for f in found if f.code != "F8")
+            else "lacks business metrics: "
+            + ", ".join(f"{f.code} {RULE_NAMES[f.code]}" for f in found if f.code != "F8")
         )
-        kpis = "; ".join(esc(kpi_line(m)) for m in metrics)
+        values = {k.name: k.values for k in rules.metrics}
+        kpis = "\n   ".join(
+            esc(kpi_state(m, values.get(m.name, ())))
+            + (f"; owner <@{m.owner_id}>" if m.owner_id else "")
+            for m in metrics
+        )
         f8 = " ⚠️ F8 not beating its baseline" if any(f.code == "F8" for f in found) else ""
         lines.append(
             f"• *{esc(model.name)}*{version} — {state}{f8}" + (f"\n   {kpis}" if kpis else "")
