@@ -211,6 +211,16 @@ class SlackGateway:
         found = (response.get("user") or {}).get("id")
         return str(found) if found else None
 
+    async def user_email(self, user: str) -> str | None:
+        """The person's e-mail (`users:read.email`), None when Slack does not say."""
+        try:
+            response = await self.client.users_info(user=user)
+        except _FAILURES as exc:
+            log.warning("users.info failed: %s", _error_code(exc))
+            return None
+        email = ((response.get("user") or {}).get("profile") or {}).get("email")
+        return str(email) if email else None
+
     async def is_admin(self, user: str) -> bool:
         """A workspace admin or owner (may override what only project owners may do)."""
         try:

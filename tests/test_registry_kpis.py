@@ -129,23 +129,31 @@ async def test_a_change_in_slack_is_written_to_the_tags_and_a_later_tag_change_w
         thread,
     ):
         said = await mle(h, f'metric {name} "monthly churn" target=3.5%')
-        assert "Recorded" in said
+        assert "Recorded" in said and f"written to the tags of *{name}* in MLflow" in said
         tags = tags_of(client, name)
         assert tags["mle.kpi.target"] == "3.5%"
-        assert tags["mle.kpi.baseline"] == "4.1%"  # the rest as it was
-        assert tags["mle.kpi.owner"] == "U0CAROL"  # written back as the Slack user
+        # only what changed is written: the rest stays as the pipeline wrote it
+        assert tags["mle.kpi.baseline"] == "4.1%"
+        assert tags["mle.kpi.owner"] == "carol@example.com"
+        # a new owner, written the way the tags named the old one (an e-mail)
+        await mle(h, f'metric {name} "monthly churn" owner=<@U0BOB>')
+        assert tags_of(client, name)["mle.kpi.owner"] == "bob@example.com"
+        await sync(h, clock, minutes=10)
+        metric, _ = await kpi(h, name)
+        assert metric.owner_id == "U0BOB"  # read back as the same person: nothing changes
         # the pipeline moves the target in MLflow afterwards: the next sync takes it, and the
         # KPI owner's Home shows it
-        await open_home(h, "U0CAROL")
+        await open_home(h, "U0BOB")
         await h.runtime.services.home.settle()  # nothing left to publish from before
-        assert "3.5 %" in home_text(h, "U0CAROL")
+        assert "3.5 %" in home_text(h, "U0BOB")
         client.set_registered_model_tag(name, "mle.kpi.target", "3.6%")
         await sync(h, clock, minutes=10)
         await h.runtime.services.home.settle()
-        assert "3.6 %" in home_text(h, "U0CAROL")
+        assert "3.6 %" in home_text(h, "U0BOB")
         line = thread_posts(h, thread)[-1].text
         assert "MLflow (tags on the registered model) changed the KPI *monthly churn*" in line
         assert "target 3.5 % → 3.6 %" in line
+        assert "⚠️ This overrides the change last made in Slack" in line
         metric, _ = await kpi(h, name)
         assert metric.target == 3.6
         # and it is not written back over itself
@@ -255,3 +263,23 @@ async def test_tags_refused_are_said_once_and_listed_until_fixed(
         metric, _ = await kpi(h, name)
         assert metric.baseline == 4.3
         assert "not applied" not in await mle(h, "registry")
+
+
+async def test_a_fraction_logged_for_a_percent_kpi_is_refused_once_with_what_to_log(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    tags = {k: v for k, v in KPI_TAGS.items() if k != "mle.kpi.owner"}
+    async with deployed(emulator, database, client, tracking_server, tags, value=0.036) as (
+        h,
+        clock,
+        name,
+        thread,
+    ):
+        said = [p.text for p in thread_posts(h, thread) if "was not taken" in p.text]
+        assert len(said) == 1
+        assert "the run logged 0.036, which looks like a fraction: log it as 3.6" in said[0]
+        await sync(h, clock, minutes=10)
+        assert len([p for p in thread_posts(h, thread) if "was not taken" in p.text]) == 1
+        assert "log it as 3.6" in await mle(h, "registry")
+        _, values = await kpi(h, name)
+        assert values == []

@@ -241,6 +241,11 @@ class KpiService(ModelUnits):
         line = "\n".join(x for x in (renamed, line) if x) or None
         thread = (project, line) if project is not None and line else None
         key = (team_id, model.id)
+        if model.registry and decision.changes:
+            recorded += (
+                f" It is written to the tags of *{esc(clip(model.registry, 80))}* in MLflow "
+                "now (or at the next sync if MLflow cannot be reached)."
+            )
         if not still:
             return Said(
                 recorded + " ✅ Its business metrics are complete.", thread, people, model=key

@@ -31,6 +31,16 @@ from storage.timefmt import iso, parse
 
 log = logging.getLogger(__name__)
 FROM_MLFLOW = "MLflow (tags on the registered model)"
+FIELD_TAGS = {  # a KPI field → the tags that say it
+    "name": (tags_.KPI,),
+    "baseline": (tags_.BASELINE,),
+    "target": (tags_.TARGET,),
+    "unit": (tags_.BASELINE, tags_.TARGET),
+    "direction": (tags_.DIRECTION,),
+    "owner_id": (tags_.OWNER,),
+    "method": (tags_.METHOD,),
+    "window_days": (tags_.WINDOW,),
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,8 @@ class Writes:
     problems: list[str] = field(default_factory=list)  # what could not be taken from the tags
     posted: bool = False  # a line went to the project thread
     people: tuple[str, ...] = ()  # (team_id, *users) whose Home tabs changed
+    owner_email: str | None = None  # a user id to write as their e-mail
+    refused_point: int | None = None  # the time of a metric point that was not taken
 
 
 def kpi_fields(metric: MetricRow | None) -> dict[str, object]:
@@ -164,20 +176,25 @@ class KpiMirror:
             elif fetched.kpi is not None:
                 applied, why = self._apply_tags(tx, row, metric, fetched, now, writes)
                 lines += applied
+                if applied and why is None and seen is not None and seen.get("from") == "slack":
+                    lines.append(
+                        "⚠️ This overrides the change last made in Slack. If a pipeline sets "
+                        "these tags on every run, change the KPI in its configuration."
+                    )
                 if why is not None:
                     refused = (tags_now, why)
                     tags_now = dict((seen or {}).get("tags") or {})
             metric = self._mirrored(tx, row, seen, fetched.kpi)
         elif wins == "slack":
-            tags_now = self._tags_of(metric)
-            writes.set.update({k: v for k, v in tags_now.items() if fetched.tags.get(k) != v})
-            writes.delete += [k for k in fetched.tags if k not in tags_now]
+            tags_now = self._write_back(metric, fetched, seen, writes)
             if writes.set or writes.delete:
                 writes.notes.append(f"{row.name}: KPI written to the tags")
         else:
             tags_now = dict(fetched.tags)
         if fetched.kpi is not None and metric is not None and fetched.point is not None:
-            lines += self._report(tx, row, metric, fetched, writes, now)
+            lines += self._report(
+                tx, row, metric, fetched, writes, now, (seen or {}).get("refused_point")
+            )
         for problem in fetched.problems:
             writes.problems.append(f"{row.name}: {problem}")
         rules, _ = load_models(tx, [row])[row.id]
@@ -191,6 +208,10 @@ class KpiMirror:
         }
         if refused is not None:
             writes.seen["refused"], writes.seen["why"] = refused
+        point = writes.refused_point or (seen or {}).get("refused_point")
+        if point is not None and fetched.point is not None and point == fetched.point.timestamp:
+            writes.seen["refused_point"] = point
+        writes.seen["from"] = wins or (seen or {}).get("from")
         seen_now = json.dumps(writes.seen, sort_keys=True)
         kpi_pending = writes.delete or any(k != tags_.STATUS for k in writes.set)
         if not kpi_pending and seen_now != row.registry_seen:
@@ -200,8 +221,42 @@ class KpiMirror:
             writes.posted = True
         return writes
 
+    def _write_back(
+        self,
+        metric: MetricRow | None,
+        fetched: Fetched,
+        seen: dict[str, Any] | None,
+        writes: Writes,
+    ) -> dict[str, str]:
+        """The tags of the KPI fields changed in Slack since both sides were last in step
+        (all of them the first time), the others left as the pipeline wrote them; an owner
+        the tags named by e-mail is written as an e-mail again. Returns the tags as they
+        will be."""
+        wanted = self._tags_of(metric)
+        before = dict((seen or {}).get("kpi") or {})
+        fields = kpi_fields(metric)
+        changed = [f for f in FIELD_TAGS if not before or fields.get(f) != before.get(f)]
+        if metric is None:
+            changed = list(FIELD_TAGS)  # removed in Slack: every KPI tag goes
+        touched = {tag for field in changed for tag in FIELD_TAGS[field]}
+        for tag in sorted(touched):
+            if tag in wanted and fetched.tags.get(tag) != wanted[tag]:
+                writes.set[tag] = wanted[tag]
+            elif tag not in wanted and tag in fetched.tags:
+                writes.delete.append(tag)
+        if tags_.OWNER in writes.set and "@" in fetched.tags.get(tags_.OWNER, ""):
+            writes.owner_email = writes.set[tags_.OWNER]  # resolved when written
+        base = dict((seen or {}).get("tags") or {}) if before else {}
+        base.update({k: v for k, v in wanted.items() if k in touched})
+        return {k: v for k, v in base.items() if k not in writes.delete}
+
     async def write(self, writes: Writes) -> str | None:
         """Write the tags (None: done, else why not: the next sync tries again)."""
+        if writes.owner_email:
+            email = await self.slack.user_email(writes.owner_email)
+            if email:
+                writes.set[tags_.OWNER] = email
+                writes.seen.setdefault("tags", {})[tags_.OWNER] = email
         try:
             await self.client.set_tags(writes.registered, writes.set)
             await self.client.delete_tags(writes.registered, writes.delete)
@@ -276,7 +331,7 @@ class KpiMirror:
             line = f"🏷️ The KPI tags of *{esc(row.name)}* in MLflow were not applied: {said.reply}"
             return [line], said.reply
         writes.notes.append(f"{row.name}: KPI taken from the tags")
-        writes.people = said.people
+        writes.people = tuple(p for p in said.people if p != "mlflow")
         return ([said.thread[1]] if said.thread else []), None
 
     def _report(
@@ -287,9 +342,11 @@ class KpiMirror:
         fetched: Fetched,
         writes: Writes,
         now: datetime,
+        seen_point: object = None,
     ) -> list[str]:
         """The latest point of the MLflow metric, as a value of the KPI, unless a value as
-        recent is already there (the most recent wins)."""
+        recent is already there (the most recent wins). `seen_point`: the time of a point
+        refused before (said once in the thread)."""
         point = fetched.point
         assert point is not None
         at = datetime.fromtimestamp(point.timestamp / 1000, UTC)
@@ -315,10 +372,21 @@ class KpiMirror:
             metric.name,
         )
         if isinstance(decision, Refused):
-            writes.problems.append(
-                f"{row.name}: the metric's value was not taken: {decision.reason}"
-            )
-            return []
+            why = decision.reason
+            if metric.unit == "%" and "looks like a fraction" in why:
+                why = (
+                    f"*{metric.name}* is in %, and the run logged {point.value:g}, which looks "
+                    f"like a fraction: log it as {point.value * 100:g}, or give "
+                    f"`{tags_.BASELINE}` and `{tags_.TARGET}` as fractions (no %)"
+                )
+            writes.problems.append(f"{row.name}: the metric's value was not taken: {why}")
+            if seen_point == point.timestamp:
+                return []  # said in the thread already
+            writes.refused_point = point.timestamp
+            return [
+                f"📈 The latest value MLflow has for *{esc(clip(metric.name, 80))}* of "
+                f"*{esc(clip(row.name, 80))}* was not taken: {esc(why)}."
+            ]
         tx.metrics.report(row.team_id, metric.id, point.value, iso(at), "mlflow")
         writes.people = writes.people or (row.team_id, metric.owner_id or "")
         tx.models.check_at([(iso(now), row.id)])  # evaluated again at the next pass
