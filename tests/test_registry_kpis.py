@@ -211,9 +211,13 @@ async def test_tags_that_cannot_be_read_are_shown_and_change_nothing(
         "mle.kpi.baseline": "about four or five",
         "mle.kpi.owner": "nobody@elsewhere.org",
     }
-    async with deployed(emulator, database, client, tracking_server, bad) as (h, _, name, _t):
+    async with deployed(emulator, database, client, tracking_server, bad) as (h, clock, name, _t):
         metric, _ = await kpi(h, name)
         assert metric.baseline is None and metric.owner_id is None and metric.target == 3.8
+        said = [p.text for p in thread_posts(h, _t) if "could not be read" in p.text]
+        assert len(said) == 1 and "`mle.kpi.baseline` = `about four or five`" in said[0]
+        await sync(h, clock, minutes=10)
+        assert len([p for p in thread_posts(h, _t) if "could not be read" in p.text]) == 1
         said = await mle(h, "registry")
         assert "`mle.kpi.baseline` = `about four or five` is not one number" in said
         assert "`mle.kpi.owner`: no one in Slack has the e-mail nobody@elsewhere.org" in said

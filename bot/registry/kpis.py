@@ -197,6 +197,12 @@ class KpiMirror:
             )
         for problem in fetched.problems:
             writes.problems.append(f"{row.name}: {problem}")
+        unsaid = [p for p in fetched.problems if p not in (seen or {}).get("problems", [])]
+        if unsaid:
+            lines.append(
+                f"🏷️ Some KPI tags of *{esc(row.name)}* in MLflow could not be read, and "
+                "changed nothing: " + "; ".join(esc(p) for p in unsaid) + "."
+            )
         rules, _ = load_models(tx, [row])[row.id]
         codes = [f.code for f in findings(rules, now, team_settings(tx, row.team_id))]
         status = status_tag(sorted({c for c in codes if c != "F8"}))
@@ -212,6 +218,8 @@ class KpiMirror:
         if point is not None and fetched.point is not None and point == fetched.point.timestamp:
             writes.seen["refused_point"] = point
         writes.seen["from"] = wins or (seen or {}).get("from")
+        if fetched.problems:
+            writes.seen["problems"] = list(fetched.problems)
         seen_now = json.dumps(writes.seen, sort_keys=True)
         kpi_pending = writes.delete or any(k != tags_.STATUS for k in writes.set)
         if not kpi_pending and seen_now != row.registry_seen:
