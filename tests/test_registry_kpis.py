@@ -218,6 +218,10 @@ async def test_tags_that_cannot_be_read_are_shown_and_change_nothing(
         assert len(said) == 1 and "`mle.kpi.baseline` = `about four or five`" in said[0]
         await sync(h, clock, minutes=10)
         assert len([p for p in thread_posts(h, _t) if "could not be read" in p.text]) == 1
+        # the registry says it too, next to the model
+        assert tags_of(client, name)["mle.business_metrics"].endswith(
+            "; tags not read: mle.kpi.baseline, mle.kpi.owner"
+        )
         said = await mle(h, "registry")
         assert "`mle.kpi.baseline` = `about four or five` is not one number" in said
         assert "`mle.kpi.owner`: no one in Slack has the e-mail nobody@elsewhere.org" in said
@@ -287,3 +291,29 @@ async def test_a_fraction_logged_for_a_percent_kpi_is_refused_once_with_what_to_
         assert "log it as 3.6" in await mle(h, "registry")
         _, values = await kpi(h, name)
         assert values == []
+
+
+async def test_a_field_tag_removed_in_mlflow_is_written_back(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as (
+        h,
+        clock,
+        name,
+        thread,
+    ):
+        client.delete_registered_model_tag(name, "mle.kpi.target")
+        await sync(h, clock, minutes=10)
+        line = thread_posts(h, thread)[-1].text
+        assert f"`mle.kpi.target` removed from *{name}* in MLflow: MLE Coach keeps" in line
+        assert tags_of(client, name)["mle.kpi.target"] == "3.8%"
+        metric, _ = await kpi(h, name)
+        assert metric.target == 3.8
+        # the KPI's name tag removed: the KPI stays, and the thread says which tag went
+        client.delete_registered_model_tag(name, "mle.kpi")
+        await sync(h, clock, minutes=10)
+        assert f"The tag `mle.kpi` of *{name}* was removed in MLflow" in (
+            thread_posts(h, thread)[-1].text
+        )
+        metric, _ = await kpi(h, name)
+        assert metric.name == "monthly churn"

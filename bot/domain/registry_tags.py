@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bot.domain.business_rules import METHOD_NAMES
-from bot.domain.reading import Quantity, read_quantity, stated_direction
+from bot.domain.reading import Quantity, read_duration, read_quantity, stated_direction
 
 KPI = "mle.kpi"
 BASELINE = "mle.kpi.baseline"
@@ -72,9 +72,9 @@ def read_kpi_tags(tags: dict[str, str]) -> TagKpi | None:
             problems.append(f"`{METHOD}` = `{raw[:40]}` is not ab, holdout or pre_post")
     raw = tags.get(WINDOW, "").strip()
     if raw:
-        days = raw.lower().removesuffix("d").removesuffix(" days").strip()
-        if days.isdigit() and 0 < int(days) < 367:
-            changes["window_days"] = int(days)
+        days = int(raw) if raw.isdigit() else read_duration(raw)
+        if days is not None and 0 < days < 367:
+            changes["window_days"] = days
         else:
             problems.append(f"`{WINDOW}` = `{raw[:40]}` is not a number of days")
     owner = tags.get(OWNER, "").strip().removeprefix("<@").removesuffix(">").lstrip("@")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +32,7 @@ from storage.timefmt import iso, parse
 
 log = logging.getLogger(__name__)
 FROM_MLFLOW = "MLflow (tags on the registered model)"
+_TAG = re.compile(r"`(mle\.[a-z_.]+)`")
 FIELD_TAGS = {  # a KPI field → the tags that say it
     "name": (tags_.KPI,),
     "baseline": (tags_.BASELINE,),
@@ -163,7 +165,7 @@ class KpiMirror:
             if fetched.kpi is None:
                 if metric is not None:
                     lines.append(
-                        f"🏷️ The KPI tags of *{esc(row.name)}* were removed in MLflow; "
+                        f"🏷️ The tag `{tags_.KPI}` of *{esc(row.name)}* was removed in MLflow; "
                         f"*{esc(metric.name)}* stays in MLE Coach (`/mle metric {row.slug} "
                         f'"{esc(metric.name)}" remove` removes it).'
                     )
@@ -185,6 +187,8 @@ class KpiMirror:
                     refused = (tags_now, why)
                     tags_now = dict((seen or {}).get("tags") or {})
             metric = self._mirrored(tx, row, seen, fetched.kpi)
+            if fetched.kpi is not None and refused is None:
+                lines += self._restore_removed(row, metric, fetched, seen, writes, tags_now)
         elif wins == "slack":
             tags_now = self._write_back(metric, fetched, seen, writes)
             if writes.set or writes.delete:
@@ -206,6 +210,9 @@ class KpiMirror:
         rules, _ = load_models(tx, [row])[row.id]
         codes = [f.code for f in findings(rules, now, team_settings(tx, row.team_id))]
         status = status_tag(sorted({c for c in codes if c != "F8"}))
+        unread = sorted({m.group(1) for p in fetched.problems for m in [_TAG.search(p)] if m})
+        if unread:  # said where the person who typed them looks
+            status += "; tags not read: " + ", ".join(unread)
         if fetched.status != status:
             writes.set[tags_.STATUS] = status
         writes.seen = {
@@ -228,6 +235,33 @@ class KpiMirror:
             tx.deliveries.add_many(outbox.thread_line("thread", project, "\n".join(lines), now))
             writes.posted = True
         return writes
+
+    def _restore_removed(
+        self,
+        row: ModelRow,
+        metric: MetricRow | None,
+        fetched: Fetched,
+        seen: dict[str, Any] | None,
+        writes: Writes,
+        tags_now: dict[str, str],
+    ) -> list[str]:
+        """A field's tag removed in MLflow (`mle.kpi.target`) does not clear the field: MLE
+        Coach keeps it and writes it back, so both sides say the same."""
+        wanted = self._tags_of(metric)
+        removed = [
+            tag
+            for tag in (seen or {}).get("tags") or {}
+            if tag != tags_.KPI and tag not in fetched.tags and tag in wanted
+        ]
+        if not removed:
+            return []
+        for tag in removed:
+            writes.set[tag] = tags_now[tag] = wanted[tag]
+        listed = ", ".join(f"`{tag}`" for tag in removed)
+        return [
+            f"🏷️ {listed} removed from *{esc(row.name)}* in MLflow: MLE Coach keeps what it had "
+            f"and wrote it back (`/mle metric {row.slug} …` changes it)."
+        ]
 
     def _write_back(
         self,
