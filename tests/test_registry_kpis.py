@@ -82,12 +82,8 @@ KPI_TAGS = {
 async def test_the_kpi_comes_from_the_tags_and_its_value_from_the_run(
     emulator: SlackEmulator, database: str, client: Any, tracking_server: str
 ) -> None:
-    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as (
-        h,
-        clock,
-        name,
-        thread,
-    ):
+    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as setup:
+        h, clock, name, thread = setup
         deploy = next(p.text for p in thread_posts(h, thread) if "is deployed" in p.text)
         assert "needs a business KPI" not in deploy  # its KPI comes from the tags
         said = "\n".join(p.text for p in thread_posts(h, thread)[-2:])
@@ -122,12 +118,8 @@ async def test_the_kpi_comes_from_the_tags_and_its_value_from_the_run(
 async def test_a_change_in_slack_is_written_to_the_tags_and_a_later_tag_change_wins(
     emulator: SlackEmulator, database: str, client: Any, tracking_server: str
 ) -> None:
-    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as (
-        h,
-        clock,
-        name,
-        thread,
-    ):
+    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as setup:
+        h, clock, name, thread = setup
         said = await mle(h, f'metric {name} "monthly churn" target=3.5%')
         assert "Recorded" in said and f"written to the tags of *{name}* in MLflow" in said
         tags = tags_of(client, name)
@@ -250,12 +242,8 @@ async def test_a_value_reported_in_slack_after_the_run_is_not_overwritten(
 async def test_tags_refused_are_said_once_and_listed_until_fixed(
     emulator: SlackEmulator, database: str, client: Any, tracking_server: str
 ) -> None:
-    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as (
-        h,
-        clock,
-        name,
-        thread,
-    ):
+    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as setup:
+        h, clock, name, thread = setup
         client.set_registered_model_tag(name, "mle.kpi.baseline", "$5")  # the KPI is in %
         await sync(h, clock, minutes=10)
         refusals = [p for p in thread_posts(h, thread) if "were not applied" in p.text]
@@ -277,12 +265,8 @@ async def test_a_fraction_logged_for_a_percent_kpi_is_refused_once_with_what_to_
     emulator: SlackEmulator, database: str, client: Any, tracking_server: str
 ) -> None:
     tags = {k: v for k, v in KPI_TAGS.items() if k != "mle.kpi.owner"}
-    async with deployed(emulator, database, client, tracking_server, tags, value=0.036) as (
-        h,
-        clock,
-        name,
-        thread,
-    ):
+    async with deployed(emulator, database, client, tracking_server, tags, value=0.036) as setup:
+        h, clock, name, thread = setup
         said = [p.text for p in thread_posts(h, thread) if "was not taken" in p.text]
         assert len(said) == 1
         assert "the run logged 0.036, which looks like a fraction: log it as 3.6" in said[0]
@@ -296,12 +280,8 @@ async def test_a_fraction_logged_for_a_percent_kpi_is_refused_once_with_what_to_
 async def test_a_field_tag_removed_in_mlflow_is_written_back(
     emulator: SlackEmulator, database: str, client: Any, tracking_server: str
 ) -> None:
-    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as (
-        h,
-        clock,
-        name,
-        thread,
-    ):
+    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as setup:
+        h, clock, name, thread = setup
         client.delete_registered_model_tag(name, "mle.kpi.target")
         await sync(h, clock, minutes=10)
         line = thread_posts(h, thread)[-1].text
