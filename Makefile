@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint pytest pytest-postgres bench clean
+.PHONY: run test lint pytest pytest-app pytest-engines pytest-postgres bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,17 @@ pytest-postgres: $(VENV)/.test-installed
 			$(foreach t,$(ENGINE_TESTS) $(NO_ENGINE_TESTS),--ignore=tests/$(t).py); \
 	else echo "TEST_DATABASE_URL is not set: the app's tests ran on SQLite only"; fi
 
-test: lint pytest pytest-postgres
+# `make test`: the app's tests on SQLite and on PostgreSQL side by side (they mostly wait on
+# sockets and timers), then the tests that choose their engines (one of them ends every
+# PostgreSQL session of the app, so it runs alone).
+pytest-app: $(VENV)/.test-installed
+	$(BIN)/pytest -q $(foreach t,$(ENGINE_TESTS),--ignore=tests/$(t).py)
+pytest-engines: $(VENV)/.test-installed
+	$(BIN)/pytest -q $(foreach t,$(ENGINE_TESTS),tests/$(t).py)
+
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest-app pytest-postgres
+	$(MAKE) --no-print-directory pytest-engines
 
 $(VENV)/.bench-installed: pyproject.toml $(VENV)/.test-installed
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

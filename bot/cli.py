@@ -71,7 +71,9 @@ async def _mlflow_sync(settings: Settings, dry_run: bool) -> int:
     try:
         report = await services.registry.run(moment, dry_run=dry_run)
         if not dry_run:
+            await services.activity.idle(60)  # the posts the sync started, and tag writes
             await services.ticker.tick(moment)  # post what the sync said in the threads
+            await services.activity.idle(60)
     finally:
         await close_services(services)
     print(f"mlflow sync at {report.ran_at}{' (dry run)' if dry_run else ''}")
