@@ -83,6 +83,39 @@ async def test_an_alias_deploys_moves_and_retires_a_model(
         assert len(retired) == 1
         gone = await h.read(lambda tx: tx.models.by_name("T0SANDBOX", name, name))
         assert gone is not None and gone.retired_at is not None
+        # a model deleted from the registry is said to be so
+        other = f"churn-xgb-{tag}"
+        client.create_registered_model(other, tags={"mle.project": f"churn-reduction-{tag}"})
+        client.set_registered_model_alias(other, "champion", version(client, other, 4.0))
+        await sync(h, clock, minutes=1)
+        client.delete_registered_model(other)
+        await sync(h, clock, minutes=1)
+        assert f"🪦 *{other}* was deleted from the MLflow registry: retired" in (
+            thread_posts(h, thread)[-1].text
+        )
+
+
+async def test_a_model_deployed_by_hand_is_followed_from_mlflow_or_named_when_it_clashes(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    clock = ManualClock(NOW)
+    tag = uuid.uuid4().hex[:6]
+    name = f"upsell-ranker-{tag}"
+    async with app_with_registry(emulator, database, clock, tracking_server) as h:
+        fraud = await new_project(h, f"Fraud {tag}")
+        await new_project(h, f"Churn {tag}")
+        assert "Registered" in await mle(h, f"deploy fraud-{tag} {name} 1")
+        client.create_registered_model(name, tags={"mle.project": f"Churn {tag}"})
+        client.set_registered_model_alias(name, "champion", version(client, name, 1.0))
+        await sync(h, clock)
+        said = await mle(h, "registry")
+        assert f"the name is taken by *{name}* of *Fraud {tag}* in MLE Coach" in said
+        assert f"`/mle retire {name}` there first" in said
+        # tagged to the project it was deployed in: followed from MLflow, not "v1 replaces 1"
+        client.set_registered_model_tag(name, "mle.project", f"Fraud {tag}")
+        await sync(h, clock, minutes=1)
+        line = thread_posts(h, fraud)[-1].text
+        assert f"🔗 *{name}* v1 is now followed from MLflow" in line and "replaces" not in line
 
 
 async def test_unmatched_models_and_a_registry_that_is_down(
@@ -104,8 +137,8 @@ async def test_unmatched_models_and_a_registry_that_is_down(
         # an admin has them listed in a channel's digest; only an admin
         refused = await mle(h, "settings registry_channel=<#C0MLTEAM|ml-team>", user="U0BOB")
         assert refused == "Only a workspace admin can change these settings."
-        typed = await mle(h, "settings registry_channel=#ml-team")
-        assert "type `#` and pick it from Slack's list" in typed
+        typed = await mle(h, "settings registry_channel=#mlops")
+        assert "I can't find the channel `#mlops`: pick it from Slack's list" in typed
         saved = await mle(h, "settings registry_channel=<#C0MLTEAM|ml-team>")
         assert "MLflow models matched to no project are listed in the digest of <#C0MLTEAM>" in (
             saved

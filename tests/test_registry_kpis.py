@@ -206,10 +206,10 @@ async def test_tags_that_cannot_be_read_are_shown_and_change_nothing(
     async with deployed(emulator, database, client, tracking_server, bad) as (h, clock, name, _t):
         metric, _ = await kpi(h, name)
         assert metric.baseline is None and metric.owner_id is None and metric.target == 3.8
-        said = [p.text for p in thread_posts(h, _t) if "could not be read" in p.text]
+        said = [p.text for p in thread_posts(h, _t) if "need a look" in p.text]
         assert len(said) == 1 and "`mle.kpi.baseline` = `about four or five`" in said[0]
         await sync(h, clock, minutes=10)
-        assert len([p for p in thread_posts(h, _t) if "could not be read" in p.text]) == 1
+        assert len([p for p in thread_posts(h, _t) if "need a look" in p.text]) == 1
         # the registry says it too, next to the model
         assert tags_of(client, name)["mle.business_metrics"].endswith(
             "; tags not read: mle.kpi.baseline, mle.kpi.owner"
@@ -297,3 +297,18 @@ async def test_a_field_tag_removed_in_mlflow_is_written_back(
         )
         metric, _ = await kpi(h, name)
         assert metric.name == "monthly churn"
+
+
+async def test_a_kpi_name_no_metric_of_the_run_has_is_said(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    tags = {**KPI_TAGS, "mle.kpi": "montly churn"}  # a typo: the run logs `monthly churn`
+    async with deployed(emulator, database, client, tracking_server, tags) as setup:
+        h, _, name, thread = setup
+        said = [p.text for p in thread_posts(h, thread) if "need a look" in p.text]
+        assert len(said) == 1
+        assert (
+            "no metric `montly churn` is logged on the run of v1 (it logs: `monthly churn`)"
+            in (said[0])
+        )
+        assert "no metric `montly churn`" in await mle(h, "registry")

@@ -612,9 +612,11 @@ def _parse_settings(rest: str) -> Command:
         if eq and key.lower() == "registry_channel":
             channel = _registry_channel(raw)
             if channel is None:
+                named = f"I can't find the channel `{raw[:40]}`" if raw.startswith("#") else ""
                 return _invalid(
-                    "`registry_channel=` needs a channel: type `#` and pick it from Slack's "
-                    "list, or say `registry_channel=here` in it (`off`: none).",
+                    (f"{named}: " if named else "`registry_channel=` needs a channel: ")
+                    + "pick it from Slack's list as you type `#` (it arrives as a link), or "
+                    "say `registry_channel=here` in it (`off`: none).",
                     "settings",
                 )
             changes["registry_channel"] = channel

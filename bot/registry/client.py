@@ -130,6 +130,15 @@ class RegistryClient:
         run = (data.get("model_version") or {}).get("run_id")
         return str(run) if run else None
 
+    async def metric_names(self, run_id: str) -> list[str]:
+        """The names of the metrics logged on a run."""
+        try:
+            data = await self._call("GET", "runs/get", params={"run_id": run_id})
+        except Missing:
+            return []
+        metrics = ((data.get("run") or {}).get("data") or {}).get("metrics") or []
+        return sorted({str(m.get("key")) for m in metrics if m.get("key")})
+
     async def latest_point(self, run_id: str, key: str) -> Point | None:
         """The latest point (by time, then step) of metric `key` logged on a run."""
         latest: Point | None = None

@@ -133,6 +133,8 @@ class KpiMirror:
             run_id = await self.client.run_of(model.name, version)
             if run_id:
                 point = await self.client.latest_point(run_id, kpi.name)
+            if point is None:
+                problems.append(await self._no_value(model.name, version, run_id, kpi.name))
         return Fetched(
             tags_.kpi_tags(model.tags),
             model.tags.get(tags_.STATUS),
@@ -142,6 +144,15 @@ class KpiMirror:
             point,
             run_id,
         )
+
+    async def _no_value(self, name: str, version: str, run_id: str | None, kpi: str) -> str:
+        """Why no value can be read for the KPI: a typo in `mle.kpi` starves it quietly."""
+        label = version if version.lower().startswith("v") else f"v{version}"
+        if not run_id:
+            return f"{label} has no run to read the metric `{kpi}` from"
+        logged = await self.client.metric_names(run_id)
+        known = ", ".join(f"`{m}`" for m in logged[:8]) if logged else "none"
+        return f"no metric `{kpi}` is logged on the run of {label} (it logs: {known})"
 
     def reconcile(
         self,
@@ -204,8 +215,8 @@ class KpiMirror:
         unsaid = [p for p in fetched.problems if p not in (seen or {}).get("problems", [])]
         if unsaid:
             lines.append(
-                f"🏷️ Some KPI tags of *{esc(row.name)}* in MLflow could not be read, and "
-                "changed nothing: " + "; ".join(esc(p) for p in unsaid) + "."
+                f"🏷️ The KPI tags of *{esc(row.name)}* in MLflow need a look (nothing was "
+                "changed for these): " + "; ".join(esc(p) for p in unsaid) + "."
             )
         rules, _ = load_models(tx, [row])[row.id]
         codes = [f.code for f in findings(rules, now, team_settings(tx, row.team_id))]
@@ -372,7 +383,9 @@ class KpiMirror:
             writes.problems.append(f"{row.name}: the KPI tags were not applied: {said.reply}")
             line = f"🏷️ The KPI tags of *{esc(row.name)}* in MLflow were not applied: {said.reply}"
             return [line], said.reply
-        writes.notes.append(f"{row.name}: KPI taken from the tags")
+        said_line = said.thread[1] if said.thread else ""
+        what = said_line.split(": ", 1)[1] if ": " in said_line else "KPI taken from the tags"
+        writes.notes.append(f"{row.name}: {what} (from the tags)")
         writes.people = tuple(p for p in said.people if p != "mlflow")
         return ([said.thread[1]] if said.thread else []), None
 

@@ -212,6 +212,7 @@ class RegistrySync:
             await self._record(report, dry_run)
             return report  # nothing is retired because the registry could not be read
         self._last_error = None
+        names = {model.name for model in registered}
         deployed_names = set()
         channels: set[str] = set()
         emails: dict[str, str | None] = {}
@@ -245,7 +246,7 @@ class RegistrySync:
                 else:
                     await self._write_tags(applied.writes, report)
         retired = await self.store.write(
-            lambda tx: self._retire_gone(tx, deployed_names, now, report, dry_run)
+            lambda tx: self._retire_gone(tx, deployed_names, names, now, report, dry_run)
         )
         channels.update(retired)
         await self._record(report, dry_run)
@@ -337,15 +338,34 @@ class RegistrySync:
             else ("stage Production, from MLflow")
         )
         if existing is not None and existing.project_id != project.id:
+            other = tx.projects.get(team_id, existing.project_id)
+            where_else = f" of *{esc(other.name)}*" if other else ""
             report.unmatched.append(
-                [team_id, model.name, "the name is taken by another project's model in MLE Coach"]
+                [
+                    team_id,
+                    model.name,
+                    f"the name is taken by *{esc(existing.name)}*{where_else} in MLE Coach: "
+                    f"tag it `{PROJECT_TAG}` = that project, or `/mle retire {existing.slug}` "
+                    "there first",
+                ]
             )
             return None
         report.matched.append([team_id, model.name, project.name, label])
         if existing is not None and existing.retired_at is None:
+            same = (existing.version or "").lower().removeprefix("v") == version.lower()
             if existing.registry is None:
                 tx.models.set_registry(team_id, existing.id, model.name)
-            if existing.version == label:
+                if same or existing.version is None:
+                    if existing.version is None:
+                        tx.models.new_version(team_id, existing.id, label, existing.deployed_by)
+                    line = (
+                        f"🔗 *{esc(clip(model.name, 100))}* {label} is now followed from MLflow "
+                        f"({where}): its versions, KPI tags and values come from there."
+                    )
+                    report.changes.append(f"{model.name}: followed from MLflow")
+                    tx.deliveries.add_many(outbox.thread_line("thread", project, line, now))
+                    return project.channel_id
+            if same:
                 return None
             tx.models.new_version(team_id, existing.id, label, "mlflow")
             line = (
@@ -386,25 +406,34 @@ class RegistrySync:
         return project.channel_id
 
     def _retire_gone(
-        self, tx: Tx, deployed: set[str], now: datetime, report: Report, dry_run: bool
+        self,
+        tx: Tx,
+        deployed: set[str],
+        registered: set[str],
+        now: datetime,
+        report: Report,
+        dry_run: bool,
     ) -> set[str]:
-        """Models mirroring a registered model with no deployed alias left are retired."""
+        """Models mirroring a registered model with no deployed alias left, or deleted from
+        the registry, are retired."""
         channels = set()
         for model in tx.models.mirrored():
             if model.registry in deployed:
                 continue
+            why = (
+                "has no deployed alias left in MLflow"
+                if model.registry in registered
+                else "was deleted from the MLflow registry"
+            )
             project = tx.projects.get(model.team_id, model.project_id)  # locked: see _apply
             fresh = tx.models.get(model.team_id, model.id)
             if fresh is None or fresh.retired_at is not None:
                 continue  # a sync running at the same time retired it
-            report.changes.append(f"{model.name}: retired (no deployed alias left)")
+            report.changes.append(f"{model.name}: retired ({why})")
             if dry_run or project is None:
                 continue
             tx.models.retire(model.team_id, model.id, iso(now))
-            line = (
-                f"🪦 *{esc(model.name)}* has no deployed alias left in MLflow: retired, and its "
-                "business-metric reminders stop."
-            )
+            line = f"🪦 *{esc(model.name)}* {why}: retired, and its business-metric reminders stop."
             tx.deliveries.add_many(outbox.thread_line("thread", project, line, now))
             channels.add(project.channel_id)
         return channels
