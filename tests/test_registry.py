@@ -212,3 +212,29 @@ async def test_mlflow_sync_from_the_command_line(
         down = {**env, "MLFLOW_TRACKING_URI": f"http://127.0.0.1:{free_port()}"}
         code, out, _ = await run_cli("mlflow-sync", env=down, cwd=tmp_path)
         assert code == 1 and "error: cannot reach the tracking server" in out
+
+
+async def test_two_registered_models_whose_names_read_the_same_do_not_take_turns(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    clock = ManualClock(NOW)
+    tag = uuid.uuid4().hex[:6]
+    hyphen, underscore = f"churn-v2-{tag}", f"churn_v2_{tag}"
+    async with app_with_registry(emulator, database, clock, tracking_server) as h:
+        thread = await new_project(h, f"Churn {tag}")
+        for name in (hyphen, underscore):
+            client.create_registered_model(name, tags={"mle.project": f"Churn {tag}"})
+        client.set_registered_model_alias(hyphen, "champion", version(client, hyphen, 4.0))
+        await sync(h, clock)
+        version(client, underscore, 4.0)  # v1 of the other one
+        client.set_registered_model_alias(underscore, "champion", "1")
+        posts = len(thread_posts(h, thread))
+        for minutes in (1, 1, 1):
+            await sync(h, clock, minutes=minutes)
+        assert len(thread_posts(h, thread)) == posts  # no flip-flop between the two
+        said = await mle(h, "registry")
+        assert f"*{underscore}* is deployed in MLflow but not matched: its name reads the same" in (
+            said
+        )
+        model = await h.read(lambda tx: tx.models.by_name("T0SANDBOX", hyphen, hyphen))
+        assert model is not None and model.registry == hyphen and model.version == "v1"

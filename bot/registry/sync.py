@@ -310,7 +310,7 @@ class RegistrySync:
         project = tx.projects.get(project.team_id, project.id) or project
         channel = self._deploy(tx, model, project, version, alias, now, report)
         row = tx.models.by_name(project.team_id, name_key(model.name), slugify(model.name))
-        if fetched is None or self.mirror is None or row is None or row.registry is None:
+        if fetched is None or self.mirror is None or row is None or row.registry != model.name:
             return Applied(channel)
         if row.project_id != project.id or row.retired_at is not None:
             return Applied(channel)
@@ -332,6 +332,22 @@ class RegistrySync:
         team_id = project.team_id
         label = _label(version)
         existing = tx.models.by_name(team_id, name_key(model.name), slugify(model.name))
+        if (
+            existing is not None
+            and existing.registry not in (None, model.name)
+            and (existing.retired_at is None or existing.name_key != name_key(model.name))
+        ):  # two registered models, one name in MLE Coach (`churn_v2`, `churn-v2`)
+            report.unmatched.append(
+                [
+                    team_id,
+                    model.name,
+                    f"its name reads the same as *{esc(existing.registry or '')}*, which MLE "
+                    "Coach follows from MLflow"
+                    + (" (retired)" if existing.retired_at else "")
+                    + ": rename one of them",
+                ]
+            )
+            return None
         where = (
             f"alias `{esc(alias)}`, from MLflow"
             if alias != "Production"
