@@ -201,15 +201,18 @@ class SlackGateway:
         tz = (response.get("user") or {}).get("tz")
         return str(tz) if tz else None
 
-    async def user_by_email(self, email: str) -> str | None:
-        """The user id of the person with this e-mail (`users:read.email`), None: no one."""
+    async def user_by_email(self, email: str) -> Posted:
+        """The user id (as `ts`) of the person with this e-mail (`users:read.email`); the
+        error `users_not_found` when no one has it, another when Slack could not be asked."""
         try:
             response = await self.client.users_lookupByEmail(email=email)
         except _FAILURES as exc:
-            log.warning("users.lookupByEmail failed: %s", _error_code(exc))
-            return None
+            code = _error_code(exc)
+            if code != "users_not_found":
+                log.warning("users.lookupByEmail failed: %s", code)
+            return Posted(None, code)
         found = (response.get("user") or {}).get("id")
-        return str(found) if found else None
+        return Posted(str(found), None) if found else Posted(None, "users_not_found")
 
     async def user_email(self, user: str) -> str | None:
         """The person's e-mail (`users:read.email`), None when Slack does not say."""

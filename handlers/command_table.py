@@ -154,7 +154,9 @@ def command_table(services: Services) -> dict[type, Handler]:
 
     async def registry(c: parser.Registry, who: Caller) -> Reply:
         latest = await services.store.read(lambda tx: tx.registry.latest(who.team))
-        return registry_text(latest, services.registry.enabled)
+        return registry_text(
+            latest, services.registry.enabled, who.team, services.settings.MLFLOW_SYNC_MINUTES
+        )
 
     async def unblock(c: parser.Unblock, who: Caller) -> Reply:
         found = await project(c.project, who)

@@ -125,15 +125,31 @@ async def test_unmatched_models_and_a_registry_that_is_down(
     loose = f"fraud-xgb-{uuid.uuid4().hex[:6]}"
     stray = f"pricing-{uuid.uuid4().hex[:6]}"
     async with app_with_registry(emulator, database, clock, tracking_server) as h:
-        await new_project(h, f"Churn {uuid.uuid4().hex[:6]}")
+        project = f"Churn {uuid.uuid4().hex[:6]}"
+        await new_project(h, project)
         client.create_registered_model(loose)
         client.set_registered_model_alias(loose, "production", version(client, loose, 1.0))
         client.create_registered_model(stray, tags={"mle.project": "pricing engine"})
         client.set_registered_model_alias(stray, "champion", version(client, stray, 1.0))
+        elsewhere = f"churn-x-{uuid.uuid4().hex[:6]}"
+        tags = {"mle.project": project, "mle.workspace": "T0NOTHERE"}
+        client.create_registered_model(elsewhere, tags=tags)
+        client.set_registered_model_alias(elsewhere, "champion", version(client, elsewhere, 1.0))
+        torn = f"churn-y-{uuid.uuid4().hex[:6]}"
+        client.create_registered_model(torn, tags={"mle.project": project})
+        client.set_registered_model_alias(torn, "champion", version(client, torn, 1.0))
+        client.set_registered_model_alias(torn, "production", version(client, torn, 2.0))
         await sync(h, clock)
         said = await mle(h, "registry")
+        assert "(this workspace's `mle.workspace`: `T0SANDBOX`)" in said
         assert f"*{loose}* is deployed in MLflow but not matched: add the tag `mle.project`" in said
         assert f"*{stray}* is deployed in MLflow but not matched: no project called" in said
+        assert f"*{elsewhere}* is deployed in MLflow but not matched: `mle.workspace` = " in said
+        assert "`T0NOTHERE` is no workspace of this installation" in said
+        assert (
+            f"{torn}: its deployed aliases point at different versions (`champion` → v1, "
+            "`production` → v2); v1 is followed"
+        ) in said
         # an admin has them listed in a channel's digest; only an admin
         refused = await mle(h, "settings registry_channel=<#C0MLTEAM|ml-team>", user="U0BOB")
         assert refused == "Only a workspace admin can change these settings."
@@ -165,7 +181,9 @@ async def test_unmatched_models_and_a_registry_that_is_down(
         assert report.error and "cannot reach the tracking server" in report.error
         said = await mle(h, "registry")
         assert (
-            "It failed: cannot reach the tracking server" in said and "Nothing was retired" in said
+            "It failed: cannot reach the tracking server at http://127.0.0.1:" in said
+            and "(connection refused or no route)" in said
+            and "nothing was retired" in said
         )
 
 

@@ -146,7 +146,10 @@ async def test_a_failing_registry_retires_nothing_and_says_why(
             digests = [m for m in h.emulator.bot_posts("C0MLTEAM") if m.text.startswith("MLE")]
             assert len(digests) == 1
             answer = await registry_says(h)
-            assert f"It failed: {said}" in answer and "Nothing was retired" in answer
+            assert f"It failed: {said}" in answer and "nothing was retired" in answer
+            assert "Failing since 2026-11-26 08:30 UTC" in answer
+            # what the last good sync saw is still shown
+            assert f"As of the last good sync (2026-11-26 08:00 UTC):\n• *{name}* v1" in answer
             assert "s3cret" not in answer
             model = await h.read(lambda tx: tx.models.by_name("T0SANDBOX", name, name))
             assert model is not None and model.retired_at is None

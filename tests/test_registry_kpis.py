@@ -312,3 +312,16 @@ async def test_a_kpi_name_no_metric_of_the_run_has_is_said(
             in (said[0])
         )
         assert "no metric `montly churn`" in await mle(h, "registry")
+
+
+async def test_a_model_metric_named_in_the_tags_is_kept_and_challenged(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    tags = {"mle.kpi": "AUC", "mle.kpi.baseline": "0.81", "mle.kpi.target": "0.85"}
+    async with deployed(emulator, database, client, tracking_server, tags) as setup:
+        h, _, name, thread = setup
+        said = [p.text for p in thread_posts(h, thread) if "need a look" in p.text]
+        assert len(said) == 1 and "`mle.kpi` = `AUC` measures the model (AUC)" in said[0]
+        assert tags_of(client, name)["mle.business_metrics"].startswith(
+            "lacking: F2 a model metric used as the KPI"
+        )

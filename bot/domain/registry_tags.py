@@ -7,7 +7,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bot.domain.business_rules import METHOD_NAMES
-from bot.domain.reading import Quantity, read_duration, read_quantity, stated_direction
+from bot.domain.reading import (
+    Quantity,
+    model_metric_named,
+    read_duration,
+    read_quantity,
+    stated_direction,
+)
 
 KPI = "mle.kpi"
 BASELINE = "mle.kpi.baseline"
@@ -79,6 +85,18 @@ def read_kpi_tags(tags: dict[str, str]) -> TagKpi | None:
             problems.append(f"`{WINDOW}` = `{raw[:40]}` is not a number of days")
     owner = tags.get(OWNER, "").strip().removeprefix("<@").removesuffix(">").lstrip("@")
     return TagKpi(name[:200], changes, units, owner or None, tuple(problems))
+
+
+def model_metric_warning(kpi: TagKpi) -> str | None:
+    """A model metric named as the KPI is kept, as `/mle metric` keeps it, and said: F2 holds
+    until it changes."""
+    metric = model_metric_named(kpi.name)
+    if metric is None:
+        return None
+    return (
+        f"`{KPI}` = `{kpi.name[:40]}` measures the model ({metric}), not the business (F2): "
+        "name the business KPI it should move"
+    )
 
 
 def _number(value: float, unit: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -70,6 +71,13 @@ class RegistryClient:
         self.auth = aiohttp.BasicAuth(username, password or "") if username else None
         self.timeout = aiohttp.ClientTimeout(total=timeout)
 
+    @property
+    def address(self) -> str:
+        """The server's address as it may be shown (no credentials in it)."""
+        parts = urlsplit(self.base_url)
+        host = parts.hostname or ""
+        return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+
     async def _call(self, verb: str, path: str, **kwargs: Any) -> dict[str, Any]:
         url = f"{self.base_url}/api/2.0/mlflow/{path}"
         try:
@@ -89,8 +97,12 @@ class RegistryClient:
         except TimeoutError:
             raise RegistryError(f"{path} took longer than {self.timeout.total:g} s") from None
         except aiohttp.ClientError as exc:
+            why = {
+                "ClientConnectorError": "connection refused or no route",
+                "ServerDisconnectedError": "it closed the connection",
+            }.get(type(exc).__name__, type(exc).__name__)
             raise RegistryError(
-                f"cannot reach the tracking server ({type(exc).__name__})"
+                f"cannot reach the tracking server at {self.address} ({why})"
             ) from None
         except ValueError:
             raise RegistryError(f"{path} did not answer JSON") from None

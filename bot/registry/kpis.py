@@ -57,6 +57,7 @@ class Fetched:
     problems: tuple[str, ...] = ()
     point: Point | None = None
     run_id: str | None = None
+    unread: tuple[str, ...] = ()  # the tags that could not be read
 
 
 @dataclass
@@ -114,13 +115,23 @@ class KpiMirror:
         shared by one sync so each address is looked up once."""
         kpi = tags_.read_kpi_tags(model.tags)
         problems = list(kpi.problems) if kpi else []
+        warning = tags_.model_metric_warning(kpi) if kpi else None
         owner = None
         if kpi is not None and kpi.owner:
             if "@" in kpi.owner:
                 if kpi.owner not in emails:
-                    emails[kpi.owner] = await self.slack.user_by_email(kpi.owner)
+                    found = await self.slack.user_by_email(kpi.owner)
+                    emails[kpi.owner] = found.ts or (
+                        None if found.error == "users_not_found" else f"?{found.error}"
+                    )
                 owner = emails[kpi.owner]
-                if owner is None:
+                if owner is not None and owner.startswith("?"):
+                    problems.append(
+                        f"`{tags_.OWNER}`: Slack could not be asked who has the e-mail "
+                        f"{kpi.owner} ({owner[1:]}); the owner is left as it was"
+                    )
+                    owner = None
+                elif owner is None:
                     problems.append(f"`{tags_.OWNER}`: no one in Slack has the e-mail {kpi.owner}")
             elif kpi.owner[:1] in ("U", "W") and kpi.owner.isalnum():
                 owner = kpi.owner
@@ -135,6 +146,9 @@ class KpiMirror:
                 point = await self.client.latest_point(run_id, kpi.name)
             if point is None:
                 problems.append(await self._no_value(model.name, version, run_id, kpi.name))
+        unread = tuple(sorted({m.group(1) for p in problems for m in [_TAG.search(p)] if m}))
+        if warning:
+            problems.append(warning)
         return Fetched(
             tags_.kpi_tags(model.tags),
             model.tags.get(tags_.STATUS),
@@ -143,6 +157,7 @@ class KpiMirror:
             tuple(problems),
             point,
             run_id,
+            unread,
         )
 
     async def _no_value(self, name: str, version: str, run_id: str | None, kpi: str) -> str:
@@ -221,9 +236,10 @@ class KpiMirror:
         rules, _ = load_models(tx, [row])[row.id]
         codes = [f.code for f in findings(rules, now, team_settings(tx, row.team_id))]
         status = status_tag(sorted({c for c in codes if c != "F8"}))
-        unread = sorted({m.group(1) for p in fetched.problems for m in [_TAG.search(p)] if m})
-        if unread:  # said where the person who typed them looks
-            status += "; tags not read: " + ", ".join(unread)
+        if fetched.unread:  # said where the person who typed them looks
+            status += "; tags not read: " + ", ".join(fetched.unread)
+        if refused is not None:
+            status += f"; KPI tags not applied: {clip(refused[1], 200)}"
         if fetched.status != status:
             writes.set[tags_.STATUS] = status
         writes.seen = {

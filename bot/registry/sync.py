@@ -222,6 +222,17 @@ class RegistrySync:
             if found is None:
                 continue
             deployed_names.add(model.name)
+            pointed = {a: v for a, v in model.aliases.items() if a in self.aliases}
+            if len(set(pointed.values())) > 1:
+                listed = ", ".join(f"`{a}` → v{v}" for a, v in pointed.items())
+                report.problems.append(
+                    [
+                        model.tags.get(WORKSPACE_TAG, "").strip(),
+                        f"{model.name}: its deployed aliases point at different versions "
+                        f"({listed}); v{found[0]} is followed (`{found[1]}` comes first in "
+                        "MLFLOW_DEPLOYED_ALIASES)",
+                    ]
+                )
             fetched = None
             if self.mirror is not None and model.tags.get(PROJECT_TAG) and not unreachable:
                 try:
@@ -260,7 +271,17 @@ class RegistrySync:
 
         def record(tx: Tx) -> None:
             for team_id in tx.projects.teams():
-                tx.registry.record(team_id, report.ran_at, report.for_team(team_id))
+                data = json.loads(report.for_team(team_id))
+                before = tx.registry.latest(team_id)
+                if report.error and before is not None:
+                    # what the last good sync saw, and since when it fails
+                    last = json.loads(before[1])
+                    data["failing_since"] = last.get("failing_since") or (
+                        before[0] if last.get("error") else report.ran_at
+                    )
+                    data["good_at"] = last.get("good_at") if last.get("error") else before[0]
+                    data["matched"] = last.get("matched") or []
+                tx.registry.record(team_id, report.ran_at, json.dumps(data))
 
         await self.store.write(record)
 
@@ -273,6 +294,16 @@ class RegistrySync:
             )
             return None
         found = tx.projects.named_anywhere(name_key(ref), slugify(ref))
+        if workspace and workspace not in tx.projects.teams():
+            report.unmatched.append(  # shown to every workspace: it is none of them
+                [
+                    "",
+                    model.name,
+                    f"`{WORKSPACE_TAG}` = `{esc(clip(workspace, 40))}` is no workspace of this "
+                    "installation (`/mle registry` shows a workspace's id)",
+                ]
+            )
+            return None
         if workspace:
             found = [p for p in found if p.team_id == workspace]
         if not found:
@@ -455,7 +486,13 @@ class RegistrySync:
         return channels
 
 
-def registry_text(latest: tuple[str, str] | None, enabled: bool) -> str:
+def _when(stamp: object) -> str:
+    return f"{str(stamp)[:16].replace('T', ' ')} UTC"
+
+
+def registry_text(
+    latest: tuple[str, str] | None, enabled: bool, team_id: str = "", minutes: int = 10
+) -> str:
     """`/mle registry`: what the last sync saw."""
     if not enabled:
         return (
@@ -463,12 +500,20 @@ def registry_text(latest: tuple[str, str] | None, enabled: bool) -> str:
             "server to have deployed models found there."
         )
     if latest is None:
-        return "No sync with the MLflow registry has run yet (one runs every few minutes)."
+        return f"No sync with the MLflow registry has run yet (one runs every {minutes} minutes)."
     ran_at, raw = latest
     data = json.loads(raw)
-    lines = [f"*MLflow registry*, last sync {ran_at[:16].replace('T', ' ')} UTC."]
+    here = f" (this workspace's `{WORKSPACE_TAG}`: `{team_id}`)" if team_id else ""
+    lines = [f"*MLflow registry*, last sync {_when(ran_at)}{here}."]
     if data.get("error"):
-        lines.append(f"⚠️ It failed: {esc(str(data['error']))}. Nothing was retired.")
+        since = data.get("failing_since") or ran_at
+        lines.append(
+            f"⚠️ It failed: {esc(str(data['error']))}. Failing since {_when(since)}; "
+            "nothing was retired, and KPI changes made in Slack meanwhile are written once "
+            "it answers again."
+        )
+        if data.get("good_at") and data.get("matched"):
+            lines.append(f"As of the last good sync ({_when(data['good_at'])}):")
     for name, project, version in data.get("matched") or []:
         lines.append(f"• *{esc(name)}* {esc(version)} → *{esc(project)}*")
     for name, why in data.get("unmatched") or []:
