@@ -14,7 +14,7 @@ import pytest
 from sandbox.emulator import SlackEmulator
 from tests.clock import ManualClock
 from tests.conftest import Harness, running_app
-from tests.interviews import new_project, thread_posts
+from tests.interviews import block_text, new_project, thread_posts
 from tests.mlflow_server import free_port, sync, version
 from tests.test_home import home_text, open_home
 
@@ -325,3 +325,18 @@ async def test_a_model_metric_named_in_the_tags_is_kept_and_challenged(
         assert tags_of(client, name)["mle.business_metrics"].startswith(
             "lacking: F2 a model metric used as the KPI"
         )
+
+
+async def test_reminders_of_a_model_followed_from_mlflow_name_its_tags(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    async with deployed(emulator, database, client, tracking_server, {}) as setup:
+        h, clock, name, thread = setup
+        clock.at(clock() + timedelta(days=8))  # past the grace period, with no KPI
+        await h.runtime.services.scheduler_pass(clock())
+        await h.idle()
+        reminder = [p for p in thread_posts(h, thread) if "cannot show its business" in p.text]
+        assert reminder, [p.text for p in thread_posts(h, thread)]
+        shown = block_text(reminder[-1])
+        assert "This model is followed from MLflow: the tags `mle.kpi`" in shown
+        assert f"on *{name}* fix these too" in shown

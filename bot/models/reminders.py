@@ -184,6 +184,7 @@ def reminder_composer(bank: QuestionBank) -> Composer:
                 mention=mention,
                 found=found,
                 hint=hints[project.id],
+                registry=model.registry,
             )
             out.append(
                 Composed(

@@ -116,8 +116,16 @@ def fix_command(code: str, model: str, metric: str | None, hint: KpiHint) -> str
 
 
 def reminder(
-    *, model: str, model_id: int, project: str, mention: str, found: list[Finding], hint: KpiHint
+    *,
+    model: str,
+    model_id: int,
+    project: str,
+    mention: str,
+    found: list[Finding],
+    hint: KpiHint,
+    registry: str | None = None,
 ) -> Post:
+    """`registry`: the MLflow registered model it mirrors (its tags are the other way)."""
     lines = []
     for f in found:
         label = "blocking" if f.blocking else ("warning" if f.code != "F8" else "heads-up")
@@ -131,6 +139,13 @@ def reminder(
             f"• *F2 {RULE_NAMES['F2']}* (from planning): the KPI agreed in planning, "
             f"{esc(clip(hint.planning_metric, 60))}, measures the model, not the business — the "
             "KPI above should be the business number the model is meant to move."
+        )
+    if registry:
+        lines.append(
+            f"This model is followed from MLflow: the tags `mle.kpi`, `mle.kpi.baseline`, "
+            f"`mle.kpi.target`, `mle.kpi.owner` … on *{esc(clip(registry, 80))}* fix these "
+            "too, and values come from the metric named by `mle.kpi` logged on the deployed "
+            "version's run."
         )
     codes = ", ".join(f"{f.code} {RULE_NAMES[f.code]}" for f in found)
     text = (
