@@ -35,18 +35,18 @@ class Form:
         label = block["label"]["text"]
         optional = " — empty line to leave it" if block.get("optional") else ""
         kind = element.get("type")
+        kept = _initial_shown(element)
+        shown = f" (empty line keeps {kept})" if kept else ""
         if kind == "static_select":
             options = ", ".join(
                 f"{i}. {o['text']['text']}" for i, o in enumerate(element["options"], start=1)
             )
-            return f"  {label}{optional} — type a number: {options}"
+            return f"  {label}{optional} — type a number: {options}{shown}"
         if kind == "users_select":
-            return f"  {label}{optional} — type @name"
+            return f"  {label}{optional} — type @name{shown}"
         if kind == "number_input":
-            initial = element.get("initial_value")
-            shown = f" (empty line keeps {initial})" if initial else ""
             return f"  {label}{optional} — a number{shown}"
-        return f"  {label}{optional}"
+        return f"  {label}{optional}{shown}"
 
     def answer(self, line: str, workspace: Workspace) -> str | None:
         """Take a typed line for the current field; what is wrong with it, or None."""
@@ -54,9 +54,19 @@ class Form:
         element = block["element"]
         kind = element.get("type")
         text = line.strip()
+        if not text and (element.get("initial_option") or element.get("initial_user")):
+            # what the form showed already chosen stays, as in Slack
+            kept: dict[str, Any] = {"type": kind}
+            if element.get("initial_option"):
+                kept["selected_option"] = element["initial_option"]
+            else:
+                kept["selected_user"] = element["initial_user"]
+            self.values[block["block_id"]] = {element["action_id"]: kept}
+            self.index += 1
+            return None
         if not text:
             initial = element.get("initial_value")
-            if kind == "number_input" and initial:
+            if initial:
                 text = str(initial)
             elif block.get("optional"):
                 self.index += 1
@@ -82,3 +92,12 @@ class Form:
         self.values[block["block_id"]] = {element["action_id"]: state}
         self.index += 1
         return None
+
+
+def _initial_shown(element: dict[str, Any]) -> str:
+    """What a field starts with, as a person would read it ("" for nothing)."""
+    if element.get("initial_option"):
+        return str(element["initial_option"]["text"]["text"])
+    if element.get("initial_user"):
+        return f"<@{element['initial_user']}>"
+    return str(element.get("initial_value") or "")

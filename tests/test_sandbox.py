@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.models.form import read_add_metric
+from bot.models.render import KpiHint, add_metric_modal
+from sandbox.emulator.state import sandbox_workspace
+from sandbox.forms import Form
 from tests.processes import PtyProcess, clean_env
 
 
@@ -158,3 +162,24 @@ def test_a_shared_chart_is_saved_where_a_person_can_open_it(tmp_path: Path) -> N
     saved = Path(match.group(1))
     saved = saved if saved.is_absolute() else tmp_path / saved
     assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_form_keeps_what_it_shows_already_chosen() -> None:
+    """An empty line keeps a field's initial choice, person or text, as Slack's modal does."""
+    view = add_metric_modal(
+        1,
+        "churn-lgbm",
+        KpiHint(name="monthly churn", owner_id="U0CAROL", method="ab", direction="lower"),
+    )
+    form = Form.of("V1", view)
+    workspace = sandbox_workspace()
+    asked = []
+    while not form.done:
+        asked.append(form.question())
+        typed = {"baseline": "4.1", "target": "3.8"}.get(form.inputs[form.index]["block_id"], "")
+        assert form.answer(typed, workspace) is None, asked[-1]
+    fields, errors = read_add_metric(form.values)
+    assert errors == {}
+    assert fields["name"] == "monthly churn" and fields["owner_id"] == "U0CAROL"
+    assert (fields["method"], fields["direction"], fields["window_days"]) == ("ab", "lower", 30)
+    assert any("(empty line keeps A/B test)" in line for line in asked)
