@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.blocks import Post
 from bot.commands import parser
-from bot.registry.sync import registry_text
+from bot.registry.report import registry_text
 from bot.services import Services
 from storage.rows import ModelRow, ProjectRow
 

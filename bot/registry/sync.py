@@ -10,54 +10,26 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
 from bot.activity import Activity
-from bot.blocks import clip, esc
 from bot.domain.bank import QuestionBank
 from bot.domain.names import name_key, slugify
-from bot.domain.registry_tags import KPI as KPI_TAG
 from bot.models.kpis import KpiService
-from bot.models.reminders import kpi_hint, team_settings
-from bot.models.render import fix_command
 from bot.registry.client import Missing, Registered, RegistryClient, RegistryError
-from bot.registry.kpis import Fetched, KpiMirror, Writes
-from bot.scheduling import outbox
+from bot.registry.deploys import deploy, find_project, retire_gone
+from bot.registry.fetch import Fetched
+from bot.registry.kpis import KpiMirror, Writes
+from bot.registry.report import PROJECT_TAG, WORKSPACE_TAG, Report
 from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
-from storage.rows import NewDelivery, ProjectRow
+from storage.rows import NewDelivery
 from storage.store import Store, Tx
 from storage.timefmt import iso
 
 log = logging.getLogger(__name__)
-PROJECT_TAG = "mle.project"
-WORKSPACE_TAG = "mle.workspace"
-
-
-@dataclass
-class Report:
-    """What a sync saw and did."""
-
-    ran_at: str
-    error: str | None = None
-    matched: list[list[str]] = field(default_factory=list)  # team, model, project, version
-    # workspace ("" any: no `mle.workspace` tag), model, what to do
-    unmatched: list[list[str]] = field(default_factory=list)
-    changes: list[str] = field(default_factory=list)
-    problems: list[list[str]] = field(default_factory=list)  # team ("" any), what
-
-    def for_team(self, team_id: str) -> str:
-        return json.dumps(
-            {
-                "ran_at": self.ran_at,
-                "error": self.error,
-                "matched": [m[1:] for m in self.matched if m[0] == team_id],
-                "unmatched": [u[1:] for u in self.unmatched if u[0] in ("", team_id)],
-                "problems": [p[1] for p in self.problems if p[0] in ("", team_id)],
-            }
-        )
 
 
 @dataclass(frozen=True)
@@ -66,10 +38,6 @@ class Applied:
 
     channel: str | None = None
     writes: Writes | None = None
-
-
-def _label(version: str) -> str:
-    return version if version.lower().startswith("v") else f"v{version}"
 
 
 class RegistrySync:
@@ -257,7 +225,7 @@ class RegistrySync:
                 else:
                     await self._write_tags(applied.writes, report)
         retired = await self.store.write(
-            lambda tx: self._retire_gone(tx, deployed_names, names, now, report, dry_run)
+            lambda tx: retire_gone(tx, deployed_names, names, now, report, dry_run)
         )
         channels.update(retired)
         await self._record(report, dry_run)
@@ -285,43 +253,6 @@ class RegistrySync:
 
         await self.store.write(record)
 
-    def _project(self, tx: Tx, model: Registered, report: Report) -> ProjectRow | None:
-        ref = model.tags.get(PROJECT_TAG, "").strip()
-        workspace = model.tags.get(WORKSPACE_TAG, "").strip()
-        if not ref:
-            report.unmatched.append(
-                [workspace, model.name, f"add the tag `{PROJECT_TAG}` = the project's name or slug"]
-            )
-            return None
-        found = tx.projects.named_anywhere(name_key(ref), slugify(ref))
-        if workspace and workspace not in tx.projects.teams():
-            report.unmatched.append(  # shown to every workspace: it is none of them
-                [
-                    "",
-                    model.name,
-                    f"`{WORKSPACE_TAG}` = `{esc(clip(workspace, 40))}` is no workspace of this "
-                    "installation (`/mle registry` shows a workspace's id)",
-                ]
-            )
-            return None
-        if workspace:
-            found = [p for p in found if p.team_id == workspace]
-        if not found:
-            report.unmatched.append(
-                [workspace, model.name, f"no project called `{esc(clip(ref, 80))}`"]
-            )
-            return None
-        if len(found) > 1:
-            report.unmatched.append(
-                [
-                    workspace,
-                    model.name,
-                    f"several workspaces have `{esc(clip(ref, 80))}`: add `{WORKSPACE_TAG}`",
-                ]
-            )
-            return None
-        return found[0]
-
     def _apply(
         self,
         tx: Tx,
@@ -334,12 +265,12 @@ class RegistrySync:
         """Deploy or move the version of one registered model (`found`: its deployed version
         and the alias that says so), then keep its KPI in step with the tags (`fetched`)."""
         version, alias = found
-        project = self._project(tx, model, report)
+        project = find_project(tx, model, report)
         if project is None:
             return Applied()
         # locked until commit (PostgreSQL): syncs running at once apply a change once
         project = tx.projects.get(project.team_id, project.id) or project
-        channel = self._deploy(tx, model, project, version, alias, now, report)
+        channel = deploy(tx, self.bank, model, project, version, alias, now, report)
         row = tx.models.by_name(project.team_id, name_key(model.name), slugify(model.name))
         if fetched is None or self.mirror is None or row is None or row.registry != model.name:
             return Applied(channel)
@@ -348,178 +279,3 @@ class RegistrySync:
         writes = self.mirror.reconcile(tx, row, project, fetched, now)
         report.problems += [[project.team_id, problem] for problem in writes.problems]
         return Applied(project.channel_id if writes.posted else channel, writes)
-
-    def _deploy(
-        self,
-        tx: Tx,
-        model: Registered,
-        project: ProjectRow,
-        version: str,
-        alias: str,
-        now: datetime,
-        report: Report,
-    ) -> str | None:
-        """Deploy the model or move its version; the channel to post in if it changed."""
-        team_id = project.team_id
-        label = _label(version)
-        existing = tx.models.by_name(team_id, name_key(model.name), slugify(model.name))
-        if (
-            existing is not None
-            and existing.registry not in (None, model.name)
-            and (existing.retired_at is None or existing.name_key != name_key(model.name))
-        ):  # two registered models, one name in MLE Coach (`churn_v2`, `churn-v2`)
-            report.unmatched.append(
-                [
-                    team_id,
-                    model.name,
-                    f"its name reads the same as *{esc(existing.registry or '')}*, which MLE "
-                    "Coach follows from MLflow"
-                    + (" (retired)" if existing.retired_at else "")
-                    + ": rename one of them",
-                ]
-            )
-            return None
-        where = (
-            f"alias `{esc(alias)}`, from MLflow"
-            if alias != "Production"
-            else ("stage Production, from MLflow")
-        )
-        if existing is not None and existing.project_id != project.id:
-            other = tx.projects.get(team_id, existing.project_id)
-            where_else = f" of *{esc(other.name)}*" if other else ""
-            report.unmatched.append(
-                [
-                    team_id,
-                    model.name,
-                    f"the name is taken by *{esc(existing.name)}*{where_else} in MLE Coach: "
-                    f"tag it `{PROJECT_TAG}` = that project, or `/mle retire {existing.slug}` "
-                    "there first",
-                ]
-            )
-            return None
-        report.matched.append([team_id, model.name, project.name, label])
-        if existing is not None and existing.retired_at is None:
-            same = (existing.version or "").lower().removeprefix("v") == version.lower()
-            if existing.registry is None:
-                tx.models.set_registry(team_id, existing.id, model.name)
-                if same or existing.version is None:
-                    if existing.version is None:
-                        tx.models.new_version(team_id, existing.id, label, existing.deployed_by)
-                    line = (
-                        f"🔗 *{esc(clip(model.name, 100))}* {label} is now followed from MLflow "
-                        f"({where}): its versions, KPI tags and values come from there."
-                    )
-                    report.changes.append(f"{model.name}: followed from MLflow")
-                    tx.deliveries.add_many(outbox.thread_line("thread", project, line, now))
-                    return project.channel_id
-            if same:
-                return None
-            tx.models.new_version(team_id, existing.id, label, "mlflow")
-            line = (
-                f"🚀 *{esc(clip(model.name, 100))}* {label} replaces "
-                f"{esc(existing.version or 'the earlier version')} ({where}). Its KPIs, values "
-                "and reminder clock carry on."
-            )
-            report.changes.append(f"{model.name}: {label} replaces {existing.version}")
-        else:
-            grace = team_settings(tx, team_id).grace
-            model_id = tx.models.deploy(
-                team_id=team_id,
-                project_id=project.id,
-                name=model.name,
-                name_key=name_key(model.name),
-                slug=slugify(model.name),
-                version=label,
-                tier=None,
-                by="mlflow",
-                now=iso(now),
-                first_check=iso(now + grace),
-            )
-            tx.models.set_registry(team_id, model_id, model.name)
-            line = (
-                f"🚀 *{esc(clip(model.name, 100))}* {label} of *{esc(project.name)}* is deployed "
-                f"({where})."
-            )
-            if not model.tags.get(KPI_TAG):  # else its KPI follows, from the tags
-                hint = kpi_hint(tx, project, self.bank)
-                command = fix_command("F1", slugify(model.name), None, hint)
-                line += (
-                    f" Within {grace.days} days it needs a business KPI it can be judged by: "
-                    f"tag the registered model (`{KPI_TAG}`, `{KPI_TAG}.baseline`, "
-                    f"`{KPI_TAG}.target` …), or\n`{esc(command)}`{hint.owner_note()}"
-                )
-            report.changes.append(f"{model.name}: {label} deployed")
-        tx.deliveries.add_many(outbox.thread_line("thread", project, line, now))
-        return project.channel_id
-
-    def _retire_gone(
-        self,
-        tx: Tx,
-        deployed: set[str],
-        registered: set[str],
-        now: datetime,
-        report: Report,
-        dry_run: bool,
-    ) -> set[str]:
-        """Models mirroring a registered model with no deployed alias left, or deleted from
-        the registry, are retired."""
-        channels = set()
-        for model in tx.models.mirrored():
-            if model.registry in deployed:
-                continue
-            why = (
-                "has no deployed alias left in MLflow"
-                if model.registry in registered
-                else "was deleted from the MLflow registry"
-            )
-            project = tx.projects.get(model.team_id, model.project_id)  # locked: see _apply
-            fresh = tx.models.get(model.team_id, model.id)
-            if fresh is None or fresh.retired_at is not None:
-                continue  # a sync running at the same time retired it
-            report.changes.append(f"{model.name}: retired ({why})")
-            if dry_run or project is None:
-                continue
-            tx.models.retire(model.team_id, model.id, iso(now))
-            line = f"🪦 *{esc(model.name)}* {why}: retired, and its business-metric reminders stop."
-            tx.deliveries.add_many(outbox.thread_line("thread", project, line, now))
-            channels.add(project.channel_id)
-        return channels
-
-
-def _when(stamp: object) -> str:
-    return f"{str(stamp)[:16].replace('T', ' ')} UTC"
-
-
-def registry_text(
-    latest: tuple[str, str] | None, enabled: bool, team_id: str = "", minutes: int = 10
-) -> str:
-    """`/mle registry`: what the last sync saw."""
-    if not enabled:
-        return (
-            "The MLflow registry sync is off: set `MLFLOW_TRACKING_URI` to your tracking "
-            "server to have deployed models found there."
-        )
-    if latest is None:
-        return f"No sync with the MLflow registry has run yet (one runs every {minutes} minutes)."
-    ran_at, raw = latest
-    data = json.loads(raw)
-    here = f" (this workspace's `{WORKSPACE_TAG}`: `{team_id}`)" if team_id else ""
-    lines = [f"*MLflow registry*, last sync {_when(ran_at)}{here}."]
-    if data.get("error"):
-        since = data.get("failing_since") or ran_at
-        lines.append(
-            f"⚠️ It failed: {esc(str(data['error']))}. Failing since {_when(since)}; "
-            "nothing was retired, and KPI changes made in Slack meanwhile are written once "
-            "it answers again."
-        )
-        if data.get("good_at") and data.get("matched"):
-            lines.append(f"As of the last good sync ({_when(data['good_at'])}):")
-    for name, project, version in data.get("matched") or []:
-        lines.append(f"• *{esc(name)}* {esc(version)} → *{esc(project)}*")
-    for name, why in data.get("unmatched") or []:
-        lines.append(f"• *{esc(name)}* is deployed in MLflow but not matched: {why}")
-    for problem in data.get("problems") or []:
-        lines.append(f"⚠️ {esc(problem)}")
-    if len(lines) == 1:
-        lines.append("No registered model carries a deployed alias.")
-    return "\n".join(lines)

@@ -1,0 +1,199 @@
+"""Which project a registered model belongs to, and the models MLE Coach deploys, moves to a
+new version or retires because of what the registry says: one unit each, said in the project
+thread "from MLflow"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.blocks import clip, esc
+from bot.domain.bank import QuestionBank
+from bot.domain.names import name_key, slugify
+from bot.domain.registry_tags import KPI as KPI_TAG
+from bot.models.reminders import kpi_hint, team_settings
+from bot.models.render import fix_command
+from bot.registry.client import Registered
+from bot.registry.report import PROJECT_TAG, WORKSPACE_TAG, Report
+from bot.scheduling import outbox
+from storage.rows import ProjectRow
+from storage.store import Tx
+from storage.timefmt import iso
+
+
+def _label(version: str) -> str:
+    return version if version.lower().startswith("v") else f"v{version}"
+
+
+def find_project(tx: Tx, model: Registered, report: Report) -> ProjectRow | None:
+    ref = model.tags.get(PROJECT_TAG, "").strip()
+    workspace = model.tags.get(WORKSPACE_TAG, "").strip()
+    if not ref:
+        report.unmatched.append(
+            [workspace, model.name, f"add the tag `{PROJECT_TAG}` = the project's name or slug"]
+        )
+        return None
+    found = tx.projects.named_anywhere(name_key(ref), slugify(ref))
+    if workspace and workspace not in tx.projects.teams():
+        report.unmatched.append(  # shown to every workspace: it is none of them
+            [
+                "",
+                model.name,
+                f"`{WORKSPACE_TAG}` = `{esc(clip(workspace, 40))}` is no workspace of this "
+                "installation (`/mle registry` shows a workspace's id)",
+            ]
+        )
+        return None
+    if workspace:
+        found = [p for p in found if p.team_id == workspace]
+    if not found:
+        report.unmatched.append(
+            [workspace, model.name, f"no project called `{esc(clip(ref, 80))}`"]
+        )
+        return None
+    if len(found) > 1:
+        report.unmatched.append(
+            [
+                workspace,
+                model.name,
+                f"several workspaces have `{esc(clip(ref, 80))}`: add `{WORKSPACE_TAG}`",
+            ]
+        )
+        return None
+    return found[0]
+
+
+def deploy(
+    tx: Tx,
+    bank: QuestionBank,
+    model: Registered,
+    project: ProjectRow,
+    version: str,
+    alias: str,
+    now: datetime,
+    report: Report,
+) -> str | None:
+    """Deploy the model or move its version; the channel to post in if it changed."""
+    team_id = project.team_id
+    label = _label(version)
+    existing = tx.models.by_name(team_id, name_key(model.name), slugify(model.name))
+    if (
+        existing is not None
+        and existing.registry not in (None, model.name)
+        and (existing.retired_at is None or existing.name_key != name_key(model.name))
+    ):  # two registered models, one name in MLE Coach (`churn_v2`, `churn-v2`)
+        report.unmatched.append(
+            [
+                team_id,
+                model.name,
+                f"its name reads the same as *{esc(existing.registry or '')}*, which MLE "
+                "Coach follows from MLflow"
+                + (" (retired)" if existing.retired_at else "")
+                + ": rename one of them",
+            ]
+        )
+        return None
+    where = (
+        f"alias `{esc(alias)}`, from MLflow"
+        if alias != "Production"
+        else ("stage Production, from MLflow")
+    )
+    if existing is not None and existing.project_id != project.id:
+        other = tx.projects.get(team_id, existing.project_id)
+        where_else = f" of *{esc(other.name)}*" if other else ""
+        report.unmatched.append(
+            [
+                team_id,
+                model.name,
+                f"the name is taken by *{esc(existing.name)}*{where_else} in MLE Coach: "
+                f"tag it `{PROJECT_TAG}` = that project, or `/mle retire {existing.slug}` "
+                "there first",
+            ]
+        )
+        return None
+    report.matched.append([team_id, model.name, project.name, label])
+    if existing is not None and existing.retired_at is None:
+        same = (existing.version or "").lower().removeprefix("v") == version.lower()
+        if existing.registry is None:
+            tx.models.set_registry(team_id, existing.id, model.name)
+            if same or existing.version is None:
+                if existing.version is None:
+                    tx.models.new_version(team_id, existing.id, label, existing.deployed_by)
+                line = (
+                    f"🔗 *{esc(clip(model.name, 100))}* {label} is now followed from MLflow "
+                    f"({where}): its versions, KPI tags and values come from there."
+                )
+                report.changes.append(f"{model.name}: followed from MLflow")
+                tx.deliveries.add_many(outbox.thread_line("thread", project, line, now))
+                return project.channel_id
+        if same:
+            return None
+        tx.models.new_version(team_id, existing.id, label, "mlflow")
+        line = (
+            f"🚀 *{esc(clip(model.name, 100))}* {label} replaces "
+            f"{esc(existing.version or 'the earlier version')} ({where}). Its KPIs, values "
+            "and reminder clock carry on."
+        )
+        report.changes.append(f"{model.name}: {label} replaces {existing.version}")
+    else:
+        grace = team_settings(tx, team_id).grace
+        model_id = tx.models.deploy(
+            team_id=team_id,
+            project_id=project.id,
+            name=model.name,
+            name_key=name_key(model.name),
+            slug=slugify(model.name),
+            version=label,
+            tier=None,
+            by="mlflow",
+            now=iso(now),
+            first_check=iso(now + grace),
+        )
+        tx.models.set_registry(team_id, model_id, model.name)
+        line = (
+            f"🚀 *{esc(clip(model.name, 100))}* {label} of *{esc(project.name)}* is deployed "
+            f"({where})."
+        )
+        if not model.tags.get(KPI_TAG):  # else its KPI follows, from the tags
+            hint = kpi_hint(tx, project, bank)
+            command = fix_command("F1", slugify(model.name), None, hint)
+            line += (
+                f" Within {grace.days} days it needs a business KPI it can be judged by: "
+                f"tag the registered model (`{KPI_TAG}`, `{KPI_TAG}.baseline`, "
+                f"`{KPI_TAG}.target` …), or\n`{esc(command)}`{hint.owner_note()}"
+            )
+        report.changes.append(f"{model.name}: {label} deployed")
+    tx.deliveries.add_many(outbox.thread_line("thread", project, line, now))
+    return project.channel_id
+
+
+def retire_gone(
+    tx: Tx,
+    deployed: set[str],
+    registered: set[str],
+    now: datetime,
+    report: Report,
+    dry_run: bool,
+) -> set[str]:
+    """Models mirroring a registered model with no deployed alias left, or deleted from
+    the registry, are retired."""
+    channels = set()
+    for model in tx.models.mirrored():
+        if model.registry in deployed:
+            continue
+        why = (
+            "has no deployed alias left in MLflow"
+            if model.registry in registered
+            else "was deleted from the MLflow registry"
+        )
+        project = tx.projects.get(model.team_id, model.project_id)  # locked: see _apply
+        fresh = tx.models.get(model.team_id, model.id)
+        if fresh is None or fresh.retired_at is not None:
+            continue  # a sync running at the same time retired it
+        report.changes.append(f"{model.name}: retired ({why})")
+        if dry_run or project is None:
+            continue
+        tx.models.retire(model.team_id, model.id, iso(now))
+        line = f"🪦 *{esc(model.name)}* {why}: retired, and its business-metric reminders stop."
+        tx.deliveries.add_many(outbox.thread_line("thread", project, line, now))
+        channels.add(project.channel_id)
+    return channels
