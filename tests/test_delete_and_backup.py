@@ -36,6 +36,7 @@ async def test_delete_asks_first_and_removes_everything(harness: Harness) -> Non
     await reply(h, thread, valid_answer(PLANNING[0]))
     await new_project(h, "Survivor")
     await h.emulator.slash("deploy doomed doomed-model", user="U0BOB")
+    await h.idle()  # the metric after the deploy's answer, as a person types them
     await h.emulator.slash('metric doomed-model "revenue" 5 baseline=4', user="U0BOB")
     await h.idle()
     await h.emulator.slash("delete Doomed", user="U0CAROL")

@@ -52,12 +52,15 @@ async def test_owner_of_several_projects_and_models(harness: Harness) -> None:
     for question in PLANNING[:-1]:
         await reply(h, late, valid_answer(question))
     await new_project(h, "Fraud alerts")
-    await h.emulator.slash("deploy churn-reduction churn-v2")
-    await h.emulator.slash(
-        'metric churn-v2 "monthly churn" baseline=0.06 target=0.04 owner=<@U0BOB> method=ab lower'
-    )
-    await h.emulator.slash("deploy fraud-alerts fraud-gbm")
-    await h.idle()
+    # one command after the other's answer, as a person types them (sent at once, the metric
+    # could be taken before the deploy)
+    for command in (
+        "deploy churn-reduction churn-v2",
+        'metric churn-v2 "monthly churn" baseline=0.06 target=0.04 owner=<@U0BOB> method=ab lower',
+        "deploy fraud-alerts fraud-gbm",
+    ):
+        await h.emulator.slash(command)
+        await h.idle()
     await open_home(h)
     text = home_text(h)
     assert "*Your projects* (2)" in text and "*Your deployed models* (2)" in text

@@ -219,6 +219,7 @@ async def test_model_names_that_read_the_same_are_refused_and_a_form_acts_on_its
     h = harness
     await new_project(h, "Alpha")
     await h.emulator.slash('deploy Alpha "churn v2"')
+    await h.idle()  # the second after the first's answer, as a person types them
     await h.emulator.slash("deploy Alpha churn_v2")
     await h.idle()
     # the same model written another way: no second model, it says which one it is
