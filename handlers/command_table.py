@@ -153,9 +153,19 @@ def command_table(services: Services) -> dict[type, Handler]:
         return await stats.chart(who.team, found.id)
 
     async def registry(c: parser.Registry, who: Caller) -> Reply:
-        latest = await services.store.read(lambda tx: tx.registry.latest(who.team))
+        latest, names = await services.store.read(
+            lambda tx: (tx.registry.latest(who.team), tx.projects.names_and_channels(who.team))
+        )
+        hidden = set()  # projects in channels this person cannot read, and their models
+        for name, channel in names:
+            if not await visible.can_see(who.user, channel, who.channel):
+                hidden.add(name)
         return registry_text(
-            latest, services.registry.enabled, who.team, services.settings.MLFLOW_SYNC_MINUTES
+            latest,
+            services.registry.enabled,
+            who.team,
+            services.settings.MLFLOW_SYNC_MINUTES,
+            hidden=hidden,
         )
 
     async def unblock(c: parser.Unblock, who: Caller) -> Reply:

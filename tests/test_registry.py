@@ -109,8 +109,8 @@ async def test_a_model_deployed_by_hand_is_followed_from_mlflow_or_named_when_it
         client.set_registered_model_alias(name, "champion", version(client, name, 1.0))
         await sync(h, clock)
         said = await mle(h, "registry")
-        assert f"the name is taken by *{name}* of *Fraud {tag}* in MLE Coach" in said
-        assert f"`/mle retire {name}` there first" in said
+        assert f"the name is taken by *{name}*, a model of another project in MLE Coach" in said
+        assert f"`/mle retire {name}` first" in said
         # tagged to the project it was deployed in: followed from MLflow, not "v1 replaces 1"
         client.set_registered_model_tag(name, "mle.project", f"Fraud {tag}")
         await sync(h, clock, minutes=1)
@@ -256,3 +256,23 @@ async def test_two_registered_models_whose_names_read_the_same_do_not_take_turns
         )
         model = await h.read(lambda tx: tx.models.by_name("T0SANDBOX", hyphen, hyphen))
         assert model is not None and model.registry == hyphen and model.version == "v1"
+
+
+async def test_a_private_channels_model_stays_out_of_registry_for_outsiders(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    clock = ManualClock(NOW)
+    tag = uuid.uuid4().hex[:6]
+    name = f"merger-scorer-{tag}"
+    emulator.workspace.add_channel(
+        "G0MERGER", "merger", is_private=True, members=("U0ALICE", emulator.workspace.bot_user_id)
+    )
+    async with app_with_registry(emulator, database, clock, tracking_server) as h:
+        await new_project(h, f"Secret Merger {tag}", channel="G0MERGER")
+        tags = {"mle.project": f"Secret Merger {tag}", "mle.kpi": "AUC"}
+        client.create_registered_model(name, tags=tags)
+        client.set_registered_model_alias(name, "champion", version(client, name, 0.8))
+        await sync(h, clock)
+        assert f"*{name}* v1 → *Secret Merger {tag}*" in await mle(h, "registry")  # a member
+        outside = await mle(h, "registry", user="U0BOB")
+        assert name not in outside and "Secret Merger" not in outside

@@ -98,15 +98,14 @@ def deploy(
         else ("stage Production, from MLflow")
     )
     if existing is not None and existing.project_id != project.id:
-        other = tx.projects.get(team_id, existing.project_id)
-        where_else = f" of *{esc(other.name)}*" if other else ""
+        # the other project is not named: it may live in a private channel
         report.unmatched.append(
             [
                 team_id,
                 model.name,
-                f"the name is taken by *{esc(existing.name)}*{where_else} in MLE Coach: "
-                f"tag it `{PROJECT_TAG}` = that project, or `/mle retire {existing.slug}` "
-                "there first",
+                f"the name is taken by *{esc(existing.name)}*, a model of another project in "
+                f"MLE Coach: tag it `{PROJECT_TAG}` = that project, or `/mle retire "
+                f"{existing.slug}` first",
             ]
         )
         return None

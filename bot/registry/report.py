@@ -41,9 +41,14 @@ def _when(stamp: object) -> str:
 
 
 def registry_text(
-    latest: tuple[str, str] | None, enabled: bool, team_id: str = "", minutes: int = 10
+    latest: tuple[str, str] | None,
+    enabled: bool,
+    team_id: str = "",
+    minutes: int = 10,
+    hidden: set[str] | None = None,
 ) -> str:
-    """`/mle registry`: what the last sync saw."""
+    """`/mle registry`: what the last sync saw. `hidden`: projects the reader may not see
+    (their models and what was said about them are left out)."""
     if not enabled:
         return (
             "The MLflow registry sync is off: set `MLFLOW_TRACKING_URI` to your tracking "
@@ -53,6 +58,9 @@ def registry_text(
         return f"No sync with the MLflow registry has run yet (one runs every {minutes} minutes)."
     ran_at, raw = latest
     data = json.loads(raw)
+    secret = {m[0] for m in data.get("matched") or [] if m[1] in (hidden or set())}
+    data["matched"] = [m for m in data.get("matched") or [] if m[0] not in secret]
+    data["problems"] = [p for p in data.get("problems") or [] if p.split(":", 1)[0] not in secret]
     here = f" (this workspace's `{WORKSPACE_TAG}`: `{team_id}`)" if team_id else ""
     lines = [f"*MLflow registry*, last sync {_when(ran_at)}{here}."]
     if data.get("error"):
