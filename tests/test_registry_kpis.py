@@ -155,20 +155,20 @@ async def test_a_change_in_slack_is_written_to_the_tags_and_a_later_tag_change_w
 async def test_a_change_made_while_the_registry_is_down_is_written_by_the_next_sync(
     emulator: SlackEmulator, database: str, client: Any, tracking_server: str
 ) -> None:
-    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as (
-        h,
-        clock,
-        name,
-        _,
-    ):
+    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as setup:
+        h, clock, name, thread = setup
         registry: Any = h.runtime.services.registry.client
         registry.base_url = f"http://127.0.0.1:{free_port()}"
         said = await mle(h, f'metric {name} "monthly churn" baseline=4.2%')
         assert "Recorded" in said  # the person is not held up by MLflow
         assert tags_of(client, name)["mle.kpi.baseline"] == "4.1%"
+        client.set_registered_model_tag(name, "mle.kpi.baseline", "4.0%")  # meanwhile
         registry.base_url = tracking_server
         await sync(h, clock, minutes=10)
         assert tags_of(client, name)["mle.kpi.baseline"] == "4.2%"
+        said = thread_posts(h, thread)[-1].text
+        assert "⚠️ In MLflow, `mle.kpi.baseline` = `4.0%` was set on" in said
+        assert "the Slack change went first" in said
         metric, _ = await kpi(h, name)
         assert metric.baseline == 4.2  # Slack's change stood: it was the most recent
 
@@ -245,11 +245,14 @@ async def test_tags_refused_are_said_once_and_listed_until_fixed(
     async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as setup:
         h, clock, name, thread = setup
         client.set_registered_model_tag(name, "mle.kpi.baseline", "$5")  # the KPI is in %
+        client.set_registered_model_tag(name, "mle.kpi", "churn rate")  # and a new name
         await sync(h, clock, minutes=10)
         refusals = [p for p in thread_posts(h, thread) if "were not applied" in p.text]
         assert len(refusals) == 1 and "One KPI, one unit" in refusals[0].text
         metric, _ = await kpi(h, name)
-        assert metric.baseline == 4.1
+        assert (metric.baseline, metric.name) == (4.1, "monthly churn")  # all or nothing
+        status = tags_of(client, name)["mle.business_metrics"]
+        assert "KPI tags not applied: One KPI, one unit" in status and "*" not in status
         await sync(h, clock, minutes=10)
         assert len([p for p in thread_posts(h, thread) if "were not applied" in p.text]) == 1
         assert "the KPI tags were not applied" in await mle(h, "registry")
@@ -257,7 +260,7 @@ async def test_tags_refused_are_said_once_and_listed_until_fixed(
         client.set_registered_model_tag(name, "mle.kpi.baseline", "4.3%")
         await sync(h, clock, minutes=10)
         metric, _ = await kpi(h, name)
-        assert metric.baseline == 4.3
+        assert (metric.baseline, metric.name) == (4.3, "churn rate")
         assert "not applied" not in await mle(h, "registry")
 
 
@@ -340,3 +343,26 @@ async def test_reminders_of_a_model_followed_from_mlflow_name_its_tags(
         shown = block_text(reminder[-1])
         assert "This model is followed from MLflow: the tags `mle.kpi`" in shown
         assert f"on *{name}* fix these too" in shown
+
+
+async def test_a_model_deleted_and_registered_again_keeps_its_kpi(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str
+) -> None:
+    async with deployed(emulator, database, client, tracking_server, KPI_TAGS) as setup:
+        h, clock, name, thread = setup
+        project = (await h.only_project()).name
+        client.delete_registered_model(name)
+        await sync(h, clock, minutes=10)
+        client.create_registered_model(name, tags={"mle.project": project})
+        client.set_registered_model_alias(name, "champion", version(client, name, 3.9))
+        await sync(h, clock, minutes=10)
+        posts = [p.text for p in thread_posts(h, thread)]
+        again = next(p for p in posts if "is deployed" in p and "deployed before" in p)
+        assert "its KPI *monthly churn* and its values carry on" in again
+        assert not any("was removed in MLflow" in p for p in posts)
+        assert not any("needs a business KPI" in p for p in posts)
+        tags = tags_of(client, name)  # its KPI written to the new registered model
+        assert tags["mle.kpi"] == "monthly churn" and tags["mle.kpi.target"] == "3.8%"
+        # retiring it in Slack says the alias would bring it back
+        said = await mle(h, f"retire {name}")
+        assert "It is followed from MLflow: remove its deployed alias" in said

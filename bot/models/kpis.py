@@ -126,7 +126,32 @@ class KpiService(ModelUnits):
         """`model_ref`: the name typed in a command, or the id a form was opened for (a form
         acts on the model it was opened for, whatever names look alike). `allowed`: the
         person may overwrite the KPI's numbers. `who`: who the thread says made the change
-        (default `<@user>`)."""
+        (default `<@user>`). All or nothing: a request refused after its rename leaves the
+        name as it was."""
+        renamed: list[tuple[int, str]] = []  # (KPI id, name before) of a rename done
+        said = self._define_all(
+            tx, team_id, user, model_ref, name, value, changes, now, units, allowed, who, renamed
+        )
+        if not said.done:
+            for metric_id, before in renamed:
+                tx.metrics.rename(team_id, metric_id, before, name_key(before), iso(now))
+        return said
+
+    def _define_all(
+        self,
+        tx: Tx,
+        team_id: str,
+        user: str,
+        model_ref: str | int,
+        name: str,
+        value: float | None,
+        changes: dict[str, object],
+        now: datetime,
+        units: dict[str, str] | None,
+        allowed: bool,
+        who: str | None,
+        renamed_from: list[tuple[int, str]],
+    ) -> Said:
         who = who or f"<@{user}>"
         found = (
             tx.models.get(team_id, model_ref)
@@ -148,6 +173,7 @@ class KpiService(ModelUnits):
             if refused is not None:
                 return refused
             if current is not None and current.name != rename:
+                renamed_from.append((current.id, current.name))
                 renamed = (
                     f"📏 {who} renamed the KPI of *{esc(model.name)}*: "
                     f"*{esc(current.name)}* → *{esc(rename)}*."

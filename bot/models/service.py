@@ -161,10 +161,16 @@ class ModelService(ModelUnits):
         text = (
             f"🪦 <@{user}> retired *{esc(model.name)}*. No more business-metric reminders for it."
         )
+        again = (
+            f" It is followed from MLflow: remove its deployed alias on "
+            f"*{esc(clip(model.registry, 80))}* there, or the next sync deploys it again."
+            if model.registry
+            else ""
+        )
 
         def retire(tx: Tx) -> Said:
             tx.models.retire(team_id, model.id, now)
-            return Said(f"Retired *{model.name}*.", (project, text))
+            return Said(f"Retired *{model.name}*.{again}", (project, text + again))
 
         return await self._write(retire)
 

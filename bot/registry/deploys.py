@@ -148,11 +148,18 @@ def deploy(
             first_check=iso(now + grace),
         )
         tx.models.set_registry(team_id, model_id, model.name)
+        # deployed again (retired, or deleted and registered anew): what the old registered
+        # model's tags said is no guide; its KPI, kept here, is written to the new one
+        tx.models.set_registry_seen(team_id, model_id, None)
+        kept = tx.metrics.for_models([(team_id, model_id)]).get(model_id, [])
         line = (
             f"🚀 *{esc(clip(model.name, 100))}* {label} of *{esc(project.name)}* is deployed "
             f"({where})."
         )
-        if not model.tags.get(KPI_TAG):  # else its KPI follows, from the tags
+        if kept:
+            names = ", ".join(f"*{esc(clip(k.name, 80))}*" for k in kept)
+            line += f" It was deployed before: its KPI {names} and its values carry on."
+        elif not model.tags.get(KPI_TAG):  # else its KPI follows, from the tags
             hint = kpi_hint(tx, project, bank)
             command = fix_command("F1", slugify(model.name), None, hint)
             line += (

@@ -147,6 +147,7 @@ class KpiMirror:
                 lines += self._restore_removed(row, metric, fetched, seen, writes, tags_now)
         elif wins == "slack":
             tags_now = self._write_back(metric, fetched, seen, writes)
+            lines += self._overridden(row, fetched, seen, writes, pushing)
             if writes.set or writes.delete:
                 writes.notes.append(f"{row.name}: KPI written to the tags")
         else:
@@ -169,7 +170,8 @@ class KpiMirror:
         if fetched.unread:  # said where the person who typed them looks
             status += "; tags not read: " + ", ".join(fetched.unread)
         if refused is not None:
-            status += f"; KPI tags not applied: {clip(refused[1], 200)}"
+            plain = refused[1].replace("*", "").replace("`", "")
+            status += f"; KPI tags not applied: {clip(plain, 200)}"
         if fetched.status != status:
             writes.set[tags_.STATUS] = status
         writes.seen = {
@@ -218,6 +220,32 @@ class KpiMirror:
         return [
             f"🏷️ {listed} removed from *{esc(row.name)}* in MLflow: MLE Coach keeps what it had "
             f"and wrote it back (`/mle metric {row.slug} …` changes it)."
+        ]
+
+    @staticmethod
+    def _overridden(
+        row: ModelRow,
+        fetched: Fetched,
+        seen: dict[str, Any] | None,
+        writes: Writes,
+        pushing: bool,
+    ) -> list[str]:
+        """At a sync, tags changed in MLflow while a change made in Slack waited to be written
+        (MLflow was down): the Slack change goes first, and the thread says what it replaced."""
+        if pushing or seen is None:
+            return []
+        before = dict(seen.get("tags") or {})
+        replaced = [
+            f"`{tag}` = `{fetched.tags[tag]}`"
+            for tag in writes.set
+            if tag in fetched.tags and fetched.tags[tag] != before.get(tag)
+        ]
+        if not replaced:
+            return []
+        return [
+            f"⚠️ In MLflow, {', '.join(replaced)} was set on *{esc(row.name)}* while a change "
+            "made in Slack was waiting to be written (MLflow could not be reached): the Slack "
+            "change went first. Set the tag again to keep MLflow's."
         ]
 
     def _write_back(

@@ -70,7 +70,7 @@ def registry_text(
             "nothing was retired, and KPI changes made in Slack meanwhile are written once "
             "it answers again."
         )
-        if data.get("good_at") and data.get("matched"):
+        if data.get("good_at") and (data.get("matched") or data.get("unmatched")):
             lines.append(f"As of the last good sync ({_when(data['good_at'])}):")
     for name, project, version in data.get("matched") or []:
         lines.append(f"• *{esc(name)}* {esc(version)} → *{esc(project)}*")

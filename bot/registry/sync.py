@@ -249,6 +249,7 @@ class RegistrySync:
                     )
                     data["good_at"] = last.get("good_at") if last.get("error") else before[0]
                     data["matched"] = last.get("matched") or []
+                    data["unmatched"] = last.get("unmatched") or []
                 tx.registry.record(team_id, report.ran_at, json.dumps(data))
 
         await self.store.write(record)
