@@ -59,6 +59,19 @@ def test_any_text_parses_or_gets_usage(text: str) -> None:
         assert "Usage" in result.message and len(result.message) < 3000
 
 
+def test_a_misspelt_metric_option_gets_did_you_mean() -> None:
+    for typed, meant in (
+        ("baselne=4.2%", "baseline"),
+        ("tagret=3", "target"),
+        ("windw=30", "window"),
+    ):
+        result = parser.parse(f'metric churn-lgbm "monthly churn" {typed}')
+        assert isinstance(result, parser.Invalid)
+        assert f"Did you mean `{meant}=`?" in result.message
+    result = parser.parse('metric churn-lgbm "monthly churn" colour=3')
+    assert isinstance(result, parser.Invalid) and "Did you mean" not in result.message
+
+
 async def _post(
     h: Harness, body: str | bytes, content_type: str, signed: bool = True
 ) -> tuple[int, str]:

@@ -544,8 +544,13 @@ def _parse_metric(rest: str) -> Command:
                 )
             changes["window_days"] = days
         else:
-            return _invalid(f"I don't know the option `{key[:30]}=`.", "metric")
+            close = difflib.get_close_matches(key, _METRIC_OPTIONS, n=1, cutoff=0.7)
+            hint = f" Did you mean `{close[0]}=`?" if close else ""
+            return _invalid(f"I don't know the option `{key[:30]}=`.{hint}", "metric")
     return DefineMetric(model, name, value, changes, units)
+
+
+_METRIC_OPTIONS = ("baseline", "target", "owner", "method", "window", "name")
 
 
 _NUMBER_ONLY = re.compile(r"^[\s\d.,%$€£¥+\-−~kKMBnbp']+$")
