@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -128,30 +129,6 @@ class KpiService(ModelUnits):
         person may overwrite the KPI's numbers. `who`: who the thread says made the change
         (default `<@user>`). All or nothing: a request refused after its rename leaves the
         name as it was."""
-        renamed: list[tuple[int, str]] = []  # (KPI id, name before) of a rename done
-        said = self._define_all(
-            tx, team_id, user, model_ref, name, value, changes, now, units, allowed, who, renamed
-        )
-        if not said.done:
-            for metric_id, before in renamed:
-                tx.metrics.rename(team_id, metric_id, before, name_key(before), iso(now))
-        return said
-
-    def _define_all(
-        self,
-        tx: Tx,
-        team_id: str,
-        user: str,
-        model_ref: str | int,
-        name: str,
-        value: float | None,
-        changes: dict[str, object],
-        now: datetime,
-        units: dict[str, str] | None,
-        allowed: bool,
-        who: str | None,
-        renamed_from: list[tuple[int, str]],
-    ) -> Said:
         who = who or f"<@{user}>"
         found = (
             tx.models.get(team_id, model_ref)
@@ -168,18 +145,19 @@ class KpiService(ModelUnits):
         changes = dict(changes)
         rename = changes.pop("rename", None)
         renamed: str | None = None
+        rename_to: MetricRow | None = None  # written once nothing else refuses the request
         if isinstance(rename, str):
-            refused = self._rename(tx, model, current, rename, allowed, project, now)
+            refused = self._rename_refusal(tx, model, current, rename, allowed, project)
             if refused is not None:
                 return refused
-            if current is not None and current.name != rename:
-                renamed_from.append((current.id, current.name))
+            assert current is not None
+            if current.name != rename:
                 renamed = (
                     f"📏 {who} renamed the KPI of *{esc(model.name)}*: "
                     f"*{esc(current.name)}* → *{esc(rename)}*."
                 )
+                current = rename_to = replace(current, name=rename, name_key=name_key(rename))
             name = rename
-            current = tx.metrics.get(team_id, model.id, name_key(name))
         if current is None:
             others = tx.metrics.for_models([(team_id, model.id)]).get(model.id, [])
             stray = self._stray_name(model, name, others, changes)
@@ -229,6 +207,8 @@ class KpiService(ModelUnits):
         ):
             owner = current.owner_id if current else None
             return Said(audit.refusal(name, model.name, project.owner_id, owner), done=False)
+        if rename_to is not None:
+            tx.metrics.rename(team_id, rename_to.id, rename_to.name, rename_to.name_key, iso(now))
         metric_id = tx.metrics.define(
             team_id=team_id,
             model_id=model.id,
@@ -302,7 +282,7 @@ class KpiService(ModelUnits):
             )
         return None
 
-    def _rename(
+    def _rename_refusal(
         self,
         tx: Tx,
         model: ModelRow,
@@ -310,10 +290,9 @@ class KpiService(ModelUnits):
         new: str,
         allowed: bool,
         project: ProjectRow | None,
-        now: datetime,
     ) -> Said | None:
-        """Rename the KPI (recorded in the thread); a Said when it cannot be, None when done
-        (the rest of the request then applies to the new name)."""
+        """Why the KPI cannot be renamed `new`, or None (the rest of the request then applies
+        to the new name)."""
         if current is None:
             return Said(f"*{esc(model.name)}* has no KPI by that name to rename.", done=False)
         if project is not None and not allowed:
@@ -326,8 +305,6 @@ class KpiService(ModelUnits):
             return Said(
                 f"*{esc(model.name)}* already has a KPI called *{esc(taken.name)}*.", done=False
             )
-        if new != current.name:
-            tx.metrics.rename(model.team_id, current.id, new, name_key(new), iso(now))
         return None
 
     # ---- remove a KPI

@@ -174,10 +174,7 @@ class KpiMirror:
             status += f"; KPI tags not applied: {clip(plain, 200)}"
         if fetched.status != status:
             writes.set[tags_.STATUS] = status
-        writes.seen = {
-            "tags": tags_now,
-            "kpi": kpi_fields(self._mirrored(tx, row, seen, fetched.kpi)),
-        }
+        writes.seen = {"tags": tags_now, "kpi": kpi_fields(metric)}  # `metric` as it is now
         if refused is not None:
             writes.seen["refused"], writes.seen["why"] = refused
         point = writes.refused_point or (seen or {}).get("refused_point")
