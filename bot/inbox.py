@@ -7,6 +7,11 @@ that nothing was taken. Processing starts right after the record; a process that
 mid-way leaves the row claimed, and once the claim is stale any pass on any replica
 (`recover`) processes it again. Processing must therefore be safe to repeat: answers are
 keyed by message ts, commands and buttons re-check the state they act on.
+
+A kind may also be processed *inside* the transaction that records it (`take`, the hot path
+of a thread reply): the row is written already done together with what processing changed,
+so the request is handled exactly once and costs one transaction. What cannot be decided
+there (the reply waits for a question's ts) or raises falls back to the path above.
 """
 
 from __future__ import annotations
@@ -20,11 +25,19 @@ from typing import Any
 
 from bot.activity import Activity
 from storage.rows import InboxRow
-from storage.store import Store
+from storage.store import Store, Tx
 
 log = logging.getLogger(__name__)
 
 Processor = Callable[[dict[str, Any]], Awaitable[None]]
+# Processing within the recording transaction: given the request and "now", the work to do
+# once it is committed (posting what it queued), or None to leave the request to `start`.
+Inline = Callable[[Tx, dict[str, Any], datetime], Callable[[], None] | None]
+
+
+class _InlineFailed(Exception):
+    """Processing within the recording transaction raised: the whole unit is rolled back."""
+
 
 # A claim older than this is from a process that died (processing takes milliseconds, a
 # command that posts a few messages seconds) or from an attempt that failed.
@@ -42,19 +55,77 @@ class Inbox:
         self.clock = clock
         self.activity = activity
         self._processors: dict[str, Processor] = {}
+        self._inline: dict[str, Inline] = {}
         self._running: set[asyncio.Task[Any]] = set()
         self._done: list[int] = []
 
-    def handle(self, kind: str, processor: Processor) -> None:
-        """Who processes requests of this kind (wired once at start-up)."""
+    def handle(self, kind: str, processor: Processor, inline: Inline | None = None) -> None:
+        """Who processes requests of this kind (wired once at start-up); `inline`, when
+        given, is tried first within the transaction that records the request."""
         self._processors[kind] = processor
+        if inline is not None:
+            self._inline[kind] = inline
+
+    async def take(
+        self, kind: str, team_id: str, key: str, body: dict[str, Any], raw: str | None = None
+    ) -> bool:
+        """Record a request and process it: within the recording transaction when its kind
+        can be, otherwise right after (`start`). False when it was recorded before (a Slack
+        retry). Raises when the database cannot take it. `raw`: the body as Slack sent it
+        (JSON), kept as it is instead of encoding `body` again."""
+        inline = self._inline.get(kind)
+        if inline is None:
+            return await self._record_and_start(kind, team_id, key, body)
+        text = raw if raw is not None else _encode(body)
+        now = self.clock()
+
+        def unit(tx: Tx) -> tuple[int | None, Callable[[], None] | None]:
+            inbox_id = tx.inbox.record(team_id, key, kind, text, now)
+            if inbox_id is None:
+                return None, None
+            try:
+                after = inline(tx, body, now)
+            except Exception as exc:
+                raise _InlineFailed from exc
+            if after is not None:
+                tx.inbox.done([inbox_id], now)
+            return inbox_id, after
+
+        try:
+            async with self.activity.track():
+                inbox_id, after = await self.store.write(unit)
+        except _InlineFailed as failed:
+            log.warning(
+                "processing a %s request as it was recorded failed (%s); processing it "
+                "from the inbox instead",
+                kind,
+                type(failed.__cause__).__name__,
+                exc_info=failed.__cause__,
+            )
+            return await self._record_and_start(kind, team_id, key, body)
+        if inbox_id is None:
+            return False
+        if after is None:
+            self.start(inbox_id, kind, body)
+        else:
+            after()
+        return True
+
+    async def _record_and_start(
+        self, kind: str, team_id: str, key: str, body: dict[str, Any]
+    ) -> bool:
+        inbox_id = await self.record(kind, team_id, key, body)
+        if inbox_id is None:
+            return False
+        self.start(inbox_id, kind, body)
+        return True
 
     async def record(self, kind: str, team_id: str, key: str, body: dict[str, Any]) -> int | None:
         """Write the request down; its row id, or None when it was recorded before (a Slack
         retry). Raises when the database cannot take it."""
         if kind not in self._processors:
             raise KeyError(f"no processor for inbox kind {kind!r}")
-        text = json.dumps(body, separators=(",", ":"), sort_keys=True)
+        text = _encode(body)
         now = self.clock()
         return await self.store.write(lambda tx: tx.inbox.record(team_id, key, kind, text, now))
 
@@ -145,3 +216,7 @@ class Inbox:
 
     async def purge(self, now: datetime) -> int:
         return await self.store.write(lambda tx: tx.inbox.purge_done(now))
+
+
+def _encode(body: dict[str, Any]) -> str:
+    return json.dumps(body, separators=(",", ":"), sort_keys=True)

@@ -12,7 +12,7 @@ def wire_inbox(services: Services) -> None:
     runs (`mle-coach tick` processes what a crash left behind)."""
     from handlers import actions, commands, messages
 
-    services.inbox.handle("message", messages.processor(services))
+    services.inbox.handle("message", messages.processor(services), messages.inline(services))
     services.inbox.handle("command", commands.processor(services))
     services.inbox.handle("button", actions.button_processor(services))
     services.inbox.handle("form", actions.form_processor(services))

@@ -6,10 +6,13 @@ They enter through the inbox (handlers/middleware.py records them before Slack g
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from bot.inbox import Processor
+from bot.inbox import Inline, Processor
 from bot.services import Services
+from storage.store import Tx
 
 # The events this module handles (manifest.yml subscribes them: tests/test_manifest.py).
 EVENTS = ("message",)
@@ -45,6 +48,28 @@ def concerns_us(event: dict[str, Any]) -> bool:
         deleted = event.get("deleted_ts")
         return isinstance(old, dict) and bool(deleted) and _in_thread(old, deleted)
     return False
+
+
+def inline(services: Services) -> Inline:
+    """A thread reply is taken in the transaction that records it (bot/inbox.py); edits
+    and deletes are processed from the inbox."""
+
+    def take(tx: Tx, body: dict[str, Any], now: datetime) -> Callable[[], None] | None:
+        event: dict[str, Any] = body.get("event") or {}
+        if event.get("subtype") not in REPLY_SUBTYPES:
+            return None
+        return services.interviews.reply_in(
+            tx,
+            str(body.get("team_id") or event.get("team") or ""),
+            str(event.get("channel") or ""),
+            str(event["thread_ts"]),
+            str(event.get("ts") or ""),
+            str(event["user"]),
+            str(event.get("text") or ""),
+            now,
+        )
+
+    return take
 
 
 def processor(services: Services) -> Processor:

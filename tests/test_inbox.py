@@ -86,6 +86,72 @@ async def test_a_reply_is_in_the_inbox_and_done_once_answered(harness: Harness) 
     assert _answers(harness.database) == [message.ts]
 
 
+async def test_slacks_200_to_a_reply_means_the_answer_is_recorded_already(
+    harness: Harness,
+) -> None:
+    """A thread reply is taken in the transaction that records it: when Slack has its 200
+    the answer is in the database and the inbox row done, so a crash right after the 200
+    loses nothing and processes nothing twice."""
+    thread = await new_project(harness)
+    await harness.idle()
+    message, delivery = await harness.emulator.say("Cut churn by 2 points", thread_ts=thread)
+    assert delivery.status == 200
+    assert _answers(harness.database) == [message.ts]  # no waiting for background work
+    rows = _execute(harness.database, "SELECT done_at, attempts FROM inbox WHERE kind = 'message'")
+    assert [(done is not None, attempts) for done, attempts in rows] == [(True, 1)]
+    await harness.idle()
+    assert [q.split(" ")[0] for q in questions_asked(harness, thread)] == ["Q1/12", "Q2/12"]
+
+
+@contextmanager
+def answers_refused(database: str) -> Iterator[None]:
+    """Recording an answer fails (as a bug or a broken disk page would make it fail) while
+    the inbox still takes writes."""
+    if is_postgres(database):
+        _execute(
+            database,
+            "CREATE FUNCTION broken() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'broken answers table'; END $$",
+            "CREATE TRIGGER broken BEFORE INSERT ON answers FOR EACH ROW EXECUTE FUNCTION broken()",
+        )
+        undo = ["DROP TRIGGER broken ON answers", "DROP FUNCTION broken()"]
+    else:
+        _execute(
+            database,
+            "CREATE TRIGGER broken BEFORE INSERT ON answers "
+            "BEGIN SELECT RAISE(FAIL, 'broken answers table'); END",
+        )
+        undo = ["DROP TRIGGER broken"]
+    try:
+        yield
+    finally:
+        _execute(database, *undo)
+
+
+async def test_a_reply_whose_processing_fails_is_kept_and_answered_once_it_can_be(
+    harness: Harness,
+) -> None:
+    emulator = harness.emulator
+    thread = await new_project(harness)
+    await harness.idle()
+    with answers_refused(harness.database):
+        message, delivery = await emulator.say("Cut churn by 2 points", thread_ts=thread)
+        await harness.idle()
+    assert delivery.status == 200 and delivery.attempts == 1  # recorded: Slack need not retry
+    assert _answers(harness.database) == []
+    [(done, error)] = _execute(
+        harness.database, "SELECT done_at, error FROM inbox WHERE kind = 'message'"
+    )
+    assert done is None and "broken answers table" in error
+    assert "white_check_mark" not in (message.reactions or {})
+    # the next pass after the claim went stale takes it again
+    await harness.runtime.services.scheduler_pass(datetime.now(UTC) + timedelta(minutes=1))
+    await harness.idle()
+    assert _answers(harness.database) == [message.ts]
+    assert "white_check_mark" in (message.reactions or {})
+    assert [q.split(" ")[0] for q in questions_asked(harness, thread)] == ["Q1/12", "Q2/12"]
+
+
 async def test_a_reply_the_database_cannot_take_gets_503_and_slacks_retry_is_recorded(
     harness: Harness,
 ) -> None:

@@ -7,6 +7,7 @@ Each test runs once per engine (`engine_url`); the PostgreSQL runs need TEST_DAT
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -148,6 +149,19 @@ async def test_a_slot_key_is_inserted_once(store: Store) -> None:
     assert await store.write(lambda tx: tx.deliveries.add_many(rows)) == 2
     assert await store.write(lambda tx: tx.deliveries.add_many(rows)) == 0
     assert await store.write(lambda tx: tx.deliveries.add_many([])) == 0
+
+
+async def test_rows_added_claimed_are_the_rows_as_stored(store: Store) -> None:
+    """The poster posts what `add_claimed` returns without reading it back: it must be the
+    row the database holds, and a key already taken gives no row."""
+    rows = [
+        replace(_delivery("question:1:0"), thread_ts="1.0", payload='{"text":"Q1"}'),
+        replace(_delivery("react:C1:2.0:memo"), op="react", payload='{"ts":"2.0"}'),
+    ]
+    added = await store.write(lambda tx: tx.deliveries.add_claimed(rows, NOW))
+    stored = await store.read(lambda tx: [tx.deliveries.get("T1", row.id) for row in added])
+    assert added == stored and [row.status for row in added] == ["posting", "posting"]
+    assert await store.write(lambda tx: tx.deliveries.add_claimed(rows, NOW)) == []
 
 
 async def test_concurrent_claims_take_disjoint_batches_and_every_row(

@@ -49,6 +49,10 @@ KPI_PARTS = (Sets.KPI, Sets.KPI_BASELINE, Sets.KPI_TARGET)
 _WAIT = object()
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass
 class _Outcome:
     """Whose Home tabs the change affects (the messages are in the outbox), and the outbox
@@ -202,6 +206,29 @@ class InterviewService:
             waited += POSTING_POLL
         if isinstance(outcome, _Outcome):
             self._apply(outcome)
+
+    def reply_in(
+        self,
+        tx: Tx,
+        team_id: str,
+        channel: str,
+        thread_ts: str,
+        ts: str,
+        user: str,
+        text: str,
+        now: datetime,
+    ) -> Callable[[], None] | None:
+        """Take a reply within the caller's transaction (the one recording it in the inbox);
+        what to do once it is committed, or None when the reply has to wait for the
+        question's ts (`on_reply` then takes it)."""
+        outcome = self._take_reply(
+            tx, team_id, channel, thread_ts, ts, user, text, now, patient=True
+        )
+        if outcome is _WAIT:
+            return None
+        if isinstance(outcome, _Outcome):
+            return partial(self._apply, outcome)
+        return _nothing
 
     def _take_reply(
         self,

@@ -208,13 +208,36 @@ class DeliveryRepo:
         commit (no separate claim); a claim whose process died goes stale like any other."""
         rows: list[DeliveryRow] = []
         for d in deliveries:
-            cur = self._conn.execute(
-                _INSERT_CLAIMED + _KEY_TAKEN + f" RETURNING {_DCOLS}",
-                (*_values(replace(d, status="posting")), now),
-            )
-            row = to_row(DeliveryRow, cur.fetchone())
-            if row is not None:
-                rows.append(row)
+            claimed = replace(d, status="posting")
+            values = _values(claimed)
+            cur = self._conn.execute(_INSERT_CLAIMED + _KEY_TAKEN + " RETURNING id", (*values, now))
+            found = cur.fetchone()
+            if found is not None:  # the row as inserted: only the id is the database's
+                rows.append(
+                    DeliveryRow(
+                        id=int(found[0]),
+                        team_id=d.team_id,
+                        delivery_key=d.key,
+                        schedule_id=d.schedule_id,
+                        kind=d.kind,
+                        subject=d.subject,
+                        channel_id=d.channel_id,
+                        thread_ts=d.thread_ts,
+                        slot=d.slot,
+                        due_at=iso(d.due_at) if d.due_at else None,
+                        status=claimed.status,
+                        attempts=0,
+                        next_attempt_at=None,
+                        claimed_at=now,
+                        posted_ts=None,
+                        posted_at=None,
+                        error=None,
+                        responded_at=None,
+                        responded_by=None,
+                        payload=d.payload,
+                        op=d.op,
+                    )
+                )
         return rows
 
     def thread_waiting(self, team_id: str, channel: str, thread_ts: str) -> bool:
