@@ -115,7 +115,6 @@ class Runtime:
             await self._socket.close_async()
         if self._runner is not None:
             await self._runner.cleanup()
-        await self.services.home.close()
         await close_services(self.services)
 
 

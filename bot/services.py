@@ -31,6 +31,7 @@ from bot.projects.stages import StageService
 from bot.projects.visibility import Visibility
 from bot.registry.client import RegistryClient
 from bot.registry.sync import RegistrySync
+from bot.scheduling.outbox import HOME
 from bot.scheduling.ticker import Ticker, TickLine
 from bot.slack_gateway import SlackGateway
 from bot.status.service import StatusService
@@ -113,7 +114,8 @@ class Services:
             store, slack, composers, clock, sources=(queue_reminders,), activity=activity
         )
         kick = ticker.poster.kick
-        home = HomeService(store, slack, bank, clock)
+        home = HomeService(store, slack, bank, clock, ticker.poster.kick_in, ticker.poster.drain)
+        ticker.poster.publishes(HOME, home.publish_queued)
         interviews = InterviewService(
             store, slack, bank, clock, home.touch, kick, ticker.poster.hand
         )

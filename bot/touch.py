@@ -1,11 +1,16 @@
-"""How services say "these people's Home tabs changed" without knowing about App Home."""
+"""How services say "these people's Home tabs changed" without knowing about App Home: in
+the transaction of the change, so the publish it queues is as durable as the change."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
-Touch = Callable[..., None]  # (team_id, *user_ids)
+from storage.store import Tx
 
 
-def nobody(team_id: str, *users: str) -> None:
+class Touch(Protocol):
+    def __call__(self, tx: Tx, team_id: str, *users: str) -> None: ...
+
+
+def nobody(tx: Tx, team_id: str, *users: str) -> None:
     """The default before App Home is wired in."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sandbox.emulator import SlackEmulator
+from storage.rows import DeliveryRow
+from storage.store import Tx
 from tests.conftest import Harness
 from tests.interviews import PLANNING, new_project, reply, valid_answer
 
@@ -138,6 +142,56 @@ async def test_busy_interview_publishes_home_debounced(harness: Harness) -> None
         c for c in h.emulator.calls_to("views.publish") if c.params.get("user_id") == "U0ALICE"
     ]
     assert 1 <= len(publishes) <= 2, len(publishes)
+
+
+def _publishes(h: Harness, user: str = "U0ALICE") -> int:
+    return sum(1 for c in h.emulator.calls_to("views.publish") if c.params.get("user_id") == user)
+
+
+async def test_a_burst_of_changes_is_published_once_with_the_latest_state(
+    harness: Harness,
+) -> None:
+    """The publish is queued in the outbox with the change and goes out on its own once the
+    debounce is over (no scheduler pass), composed then: it shows the last change."""
+    h = harness
+    h.runtime.services.home.debounce = 0.5
+    thread = await new_project(h)
+    for question in PLANNING[:3]:
+        await reply(h, thread, valid_answer(question))
+    assert _publishes(h) == 0  # still within the debounce
+    for _ in range(40):
+        await asyncio.sleep(0.05)
+        if _publishes(h):
+            break
+    await h.idle()
+    assert _publishes(h) == 1
+    published = home_text(h)
+    await open_home(h)  # what the tab shows when composed now
+    assert "open required question(s)" in published and home_text(h) == published
+
+
+async def test_a_queued_home_publish_outlives_the_process_that_queued_it(
+    harness: Harness,
+) -> None:
+    """Queued with the change itself: a process that stops before the publish leaves it in
+    the outbox, and the next pass (on any replica, after a restart) publishes it once."""
+    h = harness
+    h.runtime.services.home.debounce = 60.0  # the process "dies" before it would publish
+    thread = await new_project(h)
+    await reply(h, thread, valid_answer(PLANNING[0]))
+
+    def waiting(tx: Tx) -> list[DeliveryRow]:
+        return [r for r in tx.deliveries.for_subject("T0SANDBOX", "home", "U0ALICE")]
+
+    [row] = await h.read(waiting)
+    assert row.status == "pending" and _publishes(h) == 0
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    await h.runtime.services.scheduler_pass(later)
+    await h.runtime.services.scheduler_pass(later)  # a second pass publishes nothing more
+    await h.idle()
+    assert _publishes(h) == 1 and "Churn reduction" in home_text(h)
+    [row] = await h.read(waiting)
+    assert row.status == "posted"
 
 
 async def test_rate_limited_publish_is_retried(harness: Harness) -> None:

@@ -128,7 +128,9 @@ async def test_claim_left_by_a_dead_process_is_posted_once(
     claims, taken = await h.runtime.services.store.write(
         lambda tx: ticker._claim(tx, MONDAY_10_BERLIN, [])
     )
-    assert taken == 1  # claimed and committed, then the process "died" before posting
+    # claimed and committed (with the Home publish /mle new queued), then the process "died"
+    # before posting
+    assert [row.kind for row, _ in claims] == ["home", "checkin"] and taken == 2
     assert await tick(h, clock, MONDAY_10_BERLIN + timedelta(minutes=1)) == []  # maybe alive
     assert len(await tick(h, clock, MONDAY_10_BERLIN + timedelta(minutes=3))) == 1
     assert len(checkins(h, thread)) == 1

@@ -1,11 +1,17 @@
-"""Publish each person's Home tab: on opening it, and (debounced) after changes."""
+"""Publish each person's Home tab: on opening it, and after changes.
+
+A change that shows on someone's Home tab queues a publish in the outbox, in the change's
+own transaction (`touch`): due a few seconds later, so a burst of changes is published
+once, composed when it goes out. The poster publishes it (`publish_queued`), paced per
+person; a crash or a restart meanwhile loses nothing, and replicas publish it once.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.bank import QuestionBank
@@ -16,7 +22,8 @@ from bot.models.profile import profile
 from bot.models.reminders import team_settings
 from bot.models.render import kpi_state
 from bot.projects.progress import progress
-from bot.slack_gateway import SlackGateway
+from bot.scheduling import outbox
+from bot.slack_gateway import Posted, SlackGateway
 from storage.store import Store, Tx
 from storage.timefmt import parse
 
@@ -32,14 +39,17 @@ class HomeService:
         slack: SlackGateway,
         bank: QuestionBank,
         clock: Callable[[], datetime],
+        kick_in: Callable[[float], None] = lambda seconds: None,
+        drain: Callable[[datetime], Awaitable[object]] | None = None,
         debounce: float = DEBOUNCE_SECONDS,
     ) -> None:
         self.store = store
         self.slack = slack
         self.bank = bank
         self.clock = clock
+        self.kick_in = kick_in  # the poster: drain when the publish is due
+        self._drain = drain
         self.debounce = debounce
-        self._pending: dict[tuple[str, str], asyncio.Task[None]] = {}
 
     async def view(self, team_id: str, user: str) -> dict[str, Any]:
         now = self.clock()
@@ -125,32 +135,26 @@ class HomeService:
             await asyncio.sleep(max(1, result.retry_after or 1) * (attempt + 1))
         log.warning("views.publish stayed rate-limited; the next change or visit republishes")
 
-    def touch(self, team_id: str, *users: str) -> None:
-        """Something these people see changed: republish their Home tabs, at most once per
-        debounce window however many changes come in."""
-        for user in {u for u in users if u}:
-            key = (team_id, user)
-            if key in self._pending:
-                continue
-            self._pending[key] = asyncio.create_task(self._later(key))
+    async def publish_queued(self, team_id: str, user: str) -> Posted:
+        """The poster's publisher for queued Home tabs: one attempt, composed now."""
+        view = await self.view(team_id, user)
+        result = await self.slack.publish_home(user, view)
+        if not result.ok and result.error != "ratelimited":
+            log.warning("views.publish for a Home tab failed: %s", result.error)
+        return result
 
-    async def _later(self, key: tuple[str, str]) -> None:
-        try:
-            await asyncio.sleep(self.debounce)
-        finally:
-            self._pending.pop(key, None)
-        try:
-            await self.publish(*key)
-        except Exception:
-            log.exception("Home tab publish failed")
+    def touch(self, tx: Tx, team_id: str, *users: str) -> None:
+        """Something these people see changed (in this transaction): queue their Home tabs
+        to be published once the debounce is over, unless a publish already waits."""
+        now = self.clock()
+        due = now + timedelta(seconds=self.debounce)
+        queued = False
+        for user in sorted({u for u in users if u}):
+            queued |= tx.deliveries.add_unless_pending(outbox.home_tab(team_id, user, now, due))
+        if queued:
+            tx.after_commit(lambda: self.kick_in(self.debounce + 0.05))
 
     async def settle(self) -> None:
-        """Wait for scheduled publishes (tests, shutdown)."""
-        while self._pending:
-            await asyncio.gather(*list(self._pending.values()), return_exceptions=True)
-
-    async def close(self) -> None:
-        for task in list(self._pending.values()):
-            task.cancel()
-        await asyncio.gather(*self._pending.values(), return_exceptions=True)
-        self._pending.clear()
+        """Publish what waits now instead of at its time (tests; the CLI's `tick`)."""
+        if self._drain is not None:
+            await self._drain(self.clock() + timedelta(seconds=self.debounce))

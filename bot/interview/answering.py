@@ -61,12 +61,16 @@ class AnswerService:
         self, team_id: str, user: str, project_id: int, stage: str | None, ref: str, text: str
     ) -> str:
         now = self.clock()
-        done = await self.store.write(
-            lambda tx: self._answer(tx, team_id, user, project_id, stage, ref, text, now)
-        )
+
+        def unit(tx: Tx) -> _Done:
+            done = self._answer(tx, team_id, user, project_id, stage, ref, text, now)
+            if done.project is not None:
+                self.touch(tx, done.project.team_id, done.project.owner_id, user)
+            return done
+
+        done = await self.store.write(unit)
         if done.project is not None:
             self.kick(done.project.channel_id)
-            self.touch(done.project.team_id, done.project.owner_id, user)
         return done.reply
 
     def _answer(

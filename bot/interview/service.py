@@ -188,17 +188,7 @@ class InterviewService:
         while True:
             now = self.clock()
             patient = waited < POSTING_WAIT
-            take = partial(
-                self._take_reply,
-                team_id=team_id,
-                channel=channel,
-                thread_ts=thread_ts,
-                ts=ts,
-                user=user,
-                text=text,
-                now=now,
-                patient=patient,
-            )
+            take = self._reply_unit(team_id, channel, thread_ts, ts, user, text, now, patient)
             outcome = await self.store.write(take)
             if outcome is not _WAIT:
                 break
@@ -221,9 +211,7 @@ class InterviewService:
         """Take a reply within the caller's transaction (the one recording it in the inbox);
         what to do once it is committed, or None when the reply has to wait for the
         question's ts (`on_reply` then takes it)."""
-        outcome = self._take_reply(
-            tx, team_id, channel, thread_ts, ts, user, text, now, patient=True
-        )
+        outcome = self._reply_unit(team_id, channel, thread_ts, ts, user, text, now, True)(tx)
         if outcome is _WAIT:
             return None
         if isinstance(outcome, _Outcome):
@@ -591,9 +579,41 @@ class InterviewService:
             ]
         )
 
+    def _reply_unit(
+        self,
+        team_id: str,
+        channel: str,
+        thread_ts: str,
+        ts: str,
+        user: str,
+        text: str,
+        now: datetime,
+        patient: bool,
+    ) -> Callable[[Tx], object]:
+        take = partial(
+            self._take_reply,
+            team_id=team_id,
+            channel=channel,
+            thread_ts=thread_ts,
+            ts=ts,
+            user=user,
+            text=text,
+            now=now,
+            patient=patient,
+        )
+        return partial(self._touching, take)
+
+    def _touching(self, unit: Callable[[Tx], object], tx: Tx) -> object:
+        """Run a unit that may take a reply; the Home tabs of the project's owner and of the
+        person who replied are queued in the same transaction."""
+        outcome = unit(tx)
+        if isinstance(outcome, _Outcome):
+            project = outcome.project
+            self.touch(tx, project.team_id, project.owner_id, outcome.actor)
+        return outcome
+
     def _apply(self, outcome: _Outcome) -> None:
         project = outcome.project
-        self.touch(project.team_id, project.owner_id, outcome.actor)
         if outcome.handed:
             self.hand(outcome.handed)
         self.kick(project.channel_id)
@@ -611,9 +631,12 @@ class InterviewService:
     ) -> None:
         moment = self.clock()
         outcome = await self.store.write(
-            lambda tx: self._take_edit(tx, team_id, channel, thread_ts, ts, user, text, moment)
+            partial(
+                self._touching,
+                lambda tx: self._take_edit(tx, team_id, channel, thread_ts, ts, user, text, moment),
+            )
         )
-        if outcome is not None:
+        if isinstance(outcome, _Outcome):
             self._apply(outcome)
 
     def _take_edit(

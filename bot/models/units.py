@@ -62,19 +62,18 @@ class ModelUnits:
 
         def with_thread_line(tx: Tx) -> Said:
             said = unit(tx)
+            if said.people:
+                self.touch(tx, *said.people)
             if said.thread is not None:
                 project, text = said.thread
                 tx.deliveries.add_many(outbox.thread_line("thread", project, text, now))
+                self.touch(tx, project.team_id, project.owner_id)
             return said
 
         said = await self.store.write(with_thread_line)
         self._written(said)
-        if said.people:
-            self.touch(*said.people)
         if said.thread is not None:
-            project = said.thread[0]
-            self.touch(project.team_id, project.owner_id)
-            self.kick(project.channel_id)
+            self.kick(said.thread[0].channel_id)
         return said.reply
 
     def _written(self, said: Said) -> None:

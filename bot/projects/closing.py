@@ -114,6 +114,7 @@ class ProjectCloser:
                 moved = tx.projects.get(team_id, project_id)
                 assert moved is not None
                 self.interviews.queue_current(tx, moved, moment)
+            self.touch(tx, team_id, fresh.owner_id, user)
             return fresh, live
 
         done = await self.store.write(close)
@@ -121,7 +122,6 @@ class ProjectCloser:
             return done
         closed, live = done
         self.kick(closed.channel_id)
-        self.touch(team_id, closed.owner_id, user)
         still = f" {len(live)} model(s) still deployed keep their reminders." if live else ""
         return f"Closed *{esc(closed.name)}* ({outcome}).{still}"
 
@@ -165,11 +165,11 @@ class ProjectCloser:
             reopened = tx.projects.get(team_id, project_id)
             assert reopened is not None
             self.interviews.queue_current(tx, reopened, moment)
+            self.touch(tx, team_id, fresh.owner_id, user)
             return fresh
 
         done = await self.store.write(reopen)
         if isinstance(done, str):
             return done
         self.kick(done.channel_id)
-        self.touch(team_id, done.owner_id, user)
         return f"Reopened *{esc(done.name)}*."

@@ -74,6 +74,7 @@ class ProjectCreator:
                 assert project is not None
                 default_schedule(tx, project, moment)
                 self._queue_parent(tx, project, moment)
+                self.touch(tx, team_id, user)
                 return project
 
             try:
@@ -87,7 +88,6 @@ class ProjectCreator:
             moment = self.clock()
             if not await self.store.write(lambda tx: self._queue_parent(tx, project, moment)):
                 return f"*{project.name}* is being posted in this channel; give it a moment."
-        self.touch(project.team_id, project.owner_id)
         self.kick(project.channel_id)
         return None
 

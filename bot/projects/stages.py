@@ -181,10 +181,10 @@ class StageService:
                 moved = tx.projects.get(project.team_id, project.id)
                 assert moved is not None
                 self.interviews.queue_current(tx, moved, moment)
+            self.touch(tx, project.team_id, project.owner_id, user)
             return True
 
         if not await self.store.write(apply):
             return f"*{project.name}* changed stage meanwhile; check `/mle status` and retry."
         self.kick(project.channel_id)
-        self.touch(project.team_id, project.owner_id, user)
         return f"Moved *{project.name}* to *{dest}*."

@@ -109,13 +109,12 @@ class RegistrySync:
             project = tx.projects.get(team_id, fresh.project_id) if fresh else None
             if fresh is None or project is None:
                 return None, None
-            return project.channel_id, mirror.reconcile(
-                tx, fresh, project, fetched, now, pushing=True
-            )
+            writes = mirror.reconcile(tx, fresh, project, fetched, now, pushing=True)
+            if writes.people:
+                self.touch(tx, *writes.people)
+            return project.channel_id, writes
 
         channel, writes = await self.store.write(unit)
-        if writes is not None and writes.people:
-            self.touch(*writes.people)
         if writes is not None:
             await self._write_tags(writes, Report(ran_at=iso(now)))
             if channel and writes.posted:
@@ -217,8 +216,6 @@ class RegistrySync:
             applied = await (self.store.rehearse(unit) if dry_run else self.store.write(unit))
             if applied.channel:
                 channels.add(applied.channel)
-            if applied.writes is not None and applied.writes.people and not dry_run:
-                self.touch(*applied.writes.people)
             if applied.writes is not None:
                 if dry_run:
                     report.changes += applied.writes.notes
@@ -279,4 +276,6 @@ class RegistrySync:
             return Applied(channel)
         writes = self.mirror.reconcile(tx, row, project, fetched, now)
         report.problems += [[project.team_id, problem] for problem in writes.problems]
+        if writes.people:
+            self.touch(tx, *writes.people)
         return Applied(project.channel_id if writes.posted else channel, writes)

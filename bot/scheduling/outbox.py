@@ -62,6 +62,25 @@ def thread_line(kind: str, project: ProjectRow, text: str, now: datetime) -> lis
     ]
 
 
+HOME = "home"  # the kind (and op) of a Home tab publish
+
+
+def home_tab(team_id: str, user: str, now: datetime, due: datetime) -> NewDelivery:
+    """Republish a person's Home tab at `due`: composed when it is published, so the latest
+    state shows, and one waiting per person is enough (the changes until `due` go out
+    together). Its "channel" is the person's, for pacing."""
+    return NewDelivery(
+        team_id=team_id,
+        key=f"{HOME}:{user}:{uuid.uuid4().hex[:20]}",
+        kind=HOME,
+        subject=user,
+        channel_id=f"{HOME}:{user}",
+        created_at=now,
+        due_at=due,
+        op=HOME,
+    )
+
+
 def reaction(team_id: str, channel: str, ts: str, name: str, now: datetime) -> NewDelivery:
     return NewDelivery(
         team_id=team_id,

@@ -63,6 +63,8 @@ MARGIN = 1.1
 RATE_LIMIT_PATIENCE = 5
 
 Hook = Callable[[Tx, DeliveryRow, str, datetime], None]
+# Publishes a view composed now: (team_id, subject) → the outcome (a Home tab: subject = user).
+Publisher = Callable[[str, str], Awaitable[Posted]]
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ class Poster:
         self.pacer = Pacer(CHANNEL_GAP)
         self._posted: dict[str, Hook] = {}
         self._failed: dict[str, Hook] = {}
+        self._publishers: dict[str, Publisher] = {}
         self._busy: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._draining = False
@@ -170,6 +173,26 @@ class Poster:
             self._posted[kind] = posted
         if failed is not None:
             self._failed[kind] = failed
+
+    def publishes(self, op: str, publisher: Publisher) -> None:
+        """Who publishes rows of this op (views composed when they go out, such as Home
+        tabs; their kind is the op). Wired once at start-up."""
+        self._publishers[op] = publisher
+
+    def lists(self, kind: str) -> bool:
+        """Whether a pass lists rows of this kind: posts yes, published views no."""
+        return kind not in self._publishers
+
+    def kick_in(self, seconds: float) -> None:
+        """Drain once `seconds` have passed (rows queued to go out then)."""
+        handle: list[asyncio.TimerHandle] = []
+
+        def fired() -> None:
+            self._timers.discard(handle[0])
+            self.kick()
+
+        handle.append(asyncio.get_running_loop().call_later(max(seconds, 0.0), fired))
+        self._timers.add(handle[0])
 
     # ---- draining
     def hand(self, rows: list[DeliveryRow]) -> None:
@@ -291,7 +314,10 @@ class Poster:
         )
         scheduled: dict[str, list[DeliveryRow]] = defaultdict(list)
         for row in taken:
-            if row.payload is not None:
+            if row.op in self._publishers:
+                label = f"{row.kind} of {row.subject}"
+                claims.append(Claim(row, Composed(row.channel_id, None, "", [], label)))
+            elif row.payload is not None:
                 composed = stored(row)
                 if composed is None:
                     tx.deliveries.finish(row.id, "skipped", "unreadable payload")
@@ -327,7 +353,8 @@ class Poster:
                         done = await asyncio.gather(
                             *(self._in_order(run, now) for run in runs.values())
                         )
-                    lines.extend(line for run in done for line in run)
+                    # a published view (a Home tab) is no post: the pass's list leaves it out
+                    lines.extend(line for run in done for line in run if self.lists(line.kind))
                     claims = self._handed.pop(channel, [])
                     if claims:
                         continue
@@ -365,7 +392,11 @@ class Poster:
     # ---- one post
     async def _post_one(self, claim: Claim, now: datetime) -> TickLine:
         row, composed = claim.row, claim.composed
-        if row.op == "react":
+        publisher = self._publishers.get(row.op)
+        if publisher is not None:  # composed now: publishing again is harmless
+            await self.pacer.wait(row.channel_id)
+            result = await publisher(row.team_id, row.subject)
+        elif row.op == "react":
             done = await self.slack.react(row.channel_id, str(composed.target_ts), composed.text)
             result = Posted(str(composed.target_ts)) if done else Posted(None, "react_failed")
         elif row.op == "upload" and composed.chart is not None and not claim.checking:
@@ -482,14 +513,7 @@ class Poster:
             delay = max(
                 backoff(row.attempts, urgent=True), timedelta(seconds=result.retry_after or 0)
             )
-        handle: list[asyncio.TimerHandle] = []
-
-        def fired() -> None:
-            self._timers.discard(handle[0])
-            self.kick()
-
-        handle.append(asyncio.get_running_loop().call_later(delay.total_seconds() + 0.05, fired))
-        self._timers.add(handle[0])
+        self.kick_in(delay.total_seconds() + 0.05)
 
     async def close(self) -> None:
         """Stop the timers; wait (a little) for posts under way."""

@@ -142,7 +142,8 @@ class Ticker:
     def _rehearse(self, tx: Tx, now: datetime) -> list[TickLine]:
         lines = self._materialize(tx, now)
         for row, composed in self._claim(tx, now, lines)[0]:
-            lines.append(TickLine(row.kind, composed.label, row.slot, "would post"))
+            if self.poster.lists(row.kind):
+                lines.append(TickLine(row.kind, composed.label, row.slot, "would post"))
         return lines
 
 
