@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from storage.store import Store, Tx
-from storage.timefmt import iso
 
 LOOK_BACK = timedelta(days=14)
 ADVICE = {
@@ -55,12 +54,12 @@ class Problems:
         now = self.clock()
 
         def take(tx: Tx) -> list[str]:
-            rows = tx.deliveries.failures_of_owner(team_id, user, iso(now - LOOK_BACK), True)
-            tx.deliveries.mark_reported([r[0] for r in rows], iso(now))
+            rows = tx.deliveries.failures_of_owner(team_id, user, now - LOOK_BACK, True)
+            tx.deliveries.mark_reported([r[0] for r in rows], now)
             return [describe(kind, name, channel, error) for _, kind, name, channel, error in rows]
 
         return await self.store.write(take)
 
     def recent(self, tx: Tx, team_id: str, owner: str, now: datetime) -> list[str]:
-        rows = tx.deliveries.failures_of_owner(team_id, owner, iso(now - LOOK_BACK), False)
+        rows = tx.deliveries.failures_of_owner(team_id, owner, now - LOOK_BACK, False)
         return [describe(kind, name, channel, error) for _, kind, name, channel, error in rows]

@@ -8,7 +8,6 @@ from datetime import datetime
 from bot.domain.business_rules import settings_from
 from bot.slack_gateway import SlackGateway
 from storage.store import Store
-from storage.timefmt import iso
 
 
 class WorkspaceService:
@@ -29,7 +28,7 @@ class WorkspaceService:
         if changes:
             if not await self.slack.is_admin(user):
                 return "Only a workspace admin can change these settings."
-            now = iso(self.clock())
+            now = self.clock()
             stored = await self.store.write(
                 lambda tx: tx.workspaces.update_settings(team_id, changes, now)
             )

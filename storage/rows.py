@@ -1,4 +1,5 @@
-"""Rows as the bot sees them."""
+"""Rows as the bot sees them: times are `datetime`s in UTC (the repositories store them as
+ISO-8601 text, storage/timefmt.py, and read them back)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,12 @@ class ProjectRow:
     owner_id: str
     tz: str
     stage: str
-    stage_entered_at: str
-    created_at: str
+    stage_entered_at: datetime
+    created_at: datetime
     outcome: str | None = None  # shipped | cancelled | paused, once closed
     close_reason: str | None = None
     closed_by: str | None = None
-    closed_at: str | None = None
+    closed_at: datetime | None = None
     reopen_stage: str | None = None  # the stage it was closed from
 
 
@@ -36,7 +37,7 @@ class InterviewRow:
     status: str  # active | complete
     question_ts: str | None
     post_state: str  # pending | posting | posted | failed (Slack refused for good)
-    post_claimed_at: str | None
+    post_claimed_at: datetime | None
     post_error: str | None
     reask: str | None  # required keys asked again after the first round; None: not ended
 
@@ -57,8 +58,8 @@ class AnswerRow:
     text: str
     author_id: str
     message_ts: str | None
-    created_at: str
-    updated_at: str
+    created_at: datetime
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class ScheduleRow:
     days: str
     at_time: str
     tz: str
-    next_due_at: str | None
+    next_due_at: datetime | None
     enabled: int
 
 
@@ -99,15 +100,15 @@ class DeliveryRow:
     channel_id: str
     thread_ts: str | None
     slot: str | None
-    due_at: str | None
+    due_at: datetime | None
     status: str  # pending | posting | posted | failed | skipped
     attempts: int
-    next_attempt_at: str | None
-    claimed_at: str | None
+    next_attempt_at: datetime | None
+    claimed_at: datetime | None
     posted_ts: str | None
-    posted_at: str | None
+    posted_at: datetime | None
     error: str | None
-    responded_at: str | None
+    responded_at: datetime | None
     responded_by: str | None
     payload: str | None  # a message rendered when it was queued (JSON); None: composed now
     op: str  # post | react
@@ -123,11 +124,11 @@ class ModelRow:
     slug: str
     version: str | None
     tier: str | None
-    deployed_at: str
+    deployed_at: datetime
     deployed_by: str
-    retired_at: str | None
-    next_check_at: str | None
-    snoozed_until: str | None
+    retired_at: datetime | None
+    next_check_at: datetime | None
+    snoozed_until: datetime | None
     snooze_reason: str | None
     snoozed_by: str | None
     registry: str | None = None  # the MLflow registered model it mirrors
@@ -147,8 +148,8 @@ class MetricRow:
     method: str | None
     window_days: int | None
     direction: str
-    created_at: str
-    updated_at: str
+    created_at: datetime
+    updated_at: datetime
     unit: str  # '' none, '%', 'pp', '$' …: baseline, target and values share it
 
 
@@ -158,7 +159,7 @@ class ValueRow:
     team_id: str
     metric_id: int
     value: float
-    observed_at: str
+    observed_at: datetime
     reporter_id: str
 
 
@@ -171,10 +172,10 @@ class InboxRow:
     request_key: str
     kind: str
     body: str
-    received_at: str
-    claimed_at: str | None
+    received_at: datetime
+    claimed_at: datetime | None
     attempts: int
-    done_at: str | None
+    done_at: datetime | None
     error: str | None
 
 
@@ -207,8 +208,8 @@ class BlockerRow:
     what: str
     unblocker_id: str | None
     raised_by: str
-    raised_at: str
+    raised_at: datetime
     request_key: str
     cleared_by: str | None
-    cleared_at: str | None
+    cleared_at: datetime | None
     cleared_how: str | None

@@ -74,12 +74,12 @@ def _assert_clean(posts: list[Post], people: set[str]) -> None:
 
 
 def _project(name: str) -> ProjectRow:
-    now = "2026-11-26T08:00:00Z"
+    now = datetime(2026, 11, 26, 8, tzinfo=UTC)
     return ProjectRow(1, "T1", name, "p-1", "C1", "1.1", "U0OWNER", "UTC", "planning", now, now)
 
 
 def _answer(key: str, text: str) -> AnswerRow:
-    now = "2026-11-26T08:00:00Z"
+    now = datetime(2026, 11, 26, 8, tzinfo=UTC)
     return AnswerRow(1, "T1", 1, "planning", key, "answered", text, "U0AUTHOR", "1.2", now, now)
 
 

@@ -105,9 +105,7 @@ async def test_two_workspaces_never_mix(emulator: SlackEmulator, harness: Harnes
 async def test_two_hundred_projects_fit_with_and_n_more(harness: Harness) -> None:
     h = harness
     store = h.runtime.services.store
-    from storage.timefmt import iso
-
-    now = iso(h.runtime.services.clock())
+    now = h.runtime.services.clock()
 
     def many(tx: Any) -> None:
         for i in range(200):

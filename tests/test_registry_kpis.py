@@ -103,7 +103,7 @@ async def test_the_kpi_comes_from_the_tags_and_its_value_from_the_run(
             "lower",
         )
         assert (metric.owner_id, metric.window_days) == ("U0CAROL", 30)
-        assert [(v.value, v.observed_at[:16], v.reporter_id) for v in values] == [
+        assert [(v.value, f"{v.observed_at:%Y-%m-%dT%H:%M}", v.reporter_id) for v in values] == [
             (4.0, "2026-11-26T07:00", "mlflow")
         ]
         # the model can justify itself: the registry says so next to it

@@ -19,7 +19,9 @@ from storage.store import Store, Tx
 from storage.timefmt import parse
 from tests.conftest import START
 
-NOW = "2026-11-26T08:00:00.000000Z"
+NOW_TEXT = "2026-11-26T08:00:00.000000Z"
+NOW = parse(NOW_TEXT)
+LONG_AGO = parse("2000-01-01T00:00:00Z")  # no claim is older: none is stale
 
 
 def _project(tx: Tx, name: str = "Churn", team: str = "T1", owner: str = "U1") -> int:
@@ -36,8 +38,8 @@ def _project(tx: Tx, name: str = "Churn", team: str = "T1", owner: str = "U1") -
     )
 
 
-def _delivery(key: str, due: str = NOW, team: str = "T1") -> NewDelivery:
-    return NewDelivery(team, key, "checkin", "1", "C1", parse(NOW), parse(due), slot=key)
+def _delivery(key: str, due: str = NOW_TEXT, team: str = "T1") -> NewDelivery:
+    return NewDelivery(team, key, "checkin", "1", "C1", NOW, parse(due), slot=key)
 
 
 async def test_schema_is_migrated_once_and_reopening_changes_nothing(engine_url: str) -> None:
@@ -74,6 +76,8 @@ async def test_rows_round_trip_with_the_same_types(store: Store) -> None:
         None,
     )
     assert await store.read(lambda tx: tx.projects.get("T2", project_id)) is None  # by team
+    # times are stored as text and come back as the datetimes they were
+    assert project.created_at == NOW and project.created_at.tzinfo is not None
 
     def metric(tx: Tx) -> tuple[int, int]:
         model = tx.models.deploy(
@@ -175,7 +179,7 @@ async def test_concurrent_claims_take_disjoint_batches_and_every_row(
         async def claimer(on: Store) -> list[int]:
             mine: list[int] = []
             while True:
-                batch = await on.write(lambda tx: tx.deliveries.claim_ready(NOW, "0", 7))
+                batch = await on.write(lambda tx: tx.deliveries.claim_ready(NOW, LONG_AGO, 7))
                 if not batch:
                     return mine
                 mine += [row.id for row in batch]
@@ -191,9 +195,9 @@ async def test_concurrent_claims_take_disjoint_batches_and_every_row(
 
 async def test_a_stale_claim_is_taken_over_once(store: Store) -> None:
     await store.write(lambda tx: tx.deliveries.add_many([_delivery("k")]))
-    [first] = await store.write(lambda tx: tx.deliveries.claim_ready(NOW, "0", 5))
-    assert await store.write(lambda tx: tx.deliveries.claim_ready(NOW, "0", 5)) == []
-    later = "2026-11-26T08:05:00.000000Z"
+    [first] = await store.write(lambda tx: tx.deliveries.claim_ready(NOW, LONG_AGO, 5))
+    assert await store.write(lambda tx: tx.deliveries.claim_ready(NOW, LONG_AGO, 5)) == []
+    later = parse("2026-11-26T08:05:00.000000Z")
     [again] = await store.write(lambda tx: tx.deliveries.claim_ready(later, later, 5))
     assert again.id == first.id and again.claimed_at == later
     await store.write(lambda tx: tx.deliveries.posted(again.id, "1.2", None, later))

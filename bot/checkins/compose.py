@@ -41,7 +41,7 @@ def checkin_composer(bank: QuestionBank) -> Composer:
                 pending=_pending_question(tx, bank, project),
                 last=last.get((row.team_id, row.subject), ()),
                 blocked=tuple(
-                    render.Blocked(b.what, b.raised_at[:10], b.unblocker_id)
+                    render.Blocked(b.what, f"{b.raised_at:%Y-%m-%d}", b.unblocker_id)
                     for b in blockers.get(project.id, [])
                 ),
             )

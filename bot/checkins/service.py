@@ -16,7 +16,7 @@ from bot.scheduling.checkins import KIND, save_schedule
 from bot.slack_gateway import SlackGateway
 from storage.rows import ProjectRow
 from storage.store import Store, Tx
-from storage.timefmt import iso, parse
+from storage.timefmt import iso
 
 
 class CheckinService:
@@ -88,7 +88,7 @@ class CheckinService:
             return "That button is out of date."
         project_id, delivery_id = parsed
         moment = self.clock()
-        now = iso(moment)
+        now = moment
         label = {"checkin_on_track": "On track", "checkin_next": "Ready for next stage"}.get(action)
         if label is None:
             return None
@@ -109,7 +109,7 @@ class CheckinService:
                     f"*{project.stage}*, so its button no longer moves the project. Use the "
                     f"latest check-in, or `/mle stage {project.slug} next`."
                 )
-            self._note(tx, project, delivery_id, user, label, f"{action}:{now}", now)
+            self._note(tx, project, delivery_id, user, label, f"{action}:{iso(now)}", now)
             cleared = 0
             if action == "checkin_on_track":
                 # an older check-in's button leaves blockers raised after a newer one
@@ -177,7 +177,7 @@ class CheckinService:
             return
         project_id, delivery_id = parsed
         moment = self.clock()
-        now = iso(moment)
+        now = moment
 
         def record(tx: Tx) -> ProjectRow | None:
             project = tx.projects.get(team_id, project_id)
@@ -244,15 +244,13 @@ class CheckinService:
         moment: datetime,
         *,
         mention: bool,
-        raised_before: str | None = None,
+        raised_before: datetime | None = None,
     ) -> int:
         """Clear the project's open blockers (recorded with who and how); the thread says
         what was cleared and how long it lasted. Returns how many."""
-        cleared = tx.blockers.clear(
-            project.team_id, project.id, user, iso(moment), how, raised_before
-        )
+        cleared = tx.blockers.clear(project.team_id, project.id, user, moment, how, raised_before)
         for blocker in cleared:
-            days = round((moment - parse(blocker.raised_at)).total_seconds() / 86400)
+            days = round((moment - blocker.raised_at).total_seconds() / 86400)
             lasted = "under a day" if days < 1 else f"{days} day{'s' if days != 1 else ''}"
             who = f" by <@{user}>" if mention else ""
             line = (
@@ -270,7 +268,7 @@ class CheckinService:
         user: str,
         text: str,
         key: str,
-        now: str,
+        now: datetime,
     ) -> None:
         """A button or form on a check-in is its answer, kept as a note with its author."""
         tx.deliveries.respond(delivery_id, user, now)

@@ -17,7 +17,6 @@ from bot.projects.progress import progress
 from bot.scheduling.compose import Composed, Composer
 from storage.rows import DeliveryRow
 from storage.store import Tx
-from storage.timefmt import parse
 
 QUIET = timedelta(days=1)
 RESEARCH_DAYS = 30  # scoping or experimentation without a time box: flagged after this
@@ -38,7 +37,7 @@ def channel_digest(
     for p in projects:
         checkin = tx.deliveries.latest_posted(team_id, "checkin", str(p.id))
         quiet = (
-            parse(checkin.posted_at)
+            checkin.posted_at
             if checkin and checkin.posted_at and checkin.responded_at is None
             else None
         )
@@ -53,7 +52,8 @@ def channel_digest(
                 open_required=where[p.id].open_required,
                 unanswered_checkin=quiet,
                 blocked=tuple(
-                    (b.what, b.raised_at[:10], b.unblocker_id) for b in blockers.get(p.id, [])
+                    (b.what, f"{b.raised_at:%Y-%m-%d}", b.unblocker_id)
+                    for b in blockers.get(p.id, [])
                 ),
                 research_limit=research if isinstance(research, int) else RESEARCH_DAYS,
                 left_open=_left_open(bank, p.stage, statuses, p.id),

@@ -12,7 +12,6 @@ from bot.scheduling.ticker import Ticker
 from bot.slack_gateway import SlackGateway
 from storage.rows import NewDelivery
 from storage.store import Store, Tx
-from storage.timefmt import iso
 
 KIND = "digest"
 NOW_WINDOW = timedelta(minutes=1)
@@ -49,7 +48,7 @@ class DigestService:
                 days=",".join(rule.days),
                 at_time=rule.time_text,
                 tz=rule.tz,
-                next_due_at=iso(first),
+                next_due_at=first,
             )
         )
         return (
@@ -74,7 +73,7 @@ class DigestService:
         moment = self.clock()
 
         def queue(tx: Tx) -> bool:
-            if tx.deliveries.recent(team_id, KIND, channel, iso(moment - NOW_WINDOW)):
+            if tx.deliveries.recent(team_id, KIND, channel, moment - NOW_WINDOW):
                 return False
             slot = f"now:{moment:%Y-%m-%dT%H:%M:%S}"
             tx.deliveries.add_many(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.domain.answers import Parsed, read_answer
 from bot.domain.bank import NO_GO, Question, Sets
@@ -16,7 +17,7 @@ class NoGo:
 
     question: Question
     by: str
-    at: str
+    at: datetime
     reason: str
 
 
@@ -42,7 +43,7 @@ class Given:
     status: str
     text: str
     author_id: str
-    updated_at: str
+    updated_at: datetime
 
 
 def read_gate(questions: tuple[Question, ...], answers: Mapping[str, Given]) -> Gate:

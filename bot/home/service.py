@@ -25,7 +25,6 @@ from bot.projects.progress import progress
 from bot.scheduling import outbox
 from bot.slack_gateway import Posted, SlackGateway
 from storage.store import Store, Tx
-from storage.timefmt import parse
 
 log = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 5.0
@@ -77,7 +76,7 @@ class HomeService:
         for p in projects:
             schedule = checkins.get(str(p.id))
             next_checkin = (
-                parse(schedule.next_due_at)
+                schedule.next_due_at
                 if schedule and schedule.enabled and schedule.next_due_at
                 else None
             )

@@ -20,7 +20,6 @@ from bot.scheduling import outbox
 from bot.touch import Touch, nobody
 from storage.rows import ProjectRow
 from storage.store import Store, Tx
-from storage.timefmt import iso
 
 
 @dataclass(frozen=True)
@@ -155,7 +154,7 @@ class AnswerService:
             lines = "\n".join((line, *lead))
             tx.deliveries.add_many(outbox.thread_line("thread", project, lines, now))
         if pending and interview is not None:
-            moved = self.interviews.advance_past(tx, project, interview, iso(now))
+            moved = self.interviews.advance_past(tx, project, interview, now)
             tx.deliveries.add_many([self.interviews.question_row(tx, project, moved, now)])
         said = "Recorded" if status == "answered" else f"Recorded as {status}"
         return _Done(

@@ -12,12 +12,11 @@ from bot.domain.reading import show
 from bot.domain.stages import INTERVIEW_STAGES, Stage
 from storage.rows import ProjectRow
 from storage.store import Tx
-from storage.timefmt import parse
 
 
-def days_between(start: str, end: datetime) -> int:
+def days_between(start: datetime, end: datetime) -> int:
     """Whole days, rounded: a stay from one Monday 10:00 to the next is 7 days."""
-    return max(0, round((end - parse(start)).total_seconds() / 86400))
+    return max(0, round((end - start).total_seconds() / 86400))
 
 
 def stage_days(tx: Tx, project: ProjectRow, now: datetime) -> list[tuple[str, int, int | None]]:
@@ -29,7 +28,7 @@ def stage_days(tx: Tx, project: ProjectRow, now: datetime) -> list[tuple[str, in
     for (stage, entered, _, box), following in zip(timeline, [*timeline[1:], None], strict=True):
         if stage == "closed":
             continue
-        end = parse(following[1]) if following else now
+        end = following[1] if following else now
         spent[stage] = spent.get(stage, 0) + days_between(entered, end)
         boxes[stage] = box if box is not None else boxes.get(stage)
     return [(stage, days, boxes[stage]) for stage, days in spent.items()]
@@ -55,7 +54,7 @@ def record_lines(tx: Tx, project: ProjectRow, now: datetime) -> list[str]:
         if never:
             lines.append(f"• stages skipped: {', '.join(never)}")
     for blocker in tx.blockers.for_project(project.team_id, project.id):
-        end = parse(blocker.cleared_at) if blocker.cleared_at else now
+        end = blocker.cleared_at if blocker.cleared_at else now
         state = "" if blocker.cleared_at else " (still open)"
         lines.append(
             f"• blocked {days_between(blocker.raised_at, end)} day(s){state}: "

@@ -30,7 +30,6 @@ from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
 from storage.rows import AnswerRow, DeliveryRow, InterviewRow, NewDelivery, ProjectRow
 from storage.store import Store, Tx
-from storage.timefmt import iso, parse
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +116,7 @@ class InterviewService:
         if project.thread_ts is None:
             return False
         interview = tx.interviews.get(project.team_id, project.id, project.stage)
-        if interview is None or not tx.interviews.claim_post(
-            interview.id, interview.position, iso(now)
-        ):
+        if interview is None or not tx.interviews.claim_post(interview.id, interview.position, now):
             return False
         self._queue(tx, project, interview, now)
         return True
@@ -264,7 +261,7 @@ class InterviewService:
                 tx.interviews.requeue(team_id, project.id, project.stage)
                 self.queue_current(tx, project, now)
             return outcome
-        stamp = iso(now)
+        stamp = now
         outcome = _Outcome(project, actor=user)
         if isinstance(decision, reply_rules.Record):
             problem = self.unit_problem(tx, project, project.stage, decision)
@@ -322,7 +319,7 @@ class InterviewService:
         if tx.deliveries.thread_waiting(team_id, project.channel_id, project.thread_ts):
             tx.deliveries.add_many(rows)  # behind what the thread still waits for
         else:
-            outcome.handed = tx.deliveries.add_claimed(rows, iso(now))
+            outcome.handed = tx.deliveries.add_claimed(rows, now)
         return outcome
 
     def take(
@@ -363,7 +360,7 @@ class InterviewService:
             text=decision.text,
             author_id=user,
             message_ts=ts,
-            now=iso(now),
+            now=now,
         )
         if decision.time_box_days is not None:
             tx.projects.set_time_box(project.team_id, project.id, stage, decision.time_box_days)
@@ -429,7 +426,7 @@ class InterviewService:
         tx: Tx,
         project: ProjectRow,
         interview: InterviewRow,
-        stamp: str,
+        stamp: datetime,
         stated: dict[str, kpi.Stated] | None = None,
     ) -> InterviewRow:
         """Move past the pending question: to the next one not answered yet; at the end of
@@ -491,7 +488,7 @@ class InterviewService:
         decision: reply_rules.CheckinNote,
     ) -> _Outcome:
         """A reply to the latest check-in: kept as a note; `extend …` extends the time box."""
-        stamp = iso(now)
+        stamp = now
         tx.notes.add(
             team_id=project.team_id,
             project_id=project.id,
@@ -518,14 +515,12 @@ class InterviewService:
         elif isinstance(extension, Extension):
             box = tx.projects.time_box(project.team_id, project.id, project.stage)
             base = (
-                box
-                if box is not None
-                else day_in_stage(parse(project.stage_entered_at), now, project.tz)
+                box if box is not None else day_in_stage(project.stage_entered_at, now, project.tz)
             )
             tx.projects.set_time_box(
                 project.team_id, project.id, project.stage, base + extension.days
             )
-            day = day_in_stage(parse(project.stage_entered_at), now, project.tz)
+            day = day_in_stage(project.stage_entered_at, now, project.tz)
             still = f" Still past it: this is day {day}." if day > base + extension.days else ""
             said = render.plain(
                 f"⏱️ <@{user}> extended the {project.stage} time box by {extension.days} days "
@@ -650,7 +645,7 @@ class InterviewService:
         text: str,
         moment: datetime,
     ) -> _Outcome | None:
-        now = iso(moment)
+        now = moment
         project = tx.projects.by_thread(team_id, channel, thread_ts)
         if project is None:
             return None
@@ -684,7 +679,7 @@ class InterviewService:
         return None
 
     async def on_delete(self, team_id: str, channel: str, thread_ts: str, deleted_ts: str) -> None:
-        stamp = iso(self.clock())
+        stamp = self.clock()
 
         def withdraw(tx: Tx) -> None:
             project = tx.projects.by_thread(team_id, channel, thread_ts)

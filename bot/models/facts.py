@@ -7,7 +7,6 @@ from datetime import datetime
 from bot.domain.business_rules import Metric, Model, Tier
 from storage.rows import MetricRow, ModelRow, ValueRow
 from storage.store import Tx
-from storage.timefmt import parse
 
 
 def to_model(
@@ -20,7 +19,7 @@ def to_model(
     tier = Tier(model.tier) if model.tier in {t.value for t in Tier} else None
     return Model(
         name=model.name,
-        deployed_at=parse(model.deployed_at),
+        deployed_at=model.deployed_at,
         tier=tier,
         metrics=tuple(
             Metric(
@@ -33,13 +32,13 @@ def to_model(
                 direction=m.direction,
                 unit=m.unit,
                 values=tuple(
-                    (v.value, parse(v.observed_at))
+                    (v.value, v.observed_at)
                     for v in values.get(m.id, [])
-                    if as_of is None or parse(v.observed_at) <= as_of
+                    if as_of is None or v.observed_at <= as_of
                 ),
             )
             for m in metrics
-            if as_of is None or parse(m.created_at) <= as_of
+            if as_of is None or m.created_at <= as_of
         ),
     )
 

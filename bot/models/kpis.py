@@ -22,7 +22,6 @@ from bot.models.render import kpi_line
 from bot.models.units import ModelUnits, Said, find_model
 from storage.rows import MetricRow, ModelRow, ProjectRow
 from storage.store import Tx
-from storage.timefmt import iso
 
 
 class KpiService(ModelUnits):
@@ -208,18 +207,18 @@ class KpiService(ModelUnits):
             owner = current.owner_id if current else None
             return Said(audit.refusal(name, model.name, project.owner_id, owner), done=False)
         if rename_to is not None:
-            tx.metrics.rename(team_id, rename_to.id, rename_to.name, rename_to.name_key, iso(now))
+            tx.metrics.rename(team_id, rename_to.id, rename_to.name, rename_to.name_key, now)
         metric_id = tx.metrics.define(
             team_id=team_id,
             model_id=model.id,
             name=name,
             name_key=name_key(name),
             changes={c.field: c.new for c in decision.changes},
-            now=iso(now),
+            now=now,
         )
         if value is not None:
-            tx.metrics.report(team_id, metric_id, value, iso(now), user)
-        tx.models.check_at([(iso(now), model.id)])  # look again at the next pass
+            tx.metrics.report(team_id, metric_id, value, now, user)
+        tx.models.check_at([(now, model.id)])  # look again at the next pass
         rules, metrics = load_models(tx, [model])[model.id]
         line = audit.change_line(
             who,
@@ -329,7 +328,7 @@ class KpiService(ModelUnits):
             if not allowed:
                 return Said(audit.refusal(kpi.name, found.name, project.owner_id, kpi.owner_id))
             tx.metrics.remove(team_id, kpi.id)
-            tx.models.check_at([(iso(self.clock()), found.id)])
+            tx.models.check_at([(self.clock(), found.id)])
             line = (
                 f"🗑️ <@{user}> removed the KPI *{esc(kpi.name)}* of *{esc(found.name)}* "
                 f"(was {esc(kpi_line(kpi))}; its reported values went with it)."

@@ -19,7 +19,6 @@ from bot.models.facts import to_model
 from bot.models.reminders import team_settings
 from storage.rows import ProjectRow
 from storage.store import Tx
-from storage.timefmt import parse
 
 MONTHS = 12
 
@@ -115,13 +114,12 @@ def profile(
         values = tx.metrics.values_for(
             [(m.team_id, k.id) for m in models for k in metrics.get(m.id, [])]
         )
-        first = min(parse(m.deployed_at) for m in models)
+        first = min(m.deployed_at for m in models)
         for end in _month_ends(first, now):
             live = [
                 m
                 for m in models
-                if parse(m.deployed_at) <= end
-                and (m.retired_at is None or parse(m.retired_at) > end)
+                if m.deployed_at <= end and (m.retired_at is None or m.retired_at > end)
             ]
             if not live:
                 continue

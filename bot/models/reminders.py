@@ -28,7 +28,6 @@ from bot.scheduling.compose import Composed, Composer
 from bot.scheduling.ticker import BATCH
 from storage.rows import DeliveryRow, ModelRow, NewDelivery, ProjectRow
 from storage.store import Tx
-from storage.timefmt import iso, parse
 
 
 def team_settings(tx: Tx, team_id: str) -> Settings:
@@ -65,7 +64,7 @@ def kpi_hint(tx: Tx, project: ProjectRow, bank: QuestionBank) -> render.KpiHint:
 
 
 def queue_reminders(tx: Tx, now: datetime) -> None:
-    stamp = iso(now)
+    stamp = now
     while True:
         due = tx.models.due_for_check(stamp, BATCH)
         if not due:
@@ -74,21 +73,21 @@ def queue_reminders(tx: Tx, now: datetime) -> None:
         projects = tx.projects.many([(m.team_id, m.project_id) for m in due])
         stored = tx.workspaces.settings([m.team_id for m in due])
         rows: list[NewDelivery] = []
-        moves: list[tuple[str | None, int]] = []
+        moves: list[tuple[datetime | None, int]] = []
         for model in due:
             project = projects.get((model.team_id, model.project_id))
             rules, _ = facts[model.id]
             settings = settings_from(stored.get(model.team_id, {}))
             start = rules.deployed_at + settings.grace
-            snoozed = parse(model.snoozed_until) if model.snoozed_until else None
+            snoozed = model.snoozed_until if model.snoozed_until else None
             if project is None:
                 moves.append((None, model.id))
                 continue
             if snoozed is not None and snoozed > now:
-                moves.append((iso(snoozed), model.id))
+                moves.append((snoozed, model.id))
                 continue
             if now < start:
-                moves.append((iso(start), model.id))
+                moves.append((start, model.id))
                 continue
             found = findings(rules, now, settings)
             if lacks_business_metrics(found) and _quiet_long_enough(tx, model, now, settings):
@@ -101,7 +100,7 @@ def queue_reminders(tx: Tx, now: datetime) -> None:
                 window_end = rules.deployed_at + settings.window
                 period = int((now - window_end) / settings.cadence)
                 rows.append(_delivery(model, project, f"f8:{model.id}:{period}", "f8", now))
-            moves.append((iso(rules_change(rules, now, settings)), model.id))
+            moves.append((rules_change(rules, now, settings), model.id))
         tx.deliveries.add_many(rows)
         tx.models.check_at(moves)
         if len(due) < BATCH:
@@ -114,7 +113,7 @@ def _quiet_long_enough(tx: Tx, model: ModelRow, now: datetime, settings: Setting
     return (
         last is None
         or last.posted_at is None
-        or (now - parse(last.posted_at) >= settings.interval - (settings.interval / 100))
+        or (now - last.posted_at >= settings.interval - (settings.interval / 100))
     )
 
 
@@ -144,7 +143,7 @@ def _contexts(tx: Tx, rows: list[DeliveryRow], now: datetime) -> list[Context | 
     live = [
         m
         for m in models.values()
-        if m.retired_at is None and not (m.snoozed_until and parse(m.snoozed_until) > now)
+        if m.retired_at is None and not (m.snoozed_until and m.snoozed_until > now)
     ]
     projects = tx.projects.many([(m.team_id, m.project_id) for m in live])
     facts = load_models(tx, live)

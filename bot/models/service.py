@@ -13,7 +13,6 @@ from bot.models.units import ModelUnits, Said, find_model
 from bot.projects.lookup import find_project
 from storage.rows import ModelRow, ProjectRow
 from storage.store import Tx
-from storage.timefmt import iso
 
 MAX_MODEL_NAME = 80
 SNOOZE = timedelta(days=7)
@@ -95,8 +94,8 @@ class ModelService(ModelUnits):
             version=version,
             tier=tier,
             by=user,
-            now=iso(now),
-            first_check=iso(first_check),
+            now=now,
+            first_check=first_check,
         )
         hint = kpi_hint(tx, project, self.bank)
         label = f"{name}" + (f" {version}" if version else "")
@@ -157,7 +156,7 @@ class ModelService(ModelUnits):
                 f"Only the owner of *{project.name}* (<@{project.owner_id}>) or a workspace "
                 f"admin can retire *{model.name}*."
             )
-        now = iso(self.clock())
+        now = self.clock()
         text = (
             f"🪦 <@{user}> retired *{esc(model.name)}*. No more business-metric reminders for it."
         )
@@ -215,7 +214,7 @@ class ModelService(ModelUnits):
             project = tx.projects.get(team_id, model.project_id) if model else None
             if model is None or project is None:
                 return Said("")
-            tx.models.snooze(team_id, model_id, iso(until), reason, user)
+            tx.models.snooze(team_id, model_id, until, reason, user)
             return Said(
                 "",
                 (

@@ -16,7 +16,6 @@ from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
 from storage.rows import ProjectRow
 from storage.store import Store, Tx
-from storage.timefmt import iso
 
 OUTCOMES = ("shipped", "cancelled", "paused")
 
@@ -70,7 +69,7 @@ class ProjectCloser:
                     f"*{esc(fresh.name)}* is already closed ({fresh.outcome}); "
                     f"`/mle reopen {fresh.slug}` reopens it."
                 )
-            now = iso(moment)
+            now = moment
             tx.projects.move_stage(
                 team_id=team_id,
                 project_id=project_id,
@@ -138,7 +137,7 @@ class ProjectCloser:
             if fresh.stage != Stage.CLOSED:
                 return f"*{esc(fresh.name)}* is not closed; it is in {fresh.stage}."
             back = fresh.reopen_stage or Stage.EVALUATION.value
-            now = iso(moment)
+            now = moment
             tx.projects.move_stage(
                 team_id=team_id,
                 project_id=project_id,

@@ -19,7 +19,6 @@ from bot.touch import Touch, nobody
 from storage.errors import DuplicateKey
 from storage.rows import DeliveryRow, ProjectRow
 from storage.store import Store, Tx
-from storage.timefmt import iso
 
 PARENT = "parent"  # the outbox kind of a project's first message
 
@@ -55,7 +54,7 @@ class ProjectCreator:
         if existing is None:
             tz = known_zone(await self.slack.user_tz(user))
             moment = self.clock()
-            now = iso(moment)
+            now = moment
 
             def insert(tx: Tx) -> ProjectRow:
                 project_id = tx.projects.insert(

@@ -10,7 +10,6 @@ from bot.domain.bank import Question, QuestionBank
 from bot.domain.timebox import day_in_stage
 from storage.rows import ProjectRow
 from storage.store import Tx
-from storage.timefmt import parse
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ def progress(
     boxes = tx.projects.current_time_boxes(keys)
     return {
         p.id: Progress(
-            day=day_in_stage(parse(p.stage_entered_at), now, p.tz),
+            day=day_in_stage(p.stage_entered_at, now, p.tz),
             time_box=boxes.get((p.id, p.stage)),
             missing=gates.gate(bank.questions(p.stage), statuses.get((p.id, p.stage), {})).missing,
         )

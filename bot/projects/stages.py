@@ -25,7 +25,6 @@ from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
 from storage.rows import ProjectRow
 from storage.store import Store, Tx
-from storage.timefmt import iso
 
 
 class StageService:
@@ -84,7 +83,7 @@ class StageService:
         why = f" Reason given: “{esc(clip(no_go.reason, 300))}”." if no_go.reason else ""
         return (
             f"⛔ The team decided *no-go* on *{esc(project.name)}* at {project.stage} Q{number} "
-            f"(<@{no_go.by}>, {no_go.at[:10]}).{why}\nThe way to the next stage is closed. "
+            f"(<@{no_go.by}>, {no_go.at:%Y-%m-%d}).{why}\nThe way to the next stage is closed. "
             "Either re-scope and answer the question again "
             f"(`/mle answer {project.slug} Q{number} go - <what changed>`), or close the "
             f"project: `/mle close {project.slug} cancelled <why>`. The owner can still "
@@ -152,7 +151,7 @@ class StageService:
         self, project: ProjectRow, dest: Stage, user: str, forced: bool, reason: str | None
     ) -> str:
         moment = self.clock()
-        now = iso(moment)
+        now = moment
         note = f" ({reason})" if reason else ""
         text = (
             f"➡️ *{esc(project.name)}* moved from *{project.stage}* to *{dest}* by <@{user}>{note}."

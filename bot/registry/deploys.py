@@ -17,7 +17,6 @@ from bot.registry.report import PROJECT_TAG, WORKSPACE_TAG, Report
 from bot.scheduling import outbox
 from storage.rows import ProjectRow
 from storage.store import Tx
-from storage.timefmt import iso
 
 
 def _label(version: str) -> str:
@@ -144,8 +143,8 @@ def deploy(
             version=label,
             tier=None,
             by="mlflow",
-            now=iso(now),
-            first_check=iso(now + grace),
+            now=now,
+            first_check=now + grace,
         )
         tx.models.set_registry(team_id, model_id, model.name)
         # deployed again (retired, or deleted and registered anew): what the old registered
@@ -198,7 +197,7 @@ def retire_gone(
         report.changes.append(f"{model.name}: retired ({why})")
         if dry_run or project is None:
             continue
-        tx.models.retire(model.team_id, model.id, iso(now))
+        tx.models.retire(model.team_id, model.id, now)
         line = f"🪦 *{esc(model.name)}* {why}: retired, and its business-metric reminders stop."
         tx.deliveries.add_many(outbox.thread_line("thread", project, line, now))
         channels.add(project.channel_id)

@@ -28,7 +28,6 @@ from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
 from storage.rows import MetricRow, ModelRow, ProjectRow
 from storage.store import Tx
-from storage.timefmt import iso, parse
 
 log = logging.getLogger(__name__)
 FROM_MLFLOW = "MLflow (tags on the registered model)"
@@ -377,7 +376,7 @@ class KpiMirror:
         assert point is not None
         at = datetime.fromtimestamp(point.timestamp / 1000, UTC)
         values = tx.metrics.values_for([(row.team_id, metric.id)]).get(metric.id, [])
-        if values and parse(values[-1].observed_at) >= at:
+        if values and values[-1].observed_at >= at:
             return []
         before = Kpi(
             metric.baseline,
@@ -413,9 +412,9 @@ class KpiMirror:
                 f"📈 The latest value MLflow has for *{esc(clip(metric.name, 80))}* of "
                 f"*{esc(clip(row.name, 80))}* was not taken: {esc(why)}."
             ]
-        tx.metrics.report(row.team_id, metric.id, point.value, iso(at), "mlflow")
+        tx.metrics.report(row.team_id, metric.id, point.value, at, "mlflow")
         writes.people = writes.people or (row.team_id, metric.owner_id or "")
-        tx.models.check_at([(iso(now), row.id)])  # evaluated again at the next pass
+        tx.models.check_at([(now, row.id)])  # evaluated again at the next pass
         writes.notes.append(f"{row.name}: value {show(point.value, metric.unit)} from MLflow")
         return [
             f"📈 MLflow reported *{esc(clip(metric.name, 80))}* of *{esc(clip(row.name, 80))}*: "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.blocks import esc
 
@@ -41,7 +42,7 @@ def _when(stamp: object) -> str:
 
 
 def registry_text(
-    latest: tuple[str, str] | None,
+    latest: tuple[datetime, str] | None,
     enabled: bool,
     team_id: str = "",
     minutes: int = 10,

@@ -27,7 +27,7 @@ from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
 from storage.rows import NewDelivery
 from storage.store import Store, Tx
-from storage.timefmt import iso
+from storage.timefmt import iso, parse
 
 log = logging.getLogger(__name__)
 
@@ -242,12 +242,12 @@ class RegistrySync:
                     # what the last good sync saw, and since when it fails
                     last = json.loads(before[1])
                     data["failing_since"] = last.get("failing_since") or (
-                        before[0] if last.get("error") else report.ran_at
+                        iso(before[0]) if last.get("error") else report.ran_at
                     )
-                    data["good_at"] = last.get("good_at") if last.get("error") else before[0]
+                    data["good_at"] = last.get("good_at") if last.get("error") else iso(before[0])
                     data["matched"] = last.get("matched") or []
                     data["unmatched"] = last.get("unmatched") or []
-                tx.registry.record(team_id, report.ran_at, json.dumps(data))
+                tx.registry.record(team_id, parse(report.ran_at), json.dumps(data))
 
         await self.store.write(record)
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from bot.domain.schedule import Recurrence
 from storage.rows import ProjectRow
 from storage.store import Tx
-from storage.timefmt import iso
 
 KIND = "checkin"
 DEFAULT_DAYS = ("mon",)
@@ -30,5 +29,5 @@ def save_schedule(tx: Tx, project: ProjectRow, rule: Recurrence, now: datetime) 
         days=",".join(rule.days),
         at_time=rule.time_text,
         tz=rule.tz,
-        next_due_at=iso(rule.next_after(now)),
+        next_due_at=rule.next_after(now),
     )

@@ -31,7 +31,6 @@ from bot.scheduling.compose import Composed, Composer
 from bot.slack_gateway import PERMANENT, Posted, SlackGateway
 from storage.rows import DeliveryRow
 from storage.store import Store, Tx
-from storage.timefmt import iso
 
 log = logging.getLogger(__name__)
 
@@ -306,8 +305,8 @@ class Poster:
         taken."""
         claims = []
         taken = tx.deliveries.claim_ready(
-            iso(now),
-            iso(now - CLAIM_STALE),
+            now,
+            now - CLAIM_STALE,
             BATCH,
             channel=channel,
             not_channels=not_channels or [],
@@ -383,7 +382,7 @@ class Poster:
                 return lines
 
     async def _ready(self, channel: str, now: datetime | None) -> bool:
-        moment = iso(now or self.clock())
+        moment = now or self.clock()
         return await self.store.read(lambda tx: tx.deliveries.ready_in(channel, moment))
 
     async def _in_order(self, claims: list[Claim], now: datetime | None) -> list[TickLine]:
@@ -480,14 +479,14 @@ class Poster:
         self, tx: Tx, row: DeliveryRow, composed: Composed, result: Posted, now: datetime
     ) -> str:
         if result.ok and result.ts:
-            tx.deliveries.posted(row.id, result.ts, composed.thread_ts, iso(now))
+            tx.deliveries.posted(row.id, result.ts, composed.thread_ts, now)
             hook = self._posted.get(row.kind)
             if hook is not None:
                 hook(tx, row, result.ts, now)
             return "posted"
         error = result.error or "unknown"
         if error.startswith("lookup:") or result.unknown:
-            tx.deliveries.outcome_unknown(row.id, error, iso(now + UNKNOWN_WAIT))
+            tx.deliveries.outcome_unknown(row.id, error, now + UNKNOWN_WAIT)
             return f"outcome unknown ({error}), looked for again later"
         if error in PERMANENT:
             tx.deliveries.finish(row.id, "failed", error)
@@ -499,7 +498,7 @@ class Poster:
             backoff(row.attempts, urgent=row.payload is not None),
             timedelta(seconds=result.retry_after or 0),
         )
-        tx.deliveries.retry_later(row.id, error, iso(now + wait))
+        tx.deliveries.retry_later(row.id, error, now + wait)
         return f"retry later ({error})"
 
     def _kick_later(self, row: DeliveryRow, result: Posted) -> None:

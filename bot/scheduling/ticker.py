@@ -15,7 +15,6 @@ from bot.scheduling.poster import BATCH, Poster, TickLine
 from bot.slack_gateway import SlackGateway
 from storage.rows import DeliveryRow, NewDelivery, ScheduleRow
 from storage.store import Store, Tx
-from storage.timefmt import iso, parse
 
 log = logging.getLogger(__name__)
 
@@ -82,16 +81,16 @@ class Ticker:
     # ---- slots → deliveries
     def _materialize(self, tx: Tx, now: datetime) -> list[TickLine]:
         lines: list[TickLine] = []
-        stamp = iso(now)
+        stamp = now
         while True:
             due = tx.schedules.due(stamp, BATCH)
             rows: list[NewDelivery] = []
-            moves: list[tuple[str, int]] = []
+            moves: list[tuple[datetime, int]] = []
             stored = tx.workspaces.settings([s.team_id for s in due])
             for schedule in due:
                 rule = recurrence(schedule)
                 late = _missed_window(stored.get(schedule.team_id, {}), self.max_late)
-                slot_due = parse(schedule.next_due_at or stamp)
+                slot_due = schedule.next_due_at or stamp
                 for _ in range(MAX_CATCH_UP):
                     if slot_due > now:
                         break
@@ -123,7 +122,7 @@ class Ticker:
                     slot_due = rule.next_after(slot_due)
                 if slot_due <= now:
                     slot_due = rule.next_after(now)
-                moves.append((iso(slot_due), schedule.id))
+                moves.append((slot_due, schedule.id))
             tx.deliveries.add_many(rows)
             tx.schedules.set_next(moves)
             if len(due) < BATCH:
@@ -149,9 +148,7 @@ class Ticker:
 
 def queue_nudges(tx: Tx, now: datetime) -> None:
     """One nudge for each check-in nobody answered within a day."""
-    quiet = tx.deliveries.unanswered(
-        "checkin", iso(now - NUDGE_AFTER), iso(now - NUDGE_WINDOW), BATCH
-    )
+    quiet = tx.deliveries.unanswered("checkin", now - NUDGE_AFTER, now - NUDGE_WINDOW, BATCH)
     tx.deliveries.add_many(
         [
             NewDelivery(

@@ -20,7 +20,6 @@ from bot.projects.lookup import find_project
 from bot.projects.progress import progress
 from storage.rows import AnswerRow, ProjectRow
 from storage.store import Store, Tx
-from storage.timefmt import iso
 
 MAX_BLOCKS = 50
 
@@ -34,7 +33,7 @@ class StatusService:
     def _stage_line(self, tx: Tx, project: ProjectRow, now: datetime) -> tuple[str, int]:
         """'planning, day 3 of 14' and the number of open required questions."""
         if project.stage == "closed":
-            when = f" on {project.closed_at[:10]}" if project.closed_at else ""
+            when = f" on {project.closed_at:%Y-%m-%d}" if project.closed_at else ""
             return f"closed ({project.outcome or 'no outcome'}){when}", 0
         where = progress(tx, self.bank, [project], now)[project.id]
         return (f"{project.stage}, {describe_days(where.day, where.time_box)}", where.open_required)
@@ -114,7 +113,7 @@ class StatusService:
 
 def _blockers(tx: Tx, project: ProjectRow) -> list[str]:
     return [
-        f"🚧 *Blocked* since {b.raised_at[:10]} (raised by <@{b.raised_by}>): "
+        f"🚧 *Blocked* since {b.raised_at:%Y-%m-%d} (raised by <@{b.raised_by}>): "
         f"“{esc(clip(b.what, 300))}”"
         + (f" — <@{b.unblocker_id}> can unblock it" if b.unblocker_id else "")
         for b in tx.blockers.open_for([(project.team_id, project.id)]).get(project.id, [])
@@ -129,7 +128,8 @@ def _latest_notes(tx: Tx, project: ProjectRow) -> list[str]:
     notes = [n for n in tx.notes.for_project(project.team_id, project.id) if n.kind == "checkin"]
     lines = [f"> {esc(clip(' '.join(n.text.split()), 200))} — <@{n.author_id}>" for n in notes[-6:]]
     if latest.responded_at is None:
-        lines.append(f"_Nobody has answered the check-in of {(latest.posted_at or '')[:10]} yet._")
+        day = f"{latest.posted_at:%Y-%m-%d}" if latest.posted_at else ""
+        lines.append(f"_Nobody has answered the check-in of {day} yet._")
     return ["*Latest check-in notes*", *lines] if lines else []
 
 
@@ -170,7 +170,7 @@ def _problems(tx: Tx, projects: list[ProjectRow], now: datetime) -> list[str]:
     found = []
     for team_id, owner in sorted({(p.team_id, p.owner_id) for p in projects}):
         for _, kind, name, channel, error in tx.deliveries.failures_of_owner(
-            team_id, owner, iso(now - LOOK_BACK), False
+            team_id, owner, now - LOOK_BACK, False
         ):
             if name in names:
                 found.append(describe(kind, name, channel, error))

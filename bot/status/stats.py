@@ -15,6 +15,7 @@ from bot.models.profile import Profile, profile
 from bot.scheduling import outbox
 from storage.rows import DeliveryRow, ModelRow
 from storage.store import Store, Tx
+from storage.timefmt import iso
 
 STATS = "stats"  # the outbox kind of a team profile chart
 KPI_CHART = "kpi_chart"
@@ -37,7 +38,7 @@ def kpi_spec(tx: Tx, model: ModelRow) -> dict[str, Any] | None:
                     "direction": kpi.direction,
                     "baseline": kpi.baseline,
                     "target": kpi.target,
-                    "points": [[v.observed_at, v.value] for v in points],
+                    "points": [[iso(v.observed_at), v.value] for v in points],
                     "count": len(points),
                 },
             }

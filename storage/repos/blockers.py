@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from storage.repos.rows import by_team, columns, to_rows
 from storage.rows import BlockerRow
 from storage.sql import Conn
+from storage.timefmt import iso
 
 _COLS = columns(BlockerRow)
 
@@ -22,7 +25,7 @@ class BlockerRepo:
         what: str,
         unblocker_id: str | None,
         raised_by: str,
-        now: str,
+        now: datetime,
         request_key: str,
     ) -> bool:
         """False when this request (a form submitted again) was already taken."""
@@ -30,7 +33,7 @@ class BlockerRepo:
             "INSERT INTO blockers (team_id, project_id, stage, what, unblocker_id, raised_by, "
             "raised_at, request_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (team_id, request_key) DO NOTHING RETURNING id",
-            (team_id, project_id, stage, what, unblocker_id, raised_by, now, request_key),
+            (team_id, project_id, stage, what, unblocker_id, raised_by, iso(now), request_key),
         )
         return cur.fetchone() is not None
 
@@ -53,9 +56,9 @@ class BlockerRepo:
         team_id: str,
         project_id: int,
         by: str,
-        now: str,
+        now: datetime,
         how: str,
-        raised_before: str | None = None,
+        raised_before: datetime | None = None,
     ) -> list[BlockerRow]:
         """Clear the project's open blockers (only those raised before `raised_before`, when
         given); returns them as they were."""
@@ -68,7 +71,7 @@ class BlockerRepo:
             self._conn.executemany(
                 "UPDATE blockers SET cleared_by = ?, cleared_at = ?, cleared_how = ? "
                 "WHERE team_id = ? AND id = ?",
-                [(by, now, how, team_id, b.id) for b in cleared],
+                [(by, iso(now), how, team_id, b.id) for b in cleared],
             )
         return cleared
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from storage.repos.rows import by_team, columns, to_row, to_rows
 from storage.rows import AnswerRow, InterviewRow, NoteRow
 from storage.sql import Conn
+from storage.timefmt import iso
 
 _ICOLS = columns(InterviewRow)
 _ACOLS = columns(AnswerRow)
@@ -15,11 +18,11 @@ class InterviewRepo:
     def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
-    def create(self, team_id: str, project_id: int, stage: str, now: str) -> int:
+    def create(self, team_id: str, project_id: int, stage: str, now: datetime) -> int:
         cur = self._conn.execute(
             "INSERT INTO interviews (team_id, project_id, stage, started_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (team_id, project_id, stage) DO NOTHING RETURNING id",
-            (team_id, project_id, stage, now),
+            (team_id, project_id, stage, iso(now)),
         )
         row = cur.fetchone()
         return int(row[0]) if row else 0
@@ -36,7 +39,7 @@ class InterviewRepo:
         interview: InterviewRow,
         position: int,
         complete: bool,
-        now: str,
+        now: datetime,
         *,
         claim: bool,
         reask: str | None = None,
@@ -56,9 +59,9 @@ class InterviewRepo:
                 "complete" if complete else "active",
                 reask,
                 "posting" if claim else "pending",
-                now if claim else None,
+                iso(now) if claim else None,
                 complete,
-                now,
+                iso(now),
                 interview.id,
                 interview.position,
             ),
@@ -78,13 +81,13 @@ class InterviewRepo:
             (team_id, project_id, stage, before_ts, before_ts),
         )
 
-    def claim_post(self, interview_id: int, position: int, now: str) -> bool:
+    def claim_post(self, interview_id: int, position: int, now: datetime) -> bool:
         """Take the right to queue the current question; one claimant wins. Once queued it
         is `posting` until the poster records its ts (or Slack's refusal)."""
         cur = self._conn.execute(
             "UPDATE interviews SET post_state = 'posting', post_claimed_at = ? WHERE id = ? "
             "AND position = ? AND post_state IN ('pending', 'failed')",
-            (now, interview_id, position),
+            (iso(now), interview_id, position),
         )
         return cur.rowcount == 1
 
@@ -148,7 +151,7 @@ class AnswerRepo:
         text: str,
         author_id: str,
         message_ts: str | None,
-        now: str,
+        now: datetime,
     ) -> int:
         """Answer (or skip) a question; an earlier answer to it is replaced, its text kept."""
         cur = self._conn.execute(
@@ -171,8 +174,8 @@ class AnswerRepo:
                     text,
                     author_id,
                     message_ts,
-                    now,
-                    now,
+                    iso(now),
+                    iso(now),
                 ),
             )
             answer_id = int(cur.fetchone()[0])
@@ -181,16 +184,16 @@ class AnswerRepo:
             self._conn.execute(
                 "UPDATE answers SET status = ?, text = ?, author_id = ?, message_ts = ?, "
                 "updated_at = ? WHERE id = ?",
-                (status, text, author_id, message_ts, now, answer_id),
+                (status, text, author_id, message_ts, iso(now), answer_id),
             )
         self._revision(team_id, answer_id, text, status, author_id, now)
         return answer_id
 
-    def change(self, answer: AnswerRow, *, text: str, status: str, by: str, now: str) -> None:
+    def change(self, answer: AnswerRow, *, text: str, status: str, by: str, now: datetime) -> None:
         """An edit or a withdrawal: the answer changes, every version stays in the history."""
         self._conn.execute(
             "UPDATE answers SET text = ?, status = ?, updated_at = ? WHERE id = ?",
-            (text, status, now, answer.id),
+            (text, status, iso(now), answer.id),
         )
         self._revision(answer.team_id, answer.id, text, status, by, now)
 
@@ -218,12 +221,12 @@ class AnswerRepo:
         return [(r[0], r[1], r[2]) for r in cur.fetchall()]
 
     def _revision(
-        self, team_id: str, answer_id: int, text: str, status: str, by: str, now: str
+        self, team_id: str, answer_id: int, text: str, status: str, by: str, now: datetime
     ) -> None:
         self._conn.execute(
             "INSERT INTO answer_revisions (team_id, answer_id, text, status, changed_by, "
             "changed_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (team_id, answer_id, text, status, by, now),
+            (team_id, answer_id, text, status, by, iso(now)),
         )
 
 
@@ -250,7 +253,7 @@ class NoteRepo:
         author_id: str,
         message_ts: str,
         text: str,
-        now: str,
+        now: datetime,
         delivery_id: int | None = None,
     ) -> None:
         self._conn.execute(
@@ -267,15 +270,16 @@ class NoteRepo:
                 author_id,
                 message_ts,
                 text,
-                now,
-                now,
+                iso(now),
+                iso(now),
                 delivery_id,
             ),
         )
 
-    def change_text(self, note: NoteRow, text: str, now: str) -> None:
+    def change_text(self, note: NoteRow, text: str, now: datetime) -> None:
         self._conn.execute(
-            "UPDATE thread_notes SET text = ?, updated_at = ? WHERE id = ?", (text, now, note.id)
+            "UPDATE thread_notes SET text = ?, updated_at = ? WHERE id = ?",
+            (text, iso(now), note.id),
         )
 
     def remove(self, note: NoteRow) -> None:

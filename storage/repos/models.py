@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from storage.repos.rows import by_team, columns, to_row, to_rows
 from storage.rows import MetricRow, ModelRow, ValueRow
 from storage.sql import Conn
+from storage.timefmt import iso
 
 _MCOLS = columns(ModelRow)
 _KCOLS = columns(MetricRow)
@@ -104,8 +107,8 @@ class ModelRepo:
         version: str | None,
         tier: str | None,
         by: str,
-        now: str,
-        first_check: str,
+        now: datetime,
+        first_check: datetime,
     ) -> int:
         """A new model, or a new deployment (version) of a model of the same project."""
         cur = self._conn.execute(
@@ -116,7 +119,18 @@ class ModelRepo:
             "deployed_by = excluded.deployed_by, retired_at = NULL, "
             "next_check_at = excluded.next_check_at WHERE models.project_id = excluded.project_id "
             "RETURNING id",
-            (team_id, project_id, name, name_key, slug, version, tier, now, by, first_check),
+            (
+                team_id,
+                project_id,
+                name,
+                name_key,
+                slug,
+                version,
+                tier,
+                iso(now),
+                by,
+                iso(first_check),
+            ),
         )
         row = cur.fetchone()
         return int(row[0]) if row else 0
@@ -148,28 +162,31 @@ class ModelRepo:
         )
         return to_rows(ModelRow, cur.fetchall())
 
-    def retire(self, team_id: str, model_id: int, now: str) -> None:
+    def retire(self, team_id: str, model_id: int, now: datetime) -> None:
         self._conn.execute(
             "UPDATE models SET retired_at = ?, next_check_at = NULL WHERE team_id = ? AND id = ?",
-            (now, team_id, model_id),
+            (iso(now), team_id, model_id),
         )
 
-    def snooze(self, team_id: str, model_id: int, until: str, reason: str, by: str) -> None:
+    def snooze(self, team_id: str, model_id: int, until: datetime, reason: str, by: str) -> None:
         self._conn.execute(
             "UPDATE models SET snoozed_until = ?, snooze_reason = ?, snoozed_by = ?, "
             "next_check_at = ? WHERE team_id = ? AND id = ?",
-            (until, reason, by, until, team_id, model_id),
+            (iso(until), reason, by, iso(until), team_id, model_id),
         )
 
-    def check_at(self, changes: list[tuple[str | None, int]]) -> None:
+    def check_at(self, changes: list[tuple[datetime | None, int]]) -> None:
         """(next_check_at, model id) pairs."""
-        self._conn.executemany("UPDATE models SET next_check_at = ? WHERE id = ?", changes)
+        self._conn.executemany(
+            "UPDATE models SET next_check_at = ? WHERE id = ?",
+            [(None if at is None else iso(at), model_id) for at, model_id in changes],
+        )
 
-    def due_for_check(self, now: str, limit: int) -> list[ModelRow]:
+    def due_for_check(self, now: datetime, limit: int) -> list[ModelRow]:
         cur = self._conn.execute(
             f"SELECT {_MCOLS} FROM models WHERE retired_at IS NULL AND next_check_at <= ? "
             f"ORDER BY next_check_at LIMIT ?{self._conn.skip_locked}",
-            (now, limit),
+            (iso(now), limit),
         )
         return to_rows(ModelRow, cur.fetchall())
 
@@ -206,7 +223,7 @@ class MetricRepo:
         name: str,
         name_key: str,
         changes: dict[str, object],
-        now: str,
+        now: datetime,
     ) -> int:
         """Create the metric or update the fields in `changes` (others stay as they were)."""
         existing = self.get(team_id, model_id, name_key)
@@ -229,8 +246,8 @@ class MetricRepo:
                     fields.get("window_days"),
                     fields.get("direction") or "higher",
                     fields.get("unit") or "",
-                    now,
-                    now,
+                    iso(now),
+                    iso(now),
                 ),
             )
             return int(cur.fetchone()[0])
@@ -238,15 +255,15 @@ class MetricRepo:
             assignments = ", ".join(f"{key} = ?" for key in sorted(fields))
             self._conn.execute(
                 f"UPDATE business_metrics SET {assignments}, updated_at = ? WHERE id = ?",
-                (*[fields[k] for k in sorted(fields)], now, existing.id),
+                (*[fields[k] for k in sorted(fields)], iso(now), existing.id),
             )
         return existing.id
 
-    def rename(self, team_id: str, metric_id: int, name: str, name_key: str, now: str) -> None:
+    def rename(self, team_id: str, metric_id: int, name: str, name_key: str, now: datetime) -> None:
         self._conn.execute(
             "UPDATE business_metrics SET name = ?, name_key = ?, updated_at = ? "
             "WHERE team_id = ? AND id = ?",
-            (name, name_key, now, team_id, metric_id),
+            (name, name_key, iso(now), team_id, metric_id),
         )
 
     def remove(self, team_id: str, metric_id: int) -> None:
@@ -271,11 +288,11 @@ class MetricRepo:
                 found.setdefault(metric.model_id, []).append(metric)
         return found
 
-    def report(self, team_id: str, metric_id: int, value: float, at: str, by: str) -> None:
+    def report(self, team_id: str, metric_id: int, value: float, at: datetime, by: str) -> None:
         self._conn.execute(
             "INSERT INTO metric_values (team_id, metric_id, value, observed_at, reporter_id) "
             "VALUES (?, ?, ?, ?, ?)",
-            (team_id, metric_id, value, at, by),
+            (team_id, metric_id, value, iso(at), by),
         )
 
     def values_for(self, keys: list[tuple[str, int]]) -> dict[int, list[ValueRow]]:

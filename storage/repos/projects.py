@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from storage.repos.rows import by_team, columns, to_row, to_rows
 from storage.rows import ProjectRow
 from storage.sql import Conn
+from storage.timefmt import iso, parse
 
 _COLS = columns(ProjectRow)
 
@@ -52,10 +55,10 @@ class ProjectRepo:
         )
         return [(r[0], r[1]) for r in cur.fetchall()]
 
-    def set_stage_entered(self, team_id: str, project_id: int, at: str) -> None:
+    def set_stage_entered(self, team_id: str, project_id: int, at: datetime) -> None:
         self._conn.execute(
             "UPDATE projects SET stage_entered_at = ? WHERE team_id = ? AND id = ?",
-            (at, team_id, project_id),
+            (iso(at), team_id, project_id),
         )
 
     def teams(self) -> list[str]:
@@ -94,19 +97,19 @@ class ProjectRepo:
         owner_id: str,
         tz: str,
         stage: str,
-        now: str,
+        now: datetime,
     ) -> int:
         cur = self._conn.execute(
             "INSERT INTO projects (team_id, name, name_key, slug, channel_id, owner_id, tz, "
             "stage, stage_entered_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "RETURNING id",
-            (team_id, name, name_key, slug, channel_id, owner_id, tz, stage, now, now),
+            (team_id, name, name_key, slug, channel_id, owner_id, tz, stage, iso(now), iso(now)),
         )
         project_id = int(cur.fetchone()[0])
         self._conn.execute(
             "INSERT INTO stage_history (team_id, project_id, stage, entered_at, entered_by) "
             "VALUES (?, ?, ?, ?, ?)",
-            (team_id, project_id, stage, now, owner_id),
+            (team_id, project_id, stage, iso(now), owner_id),
         )
         return project_id
 
@@ -194,19 +197,19 @@ class ProjectRepo:
         team_id: str,
         project_id: int,
         stage: str,
-        now: str,
+        now: datetime,
         by: str,
         forced: bool,
         reason: str | None,
     ) -> None:
         self._conn.execute(
             "UPDATE projects SET stage = ?, stage_entered_at = ? WHERE team_id = ? AND id = ?",
-            (stage, now, team_id, project_id),
+            (stage, iso(now), team_id, project_id),
         )
         self._conn.execute(
             "INSERT INTO stage_history (team_id, project_id, stage, entered_at, entered_by, "
             "forced, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (team_id, project_id, stage, now, by, int(forced), reason),
+            (team_id, project_id, stage, iso(now), by, int(forced), reason),
         )
 
     def set_outcome(
@@ -216,33 +219,45 @@ class ProjectRepo:
         outcome: str | None,
         reason: str | None,
         by: str | None,
-        at: str | None,
+        at: datetime | None,
         reopen_stage: str | None,
     ) -> None:
         """Closed with an outcome (or reopened: every field None)."""
         self._conn.execute(
             "UPDATE projects SET outcome = ?, close_reason = ?, closed_by = ?, closed_at = ?, "
             "reopen_stage = ? WHERE team_id = ? AND id = ?",
-            (outcome, reason, by, at, reopen_stage, team_id, project_id),
+            (
+                outcome,
+                reason,
+                by,
+                (None if at is None else iso(at)),
+                reopen_stage,
+                team_id,
+                project_id,
+            ),
         )
 
-    def history(self, team_id: str, project_id: int) -> list[tuple[str, str, str, int, str | None]]:
+    def history(
+        self, team_id: str, project_id: int
+    ) -> list[tuple[str, datetime, str, int, str | None]]:
         """(stage, entered_at, entered_by, forced, reason), oldest first."""
         cur = self._conn.execute(
             "SELECT stage, entered_at, entered_by, forced, reason FROM stage_history "
             "WHERE team_id = ? AND project_id = ? ORDER BY id",
             (team_id, project_id),
         )
-        return [(r[0], r[1], r[2], int(r[3]), r[4]) for r in cur.fetchall()]
+        return [(r[0], parse(r[1]), r[2], int(r[3]), r[4]) for r in cur.fetchall()]
 
-    def timeline(self, team_id: str, project_id: int) -> list[tuple[str, str, int, int | None]]:
+    def timeline(
+        self, team_id: str, project_id: int
+    ) -> list[tuple[str, datetime, int, int | None]]:
         """(stage, entered_at, forced, time box days) of each stage entered, oldest first."""
         cur = self._conn.execute(
             "SELECT stage, entered_at, forced, time_box_days FROM stage_history "
             "WHERE team_id = ? AND project_id = ? ORDER BY id",
             (team_id, project_id),
         )
-        return [(r[0], r[1], int(r[2]), r[3]) for r in cur.fetchall()]
+        return [(r[0], parse(r[1]), int(r[2]), r[3]) for r in cur.fetchall()]
 
     def many(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], ProjectRow]:
         """Projects by (team_id, id); missing ones are absent."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from storage.sql import Conn
+from storage.timefmt import iso, parse
 
 KEEP = 20  # syncs kept per workspace
 
@@ -11,10 +14,10 @@ class RegistryRepo:
     def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
-    def record(self, team_id: str, ran_at: str, report: str) -> None:
+    def record(self, team_id: str, ran_at: datetime, report: str) -> None:
         self._conn.execute(
             "INSERT INTO registry_syncs (team_id, ran_at, report) VALUES (?, ?, ?)",
-            (team_id, ran_at, report),
+            (team_id, iso(ran_at), report),
         )
         self._conn.execute(  # only the latest ones are ever read
             "DELETE FROM registry_syncs WHERE team_id = ? AND id < ("
@@ -23,11 +26,11 @@ class RegistryRepo:
             (team_id, team_id, KEEP),
         )
 
-    def latest(self, team_id: str) -> tuple[str, str] | None:
+    def latest(self, team_id: str) -> tuple[datetime, str] | None:
         """(ran_at, report as JSON) of the latest sync, as this workspace may see it."""
         cur = self._conn.execute(
             "SELECT ran_at, report FROM registry_syncs WHERE team_id = ? ORDER BY id DESC LIMIT 1",
             (team_id,),
         )
         row = cur.fetchone()
-        return (str(row[0]), str(row[1])) if row else None
+        return (parse(str(row[0])), str(row[1])) if row else None

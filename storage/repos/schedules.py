@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from storage.repos.rows import columns, to_row, to_rows
 from storage.rows import DeliveryRow, NewDelivery, ScheduleRow
@@ -79,7 +80,7 @@ class ScheduleRepo:
         days: str,
         at_time: str,
         tz: str,
-        next_due_at: str,
+        next_due_at: datetime,
     ) -> None:
         self._conn.execute(
             "INSERT INTO schedules (team_id, kind, subject, channel_id, days, at_time, tz, "
@@ -87,7 +88,7 @@ class ScheduleRepo:
             "ON CONFLICT (team_id, kind, subject) DO UPDATE SET channel_id = excluded.channel_id, "
             "days = excluded.days, at_time = excluded.at_time, tz = excluded.tz, "
             "next_due_at = excluded.next_due_at, enabled = 1",
-            (team_id, kind, subject, channel_id, days, at_time, tz, next_due_at),
+            (team_id, kind, subject, channel_id, days, at_time, tz, iso(next_due_at)),
         )
 
     def disable(self, team_id: str, kind: str, subject: str) -> bool:
@@ -119,16 +120,17 @@ class ScheduleRepo:
                 found[row.subject] = row
         return found
 
-    def due(self, now: str, limit: int) -> list[ScheduleRow]:
+    def due(self, now: datetime, limit: int) -> list[ScheduleRow]:
         cur = self._conn.execute(
             f"SELECT {_SCOLS} FROM schedules WHERE enabled = 1 AND next_due_at <= ? "
             f"ORDER BY next_due_at, id LIMIT ?{self._conn.skip_locked}",
-            (now, limit),
+            (iso(now), limit),
         )
         return to_rows(ScheduleRow, cur.fetchall())
 
-    def set_next(self, changes: list[tuple[str, int]]) -> None:
+    def set_next(self, moves: list[tuple[datetime, int]]) -> None:
         """(next_due_at, schedule id) pairs."""
+        changes = [(iso(due), schedule_id) for due, schedule_id in moves]
         if self._conn.arrays and changes:  # one statement, not one round trip per row
             self._conn.execute(
                 "UPDATE schedules SET next_due_at = v.due FROM unnest(CAST(? AS TEXT[]), "
@@ -193,8 +195,8 @@ class DeliveryRepo:
 
     def claim_ready(
         self,
-        now: str,
-        stale: str,
+        now: datetime,
+        stale: datetime,
         limit: int,
         *,
         channel: str | None = None,
@@ -214,7 +216,7 @@ class DeliveryRepo:
             "SELECT id FROM deliveries d WHERE status = 'pending' AND "
             f"(next_attempt_at IS NULL OR next_attempt_at <= ?){channel_clause}{_IN_ORDER} "
             f"ORDER BY id LIMIT ?{self._conn.skip_locked}) RETURNING {_DCOLS}",
-            (now, now, *args, limit),
+            (iso(now), iso(now), *args, limit),
         )
         rows = to_rows(DeliveryRow, cur.fetchall())
         if len(rows) < limit:
@@ -224,20 +226,22 @@ class DeliveryRepo:
                 "(next_attempt_at IS NULL OR next_attempt_at <= ?)) OR "
                 f"(status IN ('posting', 'checking') AND claimed_at < ?)){channel_clause} "
                 f"ORDER BY id LIMIT ?{self._conn.skip_locked}) RETURNING {_DCOLS}",
-                (now, now, stale, *args, limit - len(rows)),
+                (iso(now), iso(now), iso(stale), *args, limit - len(rows)),
             )
             rows += to_rows(DeliveryRow, cur.fetchall())
         # RETURNING shows the rows as updated: `claimed_at` is now ours
         return sorted(rows, key=lambda row: row.id)
 
-    def add_claimed(self, deliveries: list[NewDelivery], now: str) -> list[DeliveryRow]:
+    def add_claimed(self, deliveries: list[NewDelivery], now: datetime) -> list[DeliveryRow]:
         """Add deliveries already claimed by the caller, who posts them right after the
         commit (no separate claim); a claim whose process died goes stale like any other."""
         rows: list[DeliveryRow] = []
         for d in deliveries:
             claimed = replace(d, status="posting")
             values = _values(claimed)
-            cur = self._conn.execute(_INSERT_CLAIMED + _KEY_TAKEN + " RETURNING id", (*values, now))
+            cur = self._conn.execute(
+                _INSERT_CLAIMED + _KEY_TAKEN + " RETURNING id", (*values, iso(now))
+            )
             found = cur.fetchone()
             if found is not None:  # the row as inserted: only the id is the database's
                 rows.append(
@@ -251,7 +255,7 @@ class DeliveryRepo:
                         channel_id=d.channel_id,
                         thread_ts=d.thread_ts,
                         slot=d.slot,
-                        due_at=iso(d.due_at) if d.due_at else None,
+                        due_at=d.due_at,
                         status=claimed.status,
                         attempts=0,
                         next_attempt_at=None,
@@ -276,37 +280,37 @@ class DeliveryRepo:
         )
         return cur.fetchone() is not None
 
-    def ready_in(self, channel: str, now: str) -> bool:
+    def ready_in(self, channel: str, now: datetime) -> bool:
         """Whether the channel has a delivery ready to post (a cheap look before a claim)."""
         cur = self._conn.execute(
             "SELECT 1 FROM deliveries WHERE channel_id = ? AND status IN ('pending', 'unknown') "
             "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) LIMIT 1",
-            (channel, now),
+            (channel, iso(now)),
         )
         return cur.fetchone() is not None
 
-    def posted(self, delivery_id: int, ts: str, thread_ts: str | None, now: str) -> None:
+    def posted(self, delivery_id: int, ts: str, thread_ts: str | None, now: datetime) -> None:
         self._conn.execute(
             "UPDATE deliveries SET status = 'posted', posted_ts = ?, thread_ts = "
             "COALESCE(thread_ts, ?), posted_at = ?, attempts = attempts + 1, error = NULL "
             f"WHERE id = ? AND status IN {_CLAIMED}",
-            (ts, thread_ts, now, delivery_id),
+            (ts, thread_ts, iso(now), delivery_id),
         )
 
-    def retry_later(self, delivery_id: int, error: str, at: str) -> None:
+    def retry_later(self, delivery_id: int, error: str, at: datetime) -> None:
         self._conn.execute(
             "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, error = ?, "
             f"next_attempt_at = ?, claimed_at = NULL WHERE id = ? AND status IN {_CLAIMED}",
-            (error[:200], at, delivery_id),
+            (error[:200], iso(at), delivery_id),
         )
 
-    def outcome_unknown(self, delivery_id: int, error: str, at: str) -> None:
+    def outcome_unknown(self, delivery_id: int, error: str, at: datetime) -> None:
         """Sent, but no answer came (a timeout, a dropped connection): looked for in Slack
         at `at` before it is posted again."""
         self._conn.execute(
             "UPDATE deliveries SET status = 'unknown', attempts = attempts + 1, error = ?, "
             f"next_attempt_at = ?, claimed_at = NULL WHERE id = ? AND status IN {_CLAIMED}",
-            (error[:200], at, delivery_id),
+            (error[:200], iso(at), delivery_id),
         )
 
     def finish(self, delivery_id: int, status: str, error: str | None) -> None:
@@ -319,7 +323,7 @@ class DeliveryRepo:
         )
 
     def failures_of_owner(
-        self, team_id: str, owner_id: str, since: str, unreported_only: bool
+        self, team_id: str, owner_id: str, since: datetime, unreported_only: bool
     ) -> list[tuple[int, str, str, str, str]]:
         """Posts Slack refused for good, for the owner's projects and their models:
         (delivery id, kind, project name, channel, error), newest first."""
@@ -331,15 +335,15 @@ class DeliveryRepo:
             "models m WHERE m.team_id = p.team_id AND m.project_id = p.id))) "
             "WHERE d.team_id = ? AND d.status = 'failed' AND d.created_at >= ? "
             "AND (? = 0 OR d.reported_at IS NULL) ORDER BY d.id DESC LIMIT 20",
-            (owner_id, team_id, since, int(unreported_only)),
+            (owner_id, team_id, iso(since), int(unreported_only)),
         )
         return [
             (int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4] or "")) for r in cur.fetchall()
         ]
 
-    def mark_reported(self, ids: list[int], now: str) -> None:
+    def mark_reported(self, ids: list[int], now: datetime) -> None:
         self._conn.executemany(
-            "UPDATE deliveries SET reported_at = ? WHERE id = ?", [(now, i) for i in ids]
+            "UPDATE deliveries SET reported_at = ? WHERE id = ?", [(iso(now), i) for i in ids]
         )
 
     def note(self, delivery_id: int, error: str) -> None:
@@ -347,12 +351,12 @@ class DeliveryRepo:
             "UPDATE deliveries SET error = ? WHERE id = ?", (error[:200], delivery_id)
         )
 
-    def recent(self, team_id: str, kind: str, subject: str, since: str) -> DeliveryRow | None:
+    def recent(self, team_id: str, kind: str, subject: str, since: datetime) -> DeliveryRow | None:
         """The newest delivery of this kind and subject created at or after `since`."""
         cur = self._conn.execute(
             f"SELECT {_DCOLS} FROM deliveries WHERE team_id = ? AND kind = ? AND subject = ? "
             "AND created_at >= ? ORDER BY id DESC LIMIT 1",
-            (team_id, kind, subject, since),
+            (team_id, kind, subject, iso(since)),
         )
         return to_row(DeliveryRow, cur.fetchone())
 
@@ -381,21 +385,21 @@ class DeliveryRepo:
                 found[row.subject] = row  # the last one wins: the latest
         return found
 
-    def respond(self, delivery_id: int, user: str, now: str) -> None:
+    def respond(self, delivery_id: int, user: str, now: datetime) -> None:
         self._conn.execute(
             "UPDATE deliveries SET responded_at = COALESCE(responded_at, ?), "
             "responded_by = COALESCE(responded_by, ?) WHERE id = ?",
-            (now, user, delivery_id),
+            (iso(now), user, delivery_id),
         )
 
     def unanswered(
-        self, kind: str, posted_before: str, posted_after: str, limit: int
+        self, kind: str, posted_before: datetime, posted_after: datetime, limit: int
     ) -> list[DeliveryRow]:
         """Posted deliveries nobody responded to, in a window of posting times."""
         cur = self._conn.execute(
             f"SELECT {_DCOLS} FROM deliveries WHERE kind = ? AND status = 'posted' AND "
             "responded_at IS NULL AND posted_at < ? AND posted_at >= ? ORDER BY id LIMIT ?",
-            (kind, posted_before, posted_after, limit),
+            (kind, iso(posted_before), iso(posted_after), limit),
         )
         return to_rows(DeliveryRow, cur.fetchall())
 

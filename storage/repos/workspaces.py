@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from storage.sql import Conn
+from storage.timefmt import iso
 
 
 class WorkspaceRepo:
@@ -29,13 +31,15 @@ class WorkspaceRepo:
                 found[str(team_id)] = value if isinstance(value, dict) else {}
         return found
 
-    def update_settings(self, team_id: str, changes: dict[str, Any], now: str) -> dict[str, Any]:
+    def update_settings(
+        self, team_id: str, changes: dict[str, Any], now: datetime
+    ) -> dict[str, Any]:
         """Merge `changes` into the workspace's settings. The row is made to exist, then read
         locked (PostgreSQL), so two replicas changing different settings keep both."""
         self._conn.execute(
             "INSERT INTO workspaces (team_id, settings, created_at) VALUES (?, '{}', ?) "
             "ON CONFLICT (team_id) DO NOTHING",
-            (team_id, now),
+            (team_id, iso(now)),
         )
         row = self._conn.execute(
             f"SELECT settings FROM workspaces WHERE team_id = ?{self._conn.for_update}",
