@@ -95,12 +95,13 @@ class Inbox:
             async with self.activity.track():
                 inbox_id, after = await self.store.write(unit)
         except _InlineFailed as failed:
+            # (a lost race on PostgreSQL, or a bug: the attempt from the inbox logs its
+            # traceback if it fails again)
             log.warning(
                 "processing a %s request as it was recorded failed (%s); processing it "
                 "from the inbox instead",
                 kind,
                 type(failed.__cause__).__name__,
-                exc_info=failed.__cause__,
             )
             return await self._record_and_start(kind, team_id, key, body)
         if inbox_id is None:
