@@ -190,6 +190,10 @@ async def test_a_queued_home_publish_outlives_the_process_that_queued_it(
     assert _publishes(h) == 1 and "Churn reduction" in home_text(h)
     [row] = await h.read(waiting)
     assert row.status == "posted"
+    # the next change queues the next publish; the finished one is forgotten (one per person)
+    await reply(h, thread, valid_answer(PLANNING[1]))
+    [row] = await h.read(waiting)
+    assert row.status == "pending"
 
 
 async def test_rate_limited_publish_is_retried(harness: Harness) -> None:

@@ -159,6 +159,15 @@ class DeliveryRepo:
         )
         return cur.rowcount
 
+    def forget_finished(self, team_id: str, kind: str, subject: str) -> int:
+        """Forget the finished rows of a kind nobody looks back at (Home publishes)."""
+        cur = self._conn.execute(
+            "DELETE FROM deliveries WHERE team_id = ? AND kind = ? AND subject = ? "
+            "AND status IN ('posted', 'failed', 'skipped')",
+            (team_id, kind, subject),
+        )
+        return cur.rowcount
+
     def add_unless_pending(self, d: NewDelivery) -> bool:
         """Add a delivery composed when it is posted, due at `d.due_at` (not before), unless
         one of the same kind and subject still waits to go out (that one will show the latest
