@@ -103,13 +103,17 @@ class Inbox:
                 kind,
                 type(failed.__cause__).__name__,
             )
+            log.debug("the failure", exc_info=failed.__cause__)
             return await self._record_and_start(kind, team_id, key, body)
         if inbox_id is None:
             return False
         if after is None:
             self.start(inbox_id, kind, body)
-        else:
-            after()
+            return True
+        try:
+            after()  # hand its posts to the poster: the request itself is done
+        except Exception:
+            log.exception("after processing inbox row %s (%s)", inbox_id, kind)
         return True
 
     async def _record_and_start(

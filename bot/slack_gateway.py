@@ -71,6 +71,8 @@ PERMANENT = frozenset(
         "missing_scope",
         "not_authed",
         "team_access_not_granted",
+        "user_not_found",
+        "invalid_arguments",
     }
 )
 # Failures after which a post may or may not have reached Slack.

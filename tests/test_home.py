@@ -196,6 +196,27 @@ async def test_a_queued_home_publish_outlives_the_process_that_queued_it(
     assert row.status == "pending"
 
 
+async def test_a_queued_publish_slack_refuses_for_now_is_tried_again_within_seconds(
+    harness: Harness,
+) -> None:
+    """Rate-limited past the client's own two waits: the poster tries again once the urgent
+    backoff is over (5 s), without a scheduler pass, and publishes the tab as it is then."""
+    h = harness
+    h.runtime.services.home.debounce = 0.2
+    thread = await new_project(h)
+    h.emulator.fail_next("views.publish", status=429, error="ratelimited", retry_after=1, times=3)
+    await reply(h, thread, valid_answer(PLANNING[0]))
+    for _ in range(240):
+        await asyncio.sleep(0.05)
+        statuses = [c.status for c in h.emulator.calls_to("views.publish")]
+        if statuses[-1:] == [200]:
+            break
+    assert statuses == [429, 429, 429, 200]
+    published = home_text(h)
+    await open_home(h)
+    assert home_text(h) == published
+
+
 async def test_rate_limited_publish_is_retried(harness: Harness) -> None:
     h = harness
     h.emulator.fail_next("views.publish", status=429, error="ratelimited", retry_after=1, times=3)

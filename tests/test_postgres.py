@@ -129,3 +129,46 @@ async def test_healthz_says_503_soon_when_the_database_is_unreachable(
                         admin.execute(f"ALTER DATABASE {database} CONNECTION LIMIT -1".encode())
                 async with session.get(healthz) as resp:
                     assert resp.status == 200  # back as soon as the database is
+
+
+async def test_a_waiting_home_publish_is_claimed_only_after_a_change_that_found_it() -> None:
+    """A change that finds its person's Home publish already waiting queues none (that one
+    will show it), so the poster must not claim and compose that publish before the change
+    is committed: the waiting row is locked until then (PostgreSQL runs them side by side;
+    SQLite's single writer orders them)."""
+    import asyncio
+    import threading
+    from datetime import UTC, datetime, timedelta
+
+    from bot.scheduling import outbox
+    from storage.open import open_store
+
+    with fresh_schema() as url:
+        store = await open_store(url, pool_size=4)
+        try:
+            now = datetime.now(UTC)
+            waiting = outbox.home_tab("T1", "U1", now, now)
+            assert await store.write(lambda tx: tx.deliveries.add_unless_pending(waiting))
+            found, release = threading.Event(), threading.Event()
+
+            def change(tx: Any) -> bool:
+                added = tx.deliveries.add_unless_pending(
+                    outbox.home_tab("T1", "U1", now, now + timedelta(seconds=5))
+                )
+                found.set()
+                release.wait(10)  # the rest of the change, still uncommitted
+                return bool(added)
+
+            def claim(tx: Any) -> list[str]:
+                ready = tx.deliveries.claim_ready(now + timedelta(seconds=1), now, 10)
+                return [row.kind for row in ready]
+
+            changing = asyncio.create_task(store.write(change))
+            assert await asyncio.to_thread(found.wait, 10)
+            assert await store.write(claim) == []  # not while the change is open
+            release.set()
+            assert await changing is False  # it found the waiting one
+            assert await store.write(claim) == ["home"]  # now, composed after the change
+        finally:
+            release.set()
+            await store.close()

@@ -157,6 +157,7 @@ class HomeService:
             tx.after_commit(lambda: self.kick_in(self.debounce + 0.05))
 
     async def settle(self) -> None:
-        """Publish what waits now instead of at its time (tests; the CLI's `tick`)."""
+        """Publish what waits now instead of at its time (tests): drains every row due
+        within the debounce, not only Home tabs."""
         if self._drain is not None:
             await self._drain(self.clock() + timedelta(seconds=self.debounce))

@@ -485,7 +485,7 @@ class Poster:
                 hook(tx, row, result.ts, now)
             return "posted"
         error = result.error or "unknown"
-        if error.startswith("lookup:") or result.unknown:
+        if (error.startswith("lookup:") or result.unknown) and row.op not in self._publishers:
             tx.deliveries.outcome_unknown(row.id, error, now + UNKNOWN_WAIT)
             return f"outcome unknown ({error}), looked for again later"
         if error in PERMANENT:
@@ -495,18 +495,24 @@ class Poster:
                 failed(tx, row, error, now)
             return f"failed ({error})"
         wait = max(
-            backoff(row.attempts, urgent=row.payload is not None),
+            backoff(row.attempts, urgent=self._urgent(row)),
             timedelta(seconds=result.retry_after or 0),
         )
         tx.deliveries.retry_later(row.id, error, now + wait)
         return f"retry later ({error})"
 
+    def _urgent(self, row: DeliveryRow) -> bool:
+        """Someone waits for it: a message queued by a change (the next question), or a view
+        (a Home tab that should show the change)."""
+        return row.payload is not None or row.op in self._publishers
+
     def _kick_later(self, row: DeliveryRow, result: Posted) -> None:
         """A message someone waits for is tried again as soon as its backoff is over, not at
         the next scheduler pass."""
-        if row.payload is None:
+        if not self._urgent(row):
             return
-        if result.error and (result.error.startswith("lookup:") or result.unknown):
+        looks_first = result.error and (result.error.startswith("lookup:") or result.unknown)
+        if looks_first and row.op not in self._publishers:  # a view is just published again
             delay = UNKNOWN_WAIT
         else:
             delay = max(

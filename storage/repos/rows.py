@@ -7,7 +7,8 @@ a field typed `datetime` is stored as ISO-8601 text and read back as a `datetime
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any, TypeVar, get_args, get_type_hints
 
 from storage.timefmt import parse
 
@@ -25,10 +26,11 @@ def _times(cls: Any) -> tuple[int, ...]:
     """The positions of the fields typed `datetime` (or `datetime | None`)."""
     found = _TIMES.get(cls)
     if found is None:
+        hints = get_type_hints(cls)
         found = _TIMES[cls] = tuple(
             i
             for i, f in enumerate(dataclasses.fields(cls))
-            if str(f.type).split(" | ")[0] == "datetime"
+            if hints[f.name] is datetime or datetime in get_args(hints[f.name])
         )
     return found
 

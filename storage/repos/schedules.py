@@ -170,30 +170,24 @@ class DeliveryRepo:
 
     def add_unless_pending(self, d: NewDelivery) -> bool:
         """Add a delivery composed when it is posted, due at `d.due_at` (not before), unless
-        one of the same kind and subject still waits to go out (that one will show the latest
-        state). True when added."""
+        one of the same kind and subject still waits to go out: that one is locked until the
+        caller commits (PostgreSQL), so a poster claims it only after the caller's change and
+        composes it with that change. True when added."""
+        waiting = self._conn.execute(
+            "SELECT id FROM deliveries WHERE team_id = ? AND kind = ? AND subject = ? "
+            f"AND status = 'pending'{self._conn.for_update}",
+            (d.team_id, d.kind, d.subject),
+        ).fetchone()
+        if waiting is not None:
+            return False
         due = iso(d.due_at or d.created_at)
-        cur = self._conn.execute(
+        self._conn.execute(
             "INSERT INTO deliveries (team_id, delivery_key, kind, subject, channel_id, due_at, "
-            "next_attempt_at, status, created_at, op) SELECT ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ? "
-            "WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE team_id = ? AND kind = ? "
-            "AND subject = ? AND status = 'pending')",
-            (
-                d.team_id,
-                d.key,
-                d.kind,
-                d.subject,
-                d.channel_id,
-                due,
-                due,
-                iso(d.created_at),
-                d.op,
-                d.team_id,
-                d.kind,
-                d.subject,
-            ),
+            "next_attempt_at, status, created_at, op) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            (d.team_id, d.key, d.kind, d.subject, d.channel_id, due, due, iso(d.created_at), d.op),
         )
-        return cur.rowcount == 1
+        return True
 
     def get(self, team_id: str, delivery_id: int) -> DeliveryRow | None:
         cur = self._conn.execute(
