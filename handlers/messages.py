@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.inbox import Inline, Processor
+from bot.interview.service import ThreadReply
 from bot.services import Services
 from storage.store import Tx
 
@@ -50,6 +51,21 @@ def concerns_us(event: dict[str, Any]) -> bool:
     return False
 
 
+def _team(body: dict[str, Any], event: dict[str, Any]) -> str:
+    return str(body.get("team_id") or event.get("team") or "")
+
+
+def _thread_reply(body: dict[str, Any], event: dict[str, Any]) -> ThreadReply:
+    return ThreadReply(
+        _team(body, event),
+        str(event.get("channel") or ""),
+        str(event["thread_ts"]),
+        str(event.get("ts") or ""),
+        str(event["user"]),
+        str(event.get("text") or ""),
+    )
+
+
 def inline(services: Services) -> Inline:
     """A thread reply is taken in the transaction that records it (bot/inbox.py); edits
     and deletes are processed from the inbox."""
@@ -58,16 +74,7 @@ def inline(services: Services) -> Inline:
         event: dict[str, Any] = body.get("event") or {}
         if event.get("subtype") not in REPLY_SUBTYPES:
             return None
-        return services.interviews.reply_in(
-            tx,
-            str(body.get("team_id") or event.get("team") or ""),
-            str(event.get("channel") or ""),
-            str(event["thread_ts"]),
-            str(event.get("ts") or ""),
-            str(event["user"]),
-            str(event.get("text") or ""),
-            now,
-        )
+        return services.interviews.reply_in(tx, _thread_reply(body, event), now)
 
     return take
 
@@ -75,18 +82,11 @@ def inline(services: Services) -> Inline:
 def processor(services: Services) -> Processor:
     async def process(body: dict[str, Any]) -> None:
         event: dict[str, Any] = body.get("event") or {}
-        team = str(body.get("team_id") or event.get("team") or "")
+        team = _team(body, event)
         channel = str(event.get("channel") or "")
         subtype = event.get("subtype")
         if subtype in REPLY_SUBTYPES:
-            await services.interviews.on_reply(
-                team,
-                channel,
-                str(event["thread_ts"]),
-                str(event.get("ts") or ""),
-                str(event["user"]),
-                str(event.get("text") or ""),
-            )
+            await services.interviews.on_reply(_thread_reply(body, event))
         elif subtype == "message_changed":
             new = event["message"]
             await services.interviews.on_edit(

@@ -88,7 +88,6 @@ class CheckinService:
             return "That button is out of date."
         project_id, delivery_id = parsed
         moment = self.clock()
-        now = moment
         label = {"checkin_on_track": "On track", "checkin_next": "Ready for next stage"}.get(action)
         if label is None:
             return None
@@ -109,7 +108,7 @@ class CheckinService:
                     f"*{project.stage}*, so its button no longer moves the project. Use the "
                     f"latest check-in, or `/mle stage {project.slug} next`."
                 )
-            self._note(tx, project, delivery_id, user, label, f"{action}:{iso(now)}", now)
+            self._note(tx, project, delivery_id, user, label, f"{action}:{iso(moment)}", moment)
             cleared = 0
             if action == "checkin_on_track":
                 # an older check-in's button leaves blockers raised after a newer one
@@ -177,7 +176,6 @@ class CheckinService:
             return
         project_id, delivery_id = parsed
         moment = self.clock()
-        now = moment
 
         def record(tx: Tx) -> ProjectRow | None:
             project = tx.projects.get(team_id, project_id)
@@ -190,13 +188,13 @@ class CheckinService:
                 what=what,
                 unblocker_id=unblocker,
                 raised_by=user,
-                now=now,
+                now=moment,
                 request_key=request_key,
             )
             if not taken:
                 return None  # this form was recorded before
             if tx.deliveries.get(team_id, delivery_id) is not None:
-                self._note(tx, project, delivery_id, user, f"Blocked: {what}", request_key, now)
+                self._note(tx, project, delivery_id, user, f"Blocked: {what}", request_key, moment)
             if unblocker and unblocker != user:
                 ask = f" <@{unblocker}>, you were named as the one who can unblock it."
             elif project.owner_id != user:

@@ -122,20 +122,16 @@ class HomeService:
         return render.home(lines, model_lines, mine.lines() if projects else None)
 
     async def publish(self, team_id: str, user: str) -> None:
-        """Publish now; a rate-limited publish is tried again later."""
+        """Publish now (the person opened the tab); a rate-limited publish is tried again."""
         for attempt in range(MAX_ATTEMPTS):
-            view = await self.view(team_id, user)
-            result = await self.slack.publish_home(user, view)
-            if result.ok:
-                return
+            result = await self.publish_queued(team_id, user)
             if result.error != "ratelimited":
-                log.warning("views.publish for a Home tab failed: %s", result.error)
                 return
             await asyncio.sleep(max(1, result.retry_after or 1) * (attempt + 1))
         log.warning("views.publish stayed rate-limited; the next change or visit republishes")
 
     async def publish_queued(self, team_id: str, user: str) -> Posted:
-        """The poster's publisher for queued Home tabs: one attempt, composed now."""
+        """One attempt, composed now (also the poster's publisher for queued Home tabs)."""
         view = await self.view(team_id, user)
         result = await self.slack.publish_home(user, view)
         if not result.ok and result.error != "ratelimited":

@@ -48,6 +48,18 @@ KPI_PARTS = (Sets.KPI, Sets.KPI_BASELINE, Sets.KPI_TARGET)
 _WAIT = object()
 
 
+@dataclass(frozen=True)
+class ThreadReply:
+    """A person's message in a thread, and where it was written."""
+
+    team_id: str
+    channel: str
+    thread_ts: str
+    ts: str
+    user: str
+    text: str
+
+
 def _nothing() -> None:
     return None
 
@@ -178,14 +190,12 @@ class InterviewService:
         return len(waiting)
 
     # ---- replies
-    async def on_reply(
-        self, team_id: str, channel: str, thread_ts: str, ts: str, user: str, text: str
-    ) -> None:
+    async def on_reply(self, reply: ThreadReply) -> None:
         waited = 0.0
         while True:
             now = self.clock()
             patient = waited < POSTING_WAIT
-            take = self._reply_unit(team_id, channel, thread_ts, ts, user, text, now, patient)
+            take = self._reply_unit(reply, now, patient)
             outcome = await self.store.write(take)
             if outcome is not _WAIT:
                 break
@@ -194,21 +204,11 @@ class InterviewService:
         if isinstance(outcome, _Outcome):
             self._apply(outcome)
 
-    def reply_in(
-        self,
-        tx: Tx,
-        team_id: str,
-        channel: str,
-        thread_ts: str,
-        ts: str,
-        user: str,
-        text: str,
-        now: datetime,
-    ) -> Callable[[], None] | None:
+    def reply_in(self, tx: Tx, reply: ThreadReply, now: datetime) -> Callable[[], None] | None:
         """Take a reply within the caller's transaction (the one recording it in the inbox);
         what to do once it is committed, or None when the reply has to wait for the
         question's ts (`on_reply` then takes it)."""
-        outcome = self._reply_unit(team_id, channel, thread_ts, ts, user, text, now, True)(tx)
+        outcome = self._reply_unit(reply, now, True)(tx)
         if outcome is _WAIT:
             return None
         if isinstance(outcome, _Outcome):
@@ -216,19 +216,11 @@ class InterviewService:
         return _nothing
 
     def _take_reply(
-        self,
-        tx: Tx,
-        team_id: str,
-        channel: str,
-        thread_ts: str,
-        ts: str,
-        user: str,
-        text: str,
-        now: datetime,
-        patient: bool,
+        self, tx: Tx, reply: ThreadReply, now: datetime, patient: bool
     ) -> _Outcome | object | None:
         """Load the thread's state, decide (bot/domain/reply.py), apply the decision."""
-        project = tx.projects.by_thread(team_id, channel, thread_ts)
+        team_id, ts, user, text = reply.team_id, reply.ts, reply.user, reply.text
+        project = tx.projects.by_thread(team_id, reply.channel, reply.thread_ts)
         if project is None:
             return None
         interview = tx.interviews.get(team_id, project.id, project.stage)
@@ -261,7 +253,6 @@ class InterviewService:
                 tx.interviews.requeue(team_id, project.id, project.stage)
                 self.queue_current(tx, project, now)
             return outcome
-        stamp = now
         outcome = _Outcome(project, actor=user)
         if isinstance(decision, reply_rules.Record):
             problem = self.unit_problem(tx, project, project.stage, decision)
@@ -293,7 +284,7 @@ class InterviewService:
                 author_id=user,
                 message_ts=ts,
                 text=text,
-                now=stamp,
+                now=now,
             )
             if isinstance(decision, reply_rules.Challenge):
                 said = render.challenge(user, decision.number, decision.total, decision.metric)
@@ -314,7 +305,7 @@ class InterviewService:
             if lead:
                 self._say(tx, project, render.plain("\n".join(lead)), now)
             return outcome
-        moved = self.advance_past(tx, project, interview, stamp, stated)
+        moved = self.advance_past(tx, project, interview, now, stated)
         rows = [reaction, self.question_row(tx, project, moved, now, lead)]
         if tx.deliveries.thread_waiting(team_id, project.channel_id, project.thread_ts):
             tx.deliveries.add_many(rows)  # behind what the thread still waits for
@@ -488,7 +479,6 @@ class InterviewService:
         decision: reply_rules.CheckinNote,
     ) -> _Outcome:
         """A reply to the latest check-in: kept as a note; `extend …` extends the time box."""
-        stamp = now
         tx.notes.add(
             team_id=project.team_id,
             project_id=project.id,
@@ -498,10 +488,10 @@ class InterviewService:
             author_id=user,
             message_ts=ts,
             text=text,
-            now=stamp,
+            now=now,
             delivery_id=checkin_id,
         )
-        tx.deliveries.respond(checkin_id, user, stamp)
+        tx.deliveries.respond(checkin_id, user, now)
         outcome = _Outcome(project, actor=user)
         self._react(tx, project, ts, NOTED, now)
         extension = decision.extension
@@ -575,27 +565,9 @@ class InterviewService:
         )
 
     def _reply_unit(
-        self,
-        team_id: str,
-        channel: str,
-        thread_ts: str,
-        ts: str,
-        user: str,
-        text: str,
-        now: datetime,
-        patient: bool,
+        self, reply: ThreadReply, now: datetime, patient: bool
     ) -> Callable[[Tx], object]:
-        take = partial(
-            self._take_reply,
-            team_id=team_id,
-            channel=channel,
-            thread_ts=thread_ts,
-            ts=ts,
-            user=user,
-            text=text,
-            now=now,
-            patient=patient,
-        )
+        take = partial(self._take_reply, reply=reply, now=now, patient=patient)
         return partial(self._touching, take)
 
     def _touching(self, unit: Callable[[Tx], object], tx: Tx) -> object:
@@ -645,7 +617,6 @@ class InterviewService:
         text: str,
         moment: datetime,
     ) -> _Outcome | None:
-        now = moment
         project = tx.projects.by_thread(team_id, channel, thread_ts)
         if project is None:
             return None
@@ -653,11 +624,11 @@ class InterviewService:
         if answer is None:
             note = tx.notes.by_message(team_id, project.id, ts)
             if note is not None and note.text != text:
-                tx.notes.change_text(note, text, now)
+                tx.notes.change_text(note, text, moment)
             return None
         number, question = self._question(answer)
         if question is None:
-            tx.answers.change(answer, text=text, status="answered", by=user, now=now)
+            tx.answers.change(answer, text=text, status="answered", by=user, now=moment)
             return None
         prefixed = reply_rules.numbered(text)
         reading = flow.read_edit(question, prefixed[1] if prefixed else text)
@@ -672,7 +643,7 @@ class InterviewService:
         }[type(reading)]
         new_text = reading.parsed.text if isinstance(reading, flow.Answer) else text
         if (new_text, status) != (answer.text, answer.status):
-            tx.answers.change(answer, text=new_text, status=status, by=user, now=now)
+            tx.answers.change(answer, text=new_text, status=status, by=user, now=moment)
             if question.sets is Sets.TIME_BOX:
                 days = reading.parsed.days if isinstance(reading, flow.Answer) else None
                 tx.projects.set_time_box(team_id, project.id, answer.stage, days)

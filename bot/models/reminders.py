@@ -64,9 +64,8 @@ def kpi_hint(tx: Tx, project: ProjectRow, bank: QuestionBank) -> render.KpiHint:
 
 
 def queue_reminders(tx: Tx, now: datetime) -> None:
-    stamp = now
     while True:
-        due = tx.models.due_for_check(stamp, BATCH)
+        due = tx.models.due_for_check(now, BATCH)
         if not due:
             return
         facts = load_models(tx, due)

@@ -69,18 +69,17 @@ class ProjectCloser:
                     f"*{esc(fresh.name)}* is already closed ({fresh.outcome}); "
                     f"`/mle reopen {fresh.slug}` reopens it."
                 )
-            now = moment
             tx.projects.move_stage(
                 team_id=team_id,
                 project_id=project_id,
                 stage=Stage.CLOSED.value,
-                now=now,
+                now=moment,
                 by=user,
                 forced=False,
                 reason=f"closed: {outcome}" + (f" — {reason}" if reason else ""),
             )
             tx.projects.set_outcome(
-                team_id, project_id, outcome, reason or None, user, now, fresh.stage
+                team_id, project_id, outcome, reason or None, user, moment, fresh.stage
             )
             live = [m.name for m in tx.models.for_project(team_id, project_id) if not m.retired_at]
             why = f" Reason: {esc(clip(reason, 500)).rstrip('.')}." if reason else ""
@@ -108,7 +107,7 @@ class ProjectCloser:
                 )
             tx.deliveries.add_many(outbox.thread_line("thread", fresh, line, moment))
             if questions and earlier is None:
-                tx.interviews.create(team_id, project_id, Stage.CLOSED.value, now)
+                tx.interviews.create(team_id, project_id, Stage.CLOSED.value, moment)
                 tx.interviews.requeue(team_id, project_id, Stage.CLOSED.value)
                 moved = tx.projects.get(team_id, project_id)
                 assert moved is not None
@@ -137,12 +136,11 @@ class ProjectCloser:
             if fresh.stage != Stage.CLOSED:
                 return f"*{esc(fresh.name)}* is not closed; it is in {fresh.stage}."
             back = fresh.reopen_stage or Stage.EVALUATION.value
-            now = moment
             tx.projects.move_stage(
                 team_id=team_id,
                 project_id=project_id,
                 stage=back,
-                now=now,
+                now=moment,
                 by=user,
                 forced=False,
                 reason=f"reopened (was {fresh.outcome})",

@@ -54,7 +54,6 @@ class ProjectCreator:
         if existing is None:
             tz = known_zone(await self.slack.user_tz(user))
             moment = self.clock()
-            now = moment
 
             def insert(tx: Tx) -> ProjectRow:
                 project_id = tx.projects.insert(
@@ -66,9 +65,9 @@ class ProjectCreator:
                     owner_id=user,
                     tz=tz,
                     stage=Stage.PLANNING.value,
-                    now=now,
+                    now=moment,
                 )
-                tx.interviews.create(team_id, project_id, Stage.PLANNING.value, now)
+                tx.interviews.create(team_id, project_id, Stage.PLANNING.value, moment)
                 project = tx.projects.get(team_id, project_id)
                 assert project is not None
                 default_schedule(tx, project, moment)

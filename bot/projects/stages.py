@@ -151,7 +151,6 @@ class StageService:
         self, project: ProjectRow, dest: Stage, user: str, forced: bool, reason: str | None
     ) -> str:
         moment = self.clock()
-        now = moment
         note = f" ({reason})" if reason else ""
         text = (
             f"➡️ *{esc(project.name)}* moved from *{project.stage}* to *{dest}* by <@{user}>{note}."
@@ -167,7 +166,7 @@ class StageService:
                 team_id=project.team_id,
                 project_id=project.id,
                 stage=dest.value,
-                now=now,
+                now=moment,
                 by=user,
                 forced=forced,
                 reason=reason,
@@ -175,7 +174,7 @@ class StageService:
             said = text + self._kpi_warning(tx, project)
             tx.deliveries.add_many(outbox.thread_line("thread", project, said, moment))
             if self.bank.questions(dest):
-                tx.interviews.create(project.team_id, project.id, dest.value, now)
+                tx.interviews.create(project.team_id, project.id, dest.value, moment)
                 tx.interviews.requeue(project.team_id, project.id, dest.value)
                 moved = tx.projects.get(project.team_id, project.id)
                 assert moved is not None

@@ -81,16 +81,15 @@ class Ticker:
     # ---- slots → deliveries
     def _materialize(self, tx: Tx, now: datetime) -> list[TickLine]:
         lines: list[TickLine] = []
-        stamp = now
         while True:
-            due = tx.schedules.due(stamp, BATCH)
+            due = tx.schedules.due(now, BATCH)
             rows: list[NewDelivery] = []
             moves: list[tuple[datetime, int]] = []
             stored = tx.workspaces.settings([s.team_id for s in due])
             for schedule in due:
                 rule = recurrence(schedule)
                 late = _missed_window(stored.get(schedule.team_id, {}), self.max_late)
-                slot_due = schedule.next_due_at or stamp
+                slot_due = schedule.next_due_at or now
                 for _ in range(MAX_CATCH_UP):
                     if slot_due > now:
                         break
