@@ -1,10 +1,11 @@
-"""How the bare Bolt baselines are built and served: like MLE Coach (aiohttp, same path)."""
+"""How the bare baselines are built and served: like MLE Coach (aiohttp, same path)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sys
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -26,6 +27,11 @@ async def serve_until_stdin_closes(app: AsyncApp) -> None:
     async def events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
 
+    await serve_handler(events)
+
+
+async def serve_handler(events: Callable[[web.Request], Awaitable[web.Response]]) -> None:
+    """Serve `/slack/events` with this handler until the bench closes our stdin."""
     web_app = web.Application()
     web_app.router.add_post("/slack/events", events)
     runner, port = await start_site(web_app, "127.0.0.1", 0)

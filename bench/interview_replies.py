@@ -27,6 +27,7 @@ from sandbox.emulator import SlackEmulator
 from sandbox.emulator.state import Message
 
 BARE_MARK = "bare bolt ✅+reply"  # the same Slack calls per reply as the interview makes
+FLOOR = "floor ✅+reply"  # no Bolt, no database: the least any app keeping the ✅ can do
 ANSWERS = {
     Kind.TEXT: "Cut churn by 2 points",
     Kind.NUMBER: "0.061",
@@ -104,7 +105,7 @@ async def main(rounds: int, threads: int, database_url: str | None) -> None:
         "SLACK_API_URL": emu.api_url,
         "LOG_LEVEL": "WARNING",
     }
-    rates: dict[str, list[float]] = {"mle-coach": [], "bare bolt": [], BARE_MARK: []}
+    rates: dict[str, list[float]] = {"mle-coach": [], "bare bolt": [], BARE_MARK: [], FLOOR: []}
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         database = f"sqlite:///{tmp}/bench.db"
         if database_url:
@@ -112,7 +113,13 @@ async def main(rounds: int, threads: int, database_url: str | None) -> None:
         ours = await start_server(["-m", "bench.coach_server"], {**env, "DATABASE_URL": database})
         bare = await start_server(["-m", "bench.bare_replier"], env)
         marking = await start_server(["-m", "bench.bare_replier"], {**env, "BARE_REACT": "1"})
-        servers: dict[str, Server] = {"mle-coach": ours, "bare bolt": bare, BARE_MARK: marking}
+        floor = await start_server(["-m", "bench.bare_floor"], env)
+        servers: dict[str, Server] = {
+            "mle-coach": ours,
+            "bare bolt": bare,
+            BARE_MARK: marking,
+            FLOOR: floor,
+        }
         try:
             for r in range(rounds):
                 for name, server in servers.items():
@@ -130,13 +137,13 @@ async def main(rounds: int, threads: int, database_url: str | None) -> None:
     )
     for name, values in rates.items():
         print(
-            f"{name:12}{median(values):10.1f} replies/s   rounds: "
+            f"{name:18}{median(values):10.1f} replies/s   rounds: "
             + ", ".join(f"{v:.1f}" for v in values)
         )
     early = sum(1 for m in emu.bot_posts() if "kept it as a note" in m.text)
     unreadable = sum(1 for m in emu.bot_posts() if "isn't recorded" in m.text)
     print(f"sanity: {early} replies taken as early notes, {unreadable} re-asks (both must be 0)")
-    for baseline in ("bare bolt", BARE_MARK):
+    for baseline in ("bare bolt", BARE_MARK, FLOOR):
         ratio = median(rates["mle-coach"]) / median(rates[baseline])
         # rounds alternate, so each round's trio saw the same machine load: their ratio is the
         # steadier figure on a shared machine
@@ -145,6 +152,10 @@ async def main(rounds: int, threads: int, database_url: str | None) -> None:
             f"ratio {paired:.2f}x of {baseline}, median of per-round ratios "
             f"({ratio:.2f}x as a ratio of medians)"
         )
+    least = median([a / b for a, b in zip(rates[FLOOR], rates["bare bolt"], strict=True)])
+    print(
+        f"the floor itself: {least:.2f}x of bare bolt (the most any app keeping the ✅ can reach)"
+    )
 
 
 if __name__ == "__main__":

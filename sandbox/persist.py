@@ -49,8 +49,9 @@ def load(emulator: SlackEmulator, path: Path) -> int:
         if channel not in emulator.workspace.channels:
             continue
         restored = [Message(**{k: v for k, v in m.items() if k in fields}) for m in messages]
-        emulator.workspace.messages[channel] = restored
+        emulator.workspace.messages[channel] = []
         for message in restored:
+            emulator.workspace.add_message(message)
             emulator.clock.after(message.ts)
         count += len(restored)
     emulator.clock.offset = float(data.get("clock_offset") or 0.0)

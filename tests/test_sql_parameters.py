@@ -20,9 +20,10 @@ ALLOWED = {
     "_VCOLS",
     "marks",
     "assignments",
-    # fixed SQL (values as "?" placeholders): the outbox's claimed states, thread-order guard and
-    # its channel filter (storage/repos/schedules.py)
+    # fixed SQL (values as "?" placeholders): the outbox's claimed and unfinished states,
+    # thread-order guard and its channel filter (storage/repos/schedules.py)
     "_IN_ORDER",
+    "_OPEN",
     "_CLAIMED",
     "channel_clause",
 }

@@ -264,7 +264,7 @@ class SlackEmulator:
                 ws.bot_id,
                 blocks=body.get("blocks"),
             )
-            ws.messages.setdefault(origin["channel"], []).append(message)
+            ws.add_message(message)
             self.notify("post", message)
         else:
             eph = Ephemeral(
@@ -337,7 +337,7 @@ class SlackEmulator:
     ) -> tuple[Message, Delivery]:
         """A person posts a message (a thread reply when `thread_ts` is given)."""
         message = Message(channel, self.clock.next_ts(), text, user, thread_ts=thread_ts)
-        self.workspace.messages.setdefault(channel, []).append(message)
+        self.workspace.add_message(message)
         self.notify("human", message)
         return message, await self.deliver_event(events.message_event(self, message))
 

@@ -143,7 +143,7 @@ async def chat_post_message(emu: SlackEmulator, params: dict[str, Any]) -> dict[
         blocks=blocks,
         metadata=_metadata(params.get("metadata")),
     )
-    ws.messages[channel].append(message)
+    ws.add_message(message)
     emu.notify("post", message)
     if emu.echo_bot_messages:
         emu.echo(message)
@@ -435,7 +435,7 @@ async def files_complete_upload_external(
             thread_ts=thread_ts,
             files=[f.id for f in found],
         )
-        ws.messages[channel].append(message)
+        ws.add_message(message)
         for stored in found:
             stored.shared = True
         emu.notify("post", message)

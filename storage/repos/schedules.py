@@ -30,11 +30,14 @@ _FROM_ARRAYS = (  # PostgreSQL: the same thirteen columns, each bound as one arr
 )
 _KEY_TAKEN = " ON CONFLICT (team_id, delivery_key) DO NOTHING"
 _CLAIMED = "('posting', 'checking')"
+# an unfinished delivery: the exact condition of the partial index `deliveries_open`, which a
+# query must state word for word for SQLite to use that index (it proves no implication)
+_OPEN = "status IN ('pending', 'posting', 'checking', 'unknown')"
 # an earlier row of the same thread that is not finished yet holds this one back
 _IN_ORDER = (
     " AND (d.thread_ts IS NULL OR NOT EXISTS (SELECT 1 FROM deliveries e WHERE "
     "e.channel_id = d.channel_id AND e.thread_ts = d.thread_ts AND e.id < d.id AND "
-    "e.team_id = d.team_id AND e.status IN ('pending', 'posting', 'checking', 'unknown')))"
+    f"e.team_id = d.team_id AND e.{_OPEN}))"
 )
 
 
@@ -216,7 +219,7 @@ class DeliveryRepo:
         channel_clause, args = _channel_filter(channel, not_channels)
         cur = self._conn.execute(
             "UPDATE deliveries SET status = 'posting', claimed_at = ? WHERE id IN ("
-            "SELECT id FROM deliveries d WHERE status = 'pending' AND "
+            f"SELECT id FROM deliveries d WHERE d.{_OPEN} AND status = 'pending' AND "
             f"(next_attempt_at IS NULL OR next_attempt_at <= ?){channel_clause}{_IN_ORDER} "
             f"ORDER BY id LIMIT ?{self._conn.skip_locked}) RETURNING {_DCOLS}",
             (iso(now), iso(now), *args, limit),
@@ -225,7 +228,7 @@ class DeliveryRepo:
         if len(rows) < limit:
             cur = self._conn.execute(
                 "UPDATE deliveries SET status = 'checking', claimed_at = ? WHERE id IN ("
-                "SELECT id FROM deliveries d WHERE ((status = 'unknown' AND "
+                f"SELECT id FROM deliveries d WHERE d.{_OPEN} AND ((status = 'unknown' AND "
                 "(next_attempt_at IS NULL OR next_attempt_at <= ?)) OR "
                 f"(status IN ('posting', 'checking') AND claimed_at < ?)){channel_clause} "
                 f"ORDER BY id LIMIT ?{self._conn.skip_locked}) RETURNING {_DCOLS}",
@@ -278,7 +281,7 @@ class DeliveryRepo:
         """Whether a post in this thread is still to go out (a new one must queue behind)."""
         cur = self._conn.execute(
             "SELECT 1 FROM deliveries WHERE team_id = ? AND channel_id = ? AND thread_ts = ? "
-            "AND status IN ('pending', 'posting', 'checking', 'unknown') LIMIT 1",
+            f"AND {_OPEN} LIMIT 1",
             (team_id, channel, thread_ts),
         )
         return cur.fetchone() is not None
@@ -286,8 +289,9 @@ class DeliveryRepo:
     def ready_in(self, channel: str, now: datetime) -> bool:
         """Whether the channel has a delivery ready to post (a cheap look before a claim)."""
         cur = self._conn.execute(
-            "SELECT 1 FROM deliveries WHERE channel_id = ? AND status IN ('pending', 'unknown') "
-            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) LIMIT 1",
+            f"SELECT 1 FROM deliveries WHERE channel_id = ? AND {_OPEN} AND "
+            "status IN ('pending', 'unknown') AND "
+            "(next_attempt_at IS NULL OR next_attempt_at <= ?) LIMIT 1",
             (channel, iso(now)),
         )
         return cur.fetchone() is not None
