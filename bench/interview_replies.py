@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import tempfile
 import time
 from collections import defaultdict
@@ -93,7 +94,23 @@ async def _drive(
     return len(threads) * len(answers) / (time.perf_counter() - started)
 
 
-async def main(rounds: int, threads: int, database_url: str | None) -> None:
+def _fill_history(path: str, team_id: str, posts: int) -> None:
+    """A channel with a past: `posts` messages the app posted there before, all finished."""
+    stamp = "2026-01-05T09:00:00.000000Z"
+    with sqlite3.connect(path, timeout=30) as db:
+        db.executemany(
+            "INSERT INTO deliveries (team_id, delivery_key, kind, subject, channel_id, thread_ts, "
+            "due_at, next_attempt_at, status, created_at, posted_ts, posted_at) VALUES "
+            "(?, ?, 'question', ?, 'C0MLTEAM', ?, ?, ?, 'posted', ?, ?, ?)",
+            (
+                (team_id, f"past:{i}", f"past {i // 12}", f"1600000000.{i // 12:06d}")
+                + (stamp, stamp, stamp, f"1600000001.{i:06d}", stamp)
+                for i in range(posts)
+            ),
+        )
+
+
+async def main(rounds: int, threads: int, database_url: str | None, history: int) -> None:
     emu = SlackEmulator(rate_limits=False)
     await emu.start()
     watcher = PostWatcher(emu)
@@ -111,6 +128,8 @@ async def main(rounds: int, threads: int, database_url: str | None) -> None:
         if database_url:
             database = stack.enter_context(scratch_schema(database_url))
         ours = await start_server(["-m", "bench.coach_server"], {**env, "DATABASE_URL": database})
+        if history:
+            _fill_history(f"{tmp}/bench.db", emu.workspace.team_id, history)
         bare = await start_server(["-m", "bench.bare_replier"], env)
         marking = await start_server(["-m", "bench.bare_replier"], {**env, "BARE_REACT": "1"})
         floor = await start_server(["-m", "bench.bare_floor"], env)
@@ -165,5 +184,13 @@ if __name__ == "__main__":
     parser.add_argument(
         "--database-url", help="run MLE Coach on this PostgreSQL database (default: SQLite)"
     )
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        help="SQLite: the channel already holds this many finished posts of the app's",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.rounds, args.threads, args.database_url))
+    if args.history and args.database_url:
+        parser.error("--history fills the SQLite database only")
+    asyncio.run(main(args.rounds, args.threads, args.database_url, args.history))
