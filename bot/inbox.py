@@ -66,29 +66,26 @@ class Inbox:
         if inline is not None:
             self._inline[kind] = inline
 
-    async def take(
-        self, kind: str, team_id: str, key: str, body: dict[str, Any], raw: str | None = None
-    ) -> bool:
+    async def take(self, kind: str, team_id: str, key: str, body: dict[str, Any]) -> bool:
         """Record a request and process it: within the recording transaction when its kind
         can be, otherwise right after (`start`). False when it was recorded before (a Slack
-        retry). Raises when the database cannot take it. `raw`: the body as Slack sent it
-        (JSON), kept as it is instead of encoding `body` again."""
+        retry). Raises when the database cannot take it. Processed within the recording
+        transaction, the row keeps no body; one left to process keeps it."""
         inline = self._inline.get(kind)
         if inline is None:
             return await self._record_and_start(kind, team_id, key, body)
-        text = raw if raw is not None else _encode(body)
         now = self.clock()
 
         def unit(tx: Tx) -> tuple[int | None, Callable[[], None] | None]:
-            inbox_id = tx.inbox.record(team_id, key, kind, text, now)
+            inbox_id = tx.inbox.record_done(team_id, key, kind, now)
             if inbox_id is None:
                 return None, None
             try:
                 after = inline(tx, body, now)
             except Exception as exc:
                 raise _InlineFailed from exc
-            if after is not None:
-                tx.inbox.done([inbox_id], now)
+            if after is None:  # it must wait: processed from the inbox, so its body is kept
+                tx.inbox.reopen(inbox_id, _encode(body), now)
             return inbox_id, after
 
         try:
@@ -224,4 +221,7 @@ class Inbox:
 
 
 def _encode(body: dict[str, Any]) -> str:
-    return json.dumps(body, separators=(",", ":"), sort_keys=True)
+    """The body as kept until it is processed, without Slack's legacy verification token
+    (nothing reads it, and a secret is not written down)."""
+    kept = {name: value for name, value in body.items() if name != "token"}
+    return json.dumps(kept, separators=(",", ":"), sort_keys=True)

@@ -54,7 +54,7 @@ def make_web_app(app: AsyncApp, services: Services) -> web.Application:
                 parsed = None
             if isinstance(parsed, dict) and is_message_event(parsed):
                 retry = request.headers.get("x-slack-retry-num", "0")
-                status = await take_message_event(services, parsed, retry, text)
+                status = await take_message_event(services, parsed, retry)
                 return web.Response(status=status, text="")
         try:
             bolt_request = await to_bolt_request(request)

@@ -26,11 +26,9 @@ from handlers import messages
 log = logging.getLogger(__name__)
 
 
-async def take_message_event(
-    services: Services, body: dict[str, Any], retry: str, raw: str | None = None
-) -> int:
-    """A message event, as it enters (HTTP mode's front door, bot/web.py, with the body as
-    sent in `raw`; or the middleware below in Socket Mode): the status Slack gets. One that
+async def take_message_event(services: Services, body: dict[str, Any], retry: str) -> int:
+    """A message event, as it enters (HTTP mode's front door, bot/web.py; or the middleware
+    below in Socket Mode): the status Slack gets. One that
     may change state is recorded (and a thread reply taken) before the 200; 503 when the
     database cannot take it."""
     raw_event = body.get("event")
@@ -40,7 +38,7 @@ async def take_message_event(
     event_id = str(body.get("event_id"))
     try:
         team_id = str(body.get("team_id") or "")
-        new = await services.inbox.take("message", team_id, event_id, body, raw)
+        new = await services.inbox.take("message", team_id, event_id, body)
     except Exception as exc:
         log.error(
             "could not record event %s (%s); answered 503 so Slack re-sends it",

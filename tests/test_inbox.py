@@ -103,6 +103,33 @@ async def test_slacks_200_to_a_reply_means_the_answer_is_recorded_already(
     assert [q.split(" ")[0] for q in questions_asked(harness, thread)] == ["Q1/12", "Q2/12"]
 
 
+async def test_a_reply_answered_at_once_leaves_no_text_in_the_inbox_one_that_waits_keeps_it(
+    harness: Harness,
+) -> None:
+    """Once a reply is answered its row only recognises Slack's retries: what the person typed
+    is in the answer, not kept twice. A reply that must wait (its question is still being
+    posted) keeps its body, so a crash before it is answered loses nothing; no row keeps the
+    legacy verification token Slack sends in every body."""
+    thread = await new_project(harness)
+    emulator = harness.emulator
+    emulator.slow_next("chat.postMessage", 0.5)  # Q2 appears at once, Slack answers late
+    first, _ = await emulator.say("Cut churn by 2 points", thread_ts=thread)
+    await wait_until(lambda: len(questions_asked(harness, thread)) == 2, "Q2", timeout=5)
+    early, delivery = await emulator.say("Spreadsheets", user="U0BOB", thread_ts=thread)
+    assert delivery.status == 200
+    query = "SELECT body, done_at FROM inbox WHERE kind = 'message' ORDER BY id"
+    [(body, done), (waiting, open_)] = _execute(harness.database, query)
+    assert body == "" and done is not None  # answered at once
+    assert "Spreadsheets" in waiting and open_ is None  # recorded whole, to be answered
+    assert '"token"' not in waiting  # but not Slack's legacy verification token
+    await harness.idle()
+    assert _answers(harness.database) == [first.ts, early.ts]
+    assert [(body, done is not None) for body, done in _execute(harness.database, query)] == [
+        ("", True),
+        ("", True),
+    ]
+
+
 @contextmanager
 def answers_refused(database: str) -> Iterator[None]:
     """Recording an answer fails (as a bug or a broken disk page would make it fail) while

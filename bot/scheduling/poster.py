@@ -386,50 +386,28 @@ class Poster:
         return await self.store.read(lambda tx: tx.deliveries.ready_in(channel, moment))
 
     async def _in_order(self, claims: list[Claim], now: datetime | None) -> list[TickLine]:
-        """A thread's posts one after another. A reaction that went through is recorded
-        together with the post after it (one transaction for the ✅ and the next question);
-        every other outcome is recorded as soon as it is known."""
-        lines: list[TickLine] = []
-        sent: list[tuple[Claim, Posted]] = []
-        for i, claim in enumerate(claims):
-            result = await self._send(claim)
-            sent.append((claim, result))
-            if claim.row.op == "react" and result.ok and i + 1 < len(claims):
-                continue
-            lines.extend(await self._settle(sent, now or self.clock()))
-            sent = []
-        return lines
+        return [await self._post_one(claim, now or self.clock()) for claim in claims]
 
     # ---- one post
-    async def _send(self, claim: Claim) -> Posted:
+    async def _post_one(self, claim: Claim, now: datetime) -> TickLine:
         row, composed = claim.row, claim.composed
         publisher = self._publishers.get(row.op)
         if publisher is not None:  # composed now: publishing again is harmless
             await self.pacer.wait(row.channel_id)
-            return await publisher(row.team_id, row.subject)
-        if row.op == "react":
+            result = await publisher(row.team_id, row.subject)
+        elif row.op == "react":
             done = await self.slack.react(row.channel_id, str(composed.target_ts), composed.text)
-            return Posted(str(composed.target_ts)) if done else Posted(None, "react_failed")
-        if row.op == "upload" and composed.chart is not None and not claim.checking:
-            return await self._upload(claim, composed.chart)
-        return await self._find_or_post(claim)
-
-    async def _settle(self, sent: list[tuple[Claim, Posted]], now: datetime) -> list[TickLine]:
-        """Record what Slack answered for these posts (one transaction), then finish each."""
-
-        def unit(tx: Tx) -> list[str]:
-            return [self._record(tx, c.row, c.composed, result, now) for c, result in sent]
-
-        outcomes = await self.store.write(unit)
-        lines = []
-        for (claim, result), outcome in zip(sent, outcomes, strict=True):
-            row, composed = claim.row, claim.composed
-            if result.ok and result.ts and composed.more:
-                await self._continue(row, composed, result.ts)
-            if outcome.startswith("retry later") or outcome.startswith("outcome unknown"):
-                self._kick_later(row, result)
-            lines.append(TickLine(row.kind, composed.label, row.slot, outcome))
-        return lines
+            result = Posted(str(composed.target_ts)) if done else Posted(None, "react_failed")
+        elif row.op == "upload" and composed.chart is not None and not claim.checking:
+            result = await self._upload(claim, composed.chart)
+        else:
+            result = await self._find_or_post(claim)
+        outcome = await self.store.write(lambda tx: self._record(tx, row, composed, result, now))
+        if result.ok and result.ts and composed.more:
+            await self._continue(row, composed, result.ts)
+        if outcome.startswith("retry later") or outcome.startswith("outcome unknown"):
+            self._kick_later(row, result)
+        return TickLine(row.kind, composed.label, row.slot, outcome)
 
     async def _find_or_post(self, claim: Claim) -> Posted:
         row, composed = claim.row, claim.composed

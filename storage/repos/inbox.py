@@ -3,7 +3,8 @@
 A row is claimed by whoever records it and processed right away; a row whose claim is older
 than the stale limit (its process died, or processing failed and waits to be tried again) is
 claimed again by the next pass, on any replica. Rows are kept for a day after they are done,
-so a Slack retry of a request already processed is still recognised.
+so a Slack retry of a request already processed is still recognised; a done row keeps no
+body (what was typed is in what it changed), a row given up on keeps its body and error.
 """
 
 from __future__ import annotations
@@ -37,10 +38,32 @@ class InboxRepo:
         row = cur.fetchone()
         return None if row is None else int(row[0])
 
+    def record_done(self, team_id: str, request_key: str, kind: str, now: datetime) -> int | None:
+        """Record a request processed in this same transaction: done, its body not kept (it
+        is only needed to process the request again); None when it was recorded before."""
+        cur = self._conn.execute(
+            "INSERT INTO inbox (team_id, request_key, kind, body, received_at, attempts, "
+            "done_at) VALUES (?, ?, ?, '', ?, 1, ?) "
+            "ON CONFLICT (team_id, request_key) DO NOTHING RETURNING id",
+            (team_id, request_key, kind, iso(now), iso(now)),
+        )
+        row = cur.fetchone()
+        return None if row is None else int(row[0])
+
+    def reopen(self, inbox_id: int, body: str, now: datetime) -> None:
+        """A request recorded done that must be processed later after all: kept with its
+        body, claimed by the caller."""
+        self._conn.execute(
+            "UPDATE inbox SET body = ?, done_at = NULL, claimed_at = ? WHERE id = ?",
+            (body, iso(now), inbox_id),
+        )
+
     def done(self, inbox_ids: list[int], now: datetime) -> None:
+        """Processed: the row stays to recognise Slack's retries; its body is not kept."""
         marks = ", ".join("?" for _ in inbox_ids)
         self._conn.execute(
-            f"UPDATE inbox SET done_at = ?, claimed_at = NULL, error = NULL WHERE id IN ({marks})",
+            "UPDATE inbox SET done_at = ?, claimed_at = NULL, error = NULL, body = '' "
+            f"WHERE id IN ({marks})",
             (iso(now), *inbox_ids),
         )
 
