@@ -4,7 +4,7 @@ non-answers, a model metric as the KPI, no-go, answering any question later, the
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.bank_file import load_bank
 from bot.domain.bank import Question
@@ -20,6 +20,7 @@ from tests.interviews import (
     thread_posts,
     valid_answer,
 )
+from tests.test_home import home_text, open_home
 
 SCOPING = load_bank().questions("scoping")
 SLUG = "churn-reduction"
@@ -264,7 +265,75 @@ async def test_no_go_closes_the_gate_until_answered_again_or_forced(harness: Har
     assert again.startswith("Recorded scoping Q7")
     assert "✏️ <@U0BOB> answered scoping Q7" in last_post(harness, thread)
     assert "revised (was answered: “no-go: no labels”)" in last_post(harness, thread)
+    # lifting the no-go says that the way on is open now, and how
+    assert "*no-go* is lifted and the scoping gate passes now" in last_post(harness, thread)
+    assert f"`/mle stage {SLUG} next` moves on" in last_post(harness, thread)
     assert (await mle(harness, f"stage {SLUG} next")).startswith("Moved")
+
+
+async def test_answering_the_last_open_question_after_a_no_go_does_not_promise_a_way_on(
+    harness: Harness,
+) -> None:
+    """The thread never says "moves on" while the team's no-go closes the gate."""
+    thread = await into_scoping(harness)
+    await answer_up_to(harness, thread, SCOPING, 4)
+    await reply(harness, thread, "skip")  # Q5, the budget: required, left for later
+    await reply(harness, thread, "nothing new")
+    await reply(harness, thread, "no-go: no labels yet")
+    await reply(harness, thread, "skip")  # Q5 asked once more at the end: still no figure
+    assert briefs(harness, thread)
+    await reply(harness, thread, "Q5: ~$2k/month incl snowflake compute, finance ok'd it")
+    said = last_post(harness, thread)
+    assert "Every required scoping question is answered now, but the team's *no-go* at Q7" in said
+    assert f"/mle answer {SLUG} Q7 go - <what changed>" in said
+    assert "moves on" not in said
+    assert "decided *no-go*" in await mle(harness, f"stage {SLUG} next")
+
+
+async def test_a_no_go_given_later_says_at_once_that_it_closes_the_gate(harness: Harness) -> None:
+    thread = await into_scoping(harness)
+    await answer_up_to(harness, thread, SCOPING, len(SCOPING))
+    assert "moves on" not in last_post(harness, thread)  # the brief: the gate passes
+    await reply(harness, thread, "Q7: no-go - the budget was cut")
+    said = last_post(harness, thread)
+    assert "⛔ This *no-go* closes the scoping gate" in said
+    assert f"/mle close {SLUG} cancelled <why>" in said
+
+
+async def test_a_no_go_shows_where_people_look_and_the_checkin_offers_no_way_on(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    """Home, `/mle status` and the check-in all say that the team decided no-go, and the
+    check-in has no "Ready for next stage" button that could only be refused."""
+    h, clock = timed
+    thread = await into_scoping(h)
+    await answer_up_to(h, thread, SCOPING, len(SCOPING) - 1)
+    await reply(h, thread, "no-go: no labels yet")
+    await open_home(h)
+    assert "the team decided *no-go*: the gate is closed" in home_text(h)
+    assert "gate passes" not in home_text(h)
+    await mle(h, "status")
+    listing = block_text(h.emulator.ephemerals_for("U0ALICE")[-1])  # type: ignore[arg-type]
+    assert "scoping, day 1 of 14; ⛔ the team decided *no-go*: the gate is closed" in listing
+    await mle(h, f"status {SLUG}")
+    one = block_text(h.emulator.ephemerals_for("U0ALICE")[-1])  # type: ignore[arg-type]
+    assert "⛔ The team decided *no-go* at scoping Q7 (<@U0ALICE>" in one
+    assert "“no labels yet”" in one
+    monday = clock.at(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # 10:00 in Berlin, alice's
+    await h.runtime.services.scheduler_pass(monday)
+    await h.idle()
+    [checkin] = [p for p in thread_posts(h, thread) if p.text.startswith("Check-in")]
+    assert "No-go: the gate is closed." in checkin.text
+    shown = block_text(checkin)
+    assert "⛔ The team decided *no-go* at Q7" in shown and "Q7: go - <what changed>" in shown
+    assert "the gate passes" not in shown
+    buttons = [
+        e["action_id"]
+        for b in checkin.blocks or []
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert buttons == ["checkin_on_track", "checkin_blocked"]
 
 
 async def test_owner_may_force_past_a_no_go_and_it_is_recorded(harness: Harness) -> None:

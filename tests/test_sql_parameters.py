@@ -19,6 +19,7 @@ ALLOWED = {
     "_KCOLS",
     "_VCOLS",
     "marks",
+    "question_marks",
     "assignments",
     # fixed SQL (values as "?" placeholders): the outbox's claimed and unfinished states,
     # thread-order guard and its channel filter (storage/repos/schedules.py)

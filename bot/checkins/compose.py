@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.checkins import render
-from bot.domain import flow, gates
+from bot.domain import flow
 from bot.domain.bank import QuestionBank
 from bot.domain.stages import Stage
 from bot.projects.progress import progress
@@ -35,7 +35,7 @@ def checkin_composer(bank: QuestionBank) -> Composer:
                 day=stands.day,
                 time_box=stands.time_box,
                 questions=bank.questions(project.stage),
-                result=gates.Gate(stands.missing),
+                result=stands.gate,
                 value=f"{project.id}:{row.id}",
                 owner=project.owner_id,
                 pending=_pending_question(tx, bank, project),

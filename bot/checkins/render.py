@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.blocks import Post, actions, button, clip, context, esc, section
 from bot.domain.bank import Question, numbers
-from bot.domain.gates import Gate
+from bot.domain.gates import Gate, NoGo
 from bot.domain.timebox import describe_days
 
 RISK = {
@@ -66,7 +66,11 @@ def checkin(
     open_text = _open_required(questions, tuple(q.key for q in result.missing))
     to = f"<@{owner}> " if owner else ""
     text = f"Check-in: {esc(name)} — {stage}, {where}. " + (
-        "Gate passes." if result.passes else f"{len(result.missing)} open required question(s)."
+        "Gate passes."
+        if result.passes
+        else f"{len(result.missing)} open required question(s)."
+        if result.missing
+        else "No-go: the gate is closed."
     )
     if blocked:
         text += " Blocked."
@@ -94,6 +98,10 @@ def checkin(
             f"Q{pending} again below them._"
         )
     blocks.append(section(standup))
+    if result.no_go is not None:
+        blocks.append(section(_no_go(questions, result.no_go, slug)))
+        if not result.missing:
+            open_text = "No open required questions."
     blocks.append(section(open_text))
     if time_box is not None and day > time_box:
         warning = (
@@ -103,14 +111,13 @@ def checkin(
         )
         blocks.append(section(warning))
         text += " Past the time box: extend with a reason or cut."
-    blocks.append(
-        actions(
-            "checkin",
-            button("On track", ACTIONS[0], value, "primary"),
-            button("Blocked", ACTIONS[1], value, "danger"),
-            button("Ready for next stage", ACTIONS[2], value),
-        )
-    )
+    buttons = [
+        button("On track", ACTIONS[0], value, "primary"),
+        button("Blocked", ACTIONS[1], value, "danger"),
+    ]
+    if result.no_go is None:  # a no-go closes the way on: no button that cannot work
+        buttons.append(button("Ready for next stage", ACTIONS[2], value))
+    blocks.append(actions("checkin", *buttons))
     blocks.append(context("Replies in this thread are check-in notes, kept with their authors."))
     return Post(text, blocks)
 
@@ -153,6 +160,16 @@ def blocker_modal(value: str, name: str) -> dict[str, Any]:
 # the bank's tuple of questions by identity (hashing the question models costs more than this
 # saves), and checked on a hit, so a new bank never sees an old listing.
 _LISTINGS: dict[tuple[int, tuple[str, ...]], tuple[tuple[Question, ...], str]] = {}
+
+
+def _no_go(questions: tuple[Question, ...], no_go: NoGo, slug: str) -> str:
+    n = numbers(questions)[no_go.question.key]
+    why = f": “{esc(clip(no_go.reason, 300))}”" if no_go.reason else ""
+    return (
+        f"⛔ The team decided *no-go* at Q{n} (<@{no_go.by}>, {no_go.at:%Y-%m-%d}){why}. The "
+        f"gate stays closed: answer Q{n} again once something changed (reply `Q{n}: go - <what "
+        f"changed>`), or close the project (`/mle close {slug} cancelled <why>`)."
+    )
 
 
 def _open_required(questions: tuple[Question, ...], missing: tuple[str, ...]) -> str:

@@ -46,14 +46,70 @@ class Given:
     updated_at: datetime
 
 
+def no_go_in(
+    questions: Iterable[Question], answered: Mapping[str, str]
+) -> tuple[Question, str] | None:
+    """The first go / no-go question answered `no-go`, with the reason given after it;
+    `answered` maps the keys of answered questions to their text."""
+    for question in questions:
+        text = answered.get(question.key)
+        if question.sets is not Sets.DECISION or text is None:
+            continue
+        reading = read_answer(question, text)
+        if isinstance(reading, Parsed) and reading.choice == NO_GO:
+            return question, reading.reason
+    return None
+
+
 def read_gate(questions: tuple[Question, ...], answers: Mapping[str, Given]) -> Gate:
     """The gate from the answers' content: required ones missing, and a `no-go` decision."""
     missing = gate(questions, {k: a.status for k, a in answers.items()}).missing
-    for question in questions:
-        given = answers.get(question.key)
-        if question.sets is not Sets.DECISION or given is None or given.status != "answered":
-            continue
-        reading = read_answer(question, given.text)
-        if isinstance(reading, Parsed) and reading.choice == NO_GO:
-            return Gate(missing, NoGo(question, given.author_id, given.updated_at, reading.reason))
-    return Gate(missing)
+    answered = {k: a.text for k, a in answers.items() if a.status == "answered"}
+    found = no_go_in(questions, answered)
+    if found is None:
+        return Gate(missing)
+    question, reason = found
+    given = answers[question.key]
+    return Gate(missing, NoGo(question, given.author_id, given.updated_at, reason))
+
+
+@dataclass(frozen=True)
+class GateNews:
+    """What an answer changed about its stage's gate, worth a line in the thread: all
+    required questions answered now (`answered_all`), a no-go decided or lifted; with what
+    still holds the gate after it (`missing`, `no_go`)."""
+
+    answered_all: bool
+    no_go_decided: bool
+    no_go_lifted: bool
+    missing: tuple[Question, ...]
+    no_go: Question | None
+
+    @property
+    def any(self) -> bool:
+        return self.answered_all or self.no_go_decided or self.no_go_lifted
+
+
+def gate_news(
+    questions: tuple[Question, ...],
+    before: Mapping[str, tuple[str, str]],
+    after: Mapping[str, tuple[str, str]],
+) -> GateNews:
+    """The gate before and after an answer; `before`/`after` map question keys to (status,
+    text)."""
+
+    def read(stated: Mapping[str, tuple[str, str]]) -> tuple[tuple[Question, ...], Question | None]:
+        missing = gate(questions, {k: status for k, (status, _) in stated.items()}).missing
+        answered = {k: text for k, (status, text) in stated.items() if status == "answered"}
+        found = no_go_in(questions, answered)
+        return missing, found[0] if found else None
+
+    was_missing, was_no_go = read(before)
+    missing, no_go = read(after)
+    return GateNews(
+        answered_all=bool(was_missing) and not missing,
+        no_go_decided=was_no_go is None and no_go is not None,
+        no_go_lifted=was_no_go is not None and no_go is None,
+        missing=missing,
+        no_go=no_go,
+    )

@@ -37,6 +37,7 @@ class ProjectLine:
     zone: str | None = None  # the viewer's time zone
     blocked: tuple[str, ...] = ()  # what blocks it
     outcome: str | None = None  # closed: shipped | cancelled | paused
+    no_go: bool = False  # the team decided not to go on: the gate is closed
 
     @property
     def urgency(self) -> tuple[int, int, str]:
@@ -67,7 +68,9 @@ def _project(line: ProjectLine) -> dict[str, Any]:
     parts = [f"{name} — *{line.stage}*, {describe_days(line.day, line.time_box)}"]
     if line.open_required:
         parts.append(f"{line.open_required} open required question(s)")
-    else:
+    if line.no_go:
+        parts.append("⛔ the team decided *no-go*: the gate is closed")
+    elif not line.open_required:
         parts.append("gate passes")
     if line.next_checkin is not None:
         stamp = int(line.next_checkin.timestamp())

@@ -92,6 +92,7 @@ class HomeService:
                     day=where[p.id].day,
                     time_box=where[p.id].time_box,
                     open_required=where[p.id].open_required,
+                    no_go=where[p.id].no_go is not None,
                     link=link,
                     next_checkin=next_checkin,
                     zone=zone,

@@ -9,7 +9,7 @@ from functools import lru_cache
 from bot.blocks import Post, clip, context, esc, header, section, sections
 from bot.domain.answers import Parsed, example, read_answer
 from bot.domain.bank import Kind, Question, numbers
-from bot.domain.gates import Gate, Given, read_gate
+from bot.domain.gates import Gate, GateNews, Given, read_gate
 from bot.domain.kpi import KpiPlan, Stated, read_plan
 from bot.domain.reading import show
 from bot.domain.reply import Record
@@ -137,6 +137,44 @@ def read_back(decision: Record, slug: str, plan: KpiPlan | None) -> tuple[str, .
     if plan is not None:
         lines.extend(f"⚠️ {esc(risk)}." for risk in plan.risks if not risk.startswith("F2"))
     return tuple(lines)
+
+
+def gate_lines(
+    news: GateNews, questions: tuple[Question, ...], stage: str, slug: str, current: bool
+) -> tuple[str, ...]:
+    """What an answer changed about the stage's gate, said where the answer was given: every
+    required question answered, a no-go decided or lifted, and what still holds the gate.
+    A past stage's gate holds nothing any more: only its questions being complete is said."""
+    label = stage_label(stage)
+    if not current:
+        return (
+            (f"✅ Every required {label} question is answered now.",) if news.answered_all else ()
+        )
+    number = numbers(questions)
+    move = f"`/mle stage {slug} next` moves on."
+    if news.no_go is not None and (news.answered_all or news.no_go_decided):
+        n = number[news.no_go.key]
+        how = (
+            f"to go on, answer Q{n} again once something changed (`/mle answer {slug} Q{n} go - "
+            f"<what changed>`), or close the project (`/mle close {slug} cancelled <why>`)."
+        )
+        if news.answered_all:
+            return (
+                f"✅ Every required {label} question is answered now, but the team's *no-go* "
+                f"at Q{n} still closes the gate: {how}",
+            )
+        return (f"⛔ This *no-go* closes the {label} gate: {how}",)
+    if news.no_go_lifted:
+        if news.missing:
+            still = ", ".join(f"Q{number[q.key]}" for q in news.missing)
+            return (
+                f"The *no-go* is lifted; the {label} gate still waits for {len(news.missing)} "
+                f"required question(s): {still}.",
+            )
+        return (f"✅ The *no-go* is lifted and the {label} gate passes now: {move}",)
+    if news.answered_all:
+        return (f"✅ Every required {label} question is answered now: {move}",)
+    return ()
 
 
 def early_reply(user: str, number: int, total: int) -> Post:

@@ -373,18 +373,13 @@ class InterviewService:
                 *lines,
             )
         if not decision.pending:
-            was_open = gates.gate(questions, {k: a.status for k, a in before.items()}).missing
-            now_open = gates.gate(questions, {k: a.status for k, a in after.items()}).missing
-            if was_open and not now_open:
-                lines = (
-                    *lines,
-                    f"✅ Every required {stage_label(stage)} question is answered now"
-                    + (
-                        f": `/mle stage {project.slug} next` moves on."
-                        if stage == project.stage
-                        else "."
-                    ),
-                )
+            news = gates.gate_news(
+                questions,
+                {k: (a.status, a.text) for k, a in before.items()},
+                {k: (a.status, a.text) for k, a in after.items()},
+            )
+            current = stage == project.stage
+            lines = (*lines, *render.gate_lines(news, questions, stage, project.slug, current))
         return lines, after
 
     def unit_problem(

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.blocks import Post, clip, esc, section, sections
-from bot.domain.bank import Question, QuestionBank
+from bot.domain.bank import Question, QuestionBank, numbers
 from bot.domain.business_rules import findings, lacks_business_metrics
+from bot.domain.gates import NoGo
 from bot.domain.kpi import Stated, read_plan
 from bot.domain.stages import ORDER, Stage
 from bot.domain.timebox import describe_days
@@ -30,13 +31,16 @@ class StatusService:
         self.bank = bank
         self.clock = clock
 
-    def _stage_line(self, tx: Tx, project: ProjectRow, now: datetime) -> tuple[str, int]:
-        """'planning, day 3 of 14' and the number of open required questions."""
+    def _stage_line(
+        self, tx: Tx, project: ProjectRow, now: datetime
+    ) -> tuple[str, int, NoGo | None]:
+        """'planning, day 3 of 14', the number of open required questions and a no-go."""
         if project.stage == "closed":
             when = f" on {project.closed_at:%Y-%m-%d}" if project.closed_at else ""
-            return f"closed ({project.outcome or 'no outcome'}){when}", 0
+            return f"closed ({project.outcome or 'no outcome'}){when}", 0, None
         where = progress(tx, self.bank, [project], now)[project.id]
-        return (f"{project.stage}, {describe_days(where.day, where.time_box)}", where.open_required)
+        stage = f"{project.stage}, {describe_days(where.day, where.time_box)}"
+        return stage, where.open_required, where.no_go
 
     async def channel(self, team_id: str, channel: str) -> Post:
         now = self.clock()
@@ -49,14 +53,19 @@ class StatusService:
             return Post(text, [section(text)])
         lines = []
         for project in projects:
-            stage, open_required = self._stage_line(tx, project, now)
+            stage, open_required, no_go = self._stage_line(tx, project, now)
             opened = (
                 f"{open_required} open required question(s)"
                 if open_required
+                else ""
+                if no_go is not None
                 else "gate passes"
                 if project.stage != "closed"
                 else f"retrospective: `/mle brief {project.slug} closed`"
             )
+            if no_go is not None:
+                decided = "⛔ the team decided *no-go*: the gate is closed"
+                opened = f"{opened}; {decided}" if opened else decided
             blocked = "; 🚧 blocked" if _blockers(tx, project) else ""
             lines.append(
                 f"• *{clip(project.name, 100)}* — {stage}; {opened}{blocked}; owner "
@@ -77,12 +86,20 @@ class StatusService:
         project = find_project(tx, team_id, name)
         if isinstance(project, str):
             return Post(project, [section(project)])
-        stage_line, open_required = self._stage_line(tx, project, now)
+        stage_line, open_required, no_go = self._stage_line(tx, project, now)
         answers = tx.answers.for_project(team_id, project.id)
         lines = [
             f"*{clip(project.name, 150)}* — {stage_line}; owner <@{project.owner_id}>; "
             f"{open_required} open required question(s)."
         ]
+        if no_go is not None:
+            number = numbers(self.bank.questions(project.stage))[no_go.question.key]
+            why = f": “{esc(clip(no_go.reason, 200))}”" if no_go.reason else ""
+            lines.append(
+                f"⛔ The team decided *no-go* at {project.stage} Q{number} (<@{no_go.by}>, "
+                f"{no_go.at:%Y-%m-%d}){why}. The gate is closed until Q{number} is answered "
+                f"`go` again, or the project is closed."
+            )
         current = ORDER.index(Stage(project.stage))
         for stage in ORDER[: current + 1]:
             questions = self.bank.questions(stage)

@@ -211,6 +211,22 @@ class AnswerRepo:
                 found.setdefault((int(project_id), str(stage)), {})[str(key)] = str(status)
         return found
 
+    def answered_to(self, keys: list[tuple[str, int]], question_keys: list[str]) -> list[AnswerRow]:
+        """The answered answers to these questions, for many (team_id, project id)."""
+        if not question_keys:
+            return []
+        found: list[AnswerRow] = []
+        question_marks = ",".join("?" * len(question_keys))
+        for team_id, chunk in by_team(keys):
+            marks = ",".join("?" * len(chunk))
+            cur = self._conn.execute(
+                f"SELECT {_ACOLS} FROM answers WHERE team_id = ? AND project_id IN ({marks}) "
+                f"AND question_key IN ({question_marks}) AND status = 'answered'",
+                (team_id, *chunk, *question_keys),
+            )
+            found += to_rows(AnswerRow, cur.fetchall())
+        return found
+
     def history(self, team_id: str, answer_id: int) -> list[tuple[str, str, str]]:
         """(text, status, changed_by) oldest first."""
         cur = self._conn.execute(
