@@ -252,7 +252,21 @@ SUMMARY = (  # the built-in bank's questions a stakeholder reads first, by stage
     ("Failure reasons", "failure_reasons"),
     ("Next time", "do_differently"),
 )
-NEGATIVE = ("no", "no,", "no.", "not yet", "nope")
+# a reply that says the answer to a yes/no question is the worrying one: `no` to "Is training
+# reproducible?", `yes` to "Any glue code …?" (a word of its own: `normally`, `none` are not)
+YES_NO_OPENINGS = ("Is", "Are", "Does", "Did", "Has", "Have", "Can")
+_NO = re.compile(r"(?:no|nope|nah|not yet|not really|not at all|n)\b", re.IGNORECASE)
+_YES = re.compile(r"(?:yes|yep|yeah|y|some|a few|a bit|a little|plenty|lots)\b", re.IGNORECASE)
+
+
+def worrying(question: str, answer: str) -> bool:
+    """Whether a free-text answer to a yes/no question says what the book warns about."""
+    first, said = question.split()[0] if question.split() else "", answer.strip()
+    if first in YES_NO_OPENINGS:
+        return _NO.match(said) is not None
+    if first == "Any":
+        return _YES.match(said) is not None
+    return False
 
 
 def _plain(q: Question, answer: AnswerRow | None) -> str | None:
@@ -269,7 +283,8 @@ def risks(
     questions: tuple[Question, ...], answers: Mapping[str, AnswerRow], plan: KpiPlan, result: Gate
 ) -> list[str]:
     """What a stakeholder should worry about: the F-rule findings of the KPI, a no-go,
-    non-answers, required questions skipped, a `no` to a yes/no question."""
+    non-answers, required questions skipped, a yes/no question answered the worrying way
+    (optional ones too: the team answered them)."""
     number = numbers(questions)
     out = [esc(r) for r in plan.risks]
     if result.no_go is not None:
@@ -284,13 +299,7 @@ def risks(
             out.append(f"Q{number[q.key]} answered “{said}”, which is not an answer yet")
         elif answer.status == "skipped" and q.required:
             out.append(f"Q{number[q.key]} (required) was skipped by <@{answer.author_id}>")
-        elif (
-            answer.status == "answered"
-            and q.required
-            and q.kind is Kind.TEXT
-            and q.text.split()[0] in ("Is", "Are", "Does", "Did", "Has", "Have", "Can")
-            and answer.text.strip().lower().startswith(NEGATIVE)
-        ):
+        elif answer.status == "answered" and q.kind is Kind.TEXT and worrying(q.text, answer.text):
             out.append(
                 f"Q{number[q.key]} {esc(clip(q.text, 80))} — “{esc(clip(answer.text, 100))}”"
             )
