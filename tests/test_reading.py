@@ -215,6 +215,11 @@ DURATIONS: list[tuple[str, int | None]] = [
     ("a fortnight", 14),
     ("2-3 weeks", 21),
     ("2 weeks overall, about 4 days per approach", 14),
+    ("a week or so, 10 days max", 10),  # the limit stated wins over the first guess
+    ("a week, at most 10 days", 10),
+    ("up to a fortnight, hopefully a week", 14),
+    ("10 days tops", 10),
+    ("2 weeks, maybe a bit more", 14),
     ("10 days", 10),
     ("3w", 21),
     ("2 weeks", 14),

@@ -211,17 +211,36 @@ _WORDS = {
 MAX_DAYS = 366
 
 
+# a duration stated as the limit: `10 days max`, `at most 2 weeks`, `up to a month`
+_LIMIT_BEFORE = re.compile(
+    r"(?:at (?:the )?most|up to|no more than|not more than|max(?:imum)?:?|within)\s*$",
+    re.IGNORECASE,
+)
+_LIMIT_AFTER = re.compile(r"^\s*(?:max(?:imum)?|at (?:the )?most|tops|top|latest)\b", re.IGNORECASE)
+
+
 def read_duration(text: str) -> int | None:
-    """Days in the first duration of a reply: `2 weeks`, `a fortnight`, `2-3 weeks` (the upper
-    bound), `10 business days`, `2 weeks overall, about 4 days per approach` (14); None if
-    there is none, or it is not 1 day to a year."""
+    """Days in the duration a reply gives: the first one (`2 weeks overall, about 4 days per
+    approach` is 14), unless another is stated as the limit (`a week or so, 10 days max` is
+    10); `a fortnight`, `2-3 weeks` (the upper bound), `10 business days`. None if there is
+    none, or it is not 1 day to a year."""
     clean = " ".join(text.split())
-    match = _DURATION.search(clean)
-    fortnight = _FORTNIGHT.search(clean)
-    if fortnight and (match is None or fortnight.start() < match.start()):
-        return 14
-    if match is None:
+    found = sorted(
+        [(m.start(), m.end(), _days(m)) for m in _DURATION.finditer(clean)]
+        + [(m.start(), m.end(), 14) for m in _FORTNIGHT.finditer(clean)]
+    )
+    if not found:
         return None
+    limits = [
+        days
+        for start, end, days in found
+        if _LIMIT_BEFORE.search(clean[:start]) or _LIMIT_AFTER.match(clean[end:])
+    ]
+    days = limits[0] if limits else found[0][2]
+    return days if days is not None and 1 <= days <= MAX_DAYS else None
+
+
+def _days(match: re.Match[str]) -> int | None:
     raw = match.group("n").lower()
     amount_text = re.split(r"\s?(?:-|–|to)\s?", raw)[-1]
     if amount_text in _WORDS:
@@ -238,8 +257,7 @@ def read_duration(text: str) -> int | None:
         per = 7 / 5
     else:
         per = {"d": 1.0, "w": 7.0, "m": 30.0, "y": 365.0}[unit[0]]
-    days = round(amount * per)
-    return days if 1 <= days <= MAX_DAYS else None
+    return round(amount * per)
 
 
 # ---- choices
