@@ -98,7 +98,7 @@ async def test_buttons_on_track_blocked_and_next(timed: tuple[Harness, ManualClo
     assert [(n.kind, n.text, n.author_id) for n in notes][:3] == [
         ("checkin", "On track", "U0CAROL"),
         ("checkin", "Blocked: Waiting for labelled chargeback data", "U0CAROL"),
-        ("checkin", "Ready for next stage", "U0CAROL"),
+        ("checkin", "Ready for next stage (it moved nothing: the gate is closed)", "U0CAROL"),
     ]
     assert await h.read(lambda tx: tx.answers.for_project("T0SANDBOX", project.id)) == []
     # a Ready that moved nothing leaves the blocker; On track clears it, with who and how

@@ -108,7 +108,8 @@ class CheckinService:
                     f"*{project.stage}*, so its button no longer moves the project. Use the "
                     f"latest check-in, or `/mle stage {project.slug} next`."
                 )
-            self._note(tx, project, delivery_id, user, label, f"{action}:{iso(moment)}", moment)
+            if action == "checkin_on_track":  # Ready is noted once it is known if it moved
+                self._note(tx, project, delivery_id, user, label, f"{action}:{iso(moment)}", moment)
             cleared = 0
             if action == "checkin_on_track":
                 # an older check-in's button leaves blockers raised after a newer one
@@ -141,15 +142,21 @@ class CheckinService:
         if action == "checkin_on_track":
             return f"Noted: *{project.name}* is on track.{unblocked} Thanks!"
         moved = await self.stages.move(team_id, user, project.slug, "next", force=False)
-        if not moved.startswith("Moved"):
-            return moved  # nothing moved: a blocker stays
-        cleared = await self.store.write(
-            lambda tx: self._clear(
-                tx, project, user, "*Ready for next stage*", moment, mention=False
-            )
-        )
+        went = moved.startswith("Moved")
+        # a refused press is still what the team said, kept as it went: not as a move
+        said = label if went else f"{label} (it moved nothing: {_refusal(moved)})"
+
+        def after(tx: Tx) -> int:
+            self._note(tx, project, delivery_id, user, said, f"{action}:{iso(moment)}", moment)
+            if not went:
+                return 0  # nothing moved: a blocker stays
+            return self._clear(tx, project, user, "*Ready for next stage*", moment, mention=False)
+
+        cleared = await self.store.write(after)
         if cleared:
             self.kick(project.channel_id)
+        if not went:
+            return moved
         return moved + (" The blocker is cleared." if cleared else "")
 
     async def blocker_form(self, team_id: str, value: str) -> dict[str, object] | None:
@@ -294,3 +301,12 @@ def _ids(value: str) -> tuple[int, int] | None:
 
 
 __all__ = ["DAYS", "CheckinService"]
+
+
+def _refusal(answer: str) -> str:
+    """Why a move was refused, in a few words for a note."""
+    if "no-go" in answer:
+        return "the team decided no-go"
+    if "gate" in answer:
+        return "the gate is closed"
+    return "refused"
