@@ -9,7 +9,13 @@ from dataclasses import dataclass
 
 from bot.domain.answers import Parsed, read_answer
 from bot.domain.bank import Question, Sets
-from bot.domain.reading import Quantity, model_metric_named, show, stated_direction
+from bot.domain.reading import (
+    LOWER_IS_BETTER,
+    Quantity,
+    model_metric_named,
+    show,
+    stated_direction,
+)
 
 # `ok fair - monthly churn rate`: what a person says before the answer itself
 _FILLER = re.compile(
@@ -100,6 +106,17 @@ def read_plan(questions: tuple[Question, ...], answers: Mapping[str, Stated]) ->
             risks.append("the target equals the baseline: nothing would count as better")
         else:
             lower = target.value < baseline.value
+            if metric is not None and lower != (metric in LOWER_IS_BETTER):
+                # the numbers go the way the model metric would get worse: they measure
+                # something else, most likely the business KPI the answer should name
+                better = "lower" if metric in LOWER_IS_BETTER else "higher"
+                risks.append(
+                    f"{metric} is better {better}, but the target "
+                    f"({show(target.value, target.unit)}) is "
+                    f"{'below' if lower else 'above'} the baseline "
+                    f"({show(baseline.value, baseline.unit)}): these numbers measure something "
+                    "else — name that as the KPI"
+                )
             if stated is None:
                 direction, inferred = ("lower" if lower else "higher"), True
             elif (stated == "lower") != lower:

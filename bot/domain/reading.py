@@ -443,6 +443,10 @@ MODEL_METRICS = {
     "ndcg": "NDCG",
     "gini": "Gini",
 }
+# which way a model metric is better, by its shown name: errors and losses go down
+LOWER_IS_BETTER = frozenset(
+    {"RMSE", "MSE", "MAE", "MAPE", "sMAPE", "log loss", "cross-entropy", "perplexity"}
+)
 _PHRASES = (
     ("log", "loss"),
     ("cross", "entropy"),
