@@ -38,3 +38,24 @@ def test_numbers_going_the_way_a_model_metric_gets_worse(
 ) -> None:
     found = [r for r in plan_risks(kpi, baseline, target) if "measure something else" in r]
     assert bool(found) == flagged, found
+
+
+NAMES = [
+    # (KPI answer, the KPI's name)
+    ("AUC. leadership only trusts AUC for now", "AUC"),
+    ("monthly churn rate - finance agreed on it", "monthly churn rate"),
+    (
+        "ok fair - monthly churn rate of paying subscribers",
+        "monthly churn rate of paying subscribers",
+    ),
+    ("churn; see the retention dashboard", "churn"),
+    ("net revenue retention (NRR)", "net revenue retention (NRR)"),
+    ("cost per ticket in U.S. dollars", "cost per ticket in U.S. dollars"),
+    ("Reduce monthly churn", "Reduce monthly churn"),
+]
+
+
+@pytest.mark.parametrize(("kpi", "name"), NAMES)
+def test_the_kpi_is_named_without_the_remark_after_it(kpi: str, name: str) -> None:
+    answers = {KEYS["kpi"]: Stated("answered", kpi)}
+    assert read_plan(PLANNING, answers).name == name

@@ -64,6 +64,17 @@ def _parsed(questions: tuple[Question, ...], answers: Mapping[str, Stated], sets
     return Parsed("")
 
 
+# where a KPI answer's name ends and a remark about it begins: `AUC. leadership only trusts
+# it`, `monthly churn - finance agreed`, `churn; see the dashboard`
+_REMARK = re.compile(r"(?:(?<=[A-Za-z]{2})|(?<=[0-9%)]))\.\s+(?=\S)|;\s+|\s+[-–—]\s+")
+
+
+def _kpi_name(text: str) -> str | None:
+    """The KPI's name: the answer without a leading `ok`/`fair enough`, up to a remark."""
+    plain = _FILLER.sub("", " ".join(text.split()))
+    return _REMARK.split(plain, maxsplit=1)[0].strip() or None
+
+
 def read_plan(questions: tuple[Question, ...], answers: Mapping[str, Stated]) -> KpiPlan:
     """The KPI as the stage's answers state it; `answers` maps question keys."""
     name = _parsed(questions, answers, Sets.KPI)
@@ -126,7 +137,7 @@ def read_plan(questions: tuple[Question, ...], answers: Mapping[str, Stated]) ->
                     f"({show(baseline.value, baseline.unit)})"
                 )
     return KpiPlan(
-        name=_FILLER.sub("", " ".join(name.text.split())) or None,
+        name=_kpi_name(name.text),
         baseline=baseline,
         target=target,
         owner=owner.user,
