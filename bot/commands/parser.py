@@ -479,6 +479,7 @@ def _parse_metric(rest: str) -> Command:
     words = _units_attached(words)
     if _is_number(words[1]):  # `/mle metric churn-v1 3.9%`: a value for its only KPI
         words = [words[0], "", *words[1:]]
+    words = _name_unquoted(words)
     model, name = words[0], " ".join(words[1].split())  # "": the model's only KPI
     if len(name) > 80:
         return _invalid("The metric name must have 1 to 80 characters.", "metric")
@@ -551,6 +552,20 @@ def _parse_metric(rest: str) -> Command:
 
 
 _METRIC_OPTIONS = ("baseline", "target", "owner", "method", "window", "name")
+_METRIC_WORDS = ("higher", "lower", "remove")
+
+
+def _name_unquoted(words: list[str]) -> list[str]:
+    """`/mle metric churn-v1 monthly churn rate 4,0%`: the words between the model and the
+    first value, option or keyword are the KPI's name, quoted or not."""
+    end = 1
+    while end < len(words) and not (
+        _is_number(words[end]) or "=" in words[end] or words[end].lower() in _METRIC_WORDS
+    ):
+        end += 1
+    if end <= 2:
+        return words
+    return [words[0], " ".join(words[1:end]), *words[end:]]
 
 
 _NUMBER_ONLY = re.compile(r"^[\s\d.,%$€£¥+\-−~kKMBnbp']+$")
