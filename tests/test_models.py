@@ -99,6 +99,8 @@ async def test_f8_warning_once_per_review_cadence(timed: tuple[Harness, ManualCl
     await h.idle()
     warnings = [m for m in h.emulator.bot_posts("C0MLTEAM", thread) if "heads-up" in m.text]
     assert len(warnings) == 1 and "does not beat its baseline" in warnings[0].text
+    assert "worth running? Keep, iterate or retire it" in warnings[0].text
+    assert "?." not in warnings[0].text
     assert reminders(h, thread) == []
 
 

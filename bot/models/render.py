@@ -173,8 +173,8 @@ def reminder(
 
 def f8_warning(*, model: str, mention: str, finding: Finding) -> Post:
     text = (
-        f"<@{mention}> heads-up on {esc(model)}: {esc(finding.text)}. Keep, iterate or "
-        f"retire it? (`/mle retire {esc(quoted(model))}`)"
+        f"<@{mention}> heads-up on {esc(model)}: {esc(finding.text.rstrip('.?!'))}? Keep, "
+        f"iterate or retire it (`/mle retire {esc(quoted(model))}`)?"
     )
     return Post(text, [section(text)])
 
