@@ -114,6 +114,19 @@ async def test_close_names_the_outcomes_it_takes(harness: Harness) -> None:
     assert "`shipped`, `cancelled` or `paused`" in bad
 
 
+async def test_an_item_named_loosely_is_not_dropped_in_silence(harness: Harness) -> None:
+    thread = await new_project(harness, user="U0BOB")
+    await mle(harness, f"close {SLUG} cancelled no labels")
+    await reply(harness, thread, "n/a, never got a KPI")
+    await reply(harness, thread, "3, 5 and the data one")
+    said = block_text(thread_posts(harness, thread)[-1])
+    assert "read as: *too much research; over-experimentation*" in said
+    assert (
+        "I couldn't place “data” — did you mean *9. data not available or not good enough*? "
+        "If so, reply `Q2: 3, 5, 9`."
+    ) in said
+
+
 async def test_reopen_and_close_again_keep_one_record(timed: tuple[Harness, ManualClock]) -> None:
     h, clock = timed
     thread = await new_project(h, user="U0BOB")

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.bank_file import load_bank
 from bot.domain.answers import NonAnswer, Parsed, Rejected, read_answer
 from bot.domain.bank import Kind, Question
 from bot.domain.reading import (
@@ -30,6 +31,7 @@ from bot.domain.reading import (
     read_quantity,
     show,
     stated_direction,
+    unplaced,
 )
 
 Q = Quantity
@@ -636,3 +638,19 @@ def test_non_answers_in_any_case_and_punctuation(
     phrase: str, case: Callable[[str], str], ending: str
 ) -> None:
     assert is_non_answer(f" {case(phrase)}{ending}")
+
+
+FAILURES = load_bank().questions("closed")[1].choices  # the retrospective's failure reasons
+UNPLACED = [
+    # (reply, the words left over, the items they might mean)
+    ("3, 5 and the data one", "data", ("data not available or not good enough",)),
+    ("3 and 5 mostly", "", ()),  # nothing listed mentions `mostly`
+    ("over-experimentation and fragile code", "", ()),
+    ("data not good enough, stakeholders changed", "", ()),  # item 9 is read already
+    ("2 and the deployment", "deployment", ("over-built deployment",)),
+]
+
+
+@pytest.mark.parametrize(("text", "left", "meant"), UNPLACED)
+def test_what_a_list_reply_leaves_unplaced(text: str, left: str, meant: tuple[str, ...]) -> None:
+    assert unplaced(FAILURES, text) == (left, meant)

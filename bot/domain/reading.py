@@ -324,6 +324,30 @@ def _words(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
+_LINKS = frozenset(
+    "a an and also as both but e g i ie item items like maybe mostly my of one ones or our "
+    "plus some that the them these this those we with".split()
+)
+
+
+def unplaced(choices: tuple[str, ...], text: str) -> tuple[str, tuple[str, ...]]:
+    """What `read_choices` could not place in a reply, when it still names a listed item by
+    one of its words (`3, 5 and the data one`: `data`, which only item 9 mentions): those
+    words, and the items they might mean; ("", ()) when nothing is left over."""
+    rest = f" {_words(text)} "
+    for choice in choices:
+        for part in (choice, *choice.split(" or ")):
+            rest = rest.replace(f" {_words(part)} ", " ")
+    left = [w for w in rest.split() if not w.isdigit() and w not in _LINKS and len(w) > 2]
+    picked = read_choices(choices, text)
+    meant = tuple(
+        c for c in choices if c not in picked and any(w in _words(c).split() for w in left)
+    )
+    if not meant:
+        return "", ()
+    return " ".join(left), meant
+
+
 NONE_APPLIED = re.compile(
     r"^\s*(?:none|no(?:ne)? of (?:them|these|those|the above)|nothing)\b", re.I
 )

@@ -11,7 +11,7 @@ from bot.domain.answers import Parsed, example, read_answer
 from bot.domain.bank import Kind, Question, numbers
 from bot.domain.gates import Gate, GateNews, Given, read_gate
 from bot.domain.kpi import KpiPlan, Stated, read_plan
-from bot.domain.reading import show
+from bot.domain.reading import show, unplaced
 from bot.domain.reply import Record
 from bot.domain.stages import stage_label
 from storage.rows import AnswerRow, ProjectRow
@@ -122,6 +122,15 @@ def read_back(decision: Record, slug: str, plan: KpiPlan | None) -> tuple[str, .
         elif q.kind is Kind.CHOICES:
             picked = "; ".join(reading.picked) or "none of them"
             lines.append(f"✅ Q{n} read as: *{esc(picked)}*.")
+            left, meant = unplaced(q.choices, decision.text)
+            if meant:
+                listed = " or ".join(f"*{q.choices.index(c) + 1}. {esc(c)}*" for c in meant)
+                numbers_now = [q.choices.index(c) + 1 for c in reading.picked]
+                example = ", ".join(str(i) for i in [*numbers_now, q.choices.index(meant[0]) + 1])
+                lines.append(
+                    f"⚠️ I couldn't place “{esc(clip(left, 60))}” — did you mean {listed}? "
+                    f"If so, reply `Q{n}: {example}`."
+                )
         elif reading.choice is not None:
             why = f" Reason kept: “{esc(clip(reading.reason, 200))}”." if reading.reason else ""
             lines.append(f"✅ Q{n}: *{esc(reading.choice)}*.{why}")
