@@ -654,3 +654,25 @@ UNPLACED = [
 @pytest.mark.parametrize(("text", "left", "meant"), UNPLACED)
 def test_what_a_list_reply_leaves_unplaced(text: str, left: str, meant: tuple[str, ...]) -> None:
     assert unplaced(FAILURES, text) == (left, meant)
+
+
+NAMED_WITHOUT_AT = [
+    # (reply to a person question, the mention it suggests, or None)
+    ("carol", "@carol"),
+    ("Carol from RevOps", "@Carol"),
+    ("bob.", "@bob"),
+    ("that would be the revops lead", None),
+]
+
+
+@pytest.mark.parametrize(("text", "suggested"), NAMED_WITHOUT_AT)
+def test_a_person_named_without_the_at_is_told_how_to_mention_them(
+    text: str, suggested: str | None
+) -> None:
+    reading = read_answer(USER, text)
+    assert isinstance(reading, Rejected)
+    assert reading.reason.startswith("that reply doesn't mention anyone")
+    if suggested:
+        assert f"type `{suggested}` and pick them from Slack's list" in reading.reason
+    else:
+        assert "type `@" not in reading.reason

@@ -75,6 +75,10 @@ def example(question: Question) -> str:
     return EXAMPLES[question.kind]
 
 
+# a person named without the @: `carol`, `carol from RevOps`
+_NAME_ONLY = re.compile(r"^([A-Za-z](?:[\w.\-]{0,29}\w)?)(?:\s+(?:from|in|at|on)\b.*)?[.!]?$")
+
+
 def parse_duration(text: str) -> int | None:
     """Days in a duration like '2 weeks', '10 days', '3w', '1.5 months'; None if unreadable."""
     match = _DURATION.match(" ".join(text.split()))
@@ -122,7 +126,14 @@ def read_answer(question: Question, text: str) -> Parsed | Rejected | NonAnswer:
     if kind is Kind.USER:
         users = list(dict.fromkeys(_MENTION.findall(stripped)))
         if not users:
-            return Rejected("that reply doesn't mention anyone")
+            named = _NAME_ONLY.match(stripped)
+            hint = (
+                f"; type `@{named.group(1)}` and pick them from Slack's list, so it becomes a "
+                "mention"
+                if named
+                else ""
+            )
+            return Rejected(f"that reply doesn't mention anyone{hint}")
         if len(users) > 1:
             return Rejected("that reply mentions several people; who is the one")
         return Parsed(stripped, user=users[0])
