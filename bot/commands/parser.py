@@ -262,13 +262,20 @@ def parse(text: str) -> Command:
         except TokenError as exc:
             return _invalid(f"The project name is not right: {exc}.", "delete")
         return DeleteProject(name) if name else _invalid("Name the project.", "delete")
-    close = difflib.get_close_matches(sub, SUBCOMMANDS, n=1, cutoff=0.6)
+    close = _closest(sub, SUBCOMMANDS)
     if close:
         return Invalid(
             f"I don't know the command `{head[:40]}`. Did you mean `{close[0]}`?\n"
             f"{usage_for(close[0])}"
         )
     return _invalid(f"I don't know the command `{head[:40]}`.")
+
+
+def _closest(word: str, options: tuple[str, ...] | list[str]) -> list[str]:
+    """The command meant: the same letters in another order first (`stauts` is `status`, not
+    `stats`), then the nearest spelling."""
+    swapped = [o for o in options if len(o) == len(word) and sorted(o) == sorted(word)]
+    return swapped[:1] or difflib.get_close_matches(word, options, n=1, cutoff=0.6)
 
 
 def _single_name(rest: str) -> str:

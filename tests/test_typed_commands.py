@@ -1,5 +1,6 @@
-"""`/mle metric` read as people type it: a KPI name of several words needs no quotes when a
-value, an option or a keyword follows it."""
+"""Commands read as people type them: a KPI name of several words needs no quotes when a
+value, an option or a keyword follows it; a mistyped command gets the one meant, letters
+swapped included."""
 
 from __future__ import annotations
 
@@ -30,3 +31,13 @@ def test_removing_a_kpi_named_in_several_words() -> None:
     result = parser.parse("metric churn-gbm monthly churn rate remove")
     assert isinstance(result, parser.RemoveMetric)
     assert result.name == "monthly churn rate"
+
+
+MISTYPED = [("stauts", "status"), ("satus", "status"), ("stgae", "stage"), ("deplyo", "deploy")]
+
+
+@pytest.mark.parametrize(("typed", "meant"), MISTYPED)
+def test_a_mistyped_command_gets_the_one_meant(typed: str, meant: str) -> None:
+    result = parser.parse(typed)
+    assert isinstance(result, parser.Invalid)
+    assert f"Did you mean `{meant}`?" in result.message
