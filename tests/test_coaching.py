@@ -363,6 +363,11 @@ async def test_a_skipped_question_is_answered_later_by_command(harness: Harness)
     assert "✏️ <@U0CAROL> answered planning Q1 (success)" in last_post(harness, thread)
     assert "(was skipped" in last_post(harness, thread)
     assert (await stored(harness))["success"] == ("answered", "Cut churn by 2 points")
+    await reply(harness, thread, "Q3: ?")  # a non-answer to a required question, kept open
+    await reply(harness, thread, "Q3: skip")
+    assert "✏️ planning Q3 skipped (was open: “?”)." in last_post(harness, thread)
+    await reply(harness, thread, f"Q3: {valid_answer(PLANNING[2])}")
+    assert "✏️ planning Q3 revised (was skipped: “skip”)." in last_post(harness, thread)
     assert (await mle(harness, f"stage {SLUG} next")).startswith("Moved")
     # from scoping, an earlier stage's question by its stage and number
     refused = await mle(harness, f"answer {SLUG} planning.Q6 4.5%")

@@ -367,8 +367,9 @@ class InterviewService:
             decision.text,
         ):
             shown = render.shown_answer(decision.question, earlier.text)
+            what = {"skipped": "skipped", "open": "kept open"}.get(decision.status, "revised")
             lines = (
-                f"✏️ {stage_label(stage)} Q{decision.number} revised (was {earlier.status}: "
+                f"✏️ {stage_label(stage)} Q{decision.number} {what} (was {earlier.status}: "
                 f"“{clip(shown, 300)}”).",
                 *lines,
             )
