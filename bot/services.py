@@ -27,11 +27,12 @@ from bot.problems import Problems
 from bot.projects.closing import ProjectCloser
 from bot.projects.create import PARENT, ProjectCreator
 from bot.projects.delete import ProjectDeleter
+from bot.projects.parent import ParentMessage
 from bot.projects.stages import StageService
 from bot.projects.visibility import Visibility
 from bot.registry.client import RegistryClient
 from bot.registry.sync import RegistrySync
-from bot.scheduling.outbox import HOME
+from bot.scheduling.outbox import HOME, PARENT_UPDATE
 from bot.scheduling.ticker import Ticker, TickLine
 from bot.slack_gateway import SlackGateway
 from bot.status.service import StatusService
@@ -116,6 +117,7 @@ class Services:
         kick = ticker.poster.kick
         home = HomeService(store, slack, bank, clock, ticker.poster.kick_in, ticker.poster.drain)
         ticker.poster.publishes(HOME, home.publish_queued)
+        ticker.poster.publishes(PARENT_UPDATE, ParentMessage(store, slack, bank).publish_queued)
         interviews = InterviewService(
             store, slack, bank, clock, home.touch, kick, ticker.poster.hand
         )

@@ -73,6 +73,8 @@ PERMANENT = frozenset(
         "team_access_not_granted",
         "user_not_found",
         "invalid_arguments",
+        "message_not_found",
+        "cant_update_message",
     }
 )
 # Failures after which a post may or may not have reached Slack.
@@ -290,6 +292,16 @@ class SlackGateway:
                 return None
             self._workspace_url = str(response.get("url") or "") or None
         return self._workspace_url
+
+    async def update(
+        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None
+    ) -> Posted:
+        """Replace a message of ours (chat.update); its `ts` stays."""
+        try:
+            await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except _FAILURES as exc:
+            return Posted(None, _error_code(exc), _retry_after(exc))
+        return Posted(ts)
 
     async def publish_home(self, user: str, view: dict[str, Any]) -> Posted:
         try:

@@ -197,3 +197,24 @@ async def test_what_people_type_never_becomes_a_broadcast(
         token in text for text in posted for token in ("<!channel>", "<!here>", "<!everyone>")
     )
     assert not any("<http://x|y>" in text for text in posted)
+
+
+async def test_the_projects_message_in_the_channel_follows_its_stage_and_its_end(
+    harness: Harness,
+) -> None:
+    """The parent message is what everyone in the channel sees: it shows the stage the
+    project is in, then how it ended, then the stage it was reopened in."""
+    thread = await new_project(harness, user="U0BOB")
+    parent = harness.emulator.workspace.find_message("C0MLTEAM", thread)
+    assert parent is not None and "Stage: *planning*" in block_text(parent)
+    assert (await mle(harness, f"stage {SLUG} next --force")).startswith("Moved")
+    assert "Stage: *scoping* (since 2026-" in block_text(parent)
+    assert parent.text.endswith("stage scoping.")
+    await mle(harness, f"close {SLUG} shipped it works")
+    assert "*closed (shipped) on 2026-" in block_text(parent)
+    assert f"/mle brief {SLUG} closed" in block_text(parent)
+    await mle(harness, f"reopen {SLUG}")
+    assert "Stage: *scoping*" in block_text(parent)
+    # one update per change, each composed from the project as it then was
+    updates = harness.emulator.calls_to("chat.update")
+    assert len(updates) == 3

@@ -46,6 +46,41 @@ def parent(name: str, owner: str, stage: str, total: int) -> Post:
     )
 
 
+def parent_now(project: ProjectRow, total: int) -> Post:
+    """The project's message in the channel as it stands, for everyone who sees the channel
+    and not the thread: its stage, or how it ended. Planning keeps the first words."""
+    if project.stage == "planning":
+        return parent(project.name, project.owner_id, project.stage, total)
+    name = esc(clip(project.name, 200))
+    if project.stage == "closed":
+        when = f" on {project.closed_at:%Y-%m-%d}" if project.closed_at else ""
+        ended = f"closed ({project.outcome or 'no outcome'}){when}"
+        return Post(
+            f"{esc(project.name)}: ML project by <@{project.owner_id}>, {ended}.",
+            [
+                section(f"*{name}* — an ML project, owned by <@{project.owner_id}>.\n*{ended}*."),
+                context(
+                    "What was learned is in this thread: "
+                    f"`/mle brief {project.slug} closed` shows the retrospective."
+                ),
+            ],
+        )
+    since = f"{project.stage_entered_at:%Y-%m-%d}"
+    return Post(
+        f"{esc(project.name)}: ML project by <@{project.owner_id}>, stage {project.stage}.",
+        [
+            section(
+                f"*{name}* — an ML project, owned by <@{project.owner_id}>.\n"
+                f"Stage: *{project.stage}* (since {since})."
+            ),
+            context(
+                "Its interviews, briefs and check-ins are in this thread; "
+                f"`/mle status {project.slug}` shows where it stands."
+            ),
+        ],
+    )
+
+
 @lru_cache(maxsize=512)
 def question(number: int, total: int, q: Question, again: bool = False) -> Post:
     """The same question always renders the same way: built once, reused. `again`: the

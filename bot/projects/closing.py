@@ -11,6 +11,7 @@ from bot.domain.bank import QuestionBank
 from bot.domain.stages import Stage
 from bot.interview.record import kpi_lines
 from bot.interview.service import InterviewService
+from bot.projects.parent import queue_update
 from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
@@ -81,6 +82,7 @@ class ProjectCloser:
             tx.projects.set_outcome(
                 team_id, project_id, outcome, reason or None, user, moment, fresh.stage
             )
+            queue_update(tx, fresh, moment)  # the channel's message says how it ended
             live = [m.name for m in tx.models.for_project(team_id, project_id) if not m.retired_at]
             why = f" Reason: {esc(clip(reason, 500)).rstrip('.')}." if reason else ""
             line = (
@@ -146,6 +148,7 @@ class ProjectCloser:
                 reason=f"reopened (was {fresh.outcome})",
             )
             tx.projects.set_outcome(team_id, project_id, None, None, None, None, None)
+            queue_update(tx, fresh, moment)
             # the day count goes on from when it first entered that stage
             entered = [
                 at for stage, at, _, _ in tx.projects.timeline(team_id, project_id) if stage == back

@@ -20,6 +20,7 @@ from bot.domain.stage_move import (
 from bot.domain.stages import ORDER, Stage
 from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
+from bot.projects.parent import queue_update
 from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
@@ -171,6 +172,7 @@ class StageService:
                 forced=forced,
                 reason=reason,
             )
+            queue_update(tx, project, moment)  # the channel's message shows the new stage
             said = text + self._kpi_warning(tx, project)
             tx.deliveries.add_many(outbox.thread_line("thread", project, said, moment))
             if self.bank.questions(dest):

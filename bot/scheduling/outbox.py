@@ -81,6 +81,24 @@ def home_tab(team_id: str, user: str, now: datetime, due: datetime) -> NewDelive
     )
 
 
+PARENT_UPDATE = "parent_update"  # the kind (and op) of an update of a project's message
+
+
+def parent_update(team_id: str, project_id: int, channel: str, now: datetime) -> NewDelivery:
+    """Bring a project's message in the channel up to date (its stage, or how it ended):
+    composed when it goes out, one waiting per project."""
+    return NewDelivery(
+        team_id=team_id,
+        key=f"{PARENT_UPDATE}:{project_id}:{uuid.uuid4().hex[:20]}",
+        kind=PARENT_UPDATE,
+        subject=str(project_id),
+        channel_id=channel,
+        created_at=now,
+        due_at=now,
+        op=PARENT_UPDATE,
+    )
+
+
 def reaction(team_id: str, channel: str, ts: str, name: str, now: datetime) -> NewDelivery:
     return NewDelivery(
         team_id=team_id,
