@@ -228,6 +228,28 @@ async def test_a_model_metric_as_kpi_is_challenged_then_kept_flagged(harness: Ha
     assert "&lt;business KPI&gt;" in deployed
 
 
+async def test_insisting_on_a_model_metric_with_a_reason_keeps_it_flagged(
+    harness: Harness,
+) -> None:
+    """People insist with a reason, not by sending the same words again: still F2, and the
+    KPI is named without the `no,` and the reason."""
+    thread = await new_project(harness)
+    await answer_up_to(harness, thread, PLANNING, 4)
+    await reply(harness, thread, "AUC of the churn model")
+    await reply(
+        harness,
+        thread,
+        "no, AUC of the churn model - that's what the retention team signed off on",
+    )
+    assert "flagged *F2*" in last_post(harness, thread)
+    await reply(harness, thread, "0,71")
+    await reply(harness, thread, "0.78")
+    assert "📏 KPI: *AUC of the churn model: 0.71 → 0.78" in last_post(harness, thread)
+    await answer_up_to(harness, thread, PLANNING[7:], len(PLANNING) - 7)
+    [brief] = briefs(harness, thread)
+    assert "F2: the KPI names a model metric (AUC)" in block_text(brief)
+
+
 async def test_a_business_kpi_naming_a_model_metric_only_to_set_it_aside_passes(
     harness: Harness,
 ) -> None:

@@ -409,6 +409,9 @@ METRICS: list[tuple[str, str | None]] = [
     ("monthly churn rate", None),
     ("revenue per visit", None),
     ("churn, not AUC", None),
+    ("no, AUC of the churn model - the retention team signed off on it", "AUC"),  # insisting
+    ("No. AUC, as agreed", "AUC"),
+    ("no AUC please, monthly churn", None),
     ("conversion rate instead of F1", None),
     ("churn rate rather than AUC", None),
     ("revenue per visit (not accuracy)", None),

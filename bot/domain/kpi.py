@@ -20,7 +20,7 @@ from bot.domain.reading import (
 # `ok fair - monthly churn rate`: what a person says before the answer itself
 _FILLER = re.compile(
     r"^(?:(?:ok(?:ay)?|fair(?: enough)?|fine|sure|yes|yeah|yep|right|true|good point|"
-    r"got it|agreed|then)\b[\s,.:;!\-–—]*)+",
+    r"got it|agreed|then|(?:no|nope)(?=\s*[,.;:!]))\b[\s,.:;!\-–—]*)+",
     re.IGNORECASE,
 )
 

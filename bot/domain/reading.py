@@ -483,10 +483,22 @@ _TOKENS = re.compile(r"[a-z0-9²]+")
 _NEGATIONS = {"not", "no", "than", "instead", "besides", "beyond", "vs", "versus", "unlike"}
 
 
+# where a clause ends: a `no` before it answers something else (`no, AUC of the model` insists
+# on AUC), a `not` within it sets the metric aside (`churn, not AUC`)
+_CLAUSE = re.compile(r"[,;.:!?()]|\s[-–—]+\s")
+
+
 def model_metric_named(text: str) -> str | None:
     """The model metric a KPI answer names (`AUC`, `F1-score`, `val RMSE`, `log loss`), unless
     only to set it aside (`churn, not AUC`); None when it names none."""
-    tokens = _TOKENS.findall(text.lower())
+    for clause in _CLAUSE.split(text.lower()):
+        found = _metric_in(_TOKENS.findall(clause))
+        if found:
+            return found
+    return None
+
+
+def _metric_in(tokens: list[str]) -> str | None:
     for index, token in enumerate(tokens):
         pair = (token, tokens[index + 1]) if index + 1 < len(tokens) else None
         word = "".join(pair) if pair in _PHRASES and pair is not None else token
