@@ -1,6 +1,7 @@
-"""A brief's Risks name the yes/no questions answered the way the book warns about — a `no`
-to "Is training reproducible …?", a `yes` to "Any glue code …?" — required or not, and
-nothing for answers that only begin like one (`normally`, `none`, `not sure`)."""
+"""A brief's Risks name the yes/no questions answered the way the book warns about, as the
+question bank says (`risk_if`) — a `no` to "Is training reproducible …?", a `yes` to "Any
+glue code …?" or to "Is new technology needed?" — required or not, and nothing for answers
+that only begin like one (`normally`, `none`, `not sure`)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,23 @@ CASES = [
     ("debt", "none that we know of", False),
     ("serving_design", "no idea yet", False),  # not a yes/no question
 ]
+
+
+SCOPING = load_bank().questions("scoping")
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [("no, existing airflow + sagemaker batch", False), ("yes, a feature store", True)],
+)
+def test_new_technology_is_the_risk_not_its_absence(text: str, risk: bool) -> None:
+    """`Is new technology needed?`: `yes` is the risk; the bank says which answer is."""
+    answers = {
+        "new_tech": AnswerRow(
+            1, "T1", 1, "scoping", "new_tech", "answered", text, "U0A", "1.2", NOW, NOW
+        )
+    }
+    assert bool(risks(SCOPING, answers, read_plan(SCOPING, {}), Gate(()))) == risk
 
 
 @pytest.mark.parametrize(("key", "text", "risk"), CASES, ids=[f"{k}: {t}" for k, t, _ in CASES])

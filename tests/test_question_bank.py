@@ -56,6 +56,8 @@ def test_invalid_bank_names_file_entry_and_problem(tmp_path: Path) -> None:
         (lambda d: d["stages"]["planning"][1].update(key="success"), "repeated"),
         (lambda d: d["stages"]["planning"][0].update(why="because"), "must cite a source"),
         (lambda d: d["stages"]["scoping"][6].update(choices=[]), "at least two choices"),
+        (lambda d: d["stages"]["scoping"][6].update(risk_if="no"), "risk_if is for kind: text"),
+        (lambda d: d["stages"]["scoping"][5].update(risk_if=True), "risk_if"),  # YAML's bare yes
     ],
 )
 def test_bank_rules(tmp_path: Path, change, expected: str) -> None:  # type: ignore[no-untyped-def]

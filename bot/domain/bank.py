@@ -4,7 +4,7 @@ reads the file)."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -45,6 +45,8 @@ class Question(BaseModel):
     kind: Kind = Kind.TEXT
     choices: tuple[str, ...] = ()
     sets: Sets | None = None
+    # for a yes/no question written as text: the answer a brief lists under Risks
+    risk_if: Literal["yes", "no"] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
@@ -52,6 +54,8 @@ class Question(BaseModel):
             raise ValueError(f"a {self.kind} question needs at least two choices")
         if self.kind not in (Kind.CHOICE, Kind.CHOICES) and self.choices:
             raise ValueError("choices are only for kind: choice or choices")
+        if self.risk_if is not None and self.kind is not Kind.TEXT:
+            raise ValueError("risk_if is for kind: text (a yes/no question answered in words)")
         if self.sets is Sets.TIME_BOX and self.kind is not Kind.DURATION:
             raise ValueError("sets: time_box needs kind: duration")
         if self.sets in (Sets.KPI_BASELINE, Sets.KPI_TARGET) and self.kind is not Kind.NUMBER:

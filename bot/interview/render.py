@@ -296,19 +296,20 @@ SUMMARY = (  # the built-in bank's questions a stakeholder reads first, by stage
     ("Failure reasons", "failure_reasons"),
     ("Next time", "do_differently"),
 )
-# a reply that says the answer to a yes/no question is the worrying one: `no` to "Is training
-# reproducible?", `yes` to "Any glue code …?" (a word of its own: `normally`, `none` are not)
-YES_NO_OPENINGS = ("Is", "Are", "Does", "Did", "Has", "Have", "Can")
+# the worrying answer to a yes/no question written as text (`risk_if` in the bank): `no` to
+# "Is training reproducible?", `yes` to "Any glue code …?", as a word of its own (`normally`,
+# `none`, `not sure` are neither)
 _NO = re.compile(r"(?:no|nope|nah|not yet|not really|not at all|n)\b", re.IGNORECASE)
 _YES = re.compile(r"(?:yes|yep|yeah|y|some|a few|a bit|a little|plenty|lots)\b", re.IGNORECASE)
 
 
-def worrying(question: str, answer: str) -> bool:
-    """Whether a free-text answer to a yes/no question says what the book warns about."""
-    first, said = question.split()[0] if question.split() else "", answer.strip()
-    if first in YES_NO_OPENINGS:
+def worrying(question: Question, answer: str) -> bool:
+    """Whether a text answer to a yes/no question gives the answer its bank entry calls a
+    risk."""
+    said = answer.strip()
+    if question.risk_if == "no":
         return _NO.match(said) is not None
-    if first == "Any":
+    if question.risk_if == "yes":
         return _YES.match(said) is not None
     return False
 
@@ -343,7 +344,7 @@ def risks(
             out.append(f"Q{number[q.key]} answered “{said}”, which is not an answer yet")
         elif answer.status == "skipped" and q.required:
             out.append(f"Q{number[q.key]} (required) was skipped by <@{answer.author_id}>")
-        elif answer.status == "answered" and q.kind is Kind.TEXT and worrying(q.text, answer.text):
+        elif answer.status == "answered" and worrying(q, answer.text):
             out.append(
                 f"Q{number[q.key]} {esc(clip(q.text, 80))} — “{esc(clip(answer.text, 100))}”"
             )
