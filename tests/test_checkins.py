@@ -60,6 +60,22 @@ async def test_past_the_time_box_says_so_plainly(timed: tuple[Harness, ManualClo
     assert "/mle stage churn-reduction next" in shown
 
 
+async def test_past_the_time_box_with_the_gate_closed_offers_no_move_that_would_be_refused(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    h, clock = timed
+    thread = await new_project(h)
+    await reply(h, thread, valid_answer(PLANNING[0]))
+    await reply(h, thread, f"Q{len(PLANNING)}: 2 days")  # the time box, answered early
+    await _tick(h, clock, MONDAY)
+    [post] = _checkins(h, thread)
+    shown = "\n".join(b["text"]["text"] for b in post.blocks or [] if b.get("text"))
+    assert "Past the 2-day time box (day 5)" in shown
+    assert "move on with `/mle stage churn-reduction next`" not in shown
+    assert "the gate waits for the open questions above" in shown
+    assert "`/mle stage churn-reduction next --force` (recorded)" in shown
+
+
 async def submit_blocker(h: Harness, user: str, what: str, who: str | None = None) -> None:
     [view] = [v for v in h.emulator.workspace.views.values() if v.view["callback_id"] == "blocker"]
     values: dict[str, dict[str, dict[str, object]]] = {

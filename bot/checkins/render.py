@@ -104,10 +104,18 @@ def checkin(
             open_text = "No open required questions."
     blocks.append(section(open_text))
     if time_box is not None and day > time_box:
+        if result.passes:
+            onward = f"cut scope and move on with `/mle stage {slug} next`"
+        elif result.no_go is not None:
+            onward = f"close the project (`/mle close {slug} cancelled <why>`)"
+        else:
+            onward = (
+                "cut scope: the gate waits for the open questions above, and the owner can "
+                f"move on past them with `/mle stage {slug} next --force` (recorded)"
+            )
         warning = (
             f"⚠️ Past the {time_box}-day time box (day {day}). Risk: {RISK.get(stage, '')}."
-            f"\nExtend with a reason — reply `extend 1 week: <why>` — or cut scope and "
-            f"move on with `/mle stage {slug} next`."
+            f"\nExtend with a reason — reply `extend 1 week: <why>` — or {onward}."
         )
         blocks.append(section(warning))
         text += " Past the time box: extend with a reason or cut."
