@@ -29,15 +29,21 @@ def _last_ephemeral(h: Harness, user: str = "U0ALICE") -> str:
     return h.emulator.ephemerals_for(user)[-1].text
 
 
+async def _monday_checkin(h: Harness, clock: ManualClock, *replies: str) -> tuple[Message, str]:
+    """A new project with these replies in its thread, then Monday's check-in and its text."""
+    thread = await new_project(h)
+    for text in replies:
+        await reply(h, thread, text)
+    await _tick(h, clock, MONDAY)
+    [post] = _checkins(h, thread)
+    return post, "\n".join(b["text"]["text"] for b in post.blocks or [] if b.get("text"))
+
+
 async def test_checkin_shows_stage_day_open_questions_and_buttons(
     timed: tuple[Harness, ManualClock],
 ) -> None:
     h, clock = timed
-    thread = await new_project(h)
-    await reply(h, thread, valid_answer(PLANNING[0]))
-    await _tick(h, clock, MONDAY)
-    [post] = _checkins(h, thread)
-    text = "\n".join(b["text"]["text"] for b in post.blocks or [] if b.get("text"))
+    post, text = await _monday_checkin(h, clock, valid_answer(PLANNING[0]))
     assert "Stage: *planning*, day 5 (no time box)" in text
     assert "Open required questions (8)" in text and "Q2. How is this done today" in text
     buttons = [
@@ -64,12 +70,10 @@ async def test_past_the_time_box_with_the_gate_closed_offers_no_move_that_would_
     timed: tuple[Harness, ManualClock],
 ) -> None:
     h, clock = timed
-    thread = await new_project(h)
-    await reply(h, thread, valid_answer(PLANNING[0]))
-    await reply(h, thread, f"Q{len(PLANNING)}: 2 days")  # the time box, answered early
-    await _tick(h, clock, MONDAY)
-    [post] = _checkins(h, thread)
-    shown = "\n".join(b["text"]["text"] for b in post.blocks or [] if b.get("text"))
+    # the time box, answered early
+    _, shown = await _monday_checkin(
+        h, clock, valid_answer(PLANNING[0]), f"Q{len(PLANNING)}: 2 days"
+    )
     assert "Past the 2-day time box (day 5)" in shown
     assert "move on with `/mle stage churn-reduction next`" not in shown
     assert "the gate waits for the open questions above" in shown
