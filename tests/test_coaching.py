@@ -250,6 +250,26 @@ async def test_insisting_on_a_model_metric_with_a_reason_keeps_it_flagged(
     assert "F2: the KPI names a model metric (AUC)" in block_text(brief)
 
 
+async def test_renaming_the_kpi_says_its_numbers_were_given_for_the_former_one(
+    harness: Harness,
+) -> None:
+    thread = await new_project(harness)
+    await answer_up_to(harness, thread, PLANNING, 4)
+    for _ in range(2):  # challenged, then kept
+        await reply(harness, thread, "AUC of the upsell model")
+    await reply(harness, thread, "0,69")
+    await reply(harness, thread, "0.74")
+    said = await mle(harness, f"answer {SLUG} Q5 upsell revenue per SMB account per quarter")
+    expected = (
+        "⚠️ The baseline (0.69) and target (0.74) were given for *AUC of the upsell model*: if "
+        "they don't fit *upsell revenue per SMB account per quarter*, answer Q6 and Q7 again."
+    )
+    assert expected in said and expected in last_post(harness, thread)
+    # the same KPI written again differently says nothing of the kind
+    said = await mle(harness, f"answer {SLUG} Q5 Upsell revenue per SMB account per quarter")
+    assert "were given for" not in said
+
+
 async def test_a_business_kpi_naming_a_model_metric_only_to_set_it_aside_passes(
     harness: Harness,
 ) -> None:

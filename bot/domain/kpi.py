@@ -146,3 +146,16 @@ def read_plan(questions: tuple[Question, ...], answers: Mapping[str, Stated]) ->
         model_metric=metric,
         risks=tuple(risks),
     )
+
+
+def renamed(
+    questions: tuple[Question, ...], before: Mapping[str, Stated], after: Mapping[str, Stated]
+) -> tuple[str, KpiPlan] | None:
+    """The KPI's former name and the plan now, when an answer renamed the KPI while a
+    baseline or target given for the former one still stands; None otherwise."""
+    was, now = read_plan(questions, before), read_plan(questions, after)
+    if not was.name or not now.name or was.name.lower() == now.name.lower():
+        return None
+    if now.baseline is None and now.target is None:
+        return None
+    return was.name, now

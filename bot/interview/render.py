@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from bot.blocks import Post, clip, context, esc, header, section, sections
 from bot.domain.answers import Parsed, example, read_answer
-from bot.domain.bank import Kind, Question, numbers
+from bot.domain.bank import Kind, Question, Sets, numbers
 from bot.domain.gates import Gate, GateNews, Given, read_gate
 from bot.domain.kpi import KpiPlan, Stated, read_plan
 from bot.domain.reading import show, unplaced
@@ -181,6 +181,24 @@ def read_back(decision: Record, slug: str, plan: KpiPlan | None) -> tuple[str, .
     if plan is not None:
         lines.extend(f"⚠️ {esc(risk)}." for risk in plan.risks if not risk.startswith("F2"))
     return tuple(lines)
+
+
+def numbers_kept(former: str, plan: KpiPlan, questions: tuple[Question, ...]) -> str:
+    """The KPI was renamed: its numbers were given for the former one."""
+    number = numbers(questions)
+    given = [
+        f"{what} ({show(q.value, q.unit)})"
+        for what, q in (("baseline", plan.baseline), ("target", plan.target))
+        if q is not None
+    ]
+    asked = " and ".join(
+        f"Q{number[q.key]}" for q in questions if q.sets in (Sets.KPI_BASELINE, Sets.KPI_TARGET)
+    )
+    were, they = ("were", "they don't") if len(given) > 1 else ("was", "it doesn't")
+    return (
+        f"⚠️ The {' and '.join(given)} {were} given for *{esc(clip(former, 80))}*: if {they} "
+        f"fit *{esc(clip(plan.name or '', 80))}*, answer {asked} again."
+    )
 
 
 def gate_lines(

@@ -373,6 +373,10 @@ class InterviewService:
                 f"“{clip(shown, 300)}”).",
                 *lines,
             )
+        if decision.question.sets is Sets.KPI and decision.status == "answered":
+            change = kpi.renamed(questions, before, after)
+            if change is not None:
+                lines = (*lines, render.numbers_kept(change[0], change[1], questions))
         if not decision.pending:
             news = gates.gate_news(
                 questions,
