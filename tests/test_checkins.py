@@ -168,6 +168,19 @@ async def test_extend_needs_a_reason_and_then_extends(timed: tuple[Harness, Manu
     assert await h.read(lambda tx: tx.projects.time_box("T0SANDBOX", project.id, "planning")) == 10
 
 
+async def test_extend_without_a_time_box_says_it_sets_one(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    h, clock = timed
+    thread = await new_project(h)
+    await reply(h, thread, valid_answer(PLANNING[0]))  # no time box given yet
+    await _tick(h, clock, MONDAY)
+    await reply(h, thread, "extend 1 week: SRE needs time for the canary setup")
+    [said] = [m.text for m in h.emulator.bot_posts("C0MLTEAM", thread) if "⏱️" in m.text]
+    assert "set a planning time box of 12 days (day 5 + 7; there was none)" in said
+    assert "extended" not in said
+
+
 async def test_one_nudge_after_a_day_without_response(timed: tuple[Harness, ManualClock]) -> None:
     h, clock = timed
     thread = await new_project(h, user="U0BOB")

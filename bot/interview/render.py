@@ -302,7 +302,7 @@ SUMMARY = (  # the built-in bank's questions a stakeholder reads first, by stage
     ("Baseline to beat", "baseline"),
     ("Go / no-go", "go_no_go"),
     ("Approach chosen", "approach_chosen"),
-    ("Beats the baseline?", "beats_baseline"),
+    ("Beats the baseline", "beats_baseline"),
     ("Go / no-go for development", "build_go_no_go"),
     ("Serving design", "serving_design"),
     ("Where the KPI data lives", "kpi_data"),
@@ -446,7 +446,7 @@ def brief(
         blocks.append(
             context(
                 f"{notes} {'reply' if notes == 1 else 'replies'} in the thread kept as "
-                f"{'a note' if notes == 1 else 'notes'} (not answers): `/mle status "
+                f"{'a note' if notes == 1 else 'notes'}, not as answers: `/mle status "
                 f"{project.slug}` lists the answers."
             )
         )

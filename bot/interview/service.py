@@ -512,10 +512,15 @@ class InterviewService:
             )
             day = day_in_stage(project.stage_entered_at, now, project.tz)
             still = f" Still past it: this is day {day}." if day > base + extension.days else ""
+            did = (
+                f"extended the {project.stage} time box by {extension.days} days to "
+                f"{base + extension.days} days"
+                if box is not None
+                else f"set a {project.stage} time box of {base + extension.days} days (day "
+                f"{base} + {extension.days}; there was none)"
+            )
             said = render.plain(
-                f"⏱️ <@{user}> extended the {project.stage} time box by {extension.days} days "
-                f"to {base + extension.days} days.{still} Reason on record: "
-                f"{esc(extension.reason)}"
+                f"⏱️ <@{user}> {did}.{still} Reason on record: {esc(extension.reason)}"
             )
             self._say(tx, project, said, now)
         return outcome

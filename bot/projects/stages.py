@@ -134,7 +134,7 @@ class StageService:
             number = numbers(self.bank.questions(current))
             missing = ", ".join(f"Q{number[q.key]}" for q in decision.missing)
             reason = (
-                f"forced by <@{user}>"
+                "forced"
                 + ("; over the team's no-go" if result.no_go is not None else "")
                 + (f"; missing {missing}" if missing else "")
                 + (
