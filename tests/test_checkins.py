@@ -102,6 +102,8 @@ async def test_buttons_on_track_blocked_and_next(timed: tuple[Harness, ManualClo
     await h.idle()
     assert result.status == 200
     assert "on track" in _last_ephemeral(h, "U0CAROL")
+    line = h.emulator.bot_posts("C0MLTEAM", thread)[-1].text
+    assert line == "👍 *Churn reduction* is on track: a check-in answer, noted."  # no ping
     # Blocked opens a form (views.open); the blocker is recorded when it is submitted
     await h.emulator.click(post, "checkin_blocked", user="U0CAROL")
     await h.idle()

@@ -127,6 +127,9 @@ class CheckinService:
                     mention=False,
                     raised_before=min(newer) if newer else None,
                 )
+                if not cleared:  # the team sees the answer in the thread, as it sees a blocker
+                    line = f"👍 *{esc(project.name)}* is on track: a check-in answer, noted."
+                    tx.deliveries.add_many(outbox.thread_line("thread", project, line, moment))
 
             return project, cleared
 
@@ -136,8 +139,7 @@ class CheckinService:
         if isinstance(recorded, str):
             return recorded
         project, cleared = recorded
-        if cleared:
-            self.kick(project.channel_id)
+        self.kick(project.channel_id)  # the thread line (or the blocker cleared)
         unblocked = " The blocker is cleared." if cleared else ""
         if action == "checkin_on_track":
             return f"Noted: *{project.name}* is on track.{unblocked} Thanks!"
