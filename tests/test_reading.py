@@ -676,6 +676,8 @@ def test_a_person_named_without_the_at_is_told_how_to_mention_them(
     assert isinstance(reading, Rejected)
     assert reading.reason.startswith("that reply doesn't mention anyone")
     if suggested:
-        assert f"type `{suggested}` and pick them from Slack's list" in reading.reason
+        assert f"(to mention them, type `{suggested}` and pick them from Slack's list)" in (
+            reading.reason
+        )
     else:
         assert "type `@" not in reading.reason

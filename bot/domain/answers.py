@@ -128,8 +128,7 @@ def read_answer(question: Question, text: str) -> Parsed | Rejected | NonAnswer:
         if not users:
             named = _NAME_ONLY.match(stripped)
             hint = (
-                f"; type `@{named.group(1)}` and pick them from Slack's list, so it becomes a "
-                "mention"
+                f" (to mention them, type `@{named.group(1)}` and pick them from Slack's list)"
                 if named
                 else ""
             )
