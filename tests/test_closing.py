@@ -92,6 +92,15 @@ async def test_reopen_puts_it_back_and_checkins_resume(timed: tuple[Harness, Man
     await h.runtime.services.scheduler_pass(clock())
     await h.idle()
     assert not [m for m in thread_posts(h, thread) if m.text.startswith("Check-in")]
+    for week in (1, 2, 3):  # held while closed: no slot comes due, nothing is written for it
+        clock.at(datetime(2026, 11, 30, 15, 0, tzinfo=UTC) + timedelta(weeks=week))
+        assert await h.runtime.services.ticker.tick(clock()) == []
+    closed = await h.only_project()
+    rows = await h.read(
+        lambda tx: tx.deliveries.for_subject("T0SANDBOX", "checkin", str(closed.id))
+    )
+    assert rows == []
+    clock.at(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
     assert await mle(h, f"reopen {SLUG}", user="U0CAROL") == (
         "Only the owner of *Churn reduction* (<@U0BOB>) or a workspace admin can reopen it."
     )

@@ -77,7 +77,7 @@ class HomeService:
             schedule = checkins.get(str(p.id))
             next_checkin = (
                 schedule.next_due_at
-                if schedule and schedule.enabled and schedule.next_due_at
+                if schedule and schedule.enabled == 1 and schedule.next_due_at
                 else None
             )
             link = (

@@ -95,10 +95,29 @@ class ScheduleRepo:
         )
 
     def disable(self, team_id: str, kind: str, subject: str) -> bool:
+        """Turned off (by someone): not resumed by anything but turning it on again."""
         cur = self._conn.execute(
             "UPDATE schedules SET enabled = 0 WHERE team_id = ? AND kind = ? AND subject = ? "
+            "AND enabled IN (1, 2)",
+            (team_id, kind, subject),
+        )
+        return cur.rowcount == 1
+
+    def pause(self, team_id: str, kind: str, subject: str) -> bool:
+        """Held while its subject is closed (`enabled = 2`): no slot comes due, no row is
+        written for it; `resume` takes it up again. One turned off stays off."""
+        cur = self._conn.execute(
+            "UPDATE schedules SET enabled = 2 WHERE team_id = ? AND kind = ? AND subject = ? "
             "AND enabled = 1",
             (team_id, kind, subject),
+        )
+        return cur.rowcount == 1
+
+    def resume(self, team_id: str, kind: str, subject: str, next_due_at: datetime) -> bool:
+        cur = self._conn.execute(
+            "UPDATE schedules SET enabled = 1, next_due_at = ? WHERE team_id = ? AND kind = ? "
+            "AND subject = ? AND enabled = 2",
+            (iso(next_due_at), team_id, kind, subject),
         )
         return cur.rowcount == 1
 
