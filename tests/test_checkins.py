@@ -226,6 +226,7 @@ async def test_checkin_schedule_command(timed: tuple[Harness, ManualClock]) -> N
         ("checkin churn-reduction mon 09:30 Mars/Olympus", "is not an IANA time zone"),
         ("checkin churn-reduction mon 09:30 europe/paris", "Did you mean `Europe/Paris`"),
         ("checkin churn-reduction mon,thu 09:30 Europe/Paris", "mon,thu at 09:30 (Europe/Paris)"),
+        ("checkin churn-reduction mon,thu 09:30 Europe/Paris", "|Thu 26 Nov 09:30 CET>"),
     ]:
         await h.emulator.slash(text, user="U0BOB")
         await h.idle()
@@ -250,6 +251,11 @@ async def test_checkin_for_a_closed_or_gone_project_is_skipped(
         await h.idle()
         await _tick(h, clock, MONDAY)
         assert _checkins(h, thread) == []
+        assert await h.runtime.services.ticker.tick(MONDAY + timedelta(weeks=1)) == []  # held
+        await h.emulator.slash("checkin churn-reduction tue 09:00")
+        await h.idle()
+        assert "start when it is reopened" in _last_ephemeral(h)
+        assert await h.runtime.services.ticker.tick(MONDAY + timedelta(weeks=2)) == []
 
 
 async def test_an_old_checkins_next_button_moves_nothing_after_the_stage_changed(

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.blocks import clip, esc
 from bot.checkins import render
 from bot.domain.schedule import DAYS, ScheduleError, parse_recurrence
+from bot.domain.stages import Stage
 from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
 from bot.projects.stages import StageService
 from bot.scheduling import outbox
-from bot.scheduling.checkins import KIND, save_schedule
+from bot.scheduling.checkins import KIND, hold, save_schedule
 from bot.slack_gateway import SlackGateway
 from storage.rows import ProjectRow
 from storage.store import Store, Tx
@@ -72,12 +74,25 @@ class CheckinService:
                 f"{exc}\nUsage: `/mle checkin <project> <days> <HH:MM> [<IANA tz>]` or "
                 "`/mle checkin <project> off`."
             )
-        await self.store.write(lambda tx: save_schedule(tx, project, rule, now))
+        closed = project.stage == Stage.CLOSED
+
+        def save(tx: Tx) -> None:
+            save_schedule(tx, project, rule, now)
+            if closed:  # kept for when it is reopened
+                hold(tx, project)
+
+        await self.store.write(save)
+        if closed:
+            return (
+                f"Check-ins for *{project.name}*: {rule.describe()}. It is closed, so they "
+                f"start when it is reopened (`/mle reopen {project.slug}`)."
+            )
         first = rule.next_after(now)
+        local = first.astimezone(ZoneInfo(rule.tz))
         return (
             f"Check-ins for *{project.name}*: {rule.describe()}. Next one "
             f"<!date^{int(first.timestamp())}^{{date_short_pretty}} {{time}}|"
-            f"{rule.slot(first)}>."
+            f"{local:%a %d %b %H:%M} {local.tzname()}>."
         )
 
     async def press(self, team_id: str, user: str, value: str, action: str) -> str | None:

@@ -12,9 +12,8 @@ from bot.domain.stages import Stage
 from bot.interview.record import kpi_lines
 from bot.interview.service import InterviewService
 from bot.projects.parent import queue_update
+from bot.scheduling import checkins as checkin_schedule
 from bot.scheduling import outbox
-from bot.scheduling.checkins import KIND as CHECKIN
-from bot.scheduling.ticker import recurrence
 from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
 from storage.rows import ProjectRow
@@ -86,7 +85,7 @@ class ProjectCloser:
             )
             queue_update(tx, fresh, moment)  # the channel's message says how it ended
             # its check-ins are held, not skipped slot after slot while it stays closed
-            tx.schedules.pause(team_id, CHECKIN, str(project_id))
+            checkin_schedule.hold(tx, fresh)
             live = [m.name for m in tx.models.for_project(team_id, project_id) if not m.retired_at]
             why = f" Reason: {esc(clip(reason, 500)).rstrip('.')}." if reason else ""
             line = (
@@ -153,11 +152,7 @@ class ProjectCloser:
             )
             tx.projects.set_outcome(team_id, project_id, None, None, None, None, None)
             queue_update(tx, fresh, moment)
-            held = tx.schedules.get(team_id, CHECKIN, str(project_id))
-            if held is not None and held.enabled == 2:  # check-ins resume from now on
-                tx.schedules.resume(
-                    team_id, CHECKIN, str(project_id), recurrence(held).next_after(moment)
-                )
+            checkin_schedule.resume(tx, fresh, moment)  # held check-ins go on from now
             # the day count goes on from when it first entered that stage
             entered = [
                 at for stage, at, _, _ in tx.projects.timeline(team_id, project_id) if stage == back

@@ -21,6 +21,7 @@ from bot.domain.stages import ORDER, Stage
 from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
 from bot.projects.parent import queue_update
+from bot.scheduling import checkins as checkin_schedule
 from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
 from bot.touch import Touch, nobody
@@ -173,6 +174,10 @@ class StageService:
                 reason=reason,
             )
             queue_update(tx, project, moment)  # the channel's message shows the new stage
+            if dest == Stage.CLOSED:  # held while closed, as a close holds them
+                checkin_schedule.hold(tx, project)
+            elif project.stage == Stage.CLOSED:
+                checkin_schedule.resume(tx, project, moment)
             said = text + self._kpi_warning(tx, project)
             tx.deliveries.add_many(outbox.thread_line("thread", project, said, moment))
             if self.bank.questions(dest):

@@ -31,3 +31,17 @@ def save_schedule(tx: Tx, project: ProjectRow, rule: Recurrence, now: datetime) 
         tz=rule.tz,
         next_due_at=rule.next_after(now),
     )
+
+
+def hold(tx: Tx, project: ProjectRow) -> None:
+    """The project is closed: its check-ins are held (no slot comes due meanwhile)."""
+    tx.schedules.pause(project.team_id, KIND, str(project.id))
+
+
+def resume(tx: Tx, project: ProjectRow, now: datetime) -> None:
+    """The project is open again: held check-ins go on from `now` (ones turned off stay off)."""
+    held = tx.schedules.get(project.team_id, KIND, str(project.id))
+    if held is not None and held.enabled == 2:
+        hour, minute = (int(x) for x in held.at_time.split(":"))
+        rule = Recurrence(tuple(held.days.split(",")), hour, minute, held.tz)
+        tx.schedules.resume(project.team_id, KIND, str(project.id), rule.next_after(now))
