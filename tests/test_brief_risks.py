@@ -35,6 +35,8 @@ CASES = [
     ("reproducible", "yes, pinned data snapshots", False),
     ("reproducible", "normally, when the cache is warm", False),
     ("reproducible", "not sure, need to check", False),
+    ("reproducible", "n/a", False),  # a non-answer, not a no
+    ("reproducible", "No problem, fully reproducible", False),
     ("code_quality", "n", True),  # "Is the code modular, unit-tested and reviewed?"
     ("debt", "yes, a lot of glue code around the feature store", True),  # "Any glue code …?"
     ("debt", "some config sprawl", True),

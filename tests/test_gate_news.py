@@ -113,3 +113,9 @@ def test_gate_lines(change: Change, current: bool, said: str, unsaid: str) -> No
     text = "\n".join(gate_lines(change.news(), SCOPING, "scoping", "churn", current))
     assert said in text
     assert unsaid not in text
+
+
+def test_the_retrospective_has_no_stage_after_it() -> None:
+    news = NEWS[0][0].news()  # every required question answered now
+    said = "\n".join(gate_lines(news, SCOPING, "closed", "churn", True))
+    assert "question is answered now." in said and "moves on" not in said

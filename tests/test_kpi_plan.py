@@ -52,6 +52,9 @@ NAMES = [
     ("net revenue retention (NRR)", "net revenue retention (NRR)"),
     ("cost per ticket in U.S. dollars", "cost per ticket in U.S. dollars"),
     ("Reduce monthly churn", "Reduce monthly churn"),
+    ("No. of churned accounts per month", "No. of churned accounts per month"),
+    ("no - monthly churn rate", "monthly churn rate"),
+    ("no-show rate", "no-show rate"),
 ]
 
 

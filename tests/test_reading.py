@@ -218,6 +218,9 @@ DURATIONS: list[tuple[str, int | None]] = [
     ("2-3 weeks", 21),
     ("2 weeks overall, about 4 days per approach", 14),
     ("a week or so, 10 days max", 10),  # the limit stated wins over the first guess
+    ("2 weeks overall, max 4 days per approach", 14),  # a limit on a part: not the whole
+    ("6 weeks, 2 weeks max per experiment", 42),
+    ("3 weeks, with a check-in within 2 weeks", 21),
     ("a week, at most 10 days", 10),
     ("up to a fortnight, hopefully a week", 14),
     ("10 days tops", 10),
@@ -409,6 +412,7 @@ METRICS: list[tuple[str, str | None]] = [
     ("monthly churn rate", None),
     ("revenue per visit", None),
     ("churn, not AUC", None),
+    ("monthly churn rate vs. AUC", None),
     ("no, AUC of the churn model - the retention team signed off on it", "AUC"),  # insisting
     ("No. AUC, as agreed", "AUC"),
     ("no AUC please, monthly churn", None),
@@ -651,6 +655,8 @@ UNPLACED = [
     ("over-experimentation and fragile code", "", ()),
     ("data not good enough, stakeholders changed", "", ()),  # item 9 is read already
     ("2 and the deployment", "deployment", ("over-built deployment",)),
+    ("1 - took too long", "", ()),
+    ("1, we did not have enough time", "", ()),
 ]
 
 

@@ -74,15 +74,16 @@ class CheckinService:
                 f"{exc}\nUsage: `/mle checkin <project> <days> <HH:MM> [<IANA tz>]` or "
                 "`/mle checkin <project> off`."
             )
-        closed = project.stage == Stage.CLOSED
 
-        def save(tx: Tx) -> None:
+        def save(tx: Tx) -> bool:
+            fresh = tx.projects.get(team_id, project.id)  # closed or reopened meanwhile?
             save_schedule(tx, project, rule, now)
+            closed = fresh is not None and fresh.stage == Stage.CLOSED
             if closed:  # kept for when it is reopened
                 hold(tx, project)
+            return closed
 
-        await self.store.write(save)
-        if closed:
+        if await self.store.write(save):
             return (
                 f"Check-ins for *{project.name}*: {rule.describe()}. It is closed, so they "
                 f"start when it is reopened (`/mle reopen {project.slug}`)."
@@ -123,6 +124,7 @@ class CheckinService:
                     f"*{project.stage}*, so its button no longer moves the project. Use the "
                     f"latest check-in, or `/mle stage {project.slug} next`."
                 )
+            tx.deliveries.respond(delivery_id, user, moment)  # answered, whatever comes of it
             if action == "checkin_on_track":  # Ready is noted once it is known if it moved
                 self._note(tx, project, delivery_id, user, label, f"{action}:{iso(moment)}", moment)
             cleared = 0
@@ -293,7 +295,7 @@ class CheckinService:
         now: datetime,
     ) -> None:
         """A button or form on a check-in is its answer, kept as a note with its author."""
-        tx.deliveries.respond(delivery_id, user, now)
+        tx.deliveries.respond(delivery_id, user, now)  # (again for a press: harmless)
         tx.notes.add(
             team_id=project.team_id,
             project_id=project.id,

@@ -20,7 +20,7 @@ from bot.domain.reading import (
 # `ok fair - monthly churn rate`: what a person says before the answer itself
 _FILLER = re.compile(
     r"^(?:(?:ok(?:ay)?|fair(?: enough)?|fine|sure|yes|yeah|yep|right|true|good point|"
-    r"got it|agreed|then|(?:no|nope)(?=\s*[,.;:!]))\b[\s,.:;!\-–—]*)+",
+    r"got it|agreed|then|(?:no|nope)(?=\s*(?:[,;:!]|[-–—]\s)))\b[\s,.:;!\-–—]*)+",
     re.IGNORECASE,
 )
 
@@ -66,7 +66,9 @@ def _parsed(questions: tuple[Question, ...], answers: Mapping[str, Stated], sets
 
 # where a KPI answer's name ends and a remark about it begins: `AUC. leadership only trusts
 # it`, `monthly churn - finance agreed`, `churn; see the dashboard`
-_REMARK = re.compile(r"(?:(?<=[A-Za-z]{2})|(?<=[0-9%)]))\.\s+(?=\S)|;\s+|\s+[-–—]\s+")
+_REMARK = re.compile(
+    r"(?:(?<=[A-Za-z]{2})(?<!\b[Nn]o)(?<!\b[Vv]s)|(?<=[0-9%)]))\.\s+(?=\S)|;\s+|\s+[-–—]\s+"
+)
 
 
 def _kpi_name(text: str) -> str | None:

@@ -236,7 +236,10 @@ def read_duration(text: str) -> int | None:
         for start, end, days in found
         if _LIMIT_BEFORE.search(clean[:start]) or _LIMIT_AFTER.match(clean[end:])
     ]
-    days = limits[0] if limits else found[0][2]
+    first = found[0][2]
+    # a limit raises the first guess (`a week or so, 10 days max`); a limit on a part of it
+    # (`2 weeks overall, max 4 days per approach`) does not lower the whole
+    days = limits[0] if limits and (first is None or (limits[0] or 0) >= first) else first
     return days if days is not None and 1 <= days <= MAX_DAYS else None
 
 
@@ -325,8 +328,8 @@ def _words(text: str) -> str:
 
 
 _LINKS = frozenset(
-    "a an and also as both but e g i ie item items like maybe mostly my of one ones or our "
-    "plus some that the them these this those we with".split()
+    "a an and also as both but could did e enough g i ie item items like maybe mostly much my "
+    "not of one ones or our plus some that the them these this those too very we with".split()
 )
 
 
@@ -338,7 +341,7 @@ def unplaced(choices: tuple[str, ...], text: str) -> tuple[str, tuple[str, ...]]
     for choice in choices:
         for part in (choice, *choice.split(" or ")):
             rest = rest.replace(f" {_words(part)} ", " ")
-    left = [w for w in rest.split() if not w.isdigit() and w not in _LINKS and len(w) > 2]
+    left = [w for w in rest.split() if not w.isdigit() and w not in _LINKS and len(w) > 3]
     picked = read_choices(choices, text)
     meant = tuple(
         c for c in choices if c not in picked and any(w in _words(c).split() for w in left)
@@ -485,13 +488,15 @@ _NEGATIONS = {"not", "no", "than", "instead", "besides", "beyond", "vs", "versus
 
 # where a clause ends: a `no` before it answers something else (`no, AUC of the model` insists
 # on AUC), a `not` within it sets the metric aside (`churn, not AUC`)
+_ABBREVIATED = re.compile(r"\b(vs|v|e\.g|i\.e|etc|approx|incl)\.")
 _CLAUSE = re.compile(r"[,;.:!?()]|\s[-–—]+\s")
 
 
 def model_metric_named(text: str) -> str | None:
     """The model metric a KPI answer names (`AUC`, `F1-score`, `val RMSE`, `log loss`), unless
     only to set it aside (`churn, not AUC`); None when it names none."""
-    for clause in _CLAUSE.split(text.lower()):
+    plain = _ABBREVIATED.sub(r"\1", text.lower())  # `vs.` does not end a clause
+    for clause in _CLAUSE.split(plain):
         found = _metric_in(_TOKENS.findall(clause))
         if found:
             return found

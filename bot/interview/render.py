@@ -11,7 +11,7 @@ from bot.domain.answers import Parsed, example, read_answer
 from bot.domain.bank import Kind, Question, Sets, numbers
 from bot.domain.gates import Gate, GateNews, Given, read_gate
 from bot.domain.kpi import KpiPlan, Stated, read_plan
-from bot.domain.reading import show, unplaced
+from bot.domain.reading import is_non_answer, show, unplaced
 from bot.domain.reply import Record
 from bot.domain.stages import stage_label
 from storage.rows import AnswerRow, ProjectRow
@@ -213,6 +213,10 @@ def gate_lines(
             (f"✅ Every required {label} question is answered now.",) if news.answered_all else ()
         )
     number = numbers(questions)
+    if stage == "closed":  # the retrospective: there is no stage after it
+        return (
+            (f"✅ Every required {label} question is answered now.",) if news.answered_all else ()
+        )
     move = f"`/mle stage {slug} next` moves on."
     if news.no_go is not None and (news.answered_all or news.no_go_decided):
         n = number[news.no_go.key]
@@ -317,7 +321,11 @@ SUMMARY = (  # the built-in bank's questions a stakeholder reads first, by stage
 # the worrying answer to a yes/no question written as text (`risk_if` in the bank): `no` to
 # "Is training reproducible?", `yes` to "Any glue code …?", as a word of its own (`normally`,
 # `none`, `not sure` are neither)
-_NO = re.compile(r"(?:no|nope|nah|not yet|not really|not at all|n)\b", re.IGNORECASE)
+_NO = re.compile(
+    r"(?:no(?!\s+(?:problem|worries|issue|doubt))|nope|nah|not yet|not really|not at all"
+    r"|n(?![/.]))\b",
+    re.IGNORECASE,
+)
 _YES = re.compile(r"(?:yes|yep|yeah|y|some|a few|a bit|a little|plenty|lots)\b", re.IGNORECASE)
 
 
@@ -325,6 +333,9 @@ def worrying(question: Question, answer: str) -> bool:
     """Whether a text answer to a yes/no question gives the answer its bank entry calls a
     risk."""
     said = answer.strip()
+    decisive = said.lower().rstrip(".!") in ("no", "nope", "nah", "n", "yes", "yep", "yeah", "y")
+    if not decisive and is_non_answer(said):  # `n/a`, `tbd`, `no idea`: neither way
+        return False
     if question.risk_if == "no":
         return _NO.match(said) is not None
     if question.risk_if == "yes":

@@ -152,7 +152,7 @@ class ProjectCloser:
             )
             tx.projects.set_outcome(team_id, project_id, None, None, None, None, None)
             queue_update(tx, fresh, moment)
-            checkin_schedule.resume(tx, fresh, moment)  # held check-ins go on from now
+            resumed = checkin_schedule.resume(tx, fresh, moment)  # held ones go on from now
             # the day count goes on from when it first entered that stage
             entered = [
                 at for stage, at, _, _ in tx.projects.timeline(team_id, project_id) if stage == back
@@ -161,7 +161,7 @@ class ProjectCloser:
                 tx.projects.set_stage_entered(team_id, project_id, entered[0])
             line = (
                 f"🔄 <@{user}> reopened *{esc(fresh.name)}* (it was {fresh.outcome}); it is "
-                f"back in {back}, and check-ins resume."
+                f"back in {back}" + (", and check-ins resume." if resumed else ".")
             )
             tx.deliveries.add_many(outbox.thread_line("thread", fresh, line, moment))
             # the stage's interview picks up where it was: its waiting question is asked again

@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.domain.bank import QuestionBank
 from bot.domain.stages import Stage
 from bot.interview import render
+from bot.projects.create import PARENT
 from bot.scheduling import outbox
 from bot.slack_gateway import Posted, SlackGateway
 from storage.rows import ProjectRow
@@ -37,11 +38,21 @@ class ParentMessage:
 
     async def publish_queued(self, team_id: str, subject: str) -> Posted:
         """One attempt, composed now (the poster's publisher for queued updates)."""
-        project = await self.store.read(lambda tx: tx.projects.get(team_id, int(subject)))
+        project, coming = await self.store.read(
+            lambda tx: (
+                tx.projects.get(team_id, int(subject)),
+                any(
+                    row.status in ("pending", "posting", "checking", "unknown")
+                    for row in tx.deliveries.for_subject(team_id, PARENT, subject)
+                ),
+            )
+        )
         if project is None:
             return Posted("gone")  # deleted meanwhile: nothing to update
         if project.thread_ts is None:
-            return Posted(None, "not_posted_yet")  # tried again once the message is in Slack
+            if coming:  # tried again once the message is in Slack
+                return Posted(None, "not_posted_yet")
+            return Posted("none")  # it never went out (Slack refused it): nothing to update
         total = len(self.bank.questions(Stage.PLANNING))
         post = render.parent_now(project, total)
         result = await self.slack.update(

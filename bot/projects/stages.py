@@ -176,8 +176,6 @@ class StageService:
             queue_update(tx, project, moment)  # the channel's message shows the new stage
             if dest == Stage.CLOSED:  # held while closed, as a close holds them
                 checkin_schedule.hold(tx, project)
-            elif project.stage == Stage.CLOSED:
-                checkin_schedule.resume(tx, project, moment)
             said = text + self._kpi_warning(tx, project)
             tx.deliveries.add_many(outbox.thread_line("thread", project, said, moment))
             if self.bank.questions(dest):

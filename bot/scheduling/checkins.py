@@ -38,10 +38,12 @@ def hold(tx: Tx, project: ProjectRow) -> None:
     tx.schedules.pause(project.team_id, KIND, str(project.id))
 
 
-def resume(tx: Tx, project: ProjectRow, now: datetime) -> None:
-    """The project is open again: held check-ins go on from `now` (ones turned off stay off)."""
+def resume(tx: Tx, project: ProjectRow, now: datetime) -> bool:
+    """The project is open again: held check-ins go on from `now` (ones turned off stay off).
+    True when they do."""
     held = tx.schedules.get(project.team_id, KIND, str(project.id))
-    if held is not None and held.enabled == 2:
-        hour, minute = (int(x) for x in held.at_time.split(":"))
-        rule = Recurrence(tuple(held.days.split(",")), hour, minute, held.tz)
-        tx.schedules.resume(project.team_id, KIND, str(project.id), rule.next_after(now))
+    if held is None or held.enabled != 2:
+        return False
+    hour, minute = (int(x) for x in held.at_time.split(":"))
+    rule = Recurrence(tuple(held.days.split(",")), hour, minute, held.tz)
+    return tx.schedules.resume(project.team_id, KIND, str(project.id), rule.next_after(now))

@@ -18,7 +18,7 @@ from bot.models.reminders import team_settings
 from bot.models.render import RULE_NAMES, kpi_state
 from bot.problems import LOOK_BACK, describe
 from bot.projects.lookup import find_project
-from bot.projects.progress import progress
+from bot.projects.progress import Progress, progress
 from storage.rows import AnswerRow, ProjectRow
 from storage.store import Store, Tx
 
@@ -32,13 +32,14 @@ class StatusService:
         self.clock = clock
 
     def _stage_line(
-        self, tx: Tx, project: ProjectRow, now: datetime
+        self, tx: Tx, project: ProjectRow, now: datetime, where: Progress | None = None
     ) -> tuple[str, int, NoGo | None]:
-        """'planning, day 3 of 14', the number of open required questions and a no-go."""
+        """'planning, day 3 of 14', the number of open required questions and a no-go
+        (`where`: its progress, when read with other projects')."""
         if project.stage == "closed":
             when = f" on {project.closed_at:%Y-%m-%d}" if project.closed_at else ""
             return f"closed ({project.outcome or 'no outcome'}){when}", 0, None
-        where = progress(tx, self.bank, [project], now)[project.id]
+        where = where or progress(tx, self.bank, [project], now)[project.id]
         stage = f"{project.stage}, {describe_days(where.day, where.time_box)}"
         return stage, where.open_required, where.no_go
 
@@ -52,8 +53,11 @@ class StatusService:
             text = "No MLE Coach projects in this channel yet. Start one with `/mle new <name>`."
             return Post(text, [section(text)])
         lines = []
+        standing = progress(tx, self.bank, [p for p in projects if p.stage != "closed"], now)
         for project in projects:
-            stage, open_required, no_go = self._stage_line(tx, project, now)
+            stage, open_required, no_go = self._stage_line(
+                tx, project, now, standing.get(project.id)
+            )
             opened = (
                 f"{open_required} open required question(s)"
                 if open_required

@@ -175,7 +175,7 @@ class ProjectRepo:
         ]
         self._conn.execute(
             "DELETE FROM deliveries WHERE team_id = ? AND status IN ('pending', 'unknown') "
-            "AND kind IN ('parent', 'thread') AND subject = ?",
+            "AND kind IN ('parent', 'thread', 'parent_update') AND subject = ?",
             (team_id, str(project_id)),
         )
         self._conn.executemany(
