@@ -224,6 +224,9 @@ async def test_the_projects_message_in_the_channel_follows_its_stage_and_its_end
     assert f"/mle brief {SLUG} closed" in block_text(parent)
     await mle(harness, f"reopen {SLUG}")
     assert "Stage: *scoping*" in block_text(parent)
+    assert (await mle(harness, f"stage {SLUG} planning --force")).startswith("Moved")
+    assert "Stage: *planning* (since 2026-" in block_text(parent)  # back, not "a new project"
+    assert "a new ML project" not in block_text(parent)
     # one update per change, each composed from the project as it then was
     updates = harness.emulator.calls_to("chat.update")
-    assert len(updates) == 3
+    assert len(updates) == 4

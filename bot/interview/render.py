@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.blocks import Post, clip, context, esc, header, section, sections
 from bot.domain.answers import Parsed, example, read_answer
@@ -46,10 +48,18 @@ def parent(name: str, owner: str, stage: str, total: int) -> Post:
     )
 
 
-def parent_now(project: ProjectRow, total: int) -> Post:
+def _local(moment: datetime, zone: str) -> datetime:
+    """A moment in the project's time zone (UTC if the zone is unknown)."""
+    try:
+        return moment.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return moment
+
+
+def parent_now(project: ProjectRow, total: int, moved: bool = True) -> Post:
     """The project's message in the channel as it stands, for everyone who sees the channel
     and not the thread: its stage, or how it ended. Planning keeps the first words."""
-    if project.stage == "planning":
+    if project.stage == "planning" and not moved:  # still its first stage
         return parent(project.name, project.owner_id, project.stage, total)
     name = esc(clip(project.name, 200))
     if project.stage == "closed":
@@ -65,7 +75,7 @@ def parent_now(project: ProjectRow, total: int) -> Post:
                 ),
             ],
         )
-    since = f"{project.stage_entered_at:%Y-%m-%d}"
+    since = f"{_local(project.stage_entered_at, project.tz):%Y-%m-%d}"
     return Post(
         f"{esc(project.name)}: ML project by <@{project.owner_id}>, stage {project.stage}.",
         [

@@ -38,13 +38,14 @@ class ParentMessage:
 
     async def publish_queued(self, team_id: str, subject: str) -> Posted:
         """One attempt, composed now (the poster's publisher for queued updates)."""
-        project, coming = await self.store.read(
+        project, coming, moved = await self.store.read(
             lambda tx: (
                 tx.projects.get(team_id, int(subject)),
                 any(
                     row.status in ("pending", "posting", "checking", "unknown")
                     for row in tx.deliveries.for_subject(team_id, PARENT, subject)
                 ),
+                len(tx.projects.timeline(team_id, int(subject))) > 1,
             )
         )
         if project is None:
@@ -54,7 +55,7 @@ class ParentMessage:
                 return Posted(None, "not_posted_yet")
             return Posted("none")  # it never went out (Slack refused it): nothing to update
         total = len(self.bank.questions(Stage.PLANNING))
-        post = render.parent_now(project, total)
+        post = render.parent_now(project, total, moved)
         result = await self.slack.update(
             project.channel_id, project.thread_ts, post.text, post.blocks
         )
