@@ -70,10 +70,11 @@ NEWS = [
         True,
     ),
     (
+        # a skip takes the decision back: the gate waits for it again, nothing is lifted
         Change("a no-go skipped", stated(go_no_go=NO_GO), stated(go_no_go=SKIPPED)),
         False,
         False,
-        True,
+        False,
     ),
 ]
 

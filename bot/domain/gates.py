@@ -106,10 +106,13 @@ def gate_news(
 
     was_missing, was_no_go = read(before)
     missing, no_go = read(after)
+    # lifted: the decision answered otherwise (a skip only takes the decision back: the gate
+    # then waits for it as for any open question, and says nothing of a lift)
+    decided_again = was_no_go is not None and after.get(was_no_go.key, ("", ""))[0] == "answered"
     return GateNews(
         answered_all=bool(was_missing) and not missing,
         no_go_decided=was_no_go is None and no_go is not None,
-        no_go_lifted=was_no_go is not None and no_go is None,
+        no_go_lifted=was_no_go is not None and no_go is None and decided_again,
         missing=missing,
         no_go=no_go,
     )
