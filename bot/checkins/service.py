@@ -220,6 +220,7 @@ class CheckinService:
             if not taken:
                 return None  # this form was recorded before
             if tx.deliveries.get(team_id, delivery_id) is not None:
+                tx.deliveries.respond(delivery_id, user, moment)
                 self._note(tx, project, delivery_id, user, f"Blocked: {what}", request_key, moment)
             if unblocker and unblocker != user:
                 ask = f" <@{unblocker}>, you were named as the one who can unblock it."
@@ -294,8 +295,8 @@ class CheckinService:
         key: str,
         now: datetime,
     ) -> None:
-        """A button or form on a check-in is its answer, kept as a note with its author."""
-        tx.deliveries.respond(delivery_id, user, now)  # (again for a press: harmless)
+        """A button or form on a check-in is its answer, kept as a note with its author (the
+        caller marks the check-in answered)."""
         tx.notes.add(
             team_id=project.team_id,
             project_id=project.id,

@@ -146,10 +146,7 @@ class HomeService:
         due = now + timedelta(seconds=self.debounce)
         queued = False
         for user in sorted({u for u in users if u}):
-            if tx.deliveries.add_unless_pending(outbox.home_tab(team_id, user, now, due)):
-                # the publishes before it are of no use any more: one row per person is kept
-                tx.deliveries.forget_finished(team_id, outbox.HOME, user)
-                queued = True
+            queued = outbox.queue_view(tx, outbox.home_tab(team_id, user, now, due)) or queued
         if queued:
             tx.after_commit(lambda: self.kick_in(self.debounce + 0.05))
 

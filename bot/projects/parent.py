@@ -25,9 +25,9 @@ log = logging.getLogger(__name__)
 def queue_update(tx: Tx, project: ProjectRow, now: datetime) -> None:
     """Queue an update of the project's message (the caller kicks its channel after the
     commit); one waiting per project is enough."""
-    row = outbox.parent_update(project.team_id, project.id, project.channel_id, now)
-    if tx.deliveries.add_unless_pending(row):
-        tx.deliveries.forget_finished(project.team_id, outbox.PARENT_UPDATE, str(project.id))
+    outbox.queue_view(
+        tx, outbox.parent_update(project.team_id, project.id, project.channel_id, now)
+    )
 
 
 class ParentMessage:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.blocks import Post, section
 from storage.rows import NewDelivery, ProjectRow
+from storage.store import Tx
 
 
 def message(
@@ -63,40 +64,44 @@ def thread_line(kind: str, project: ProjectRow, text: str, now: datetime) -> lis
 
 
 HOME = "home"  # the kind (and op) of a Home tab publish
-
-
-def home_tab(team_id: str, user: str, now: datetime, due: datetime) -> NewDelivery:
-    """Republish a person's Home tab at `due`: composed when it is published, so the latest
-    state shows, and one waiting per person is enough (the changes until `due` go out
-    together). Its "channel" is the person's, for pacing."""
-    return NewDelivery(
-        team_id=team_id,
-        key=f"{HOME}:{user}:{uuid.uuid4().hex[:20]}",
-        kind=HOME,
-        subject=user,
-        channel_id=f"{HOME}:{user}",
-        created_at=now,
-        due_at=due,
-        op=HOME,
-    )
-
-
 PARENT_UPDATE = "parent_update"  # the kind (and op) of an update of a project's message
 
 
-def parent_update(team_id: str, project_id: int, channel: str, now: datetime) -> NewDelivery:
-    """Bring a project's message in the channel up to date (its stage, or how it ended):
-    composed when it goes out, one waiting per project."""
+def _view(
+    kind: str, team_id: str, subject: str, channel: str, now: datetime, due: datetime
+) -> NewDelivery:
+    """A view composed when it goes out (its kind is its op): only the latest state counts."""
     return NewDelivery(
         team_id=team_id,
-        key=f"{PARENT_UPDATE}:{project_id}:{uuid.uuid4().hex[:20]}",
-        kind=PARENT_UPDATE,
-        subject=str(project_id),
+        key=f"{kind}:{subject}:{uuid.uuid4().hex[:20]}",
+        kind=kind,
+        subject=subject,
         channel_id=channel,
         created_at=now,
-        due_at=now,
-        op=PARENT_UPDATE,
+        due_at=due,
+        op=kind,
     )
+
+
+def home_tab(team_id: str, user: str, now: datetime, due: datetime) -> NewDelivery:
+    """Republish a person's Home tab at `due`: one waiting per person is enough (the changes
+    until `due` go out together). Its "channel" is the person's, for pacing."""
+    return _view(HOME, team_id, user, f"{HOME}:{user}", now, due)
+
+
+def parent_update(team_id: str, project_id: int, channel: str, now: datetime) -> NewDelivery:
+    """Bring a project's message in the channel up to date (its stage, or how it ended)."""
+    return _view(PARENT_UPDATE, team_id, str(project_id), channel, now, now)
+
+
+def queue_view(tx: Tx, row: NewDelivery) -> bool:
+    """Queue a view unless one of its kind and subject still waits (that one goes out with
+    this change); the finished ones before it are of no use any more: one row is kept per
+    subject. True when queued."""
+    if not tx.deliveries.add_unless_pending(row):
+        return False
+    tx.deliveries.forget_finished(row.team_id, row.kind, row.subject)
+    return True
 
 
 def reaction(team_id: str, channel: str, ts: str, name: str, now: datetime) -> NewDelivery:
