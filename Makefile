@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint pytest pytest-app pytest-engines pytest-postgres bench clean
+.PHONY: run test lint pytest pytest-app pytest-engines pytest-postgres pytest-shifted bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,9 +52,21 @@ pytest-app: $(VENV)/.test-installed
 pytest-engines: $(VENV)/.test-installed
 	$(BIN)/pytest -q $(foreach t,$(ENGINE_TESTS),tests/$(t).py)
 
+# No test depends on today's date: the sandbox and scheduler tests run again with the
+# machine's clock a year ahead and a year back (Debian's faketime; .ci/run installs it).
+SHIFTED_TESTS := tests/test_sandbox.py tests/test_scheduler.py
+pytest-shifted: $(VENV)/.test-installed
+	@if command -v faketime >/dev/null 2>&1; then \
+		for shift in +365d -365d; do \
+			echo "the clock moved $$shift:"; \
+			faketime -f "$$shift" $(BIN)/pytest -q -p no:cacheprovider $(SHIFTED_TESTS) || exit 1; \
+		done; \
+	elif [ -n "$$CI" ]; then echo "faketime is missing (apt-get install faketime)"; exit 1; \
+	else echo "faketime is not installed: the clock-shifted runs are skipped"; fi
+
 test: lint
 	$(MAKE) --no-print-directory -j2 --output-sync=target pytest-app pytest-postgres
-	$(MAKE) --no-print-directory pytest-engines
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest-engines pytest-shifted
 
 $(VENV)/.bench-installed: pyproject.toml $(VENV)/.test-installed
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

@@ -15,6 +15,9 @@ from storage.errors import Unavailable
 from storage.open import is_sqlite, sqlite_path
 
 SANDBOX_DB = "mle-coach-sandbox.db"
+# The sandbox's starting time when `--now` is not given (tests set it: no test depends on
+# today's date).
+SANDBOX_NOW = "MLE_SANDBOX_NOW"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +36,13 @@ def _parser() -> argparse.ArgumentParser:
         "sandbox", help="the app against a local Slack emulator, chatted with in this terminal"
     )
     sandbox.add_argument("--db", default=SANDBOX_DB, help=f"database file (default {SANDBOX_DB})")
+    sandbox.add_argument(
+        "--now",
+        type=_moment,
+        default=None,
+        help=f"start the sandbox's clock at this ISO-8601 time (default: {SANDBOX_NOW} if set, "
+        "else the real time); a sandbox whose saved clock is later keeps it",
+    )
     sub.add_parser("migrate", help="create or upgrade the database schema")
     backup = sub.add_parser("backup", help="a consistent copy of the (running) database")
     backup.add_argument("path", help="the new file to write")
@@ -201,10 +211,24 @@ def _sandbox_file() -> str:
     return sqlite_path(url) if url and is_sqlite(url) else SANDBOX_DB
 
 
-async def _sandbox(db: str) -> None:
+def _sandbox_start(given: datetime | None) -> datetime | None:
+    """`--now`, else MLE_SANDBOX_NOW, else None (the real time). Raises ValueError naming
+    the variable when it is not an ISO-8601 time."""
+    if given is not None:
+        return given
+    text = os.environ.get(SANDBOX_NOW, "").strip()
+    if not text:
+        return None
+    try:
+        return _moment(text)
+    except argparse.ArgumentTypeError as exc:
+        raise ValueError(f"{SANDBOX_NOW}: {exc}") from None
+
+
+async def _sandbox(db: str, start: datetime | None) -> None:
     from sandbox.session import run_sandbox
 
-    await run_sandbox(db)
+    await run_sandbox(db, start)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -238,7 +262,12 @@ def main(argv: list[str] | None = None) -> int:
         elif verb == "socket":
             asyncio.run(_socket(settings))
         elif verb == "sandbox":
-            asyncio.run(_sandbox(getattr(args, "db", None) or _sandbox_file()))
+            try:
+                start = _sandbox_start(getattr(args, "now", None))
+            except ValueError as exc:
+                print(f"mle-coach: {exc}", file=sys.stderr)
+                return 2
+            asyncio.run(_sandbox(getattr(args, "db", None) or _sandbox_file(), start))
         elif verb == "migrate":
             asyncio.run(_migrate(settings))
         elif verb == "backup":

@@ -5,8 +5,11 @@ then processed from the record.
 down) the caller answers Slack with an error, so Slack retries an event or the person sees
 that nothing was taken. Processing starts right after the record; a process that dies
 mid-way leaves the row claimed, and once the claim is stale any pass on any replica
-(`recover`) processes it again. Processing must therefore be safe to repeat: answers are
-keyed by message ts, commands and buttons re-check the state they act on.
+(`recover`) processes it again. The first unit of work that processing commits also marks
+the row done, in the same transaction (bot/bus.py): a request whose change was committed is
+never run again, whatever happens after (the answer to the person failing included). What
+a request writes carries its key as well (answers are keyed by message ts, values and
+check-in notes by the request's key), so a replay is recognised even without the mark.
 
 A kind may also be processed *inside* the transaction that records it (`take`, the hot path
 of a thread reply): the row is written already done together with what processing changed,
@@ -24,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.activity import Activity
+from bot.bus import serving
 from storage.rows import InboxRow
 from storage.store import Store, Tx
 
@@ -44,9 +48,6 @@ class _InlineFailed(Exception):
 STALE = timedelta(seconds=30)
 MAX_ATTEMPTS = 5
 BATCH = 200
-# Rows processed within this many seconds are marked done in one write. A crash before that
-# write only means they are processed again, which is safe.
-DONE_DELAY = 0.02
 
 
 class Inbox:
@@ -57,7 +58,6 @@ class Inbox:
         self._processors: dict[str, Processor] = {}
         self._inline: dict[str, Inline] = {}
         self._running: set[asyncio.Task[Any]] = set()
-        self._done: list[int] = []
 
     def handle(self, kind: str, processor: Processor, inline: Inline | None = None) -> None:
         """Who processes requests of this kind (wired once at start-up); `inline`, when
@@ -105,7 +105,7 @@ class Inbox:
         if inbox_id is None:
             return False
         if after is None:
-            self.start(inbox_id, kind, body)
+            self.start(inbox_id, kind, key, body)
             return True
         try:
             after()  # hand its posts to the poster: the request itself is done
@@ -119,7 +119,7 @@ class Inbox:
         inbox_id = await self.record(kind, team_id, key, body)
         if inbox_id is None:
             return False
-        self.start(inbox_id, kind, body)
+        self.start(inbox_id, kind, key, body)
         return True
 
     async def record(self, kind: str, team_id: str, key: str, body: dict[str, Any]) -> int | None:
@@ -131,66 +131,58 @@ class Inbox:
         now = self.clock()
         return await self.store.write(lambda tx: tx.inbox.record(team_id, key, kind, text, now))
 
-    def start(self, inbox_id: int, kind: str, body: dict[str, Any]) -> None:
+    def start(self, inbox_id: int, kind: str, key: str, body: dict[str, Any]) -> None:
         """Process a row just recorded, in the background (after Slack has its answer)."""
-        task = asyncio.create_task(self.process(inbox_id, kind, body, attempts=1))
+        task = asyncio.create_task(self.process(inbox_id, kind, key, body, attempts=1))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
 
     async def process(
-        self, inbox_id: int, kind: str, body: dict[str, Any], *, attempts: int
+        self, inbox_id: int, kind: str, key: str, body: dict[str, Any], *, attempts: int
     ) -> bool:
-        """Run the row's processor and mark it done; a failure is recorded and tried again
-        by a later pass (given up after MAX_ATTEMPTS). True when it was processed."""
+        """Run the row's processor. The first unit it commits completes the row in the same
+        transaction (bot/bus.py); one that changed nothing is completed when it returns. A
+        failure before anything was committed is recorded and tried again by a later pass
+        (given up after MAX_ATTEMPTS); one after it is only logged: the request is done.
+        True when it was processed."""
         async with self.activity.track():
-            try:
-                await self._processors[kind](body)
-            except Exception as exc:
-                give_up = attempts >= MAX_ATTEMPTS
-                log.exception(
-                    "processing inbox row %s (%s) failed, attempt %s%s",
-                    inbox_id,
-                    kind,
-                    attempts,
-                    "; giving up" if give_up else "; will try again",
-                )
-                error = f"{type(exc).__name__}: {exc}"
+            with serving(inbox_id, key) as request:
+                try:
+                    await self._processors[kind](body)
+                except Exception as exc:
+                    if request.completed:
+                        log.exception(
+                            "inbox row %s (%s) failed after its change was committed; it is "
+                            "done and is not processed again",
+                            inbox_id,
+                            kind,
+                        )
+                        return True
+                    await self._failed(inbox_id, kind, exc, attempts)
+                    return False
+            if not request.completed:  # it changed nothing: done all the same
                 now = self.clock()
                 try:
-                    await self.store.write(
-                        lambda tx: tx.inbox.failed(inbox_id, error, now, give_up)
-                    )
+                    await self.store.write(lambda tx: tx.inbox.done([inbox_id], now))
                 except Exception:
-                    log.exception("could not record the failure of inbox row %s", inbox_id)
-                return False
-            self._mark_done(inbox_id)
+                    log.exception("could not mark inbox row %s done", inbox_id)
             return True
 
-    def _mark_done(self, inbox_id: int) -> None:
-        self._done.append(inbox_id)
-        if len(self._done) == 1:
-            self.activity.begin()
-            task = asyncio.create_task(self._flush_done())
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
-
-    async def _flush_done(self) -> None:
-        try:
-            await asyncio.sleep(DONE_DELAY)
-            await self.flush()
-        finally:
-            self.activity.end()
-
-    async def flush(self) -> None:
-        """Mark the rows processed so far done (also before the process stops)."""
-        ids, self._done = self._done, []
-        if not ids:
-            return
+    async def _failed(self, inbox_id: int, kind: str, exc: Exception, attempts: int) -> None:
+        give_up = attempts >= MAX_ATTEMPTS
+        log.exception(
+            "processing inbox row %s (%s) failed, attempt %s%s",
+            inbox_id,
+            kind,
+            attempts,
+            "; giving up" if give_up else "; will try again",
+        )
+        error = f"{type(exc).__name__}: {exc}"
         now = self.clock()
         try:
-            await self.store.write(lambda tx: tx.inbox.done(ids, now))
+            await self.store.write(lambda tx: tx.inbox.failed(inbox_id, error, now, give_up))
         except Exception:
-            log.exception("could not mark inbox rows done; they will be processed again")
+            log.exception("could not record the failure of inbox row %s", inbox_id)
 
     async def recover(self, now: datetime | None = None) -> int:
         """Process rows left behind by a process that died or an attempt that failed, oldest
@@ -209,8 +201,7 @@ class Inbox:
                 await self._give_up(row.id, moment)
                 continue
             log.info("processing inbox row %s (%s) left from earlier", row.id, row.kind)
-            await self.process(row.id, row.kind, body, attempts=row.attempts)
-        await self.flush()
+            await self.process(row.id, row.kind, row.request_key, body, attempts=row.attempts)
         return len(rows)
 
     async def _give_up(self, inbox_id: int, now: datetime) -> None:

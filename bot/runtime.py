@@ -138,7 +138,6 @@ async def open_services(
 
 
 async def close_services(services: Services) -> None:
-    await services.inbox.flush()
     if services.slack.client.session is not None:
         await services.slack.client.session.close()
     await services.store.close()

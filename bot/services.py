@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity import Activity
 from bot.bank_file import load_bank
+from bot.bus import Bus
 from bot.checkins.compose import checkin_composer, nudge_composer
 from bot.checkins.service import CheckinService
 from bot.config import ConfigError, Settings
@@ -104,6 +105,11 @@ class Services:
     ) -> Services:
         slack = SlackGateway(client)
         activity = Activity()
+        # the inbox's rows and the notices told before a command are the store's own: they
+        # do not complete the request being processed; every unit of the services does
+        inbox = Inbox(store, clock, activity)
+        problems = Problems(store, clock)
+        store = Bus(store, clock)
         composers = {
             "checkin": checkin_composer(bank),
             "nudge": nudge_composer,
@@ -167,9 +173,9 @@ class Services:
             home=home,
             digests=DigestService(store, slack, ticker, clock),
             deleter=ProjectDeleter(store, slack, clock, kick),
-            problems=Problems(store, clock),
+            problems=problems,
             ticker=ticker,
-            inbox=Inbox(store, clock, activity),
+            inbox=inbox,
             visibility=Visibility(store, slack),
             clock=clock,
             activity=activity,

@@ -20,7 +20,7 @@ from bot.models import render as model_render
 from bot.models.form import read_add_metric, read_snooze
 from bot.projects.delete import CANCEL, CONFIRM
 from bot.services import Services
-from handlers.inbox import request_key
+from handlers.inbox import request_key, tell
 
 log = logging.getLogger(__name__)
 BLOCKED = "checkin_blocked"
@@ -62,12 +62,14 @@ def button_processor(services: Services) -> Processor:
             log.exception("check-in button failed")
             message = SORRY
         if message:
-            await _respond(body)(text=message, response_type="ephemeral", replace_original=False)
+            await tell(
+                _respond(body), text=message, response_type="ephemeral", replace_original=False
+            )
 
     async def delete_project(body: dict[str, Any], action: dict[str, Any]) -> None:
         team, user = _ids(body)
         message = await services.deleter.confirm(team, user, str(action.get("value") or ""))
-        await _respond(body)(text=message, replace_original=True)
+        await tell(_respond(body), text=message, replace_original=True)
 
     buttons = {action_id: checkin_button for action_id in RECORDED_BUTTONS}
     buttons[CONFIRM] = delete_project
@@ -126,9 +128,8 @@ def register(app: AsyncApp, services: Services) -> None:
         ) -> None:
             team, _ = _ids(body)
             try:
-                inbox_id = await services.inbox.record(
-                    "button", team, request_key("button", body), body
-                )
+                key = request_key("button", body)
+                inbox_id = await services.inbox.record("button", team, key, body)
             except Exception as exc:
                 log.error("could not record a button press: %s", type(exc).__name__)
                 await ack()
@@ -136,7 +137,7 @@ def register(app: AsyncApp, services: Services) -> None:
                 return
             await ack()
             if inbox_id is not None:
-                await services.inbox.process(inbox_id, "button", body, attempts=1)
+                await services.inbox.process(inbox_id, "button", key, body, attempts=1)
 
     for action_id in (model_render.ADD_METRIC, model_render.SNOOZE):
 
@@ -193,16 +194,15 @@ def register(app: AsyncApp, services: Services) -> None:
                 return
             team, _ = _ids(body)
             try:
-                inbox_id = await services.inbox.record(
-                    "form", team, request_key("form", body), body
-                )
+                key = request_key("form", body)
+                inbox_id = await services.inbox.record("form", team, key, body)
             except Exception as exc:
                 log.error("could not record a form: %s", type(exc).__name__)
                 await ack(response_action="errors", errors=_everywhere(view, NOT_RECORDED))
                 return
             await ack()
             if inbox_id is not None:
-                await services.inbox.process(inbox_id, "form", body, attempts=1)
+                await services.inbox.process(inbox_id, "form", key, body, attempts=1)
 
         return recorded_form
 

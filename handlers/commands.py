@@ -14,7 +14,7 @@ from bot.commands.usage import full_usage
 from bot.inbox import Processor
 from bot.services import Services
 from handlers.command_table import Caller, command_table
-from handlers.inbox import request_key
+from handlers.inbox import request_key, tell
 
 log = logging.getLogger(__name__)
 SORRY = "Sorry, something went wrong on my side; try again in a minute."
@@ -36,18 +36,21 @@ def processor(services: Services) -> Processor:
             channel=str(command.get("channel_id") or ""),
             user=str(command.get("user_id") or ""),
         )
+        # (the notices are not the command's change: taking them leaves it to be done)
+        notices = await problems.take_for(who.team, who.user)
+        if notices:
+            await tell(respond, text="⚠️ " + "\n⚠️ ".join(notices), response_type="ephemeral")
         try:
-            notices = await problems.take_for(who.team, who.user)
-            if notices:
-                await respond(text="⚠️ " + "\n⚠️ ".join(notices), response_type="ephemeral")
             reply = await table[type(parsed)](parsed, who)
         except Exception:
             log.exception("/mle %s failed", type(parsed).__name__)
             reply = SORRY
+        # the command's change is committed (and its inbox row done with it): what follows
+        # is told to the person, and a failure to tell is logged, never a reason to run it again
         if isinstance(reply, Post):
-            await respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+            await tell(respond, text=reply.text, blocks=reply.blocks, response_type="ephemeral")
         elif reply:
-            await respond(text=reply, response_type="ephemeral")
+            await tell(respond, text=reply, response_type="ephemeral")
 
     return process
 
@@ -64,13 +67,12 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         team = str(command.get("team_id") or "")
         try:
-            inbox_id = await services.inbox.record(
-                "command", team, request_key("command", command), command
-            )
+            key = request_key("command", command)
+            inbox_id = await services.inbox.record("command", team, key, command)
         except Exception as exc:
             log.error("could not record /mle %s: %s", type(parsed).__name__, type(exc).__name__)
             await ack(text=NOT_RECORDED, response_type="ephemeral")
             return
         await ack()
         if inbox_id is not None:
-            await services.inbox.process(inbox_id, "command", command, attempts=1)
+            await services.inbox.process(inbox_id, "command", key, command, attempts=1)

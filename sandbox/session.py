@@ -18,11 +18,21 @@ You are alice in #ml-team. Try: /mle help   or   /mle new Churn reduction"""
 
 @contextlib.asynccontextmanager
 async def sandbox_runtime(
-    database_path: str, *, log_level: str = "WARNING", rate_limits: bool = True
+    database_path: str,
+    *,
+    log_level: str = "WARNING",
+    rate_limits: bool = True,
+    start: datetime | None = None,
 ):  # type: ignore[no-untyped-def]
-    """Start an emulator and the app (HTTP mode on loopback) connected to each other."""
+    """Start an emulator and the app (HTTP mode on loopback) connected to each other.
+    `start`: where the sandbox's clock starts (it then runs on); a clock saved by an earlier
+    run that is already later is kept, as time only moves forward."""
     emulator = SlackEmulator(rate_limits=rate_limits, echo_bot_messages=True)
-    persist.load(emulator, persist.state_path(database_path))
+    where = persist.state_path(database_path)
+    saved = where.exists()
+    persist.load(emulator, where)
+    if start is not None and (not saved or start.timestamp() > emulator.clock.now()):
+        emulator.clock.set(start.timestamp())
     api_url = await emulator.start()
     settings = Settings(
         SLACK_BOT_TOKEN=emulator.bot_token,  # type: ignore[arg-type]
@@ -48,8 +58,8 @@ async def sandbox_runtime(
         persist.save(emulator, persist.state_path(database_path))
 
 
-async def run_sandbox(database_path: str) -> None:
-    async with sandbox_runtime(database_path) as (emulator, runtime):
+async def run_sandbox(database_path: str, start: datetime | None = None) -> None:
+    async with sandbox_runtime(database_path, start=start) as (emulator, runtime):
         services = runtime.services
         where = persist.state_path(database_path)
         terminal = Terminal(
@@ -60,5 +70,8 @@ async def run_sandbox(database_path: str) -> None:
             files=f"{database_path}.files",
         )
         terminal.say(BANNER)
+        if start is not None:
+            clock = datetime.fromtimestamp(emulator.clock.now(), UTC)
+            terminal.say(f"The sandbox's clock reads {clock.isoformat(timespec='minutes')}.")
         terminal.say(HELP)
         await read_lines(terminal)

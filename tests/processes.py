@@ -74,7 +74,14 @@ class PtyProcess:
             os.close(self.master)
 
 
+# Where every sandbox a test starts has its clock (`MLE_SANDBOX_NOW`): the dates tests type
+# (`:tick 2026-11-30T09:30Z`) are in its future whatever today's date is.
+SANDBOX_START = "2026-11-26T12:00:00+00:00"
+
+
 def clean_env(**extra: str) -> dict[str, str]:
+    """The environment of a process a test starts: no Slack credentials or database of the
+    developer's, and the sandbox's clock at SANDBOX_START."""
     drop = {
         "SLACK_BOT_TOKEN",
         "SLACK_SIGNING_SECRET",
@@ -84,7 +91,8 @@ def clean_env(**extra: str) -> dict[str, str]:
         "PORT",
         "HOST",
     }
-    return {k: v for k, v in os.environ.items() if k not in drop} | extra
+    kept = {k: v for k, v in os.environ.items() if k not in drop}
+    return kept | {"MLE_SANDBOX_NOW": SANDBOX_START} | extra
 
 
 async def spawn_cli(

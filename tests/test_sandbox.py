@@ -184,3 +184,33 @@ def test_a_form_keeps_what_it_shows_already_chosen() -> None:
     assert fields["name"] == "monthly churn" and fields["owner_id"] == "U0CAROL"
     assert (fields["method"], fields["direction"], fields["window_days"]) == ("ab", "lower", 30)
     assert any("(empty line keeps A/B test)" in line for line in asked)
+
+
+def test_the_sandbox_clock_starts_where_it_is_told_and_never_goes_back(tmp_path: Path) -> None:
+    """`--now` starts the clock (tests never depend on today's date); a sandbox whose saved
+    clock is later keeps it; a malformed MLE_SANDBOX_NOW stops it with one line naming it."""
+    db = str(tmp_path / "s.db")
+    child = PtyProcess(["sandbox", "--db", db, "--now", "2031-03-03T08:00Z"], clean_env(), tmp_path)
+    try:
+        assert "clock reads 2031-03-03T08:0" in child.read_until("alice in #ml-team> ")
+        child.type(":tick 2031-03-10T09:00Z")
+        child.read_until("item(s)]")
+        child.read_until("ml-team> ")
+    finally:
+        _quit(child)
+    child = PtyProcess(["sandbox", "--db", db, "--now", "2031-03-03T08:00Z"], clean_env(), tmp_path)
+    try:
+        assert "clock reads 2031-03-10T09:0" in child.read_until("alice in #ml-team> ")
+    finally:
+        _quit(child)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "sandbox", "--db", db],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=clean_env(MLE_SANDBOX_NOW="next tuesday"),
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "MLE_SANDBOX_NOW" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr

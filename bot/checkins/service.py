@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.blocks import clip, esc
+from bot.bus import request_key
 from bot.checkins import render
 from bot.domain.schedule import DAYS, ScheduleError, parse_recurrence
 from bot.domain.stages import Stage
@@ -16,7 +17,7 @@ from bot.projects.stages import StageService
 from bot.scheduling import outbox
 from bot.scheduling.checkins import KIND, hold, save_schedule
 from bot.slack_gateway import SlackGateway
-from storage.rows import ProjectRow
+from storage.rows import DeliveryRow, ProjectRow
 from storage.store import Store, Tx
 from storage.timefmt import iso
 
@@ -104,11 +105,11 @@ class CheckinService:
             return "That button is out of date."
         project_id, delivery_id = parsed
         moment = self.clock()
-        label = {"checkin_on_track": "On track", "checkin_next": "Ready for next stage"}.get(action)
-        if label is None:
+        if action not in ("checkin_on_track", "checkin_next"):
             return None
+        key = request_key() or f"{action}:{iso(moment)}"
 
-        def record(tx: Tx) -> tuple[ProjectRow, int] | str | None:
+        def check(tx: Tx) -> tuple[ProjectRow, DeliveryRow] | str | None:
             project = tx.projects.get(team_id, project_id)
             delivery = tx.deliveries.get(team_id, delivery_id)
             if project is None or delivery is None or delivery.subject != str(project_id):
@@ -124,59 +125,87 @@ class CheckinService:
                     f"*{project.stage}*, so its button no longer moves the project. Use the "
                     f"latest check-in, or `/mle stage {project.slug} next`."
                 )
-            tx.deliveries.respond(delivery_id, user, moment)  # answered, whatever comes of it
-            if action == "checkin_on_track":  # Ready is noted once it is known if it moved
-                self._note(tx, project, delivery_id, user, label, f"{action}:{iso(moment)}", moment)
-            cleared = 0
-            if action == "checkin_on_track":
-                # an older check-in's button leaves blockers raised after a newer one
-                newer = [
-                    d.posted_at
-                    for d in tx.deliveries.for_subject(team_id, "checkin", str(project_id))
-                    if d.id > delivery_id and d.posted_at
-                ]
-                cleared = self._clear(
-                    tx,
-                    project,
-                    user,
-                    f"*{label}*",
-                    moment,
-                    mention=False,
-                    raised_before=min(newer) if newer else None,
-                )
-                if not cleared:  # the team sees the answer in the thread, as it sees a blocker
-                    line = f"👍 *{esc(project.name)}* is on track: a check-in answer, noted."
-                    tx.deliveries.add_many(outbox.thread_line("thread", project, line, moment))
+            if tx.notes.by_message(team_id, project_id, _note_ts(delivery_id, user, key)):
+                return f"Noted already: that press on *{esc(project.name)}*'s check-in is in."
+            return project, delivery
 
-            return project, cleared
-
-        recorded = await self.store.write(record)
-        if recorded is None:
+        found = await self.store.read(check)
+        if found is None:
             return "That check-in no longer exists."
-        if isinstance(recorded, str):
-            return recorded
-        project, cleared = recorded
+        if isinstance(found, str):
+            return found
+        project = found[0]
+        if action == "checkin_on_track":
+            return await self._on_track(project, delivery_id, user, key, moment)
+        return await self._ready(project, delivery_id, user, key, moment)
+
+    async def _on_track(
+        self, project: ProjectRow, delivery_id: int, user: str, key: str, moment: datetime
+    ) -> str:
+        label = "On track"
+
+        def record(tx: Tx) -> int | None:
+            # the press is kept as a note keyed by its request: a replay finds it
+            if not self._note(tx, project, delivery_id, user, label, key, moment):
+                return None
+            tx.deliveries.respond(delivery_id, user, moment)
+            # an older check-in's button leaves blockers raised after a newer one
+            newer = [
+                d.posted_at
+                for d in tx.deliveries.for_subject(project.team_id, "checkin", str(project.id))
+                if d.id > delivery_id and d.posted_at
+            ]
+            cleared = self._clear(
+                tx,
+                project,
+                user,
+                f"*{label}*",
+                moment,
+                mention=False,
+                raised_before=min(newer) if newer else None,
+            )
+            if not cleared:  # the team sees the answer in the thread, as it sees a blocker
+                line = f"👍 *{esc(project.name)}* is on track: a check-in answer, noted."
+                tx.deliveries.add_many(outbox.thread_line("thread", project, line, moment))
+            return cleared
+
+        cleared = await self.store.write(record)
+        if cleared is None:
+            return f"Noted already: *{project.name}* is on track."
         self.kick(project.channel_id)  # the thread line (or the blocker cleared)
         unblocked = " The blocker is cleared." if cleared else ""
-        if action == "checkin_on_track":
-            return f"Noted: *{project.name}* is on track.{unblocked} Thanks!"
-        moved = await self.stages.move(team_id, user, project.slug, "next", force=False)
-        went = moved.startswith("Moved")
-        # a refused press is still what the team said, kept as it went: not as a move
-        said = label if went else f"{label} (it moved nothing: {_refusal(moved)})"
+        return f"Noted: *{project.name}* is on track.{unblocked} Thanks!"
 
-        def after(tx: Tx) -> int:
-            self._note(tx, project, delivery_id, user, said, f"{action}:{iso(moment)}", moment)
-            if not went:
-                return 0  # nothing moved: a blocker stays
-            return self._clear(tx, project, user, "*Ready for next stage*", moment, mention=False)
+    async def _ready(
+        self, project: ProjectRow, delivery_id: int, user: str, key: str, moment: datetime
+    ) -> str:
+        """The move, the press kept as a note, the check-in answered and the blocker cleared
+        in one transaction; a refused move keeps the press as what it was."""
+        label = "Ready for next stage"
+        cleared: list[int] = []
 
-        cleared = await self.store.write(after)
+        def along(tx: Tx, before: ProjectRow) -> None:
+            if not self._note(tx, before, delivery_id, user, label, key, moment):
+                return
+            tx.deliveries.respond(delivery_id, user, moment)
+            cleared.append(self._clear(tx, before, user, f"*{label}*", moment, mention=False))
+
+        moved = await self.stages.move(
+            project.team_id, user, project.slug, "next", force=False, along=along
+        )
         if cleared:
-            self.kick(project.channel_id)
-        if not went:
-            return moved
-        return moved + (" The blocker is cleared." if cleared else "")
+            if cleared[0]:
+                self.kick(project.channel_id)
+            return moved + (" The blocker is cleared." if cleared[0] else "")
+        # a refused press is still what the team said, kept as it went: not as a move
+        said = f"{label} (it moved nothing: {_refusal(moved)})"
+
+        def refused(tx: Tx) -> None:
+            if self._note(tx, project, delivery_id, user, said, key, moment):
+                tx.deliveries.respond(delivery_id, user, moment)
+
+        await self.store.write(refused)
+        return moved
 
     async def blocker_form(self, team_id: str, value: str) -> dict[str, object] | None:
         """The *Blocked* form for a check-in, or None when its project is gone."""
@@ -294,21 +323,26 @@ class CheckinService:
         text: str,
         key: str,
         now: datetime,
-    ) -> None:
+    ) -> bool:
         """A button or form on a check-in is its answer, kept as a note with its author (the
-        caller marks the check-in answered)."""
-        tx.notes.add(
+        caller marks the check-in answered). False when the same request noted it before."""
+        return tx.notes.add(
             team_id=project.team_id,
             project_id=project.id,
             kind="checkin",
             stage=project.stage,
             question_key=None,
             author_id=user,
-            message_ts=f"button:{delivery_id}:{user}:{key}",
+            message_ts=_note_ts(delivery_id, user, key),
             text=text,
             now=now,
             delivery_id=delivery_id,
         )
+
+
+def _note_ts(delivery_id: int, user: str, key: str) -> str:
+    """Where a press or form on a check-in is kept: by the request that made it."""
+    return f"button:{delivery_id}:{user}:{key}"
 
 
 def _ids(value: str) -> tuple[int, int] | None:

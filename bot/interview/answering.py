@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.blocks import clip, esc
+from bot.bus import request_key
 from bot.domain import flow
 from bot.domain.answers import example, with_author
 from bot.domain.bank import Question, QuestionBank
@@ -60,9 +61,12 @@ class AnswerService:
         self, team_id: str, user: str, project_id: int, stage: str | None, ref: str, text: str
     ) -> str:
         now = self.clock()
+        key = request_key()
 
         def unit(tx: Tx) -> _Done:
-            done = self._answer(tx, team_id, user, project_id, stage, ref, text, now)
+            if key is not None and tx.answers.given_by(team_id, key):
+                return _Done("That answer was recorded already; nothing changed.")
+            done = self._answer(tx, team_id, user, project_id, stage, ref, text, now, key)
             if done.project is not None:
                 self.touch(tx, done.project.team_id, done.project.owner_id, user)
             return done
@@ -82,6 +86,7 @@ class AnswerService:
         ref: str,
         text: str,
         now: datetime,
+        key: str | None = None,
     ) -> _Done:
         project = tx.projects.get(team_id, project_id)
         if project is None:
@@ -145,6 +150,8 @@ class AnswerService:
         if problem:
             return _Done(f"Nothing recorded: {esc(problem)}. Write the value with its unit.")
         lead = self.interviews.take(tx, project, decision, user, None, now, stage=stage.value)
+        if key is not None:
+            tx.answers.keep_request(team_id, project.id, stage.value, question.key, key)
         shown = clip(render.shown_answer(question, text.strip()), 600)
         line = (
             f"✏️ <@{user}> answered {stage_label(stage)} Q{number} ({question.key}) with "

@@ -17,6 +17,7 @@ from datetime import datetime
 from functools import partial
 
 from bot.blocks import clip, esc
+from bot.bus import Waiting
 from bot.domain import flow, gates, kpi
 from bot.domain import reply as reply_rules
 from bot.domain.bank import Question, QuestionBank, Sets
@@ -45,7 +46,7 @@ MARKS = {"answered": CHECK, "skipped": SKIPPED, "open": NOTED}
 KPI_PARTS = (Sets.KPI, Sets.KPI_BASELINE, Sets.KPI_TARGET)
 
 
-_WAIT = object()
+_WAIT = Waiting()
 
 
 @dataclass(frozen=True)

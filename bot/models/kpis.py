@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.blocks import clip, esc
+from bot.bus import request_key
 from bot.domain.business_rules import findings
 from bot.domain.metric_change import Kpi, Refused, decide_metric
 from bot.domain.names import name_key
@@ -20,6 +21,7 @@ from bot.models.facts import load_models
 from bot.models.reminders import kpi_hint, team_settings
 from bot.models.render import kpi_line
 from bot.models.units import ModelUnits, Said, find_model
+from bot.scheduling import outbox
 from storage.rows import MetricRow, ModelRow, ProjectRow
 from storage.store import Tx
 
@@ -61,9 +63,10 @@ class KpiService(ModelUnits):
                 return problem
             name = picked
         allowed = await self._may_change(team_id, user, model, name)
+        key = request_key()
         return await self._write(
             lambda tx: self._define(
-                tx, team_id, user, model, name, value, changes, now, units, allowed
+                tx, team_id, user, model, name, value, changes, now, units, allowed, key=key
             )
         )
 
@@ -122,12 +125,16 @@ class KpiService(ModelUnits):
         units: dict[str, str] | None = None,
         allowed: bool = True,
         who: str | None = None,
+        key: str | None = None,
     ) -> Said:
         """`model_ref`: the name typed in a command, or the id a form was opened for (a form
         acts on the model it was opened for, whatever names look alike). `allowed`: the
         person may overwrite the KPI's numbers. `who`: who the thread says made the change
-        (default `<@user>`). All or nothing: a request refused after its rename leaves the
-        name as it was."""
+        (default `<@user>`). `key`: the Slack request's, kept with the value it reports (a
+        request seen before changes nothing). All or nothing: a request refused after its
+        rename leaves the name as it was."""
+        if key is not None and tx.metrics.reported_by(team_id, key):
+            return Said("That report was recorded already; nothing changed.", done=False)
         who = who or f"<@{user}>"
         found = (
             tx.models.get(team_id, model_ref)
@@ -217,7 +224,7 @@ class KpiService(ModelUnits):
             now=now,
         )
         if value is not None:
-            tx.metrics.report(team_id, metric_id, value, now, user)
+            tx.metrics.report(team_id, metric_id, value, now, user, request_key=key)
         tx.models.check_at([(now, model.id)])  # look again at the next pass
         rules, metrics = load_models(tx, [model])[model.id]
         line = audit.change_line(
@@ -245,7 +252,7 @@ class KpiService(ModelUnits):
         )
         line = "\n".join(x for x in (renamed, line) if x) or None
         thread = (project, line) if project is not None and line else None
-        key = (team_id, model.id)
+        changed = (team_id, model.id)
         if model.registry and decision.changes:
             recorded += (
                 f" It is written to the tags of *{esc(clip(model.registry, 80))}* in MLflow "
@@ -253,10 +260,10 @@ class KpiService(ModelUnits):
             )
         if not still:
             return Said(
-                recorded + " ✅ Its business metrics are complete.", thread, people, model=key
+                recorded + " ✅ Its business metrics are complete.", thread, people, model=changed
             )
         missing = "; ".join(f"{f.code} {render.RULE_NAMES[f.code]}" for f in still)
-        return Said(f"{recorded} Still open: {missing}.", thread, people, model=key)
+        return Said(f"{recorded} Still open: {missing}.", thread, people, model=changed)
 
     @staticmethod
     def _stray_name(
@@ -353,13 +360,19 @@ class KpiService(ModelUnits):
         now = self.clock()
         number = value if isinstance(value, float) else None
         allowed = await self._may_change(team_id, user, model_id, name)
-        reply = await self._write(
-            lambda tx: self._define(
-                tx, team_id, user, model_id, name, number, fields, now, None, allowed
+        key = request_key()
+
+        def unit(tx: Tx) -> Said:
+            said = self._define(
+                tx, team_id, user, model_id, name, number, fields, now, None, allowed, key=key
             )
-        )
-        project = await self.store.read(lambda tx: tx.projects.get(team_id, model.project_id))
-        if project is not None:
+            project = tx.projects.get(team_id, model.project_id)
+            if project is None:
+                return said
+            if said.thread is not None:  # the change's own line first
+                tx.deliveries.add_many(outbox.thread_line("thread", *said.thread, now))
             # the form has no other way to answer the person who sent it
-            line = f"📏 <@{user}> (via the form): {reply}"
-            await self._write(lambda tx: Said("", (project, line)))
+            line = f"📏 <@{user}> (via the form): {said.reply}"
+            return replace(said, thread=(project, line))
+
+        await self._write(unit)

@@ -92,8 +92,17 @@ class StageService:
             "override with `--force` (recorded)."
         )
 
-    async def move(self, team_id: str, user: str, name: str, target: str, force: bool) -> str:
-        """Returns what to tell the person who asked."""
+    async def move(
+        self,
+        team_id: str,
+        user: str,
+        name: str,
+        target: str,
+        force: bool,
+        along: Callable[[Tx, ProjectRow], None] | None = None,
+    ) -> str:
+        """Returns what to tell the person who asked. `along`: more to write in the same
+        transaction as the move (only if the project moves), given the project as it was."""
         found = await self.store.read(
             lambda tx: (
                 p := find_project(tx, team_id, name),
@@ -147,10 +156,16 @@ class StageService:
                 )
                 + ("; moved back" if ORDER.index(dest) < ORDER.index(current) else "")
             )
-        return await self._enter(project, dest, user, forced, reason)
+        return await self._enter(project, dest, user, forced, reason, along)
 
     async def _enter(
-        self, project: ProjectRow, dest: Stage, user: str, forced: bool, reason: str | None
+        self,
+        project: ProjectRow,
+        dest: Stage,
+        user: str,
+        forced: bool,
+        reason: str | None,
+        along: Callable[[Tx, ProjectRow], None] | None = None,
     ) -> str:
         moment = self.clock()
         note = f" ({reason})" if reason else ""
@@ -185,6 +200,8 @@ class StageService:
                 assert moved is not None
                 self.interviews.queue_current(tx, moved, moment)
             self.touch(tx, project.team_id, project.owner_id, user)
+            if along is not None:
+                along(tx, project)
             return True
 
         if not await self.store.write(apply):

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import charts
 from bot.activity import Activity
 from bot.scheduling.compose import Composed, Composer
 from bot.slack_gateway import PERMANENT, Posted, SlackGateway
@@ -443,6 +442,8 @@ class Poster:
         """Draw the chart off the event loop and share it; if that fails, post the text
         version instead (that post is retried like any other)."""
         composed = claim.composed
+        from bot import charts  # matplotlib is loaded by the first chart, not by every process
+
         try:
             drawn = await asyncio.to_thread(charts.render, spec)
         except Exception as exc:  # a chart that cannot be drawn: the text still goes out

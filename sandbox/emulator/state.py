@@ -139,6 +139,10 @@ class Clock:
     def now(self) -> float:
         return time.time() + self.offset
 
+    def set(self, moment: float) -> None:
+        """The emulated wall clock reads `moment` now, and runs on from there."""
+        self.offset = moment - time.time()
+
     def next_ts(self) -> str:
         micros = max(int(self.now() * 1_000_000), self._last + 1)
         self._last = micros

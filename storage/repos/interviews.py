@@ -236,6 +236,25 @@ class AnswerRepo:
         )
         return [(r[0], r[1], r[2]) for r in cur.fetchall()]
 
+    def keep_request(
+        self, team_id: str, project_id: int, stage: str, question_key: str, request_key: str
+    ) -> None:
+        """The answer's newest version was given by this Slack request (`/mle answer`)."""
+        self._conn.execute(
+            "UPDATE answer_revisions SET request_key = ? WHERE id = (SELECT MAX(r.id) FROM "
+            "answer_revisions r JOIN answers a ON a.id = r.answer_id WHERE a.team_id = ? "
+            "AND a.project_id = ? AND a.stage = ? AND a.question_key = ?)",
+            (request_key, team_id, project_id, stage, question_key),
+        )
+
+    def given_by(self, team_id: str, request_key: str) -> bool:
+        """Did this Slack request give an answer already?"""
+        cur = self._conn.execute(
+            "SELECT 1 FROM answer_revisions WHERE team_id = ? AND request_key = ?",
+            (team_id, request_key),
+        )
+        return cur.fetchone() is not None
+
     def _revision(
         self, team_id: str, answer_id: int, text: str, status: str, by: str, now: datetime
     ) -> None:
@@ -271,8 +290,9 @@ class NoteRepo:
         text: str,
         now: datetime,
         delivery_id: int | None = None,
-    ) -> None:
-        self._conn.execute(
+    ) -> bool:
+        """False when a note with this message_ts was kept before (nothing is written)."""
+        cur = self._conn.execute(
             "INSERT INTO thread_notes (team_id, project_id, kind, stage, question_key, "
             "author_id, message_ts, text, created_at, updated_at, delivery_id) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -291,6 +311,7 @@ class NoteRepo:
                 delivery_id,
             ),
         )
+        return bool(cur.rowcount)
 
     def change_text(self, note: NoteRow, text: str, now: datetime) -> None:
         self._conn.execute(

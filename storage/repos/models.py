@@ -288,12 +288,29 @@ class MetricRepo:
                 found.setdefault(metric.model_id, []).append(metric)
         return found
 
-    def report(self, team_id: str, metric_id: int, value: float, at: datetime, by: str) -> None:
+    def report(
+        self,
+        team_id: str,
+        metric_id: int,
+        value: float,
+        at: datetime,
+        by: str,
+        request_key: str | None = None,
+    ) -> None:
+        """`request_key`: the Slack request that reported it (a replay is recognised)."""
         self._conn.execute(
-            "INSERT INTO metric_values (team_id, metric_id, value, observed_at, reporter_id) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (team_id, metric_id, value, iso(at), by),
+            "INSERT INTO metric_values (team_id, metric_id, value, observed_at, reporter_id, "
+            "request_key) VALUES (?, ?, ?, ?, ?, ?)",
+            (team_id, metric_id, value, iso(at), by, request_key),
         )
+
+    def reported_by(self, team_id: str, request_key: str) -> bool:
+        """Did this Slack request report a value already?"""
+        cur = self._conn.execute(
+            "SELECT 1 FROM metric_values WHERE team_id = ? AND request_key = ?",
+            (team_id, request_key),
+        )
+        return cur.fetchone() is not None
 
     def values_for(self, keys: list[tuple[str, int]]) -> dict[int, list[ValueRow]]:
         """Metric id → its values, oldest first."""
