@@ -68,13 +68,20 @@ async def test_kill_9_after_commands_and_clicks_runs_none_of_them_twice(
     proc, url = await _start_serve(env, tmp_path)
     emulator.connect_http(url)
     try:
-        for i, channel in enumerate(channels):
-            assert (await emulator.slash(f"new Once {i}", channel=channel)).status == 200
-            assert (await emulator.slash(f"deploy once-{i} m{i}", channel=channel)).status == 200
-            done = await emulator.slash(
-                f'metric m{i} "{KPI}" baseline=4.1% target=3.8%', channel=channel
-            )
-            assert done.status == 200
+        # each step once the one before is done: commands are processed after their ack
+        steps = (
+            ("new Once {i}", "SELECT COUNT(*) FROM projects"),
+            ("deploy once-{i} m{i}", "SELECT COUNT(*) FROM models"),
+            (
+                'metric m{i} "' + KPI + '" baseline=4.1% target=3.8%',
+                "SELECT COUNT(*) FROM business_metrics",
+            ),
+        )
+        for command, count in steps:
+            for i, channel in enumerate(channels):
+                result = await emulator.slash(command.format(i=i), channel=channel)
+                assert result.status == 200
+            await wait_until(lambda q=count: _execute(database, q) == [(COUNT,)], count, 60)
         await wait_until(lambda: len(_values(database)) == COUNT, "the KPIs", 60)
     finally:
         await _stop(proc)
