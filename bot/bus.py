@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
@@ -37,7 +37,7 @@ class Request:
 
     inbox_id: int
     key: str
-    task: asyncio.Task[object] | None = field(default=None)
+    task: asyncio.Task[object] | None
     completed: bool = False
 
 

@@ -17,7 +17,7 @@ from bot.projects.stages import StageService
 from bot.scheduling import outbox
 from bot.scheduling.checkins import KIND, hold, save_schedule
 from bot.slack_gateway import SlackGateway
-from storage.rows import DeliveryRow, ProjectRow
+from storage.rows import ProjectRow
 from storage.store import Store, Tx
 from storage.timefmt import iso
 
@@ -109,7 +109,7 @@ class CheckinService:
             return None
         key = request_key() or f"{action}:{iso(moment)}"
 
-        def check(tx: Tx) -> tuple[ProjectRow, DeliveryRow] | str | None:
+        def check(tx: Tx) -> ProjectRow | str | None:
             project = tx.projects.get(team_id, project_id)
             delivery = tx.deliveries.get(team_id, delivery_id)
             if project is None or delivery is None or delivery.subject != str(project_id):
@@ -127,14 +127,13 @@ class CheckinService:
                 )
             if tx.notes.by_message(team_id, project_id, _note_ts(delivery_id, user, key)):
                 return f"Noted already: that press on *{esc(project.name)}*'s check-in is in."
-            return project, delivery
+            return project
 
-        found = await self.store.read(check)
-        if found is None:
+        project = await self.store.read(check)
+        if project is None:
             return "That check-in no longer exists."
-        if isinstance(found, str):
-            return found
-        project = found[0]
+        if isinstance(project, str):
+            return project
         if action == "checkin_on_track":
             return await self._on_track(project, delivery_id, user, key, moment)
         return await self._ready(project, delivery_id, user, key, moment)
