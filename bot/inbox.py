@@ -12,8 +12,9 @@ a request writes carries its key as well (answers are keyed by message ts, value
 check-in notes by the request's key), so a replay is recognised even without the mark.
 
 A kind may also be processed *inside* the transaction that records it (`take`, the hot path
-of a thread reply): the row is written already done together with what processing changed,
-so the request is handled exactly once and costs one transaction. What cannot be decided
+of a thread reply): the row is written already done together with what processing changed
+(what it caused goes out through the bus after the commit), so the request is handled
+exactly once and costs one transaction. What cannot be decided
 there (the reply waits for a question's ts) or raises falls back to the path above.
 """
 
@@ -34,9 +35,10 @@ from storage.store import Store, Tx
 log = logging.getLogger(__name__)
 
 Processor = Callable[[dict[str, Any]], Awaitable[None]]
-# Processing within the recording transaction: given the request and "now", the work to do
-# once it is committed (posting what it queued), or None to leave the request to `start`.
-Inline = Callable[[Tx, dict[str, Any], datetime], Callable[[], None] | None]
+# Processing within the recording transaction: given the request and "now", True when it
+# was taken (what it caused goes out through the bus after the commit), False to leave the
+# request to `start`.
+Inline = Callable[[Tx, dict[str, Any], datetime], bool]
 
 
 class _InlineFailed(Exception):
@@ -76,21 +78,21 @@ class Inbox:
             return await self._record_and_start(kind, team_id, key, body)
         now = self.clock()
 
-        def unit(tx: Tx) -> tuple[int | None, Callable[[], None] | None]:
+        def unit(tx: Tx) -> tuple[int | None, bool]:
             inbox_id = tx.inbox.record_done(team_id, key, kind, now)
             if inbox_id is None:
-                return None, None
+                return None, False
             try:
-                after = inline(tx, body, now)
+                taken = inline(tx, body, now)
             except Exception as exc:
                 raise _InlineFailed from exc
-            if after is None:  # it must wait: processed from the inbox, so its body is kept
+            if not taken:  # it must wait: processed from the inbox, so its body is kept
                 tx.inbox.reopen(inbox_id, _encode(body), now)
-            return inbox_id, after
+            return inbox_id, taken
 
         try:
             async with self.activity.track():
-                inbox_id, after = await self.store.write(unit)
+                inbox_id, taken = await self.store.write(unit)
         except _InlineFailed as failed:
             # (a lost race on PostgreSQL, or a bug: the attempt from the inbox logs its
             # traceback if it fails again)
@@ -104,13 +106,8 @@ class Inbox:
             return await self._record_and_start(kind, team_id, key, body)
         if inbox_id is None:
             return False
-        if after is None:
+        if not taken:
             self.start(inbox_id, kind, key, body)
-            return True
-        try:
-            after()  # hand its posts to the poster: the request itself is done
-        except Exception:
-            log.exception("after processing inbox row %s (%s)", inbox_id, kind)
         return True
 
     async def _record_and_start(
@@ -146,21 +143,25 @@ class Inbox:
         (given up after MAX_ATTEMPTS); one after it is only logged: the request is done.
         True when it was processed."""
         async with self.activity.track():
+            failure: Exception | None = None
             with serving(inbox_id, key) as request:
                 try:
                     await self._processors[kind](body)
                 except Exception as exc:
-                    if request.completed:
-                        log.exception(
-                            "inbox row %s (%s) failed after its change was committed; it is "
-                            "done and is not processed again",
-                            inbox_id,
-                            kind,
-                        )
-                        return True
-                    await self._failed(inbox_id, kind, exc, attempts)
-                    return False
-            if not request.completed:  # it changed nothing: done all the same
+                    failure = exc
+            # (the bookkeeping below is the inbox's own, not the request's change)
+            if failure is not None and not request.completed:
+                await self._failed(inbox_id, kind, failure, attempts)
+                return False
+            if failure is not None:
+                log.error(
+                    "inbox row %s (%s) failed after its change was committed; it is done and "
+                    "is not processed again",
+                    inbox_id,
+                    kind,
+                    exc_info=failure,
+                )
+            elif not request.completed:  # it changed nothing: done all the same
                 now = self.clock()
                 try:
                     await self.store.write(lambda tx: tx.inbox.done([inbox_id], now))
@@ -170,12 +171,13 @@ class Inbox:
 
     async def _failed(self, inbox_id: int, kind: str, exc: Exception, attempts: int) -> None:
         give_up = attempts >= MAX_ATTEMPTS
-        log.exception(
+        log.error(
             "processing inbox row %s (%s) failed, attempt %s%s",
             inbox_id,
             kind,
             attempts,
             "; giving up" if give_up else "; will try again",
+            exc_info=exc,
         )
         error = f"{type(exc).__name__}: {exc}"
         now = self.clock()

@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity import Activity
 from bot.bank_file import load_bank
-from bot.bus import Bus
+from bot.bus import Bus, HomeChanged, KpiChanged, WakeIn
 from bot.checkins.compose import checkin_composer, nudge_composer
 from bot.checkins.service import CheckinService
 from bot.config import ConfigError, Settings
@@ -105,11 +105,10 @@ class Services:
     ) -> Services:
         slack = SlackGateway(client)
         activity = Activity()
-        # the inbox's rows and the notices told before a command are the store's own: they
-        # do not complete the request being processed; every unit of the services does
-        inbox = Inbox(store, clock, activity)
+        # every unit goes through the bus (bot/bus.py), but the notices told before a command
+        # (they are not its change) and the scheduler pass's slots (the pass drains them)
+        bus = Bus(store, clock)
         problems = Problems(store, clock)
-        store = Bus(store, clock)
         composers = {
             "checkin": checkin_composer(bank),
             "nudge": nudge_composer,
@@ -118,33 +117,39 @@ class Services:
             "digest": digest_composer(bank),
         }
         ticker = Ticker(
-            store, slack, composers, clock, sources=(queue_reminders,), activity=activity
+            store,
+            slack,
+            composers,
+            clock,
+            sources=(queue_reminders,),
+            activity=activity,
+            poster_store=bus,
         )
-        kick = ticker.poster.kick
-        home = HomeService(store, slack, bank, clock, ticker.poster.kick_in, ticker.poster.drain)
-        ticker.poster.publishes(HOME, home.publish_queued)
-        ticker.poster.publishes(PARENT_UPDATE, ParentMessage(store, slack, bank).publish_queued)
-        interviews = InterviewService(
-            store, slack, bank, clock, home.touch, kick, ticker.poster.hand
-        )
-        stages = StageService(store, slack, bank, interviews, clock, home.touch, kick)
-        creator = ProjectCreator(store, slack, bank, interviews, clock, home.touch, kick)
-        models = ModelService(store, slack, clock, home.touch, kick, bank=bank)
+        store = bus
+        poster = ticker.poster
+        home = HomeService(store, slack, bank, clock, poster.drain)
+        poster.publishes(HOME, home.publish_queued)
+        poster.publishes(PARENT_UPDATE, ParentMessage(store, slack, bank).publish_queued)
+        interviews = InterviewService(store, slack, bank, clock)
+        stages = StageService(store, slack, bank, interviews, clock)
+        creator = ProjectCreator(store, slack, bank, interviews, clock)
+        models = ModelService(store, slack, clock, bank=bank)
         registry = RegistrySync(
             store,
             registry_client(settings),
             settings.deployed_aliases,
             settings.MLFLOW_SYNC_MINUTES,
             clock,
-            kick,
             slack=slack,
             bank=bank,
             activity=activity,
-            touch=home.touch,
         )
-        kpis = KpiService(
-            store, slack, clock, home.touch, kick, bank=bank, changed=registry.kpi_changed
-        )
+        kpis = KpiService(store, slack, clock, bank=bank)
+        # what a unit causes: dispatched by the bus, in its transaction and after its commit
+        bus.posts_with(poster.hand, poster.kick)
+        bus.on(HomeChanged, in_tx=home.queue_tabs)
+        bus.on(WakeIn, after=lambda wake: poster.kick_in(wake.seconds))
+        bus.on(KpiChanged, after=registry.kpi_changed)
         # what a post changes once Slack has it (or has refused it for good)
         ticker.poster.on(
             QUESTION, posted=interviews.question_posted, failed=interviews.question_failed
@@ -159,23 +164,23 @@ class Services:
             slack=slack,
             bank=bank,
             interviews=interviews,
-            answers=AnswerService(store, bank, interviews, clock, home.touch, kick),
-            closer=ProjectCloser(store, slack, bank, interviews, clock, home.touch, kick),
-            stats=StatsService(store, bank, clock, kick),
+            answers=AnswerService(store, bank, interviews, clock),
+            closer=ProjectCloser(store, slack, bank, interviews, clock),
+            stats=StatsService(store, bank, clock),
             registry=registry,
             creator=creator,
             status=StatusService(store, bank, clock),
             stages=stages,
-            checkins=CheckinService(store, slack, stages, interviews, clock, kick),
+            checkins=CheckinService(store, slack, stages, interviews, clock),
             models=models,
             kpis=kpis,
             workspace=WorkspaceService(store, slack, clock, registry_on=registry.enabled),
             home=home,
             digests=DigestService(store, slack, ticker, clock),
-            deleter=ProjectDeleter(store, slack, clock, kick),
+            deleter=ProjectDeleter(store, slack, clock),
             problems=problems,
             ticker=ticker,
-            inbox=inbox,
+            inbox=Inbox(store, clock, activity),
             visibility=Visibility(store, slack),
             clock=clock,
             activity=activity,

@@ -6,7 +6,6 @@ They enter through the inbox (handlers/middleware.py records them before Slack g
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -70,10 +69,10 @@ def inline(services: Services) -> Inline:
     """A thread reply is taken in the transaction that records it (bot/inbox.py); edits
     and deletes are processed from the inbox."""
 
-    def take(tx: Tx, body: dict[str, Any], now: datetime) -> Callable[[], None] | None:
+    def take(tx: Tx, body: dict[str, Any], now: datetime) -> bool:
         event: dict[str, Any] = body.get("event") or {}
         if event.get("subtype") not in REPLY_SUBTYPES:
-            return None
+            return False
         return services.interviews.reply_in(tx, _thread_reply(body, event), now)
 
     return take

@@ -2,18 +2,20 @@
 
 A unit of work is a synchronous function of a `Tx`. `write` runs it whole and atomically
 (on PostgreSQL a unit that lost a race, such as a deadlock or a unique key taken meanwhile,
-is run again, so a unit must not change anything outside the database); `read` runs it on
-committed data; `rehearse` runs it as a write and rolls it back. Each backend implements
-`Store`; the repositories are shared. A unit may leave work for after its commit
-(`Tx.after_commit`: waking the poster for rows it queued); a unit rolled back leaves none.
+is run again on a fresh `Tx`, so a unit must not change anything outside the database);
+`read` runs it on committed data; `rehearse` runs it as a write and rolls it back. Each
+backend implements `Store`; the repositories are shared. What a unit causes beyond its rows
+is collected on its `Tx` (`Caused`: the events it emits, the outbox channels it queued rows
+for, the rows it wrote already claimed); the bot's bus (bot/bus.py) acts on it once the
+unit is committed.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from typing import Generic, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
+from storage.caused import Caused
 from storage.repos.blockers import BlockerRepo
 from storage.repos.events import EventRepo
 from storage.repos.inbox import InboxRepo
@@ -26,7 +28,6 @@ from storage.repos.workspaces import WorkspaceRepo
 from storage.sql import Conn
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
 
 
 class Tx:
@@ -34,6 +35,7 @@ class Tx:
 
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
+        self.caused = Caused()
         self.events = EventRepo(conn)
         self.inbox = InboxRepo(conn)
         self.projects = ProjectRepo(conn)
@@ -41,38 +43,16 @@ class Tx:
         self.answers = AnswerRepo(conn)
         self.notes = NoteRepo(conn)
         self.schedules = ScheduleRepo(conn)
-        self.deliveries = DeliveryRepo(conn)
+        self.deliveries = DeliveryRepo(conn, self.caused)
         self.models = ModelRepo(conn)
         self.metrics = MetricRepo(conn)
         self.workspaces = WorkspaceRepo(conn)
         self.blockers = BlockerRepo(conn)
         self.registry = RegistryRepo(conn)
-        self._after: list[Callable[[], None]] = []
 
-    def after_commit(self, action: Callable[[], None]) -> None:
-        """Run `action` (on the event loop) once this transaction is committed."""
-        self._after.append(action)
-
-
-class Committed(Generic[T]):
-    """Runs a unit and, once its transaction has committed, what it left for afterwards:
-    only the attempt that committed counts (PostgreSQL may run a unit again)."""
-
-    def __init__(self, work: Callable[[Tx], T]) -> None:
-        self.work = work
-        self._last: Tx | None = None
-
-    def __call__(self, tx: Tx) -> T:
-        result = self.work(tx)
-        self._last = tx
-        return result
-
-    def done(self) -> None:
-        for action in self._last._after if self._last is not None else ():
-            try:
-                action()
-            except Exception:
-                log.exception("an action after a commit failed")
+    def emit(self, event: object) -> None:
+        """Record something this unit caused, to be acted on in it and after its commit."""
+        self.caused.events.append(event)
 
 
 class Store(Protocol):

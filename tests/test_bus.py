@@ -1,17 +1,19 @@
-"""The bus completes the inbox row of the request being processed in the same transaction
-as the request's first change: never on a rollback, never for a unit that waits, never for
-a background task that copied the request's context."""
+"""The bus: it completes the inbox row of the request being processed in the same
+transaction as the request's first change (never on a rollback, never for a unit that waits,
+never for a background task that copied the request's context), and it dispatches what a
+unit caused once, after its commit (never for a rollback, once for a unit run again)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.bus import Bus, Waiting, request_key, serving
+from bot.bus import Bus, HomeChanged, KpiChanged, Waiting, home_changed, request_key, serving
+from storage.rows import NewDelivery
 from storage.sqlite.store import SqliteStore
 from storage.store import Tx
 
@@ -86,3 +88,93 @@ async def test_a_background_task_does_not_complete_the_request(store: SqliteStor
         await asyncio.create_task(bus.write(_workspace))
         assert request_key() == "command:trig.1"
         assert not request.completed and not await _done(store, inbox_id)
+
+
+class _RetryingStore:
+    """A store whose writes run the unit twice on fresh transactions, committing the second
+    (as PostgreSQL does after a lost race); `fail` makes the last run raise (a rollback)."""
+
+    def __init__(self, real: SqliteStore, fail: bool = False) -> None:
+        self.real = real
+        self.fail = fail
+        self.runs = 0
+
+    async def write(self, work):  # type: ignore[no-untyped-def]
+        def twice(conn_tx: Tx):  # type: ignore[no-untyped-def]
+            self.runs += 1
+            work(Tx(conn_tx.conn))  # the first run: lost its race, rolled back
+            self.runs += 1
+            result = work(conn_tx)
+            if self.fail:
+                raise RuntimeError("rolled back")
+            return result
+
+        return await self.real.write(twice)
+
+    async def read(self, work):  # type: ignore[no-untyped-def]
+        return await self.real.read(work)
+
+
+def _wired(store: object) -> tuple[Bus, list[str]]:
+    seen: list[str] = []
+    bus = Bus(store, lambda: NOW)  # type: ignore[arg-type]
+    bus.on(HomeChanged, in_tx=lambda tx, e: seen.append(f"in:{e.users}"))
+    bus.on(HomeChanged, after=lambda e: seen.append(f"after:{e.users}"))
+    bus.on(KpiChanged, after=lambda e: seen.append(f"kpi:{e.model_id}"))
+    bus.posts_with(
+        lambda rows: seen.append(f"hand:{len(rows)}"), lambda ch: seen.append(f"kick:{ch}")
+    )
+    return bus, seen
+
+
+def _changes(tx: Tx) -> None:
+    home_changed(tx, "T1", "U2", "U1", "")
+    tx.emit(KpiChanged("T1", 7))
+    tx.deliveries.add_many(
+        [
+            NewDelivery("T1", "k1", "thread", "1", "C1", NOW),
+            NewDelivery("T1", "k2", "home", "U1", "U1", NOW, due_at=NOW + timedelta(seconds=5)),
+        ]
+    )
+
+
+async def test_what_a_unit_caused_is_dispatched_once_after_its_commit(store: SqliteStore) -> None:
+    retrying = _RetryingStore(store)
+    bus, seen = _wired(retrying)
+    await bus.write(_changes)
+    assert retrying.runs == 2  # the unit ran twice; what it caused is dispatched once
+    # in the transaction (of both runs), then after the commit, from the run committed: the
+    # channel due now kicked (not the one queued for later), the after-commit handlers
+    assert seen == [
+        "in:('U1', 'U2')",
+        "in:('U1', 'U2')",
+        "kick:C1",
+        "after:('U1', 'U2')",
+        "kpi:7",
+    ]
+
+
+async def test_a_rolled_back_unit_dispatches_nothing(store: SqliteStore) -> None:
+    bus, seen = _wired(_RetryingStore(store, fail=True))
+    with pytest.raises(RuntimeError):
+        await bus.write(_changes)
+    assert [s for s in seen if not s.startswith("in:")] == []
+    count = await store.read(
+        lambda tx: tx.conn.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0]
+    )
+    assert count == 0
+
+
+async def test_a_failing_after_commit_handler_is_logged_and_the_others_run(
+    store: SqliteStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    bus, seen = _wired(store)
+
+    def broken(event: KpiChanged) -> None:
+        raise RuntimeError("MLflow is down")
+
+    bus.on(KpiChanged, after=broken)
+    bus.on(KpiChanged, after=lambda e: seen.append("still"))
+    await bus.write(lambda tx: tx.emit(KpiChanged("T1", 7)))
+    assert seen == ["kpi:7", "still"]
+    assert "handling KpiChanged failed" in caplog.text

@@ -30,14 +30,12 @@ class CheckinService:
         stages: StageService,
         interviews: InterviewService,
         clock: Callable[[], datetime],
-        kick: Callable[..., None] = lambda channel=None: None,
     ) -> None:
         self.store = store
         self.slack = slack
         self.stages = stages
         self.interviews = interviews
         self.clock = clock
-        self.kick = kick  # the poster: post what the last unit queued
 
     async def _allowed(self, project: ProjectRow, user: str) -> bool:
         return user == project.owner_id or await self.slack.is_admin(user)
@@ -171,7 +169,6 @@ class CheckinService:
         cleared = await self.store.write(record)
         if cleared is None:
             return f"Noted already: *{project.name}* is on track."
-        self.kick(project.channel_id)  # the thread line (or the blocker cleared)
         unblocked = " The blocker is cleared." if cleared else ""
         return f"Noted: *{project.name}* is on track.{unblocked} Thanks!"
 
@@ -193,8 +190,6 @@ class CheckinService:
             project.team_id, user, project.slug, "next", force=False, along=along
         )
         if cleared:
-            if cleared[0]:
-                self.kick(project.channel_id)
             return moved + (" The blocker is cleared." if cleared[0] else "")
         # a refused press is still what the team said, kept as it went: not as a move
         said = f"{label} (it moved nothing: {_refusal(moved)})"
@@ -264,9 +259,7 @@ class CheckinService:
             tx.deliveries.add_many(outbox.thread_line("thread", project, line, moment))
             return project
 
-        project = await self.store.write(record)
-        if project is not None:
-            self.kick(project.channel_id)
+        await self.store.write(record)
 
     async def unblock(self, team_id: str, user: str, project_id: int, note: str) -> str:
         """`/mle unblock <project> [note]`."""
@@ -285,7 +278,6 @@ class CheckinService:
         project, cleared = done
         if not cleared:
             return f"*{esc(project.name)}* has no open blocker."
-        self.kick(project.channel_id)
         return f"Cleared the blocker on *{esc(project.name)}*."
 
     def _clear(

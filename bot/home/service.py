@@ -1,9 +1,10 @@
 """Publish each person's Home tab: on opening it, and after changes.
 
 A change that shows on someone's Home tab queues a publish in the outbox, in the change's
-own transaction (`touch`): due a few seconds later, so a burst of changes is published
-once, composed when it goes out. The poster publishes it (`publish_queued`), paced per
-person; a crash or a restart meanwhile loses nothing, and replicas publish it once.
+own transaction (`HomeChanged`, through the bus): due a few seconds later, so a burst of
+changes is published once, composed when it goes out. The poster publishes it
+(`publish_queued`), paced per person; a crash or a restart meanwhile loses nothing, and
+replicas publish it once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.bus import HomeChanged, WakeIn
 from bot.domain.bank import QuestionBank
 from bot.domain.business_rules import findings
 from bot.home import render
@@ -38,7 +40,6 @@ class HomeService:
         slack: SlackGateway,
         bank: QuestionBank,
         clock: Callable[[], datetime],
-        kick_in: Callable[[float], None] = lambda seconds: None,
         drain: Callable[[datetime], Awaitable[object]] | None = None,
         debounce: float = DEBOUNCE_SECONDS,
     ) -> None:
@@ -46,7 +47,6 @@ class HomeService:
         self.slack = slack
         self.bank = bank
         self.clock = clock
-        self.kick_in = kick_in  # the poster: drain when the publish is due
         self._drain = drain
         self.debounce = debounce
 
@@ -139,16 +139,18 @@ class HomeService:
             log.warning("views.publish for a Home tab failed: %s", result.error)
         return result
 
-    def touch(self, tx: Tx, team_id: str, *users: str) -> None:
-        """Something these people see changed (in this transaction): queue their Home tabs
-        to be published once the debounce is over, unless a publish already waits."""
+    def queue_tabs(self, tx: Tx, changed: HomeChanged) -> None:
+        """Something these people see changed (the bus runs this in the transaction of the
+        change): queue their Home tabs to be published once the debounce is over, unless a
+        publish already waits, and have the poster look again then."""
         now = self.clock()
         due = now + timedelta(seconds=self.debounce)
         queued = False
-        for user in sorted({u for u in users if u}):
-            queued = outbox.queue_view(tx, outbox.home_tab(team_id, user, now, due)) or queued
+        for user in changed.users:
+            home = outbox.home_tab(changed.team_id, user, now, due)
+            queued = outbox.queue_view(tx, home) or queued
         if queued:
-            tx.after_commit(lambda: self.kick_in(self.debounce + 0.05))
+            tx.emit(WakeIn(self.debounce + 0.05))
 
     async def settle(self) -> None:
         """Publish what waits now instead of at its time (tests): drains every row due

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.blocks import clip, esc
-from bot.bus import request_key
+from bot.bus import home_changed, request_key
 from bot.domain import flow
 from bot.domain.answers import example, with_author
 from bot.domain.bank import Question, QuestionBank
@@ -18,7 +18,6 @@ from bot.domain.stages import ORDER, Stage, stage_label
 from bot.interview import render
 from bot.interview.service import InterviewService
 from bot.scheduling import outbox
-from bot.touch import Touch, nobody
 from storage.rows import ProjectRow
 from storage.store import Store, Tx
 
@@ -47,15 +46,11 @@ class AnswerService:
         bank: QuestionBank,
         interviews: InterviewService,
         clock: Callable[[], datetime],
-        touch: Touch = nobody,
-        kick: Callable[..., None] = lambda channel=None: None,
     ) -> None:
         self.store = store
         self.bank = bank
         self.interviews = interviews
         self.clock = clock
-        self.touch = touch
-        self.kick = kick
 
     async def answer(
         self, team_id: str, user: str, project_id: int, stage: str | None, ref: str, text: str
@@ -68,12 +63,10 @@ class AnswerService:
                 return _Done("That answer was recorded already; nothing changed.")
             done = self._answer(tx, team_id, user, project_id, stage, ref, text, now, key)
             if done.project is not None:
-                self.touch(tx, done.project.team_id, done.project.owner_id, user)
+                home_changed(tx, done.project.team_id, done.project.owner_id, user)
             return done
 
         done = await self.store.write(unit)
-        if done.project is not None:
-            self.kick(done.project.channel_id)
         return done.reply
 
     def _answer(
@@ -220,6 +213,4 @@ class AnswerService:
             )
 
         done = await self.store.write(post)
-        if done.project is not None:
-            self.kick(done.project.channel_id)
         return done.reply

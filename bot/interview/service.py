@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
 from bot.blocks import clip, esc
-from bot.bus import Waiting
+from bot.bus import Waiting, home_changed
 from bot.domain import flow, gates, kpi
 from bot.domain import reply as reply_rules
 from bot.domain.bank import Question, QuestionBank, Sets
@@ -28,7 +28,6 @@ from bot.interview import render
 from bot.interview.record import record_lines
 from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
-from bot.touch import Touch, nobody
 from storage.rows import AnswerRow, DeliveryRow, InterviewRow, NewDelivery, ProjectRow
 from storage.store import Store, Tx
 
@@ -61,20 +60,6 @@ class ThreadReply:
     text: str
 
 
-def _nothing() -> None:
-    return None
-
-
-@dataclass
-class _Outcome:
-    """Whose Home tabs the change affects (the messages are in the outbox), and the outbox
-    rows this unit claimed for itself, to post right after the commit."""
-
-    project: ProjectRow
-    actor: str = ""
-    handed: list[DeliveryRow] = field(default_factory=list)
-
-
 class InterviewService:
     def __init__(
         self,
@@ -82,17 +67,11 @@ class InterviewService:
         slack: SlackGateway,
         bank: QuestionBank,
         clock: Callable[[], datetime],
-        touch: Touch = nobody,
-        kick: Callable[..., None] = lambda channel=None: None,
-        hand: Callable[[list[DeliveryRow]], None] = lambda rows: None,
     ) -> None:
         self.store = store
         self.slack = slack
         self.bank = bank
-        self.hand = hand  # the poster: post rows this service claimed in its unit
         self.clock = clock
-        self.touch = touch  # whose Home tabs a change affects
-        self.kick = kick  # the poster: post what the last unit queued
 
     # ---- posting the current question or the brief
     def order(self, interview: InterviewRow) -> tuple[int, ...]:
@@ -179,8 +158,7 @@ class InterviewService:
             project = tx.projects.get(team_id, project_id)
             return self.queue_current(tx, project, now) if project else False
 
-        if await self.store.write(claim):
-            self.kick()
+        await self.store.write(claim)
 
     async def retry_pending(self) -> int:
         """Ask every question or brief left unasked (a refusal, a thread that came back);
@@ -197,28 +175,19 @@ class InterviewService:
             now = self.clock()
             patient = waited < POSTING_WAIT
             take = self._reply_unit(reply, now, patient)
-            outcome = await self.store.write(take)
-            if outcome is not _WAIT:
-                break
+            if await self.store.write(take) is not _WAIT:
+                return
             await asyncio.sleep(POSTING_POLL)
             waited += POSTING_POLL
-        if isinstance(outcome, _Outcome):
-            self._apply(outcome)
 
-    def reply_in(self, tx: Tx, reply: ThreadReply, now: datetime) -> Callable[[], None] | None:
+    def reply_in(self, tx: Tx, reply: ThreadReply, now: datetime) -> bool:
         """Take a reply within the caller's transaction (the one recording it in the inbox);
-        what to do once it is committed, or None when the reply has to wait for the
-        question's ts (`on_reply` then takes it)."""
-        outcome = self._reply_unit(reply, now, True)(tx)
-        if outcome is _WAIT:
-            return None
-        if isinstance(outcome, _Outcome):
-            return partial(self._apply, outcome)
-        return _nothing
+        False when it has to wait for the question's ts (`on_reply` then takes it)."""
+        return self._take_reply(tx, reply, now, True) is not _WAIT
 
     def _take_reply(
         self, tx: Tx, reply: ThreadReply, now: datetime, patient: bool
-    ) -> _Outcome | object | None:
+    ) -> Waiting | None:
         """Load the thread's state, decide (bot/domain/reply.py), apply the decision."""
         team_id, ts, user, text = reply.team_id, reply.ts, reply.user, reply.text
         project = tx.projects.by_thread(team_id, reply.channel, reply.thread_ts)
@@ -249,12 +218,13 @@ class InterviewService:
             return None
         if isinstance(decision, reply_rules.CheckinNote):
             assert checkin is not None
-            outcome = self._checkin_note(tx, project, checkin.id, ts, user, text, now, decision)
+            self._checkin_note(tx, project, checkin.id, ts, user, text, now, decision)
             if decision.ask_again:  # the check-in came after the pending question
                 tx.interviews.requeue(team_id, project.id, project.stage)
                 self.queue_current(tx, project, now)
-            return outcome
-        outcome = _Outcome(project, actor=user)
+            return None
+        # the Home tabs of the project's owner and of the person who replied
+        home_changed(tx, team_id, project.owner_id, user)
         if isinstance(decision, reply_rules.Record):
             problem = self.unit_problem(tx, project, project.stage, decision)
             if problem and decision.pending:
@@ -269,7 +239,7 @@ class InterviewService:
                 decision = reply_rules.Refused(f"Q{decision.number} not recorded: {problem}")
         if isinstance(decision, reply_rules.Refused):
             self._say(tx, project, render.plain(f"<@{user}> {esc(decision.reason)}."), now)
-            return outcome
+            return None
         if isinstance(decision, (reply_rules.Note, reply_rules.Challenge)):
             kind = (
                 "model_metric"
@@ -297,7 +267,7 @@ class InterviewService:
                 )
             self._say(tx, project, said, now)
             self.queue_current(tx, project, now)  # re-post a question that failed
-            return outcome
+            return None
         assert project.thread_ts is not None
         lead, stated = self._take(tx, project, decision, user, ts, now)
         reaction = outbox.reaction(team_id, project.channel_id, ts, MARKS[decision.status], now)
@@ -305,14 +275,14 @@ class InterviewService:
             tx.deliveries.add_many([reaction])
             if lead:
                 self._say(tx, project, render.plain("\n".join(lead)), now)
-            return outcome
+            return None
         moved = self.advance_past(tx, project, interview, now, stated)
         rows = [reaction, self.question_row(tx, project, moved, now, lead)]
         if tx.deliveries.thread_waiting(team_id, project.channel_id, project.thread_ts):
             tx.deliveries.add_many(rows)  # behind what the thread still waits for
-        else:
-            outcome.handed = tx.deliveries.add_claimed(rows, now)
-        return outcome
+        else:  # posted right after the commit, without a claim of their own
+            tx.deliveries.add_claimed(rows, now)
+        return None
 
     def take(
         self,
@@ -478,7 +448,7 @@ class InterviewService:
         text: str,
         now: datetime,
         decision: reply_rules.CheckinNote,
-    ) -> _Outcome:
+    ) -> None:
         """A reply to the latest check-in: kept as a note; `extend …` extends the time box."""
         tx.notes.add(
             team_id=project.team_id,
@@ -493,7 +463,7 @@ class InterviewService:
             delivery_id=checkin_id,
         )
         tx.deliveries.respond(checkin_id, user, now)
-        outcome = _Outcome(project, actor=user)
+        home_changed(tx, project.team_id, project.owner_id, user)
         self._react(tx, project, ts, NOTED, now)
         extension = decision.extension
         if isinstance(extension, BadExtension):
@@ -524,7 +494,6 @@ class InterviewService:
                 f"⏱️ <@{user}> {did}.{still} Reason on record: {esc(extension.reason)}"
             )
             self._say(tx, project, said, now)
-        return outcome
 
     async def ask_again(self, team_id: str, project_id: int, after_ts: str) -> None:
         """Post the pending question again if a post at `after_ts` (a check-in) came after it."""
@@ -538,8 +507,7 @@ class InterviewService:
             tx.interviews.requeue(team_id, project_id, project.stage, before_ts=after_ts)
             return self.queue_current(tx, project, now)
 
-        if await self.store.write(requeue):
-            self.kick()
+        await self.store.write(requeue)
 
     def _seen(self, tx: Tx, project: ProjectRow, ts: str) -> bool:
         """True when this message was already taken (the same ts delivered again)."""
@@ -573,23 +541,7 @@ class InterviewService:
     def _reply_unit(
         self, reply: ThreadReply, now: datetime, patient: bool
     ) -> Callable[[Tx], object]:
-        take = partial(self._take_reply, reply=reply, now=now, patient=patient)
-        return partial(self._touching, take)
-
-    def _touching(self, unit: Callable[[Tx], object], tx: Tx) -> object:
-        """Run a unit that may take a reply; the Home tabs of the project's owner and of the
-        person who replied are queued in the same transaction."""
-        outcome = unit(tx)
-        if isinstance(outcome, _Outcome):
-            project = outcome.project
-            self.touch(tx, project.team_id, project.owner_id, outcome.actor)
-        return outcome
-
-    def _apply(self, outcome: _Outcome) -> None:
-        project = outcome.project
-        if outcome.handed:
-            self.hand(outcome.handed)
-        self.kick(project.channel_id)
+        return partial(self._take_reply, reply=reply, now=now, patient=patient)
 
     # ---- edits and deletes
     def _question(self, answer: AnswerRow) -> tuple[int, Question | None]:
@@ -603,14 +555,9 @@ class InterviewService:
         self, team_id: str, channel: str, thread_ts: str, ts: str, user: str, text: str
     ) -> None:
         moment = self.clock()
-        outcome = await self.store.write(
-            partial(
-                self._touching,
-                lambda tx: self._take_edit(tx, team_id, channel, thread_ts, ts, user, text, moment),
-            )
+        await self.store.write(
+            lambda tx: self._take_edit(tx, team_id, channel, thread_ts, ts, user, text, moment)
         )
-        if isinstance(outcome, _Outcome):
-            self._apply(outcome)
 
     def _take_edit(
         self,
@@ -622,7 +569,7 @@ class InterviewService:
         user: str,
         text: str,
         moment: datetime,
-    ) -> _Outcome | None:
+    ) -> None:
         project = tx.projects.by_thread(team_id, channel, thread_ts)
         if project is None:
             return None
@@ -640,7 +587,8 @@ class InterviewService:
         reading = flow.read_edit(question, prefixed[1] if prefixed else text)
         if isinstance(reading, flow.Unreadable):
             self._say(tx, project, render.edit_refused(user, number, reading.reason), moment)
-            return _Outcome(project, actor=user)
+            home_changed(tx, team_id, project.owner_id, user)
+            return None
         status = {
             flow.Answer: "answered",
             flow.Skip: "skipped",

@@ -5,13 +5,12 @@ may."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from bot.blocks import clip, esc
-from bot.bus import request_key
+from bot.bus import KpiChanged, request_key
 from bot.domain.business_rules import findings
 from bot.domain.metric_change import Kpi, Refused, decide_metric
 from bot.domain.names import name_key
@@ -27,21 +26,17 @@ from storage.store import Tx
 
 
 class KpiService(ModelUnits):
-    """Business KPIs of deployed models. `changed(team_id, model_id)`: told once a model's
-    KPIs changed (the MLflow registry sync writes them back to its tags)."""
+    """Business KPIs of deployed models. A change emits `KpiChanged` (the MLflow registry
+    sync writes it back to the model's tags), unless `write_back` is off: the sync's own
+    service, applying what came from MLflow."""
 
-    def __init__(
-        self,
-        *args: Any,
-        changed: Callable[[str, int], None] = lambda team_id, model_id: None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *args: Any, write_back: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.changed = changed
+        self.write_back = write_back
 
-    def _written(self, said: Said) -> None:
-        if said.done and said.model is not None:
-            self.changed(*said.model)
+    def _caused(self, tx: Tx, said: Said) -> None:
+        if self.write_back and said.done and said.model is not None:
+            tx.emit(KpiChanged(*said.model))
 
     # ---- metric
     async def define(

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.blocks import clip, esc
+from bot.bus import home_changed
 from bot.domain.bank import QuestionBank
 from bot.domain.names import name_key, slugify
 from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
-from bot.touch import Touch, nobody
 from storage.rows import ModelRow, ProjectRow
 from storage.store import Store, Tx
 
@@ -43,8 +43,6 @@ class ModelUnits:
         store: Store,
         slack: SlackGateway,
         clock: Callable[[], datetime],
-        touch: Touch = nobody,
-        kick: Callable[..., None] = lambda channel=None: None,
         *,
         bank: QuestionBank,
     ) -> None:
@@ -52,8 +50,6 @@ class ModelUnits:
         self.slack = slack
         self.bank = bank
         self.clock = clock
-        self.touch = touch  # whose Home tabs a change affects
-        self.kick = kick  # the poster: post what the last unit queued
 
     async def _write(self, unit: Callable[[Tx], Said]) -> str:
         """Run a unit of work; the line it has for the project thread goes to the outbox in
@@ -63,21 +59,18 @@ class ModelUnits:
         def with_thread_line(tx: Tx) -> Said:
             said = unit(tx)
             if said.people:
-                self.touch(tx, *said.people)
+                home_changed(tx, *said.people)
             if said.thread is not None:
                 project, text = said.thread
                 tx.deliveries.add_many(outbox.thread_line("thread", project, text, now))
-                self.touch(tx, project.team_id, project.owner_id)
+                home_changed(tx, project.team_id, project.owner_id)
+            self._caused(tx, said)
             return said
 
-        said = await self.store.write(with_thread_line)
-        self._written(said)
-        if said.thread is not None:
-            self.kick(said.thread[0].channel_id)
-        return said.reply
+        return (await self.store.write(with_thread_line)).reply
 
-    def _written(self, said: Said) -> None:
-        """What a service does once a unit is committed (nothing by default)."""
+    def _caused(self, tx: Tx, said: Said) -> None:
+        """What else a unit emits, in its transaction (nothing by default)."""
 
     async def _allowed(self, project: ProjectRow, user: str) -> bool:
         return user == project.owner_id or await self.slack.is_admin(user)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.blocks import clip, esc
+from bot.bus import home_changed
 from bot.domain.bank import QuestionBank
 from bot.domain.stages import Stage
 from bot.interview.record import kpi_lines
@@ -15,7 +16,6 @@ from bot.projects.parent import queue_update
 from bot.scheduling import checkins as checkin_schedule
 from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
-from bot.touch import Touch, nobody
 from storage.rows import ProjectRow
 from storage.store import Store, Tx
 
@@ -30,16 +30,12 @@ class ProjectCloser:
         bank: QuestionBank,
         interviews: InterviewService,
         clock: Callable[[], datetime],
-        touch: Touch = nobody,
-        kick: Callable[..., None] = lambda channel=None: None,
     ) -> None:
         self.store = store
         self.slack = slack
         self.bank = bank
         self.interviews = interviews
         self.clock = clock
-        self.touch = touch
-        self.kick = kick
 
     async def _refusal(self, team_id: str, user: str, project_id: int, verb: str) -> str | None:
         """Why `user` may not close or reopen the project (None: the owner or an admin)."""
@@ -117,14 +113,13 @@ class ProjectCloser:
                 moved = tx.projects.get(team_id, project_id)
                 assert moved is not None
                 self.interviews.queue_current(tx, moved, moment)
-            self.touch(tx, team_id, fresh.owner_id, user)
+            home_changed(tx, team_id, fresh.owner_id, user)
             return fresh, live
 
         done = await self.store.write(close)
         if isinstance(done, str):
             return done
         closed, live = done
-        self.kick(closed.channel_id)
         still = f" {len(live)} model(s) still deployed keep their reminders." if live else ""
         return f"Closed *{esc(closed.name)}* ({outcome}).{still}"
 
@@ -169,11 +164,10 @@ class ProjectCloser:
             reopened = tx.projects.get(team_id, project_id)
             assert reopened is not None
             self.interviews.queue_current(tx, reopened, moment)
-            self.touch(tx, team_id, fresh.owner_id, user)
+            home_changed(tx, team_id, fresh.owner_id, user)
             return fresh
 
         done = await self.store.write(reopen)
         if isinstance(done, str):
             return done
-        self.kick(done.channel_id)
         return f"Reopened *{esc(done.name)}*."

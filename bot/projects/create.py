@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.bus import home_changed
 from bot.domain.bank import QuestionBank
 from bot.domain.names import name_key, slugify
 from bot.domain.stages import Stage
@@ -15,7 +16,6 @@ from bot.problems import NOT_MEMBER
 from bot.scheduling import outbox
 from bot.scheduling.checkins import default_schedule
 from bot.slack_gateway import SlackGateway
-from bot.touch import Touch, nobody
 from storage.errors import DuplicateKey
 from storage.rows import DeliveryRow, ProjectRow
 from storage.store import Store, Tx
@@ -31,16 +31,12 @@ class ProjectCreator:
         bank: QuestionBank,
         interviews: InterviewService,
         clock: Callable[[], datetime],
-        touch: Touch = nobody,
-        kick: Callable[..., None] = lambda channel=None: None,
     ) -> None:
         self.store = store
         self.slack = slack
         self.bank = bank
         self.interviews = interviews
         self.clock = clock
-        self.touch = touch  # whose Home tabs a change affects
-        self.kick = kick  # the poster: post what the last unit queued
 
     async def create(self, team_id: str, channel: str, user: str, name: str) -> str | None:
         """Returns a message for the person who asked, or None when the thread speaks for it."""
@@ -72,7 +68,7 @@ class ProjectCreator:
                 assert project is not None
                 default_schedule(tx, project, moment)
                 self._queue_parent(tx, project, moment)
-                self.touch(tx, team_id, user)
+                home_changed(tx, team_id, user)
                 return project
 
             try:
@@ -86,7 +82,6 @@ class ProjectCreator:
             moment = self.clock()
             if not await self.store.write(lambda tx: self._queue_parent(tx, project, moment)):
                 return f"*{project.name}* is being posted in this channel; give it a moment."
-        self.kick(project.channel_id)
         return None
 
     def _queue_parent(self, tx: Tx, project: ProjectRow, now: datetime) -> bool:

@@ -22,12 +22,10 @@ class ProjectDeleter:
         store: Store,
         slack: SlackGateway,
         clock: Callable[[], datetime],
-        kick: Callable[..., None] = lambda channel=None: None,
     ) -> None:
         self.store = store
         self.slack = slack
         self.clock = clock
-        self.kick = kick  # the poster: post what the last unit queued
 
     async def _allowed(self, project: ProjectRow, user: str) -> bool:
         return user == project.owner_id or await self.slack.is_admin(user)
@@ -77,5 +75,4 @@ class ProjectDeleter:
             tx.deliveries.add_many(outbox.thread_line("thread", project, text, now))
 
         await self.store.write(remove)
-        self.kick(project.channel_id)
         return f"Deleted *{project.name}*."

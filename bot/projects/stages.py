@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.blocks import clip, esc
+from bot.bus import home_changed
 from bot.domain import gates
 from bot.domain.bank import QuestionBank, Sets, numbers
 from bot.domain.kpi import Stated, read_plan
@@ -24,7 +25,6 @@ from bot.projects.parent import queue_update
 from bot.scheduling import checkins as checkin_schedule
 from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
-from bot.touch import Touch, nobody
 from storage.rows import ProjectRow
 from storage.store import Store, Tx
 
@@ -37,16 +37,12 @@ class StageService:
         bank: QuestionBank,
         interviews: InterviewService,
         clock: Callable[[], datetime],
-        touch: Touch = nobody,
-        kick: Callable[..., None] = lambda channel=None: None,
     ) -> None:
         self.store = store
         self.slack = slack
         self.bank = bank
         self.interviews = interviews
         self.clock = clock
-        self.touch = touch  # whose Home tabs a change affects
-        self.kick = kick  # the poster: post what the last unit queued
 
     def _gate(self, tx: Tx, project: ProjectRow) -> gates.Gate:
         answers = tx.answers.for_project(project.team_id, project.id, project.stage)
@@ -199,12 +195,11 @@ class StageService:
                 moved = tx.projects.get(project.team_id, project.id)
                 assert moved is not None
                 self.interviews.queue_current(tx, moved, moment)
-            self.touch(tx, project.team_id, project.owner_id, user)
+            home_changed(tx, project.team_id, project.owner_id, user)
             if along is not None:
                 along(tx, project)
             return True
 
         if not await self.store.write(apply):
             return f"*{project.name}* changed stage meanwhile; check `/mle status` and retry."
-        self.kick(project.channel_id)
         return f"Moved *{project.name}* to *{dest}*."

@@ -70,8 +70,8 @@ def deploy(
     alias: str,
     now: datetime,
     report: Report,
-) -> str | None:
-    """Deploy the model or move its version; the channel to post in if it changed."""
+) -> None:
+    """Deploy the model or move its version (said in the project's thread)."""
     team_id = project.team_id
     label = _label(version)
     existing = tx.models.by_name(team_id, name_key(model.name), slugify(model.name))
@@ -90,7 +90,7 @@ def deploy(
                 + ": rename one of them",
             ]
         )
-        return None
+        return
     where = (
         f"alias `{esc(alias)}`, from MLflow"
         if alias != "Production"
@@ -107,7 +107,7 @@ def deploy(
                 f"{existing.slug}` first",
             ]
         )
-        return None
+        return
     report.matched.append([team_id, model.name, project.name, label])
     if existing is not None and existing.retired_at is None:
         same = (existing.version or "").lower().removeprefix("v") == version.lower()
@@ -122,9 +122,9 @@ def deploy(
                 )
                 report.changes.append(f"{model.name}: followed from MLflow")
                 tx.deliveries.add_many(outbox.thread_line("thread", project, line, now))
-                return project.channel_id
+                return
         if same:
-            return None
+            return
         tx.models.new_version(team_id, existing.id, label, "mlflow")
         line = (
             f"🚀 *{esc(clip(model.name, 100))}* {label} replaces "
@@ -168,7 +168,7 @@ def deploy(
             )
         report.changes.append(f"{model.name}: {label} deployed")
     tx.deliveries.add_many(outbox.thread_line("thread", project, line, now))
-    return project.channel_id
+    return
 
 
 def retire_gone(
@@ -178,10 +178,9 @@ def retire_gone(
     now: datetime,
     report: Report,
     dry_run: bool,
-) -> set[str]:
+) -> None:
     """Models mirroring a registered model with no deployed alias left, or deleted from
     the registry, are retired."""
-    channels = set()
     for model in tx.models.mirrored():
         if model.registry in deployed:
             continue
@@ -200,5 +199,3 @@ def retire_gone(
         tx.models.retire(model.team_id, model.id, now)
         line = f"🪦 *{esc(model.name)}* {why}: retired, and its business-metric reminders stop."
         tx.deliveries.add_many(outbox.thread_line("thread", project, line, now))
-        channels.add(project.channel_id)
-    return channels

@@ -10,11 +10,11 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
 from bot.activity import Activity
+from bot.bus import KpiChanged, home_changed
 from bot.domain.bank import QuestionBank
 from bot.domain.names import name_key, slugify
 from bot.models.kpis import KpiService
@@ -24,20 +24,11 @@ from bot.registry.fetch import Fetched
 from bot.registry.kpis import KpiMirror, Writes
 from bot.registry.report import PROJECT_TAG, WORKSPACE_TAG, Report
 from bot.slack_gateway import SlackGateway
-from bot.touch import Touch, nobody
 from storage.rows import NewDelivery
 from storage.store import Store, Tx
 from storage.timefmt import iso, parse
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Applied:
-    """What one registered model's unit did: the channel to post in, the tags to write."""
-
-    channel: str | None = None
-    writes: Writes | None = None
 
 
 class RegistrySync:
@@ -48,35 +39,32 @@ class RegistrySync:
         aliases: tuple[str, ...],
         minutes: int,
         clock: Callable[[], datetime],
-        kick: Callable[..., None] = lambda channel=None: None,
         *,
         slack: SlackGateway,
         bank: QuestionBank,
         activity: Activity,
-        touch: Touch = nobody,
     ) -> None:
         self.store = store
         self.client = client  # None: MLFLOW_TRACKING_URI is unset, the sync is off
         # KPIs changed from the tags, as /mle metric would (its own service: no write-back)
         self.bank = bank
-        kpis = KpiService(store, slack, clock, kick=kick, bank=bank)
+        kpis = KpiService(store, slack, clock, bank=bank, write_back=False)
         self.mirror = KpiMirror(client, slack, kpis) if client is not None else None
         self.aliases = aliases
         self.every = timedelta(minutes=minutes)
         self.clock = clock
-        self.kick = kick
         self.activity = activity
-        self.touch = touch  # whose Home tabs a change affects
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_error: str | None = None
 
-    def kpi_changed(self, team_id: str, model_id: int) -> None:
-        """A model's KPIs changed in Slack: write them to its registered model's tags now
-        (in the background; a failure is tried again by the next sync)."""
+    def kpi_changed(self, changed: KpiChanged) -> None:
+        """A model's KPIs changed in Slack (the bus, after the commit): write them to its
+        registered model's tags now (in the background; a failure is tried again by the
+        next sync)."""
         if self.mirror is None:
             return
         self.activity.begin()
-        task = asyncio.get_running_loop().create_task(self._push(team_id, model_id))
+        task = asyncio.get_running_loop().create_task(self._push(changed.team_id, changed.model_id))
         self._tasks.add(task)
         task.add_done_callback(self._pushed)
 
@@ -104,21 +92,19 @@ class RegistrySync:
         now = self.clock()
         mirror = self.mirror
 
-        def unit(tx: Tx) -> tuple[str | None, Writes | None]:
+        def unit(tx: Tx) -> Writes | None:
             fresh = tx.models.get(team_id, model_id)
             project = tx.projects.get(team_id, fresh.project_id) if fresh else None
             if fresh is None or project is None:
-                return None, None
+                return None
             writes = mirror.reconcile(tx, fresh, project, fetched, now, pushing=True)
             if writes.people:
-                self.touch(tx, *writes.people)
-            return project.channel_id, writes
+                home_changed(tx, *writes.people)
+            return writes
 
-        channel, writes = await self.store.write(unit)
+        writes = await self.store.write(unit)
         if writes is not None:
             await self._write_tags(writes, Report(ran_at=iso(now)))
-            if channel and writes.posted:
-                self.kick(channel)
 
     async def _write_tags(self, writes: Writes, report: Report) -> None:
         """Write what a unit left for the registry; once written, both sides are in step."""
@@ -181,7 +167,6 @@ class RegistrySync:
         self._last_error = None
         names = {model.name for model in registered}
         deployed_names = set()
-        channels: set[str] = set()
         emails: dict[str, str | None] = {}
         unreachable = False
         for model in registered:
@@ -213,21 +198,16 @@ class RegistrySync:
             unit = partial(
                 self._apply, model=model, found=found, now=now, report=report, fetched=fetched
             )
-            applied = await (self.store.rehearse(unit) if dry_run else self.store.write(unit))
-            if applied.channel:
-                channels.add(applied.channel)
-            if applied.writes is not None:
+            writes = await (self.store.rehearse(unit) if dry_run else self.store.write(unit))
+            if writes is not None:
                 if dry_run:
-                    report.changes += applied.writes.notes
+                    report.changes += writes.notes
                 else:
-                    await self._write_tags(applied.writes, report)
-        retired = await self.store.write(
+                    await self._write_tags(writes, report)
+        await self.store.write(
             lambda tx: retire_gone(tx, deployed_names, names, now, report, dry_run)
         )
-        channels.update(retired)
         await self._record(report, dry_run)
-        for channel in channels:
-            self.kick(channel)
         return report
 
     async def _record(self, report: Report, dry_run: bool) -> None:
@@ -259,23 +239,24 @@ class RegistrySync:
         now: datetime,
         report: Report,
         fetched: Fetched | None,
-    ) -> Applied:
+    ) -> Writes | None:
         """Deploy or move the version of one registered model (`found`: its deployed version
-        and the alias that says so), then keep its KPI in step with the tags (`fetched`)."""
+        and the alias that says so), then keep its KPI in step with the tags (`fetched`);
+        the tags to write."""
         version, alias = found
         project = find_project(tx, model, report)
         if project is None:
-            return Applied()
+            return None
         # locked until commit (PostgreSQL): syncs running at once apply a change once
         project = tx.projects.get(project.team_id, project.id) or project
-        channel = deploy(tx, self.bank, model, project, version, alias, now, report)
+        deploy(tx, self.bank, model, project, version, alias, now, report)
         row = tx.models.by_name(project.team_id, name_key(model.name), slugify(model.name))
         if fetched is None or self.mirror is None or row is None or row.registry != model.name:
-            return Applied(channel)
+            return None
         if row.project_id != project.id or row.retired_at is not None:
-            return Applied(channel)
+            return None
         writes = self.mirror.reconcile(tx, row, project, fetched, now)
         report.problems += [[project.team_id, problem] for problem in writes.problems]
         if writes.people:
-            self.touch(tx, *writes.people)
-        return Applied(project.channel_id if writes.posted else channel, writes)
+            home_changed(tx, *writes.people)
+        return writes

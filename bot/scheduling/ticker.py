@@ -54,9 +54,13 @@ class Ticker:
         max_late: timedelta = timedelta(hours=6),
         sources: Sequence[Source] = (),
         activity: Activity | None = None,
+        poster_store: Store | None = None,
     ) -> None:
+        """`store`: where the pass materializes its slots (it drains them itself: they wake
+        no poster); `poster_store`: the poster's, the services' bus, so that what a post
+        changes (the next question, Home tabs) is dispatched like any change."""
         self.store = store
-        self.poster = Poster(store, slack, composers, clock, activity or Activity())
+        self.poster = Poster(poster_store or store, slack, composers, clock, activity or Activity())
         self.sources = (queue_nudges, *sources)
         self.clock = clock
         self.max_late = max_late

@@ -68,12 +68,10 @@ class StatsService:
         store: Store,
         bank: QuestionBank,
         clock: Callable[[], datetime],
-        kick: Callable[..., None] = lambda channel=None: None,
     ) -> None:
         self.store = store
         self.bank = bank
         self.clock = clock
-        self.kick = kick
 
     async def stats(self, team_id: str, channel: str, scope: str, visible: Visible) -> Post:
         """The profile of this channel's projects (`here`) or of every project the person
@@ -111,8 +109,6 @@ class StatsService:
             return found
 
         found = await self.store.write(queue)
-        if found.projects:
-            self.kick(channel)
         text = "\n".join(found.lines())
         shared = "\n_The chart is on its way to the channel._" if found.projects else ""
         return Post(text, [section(text + shared)])
@@ -154,8 +150,6 @@ class StatsService:
             )
 
         said, channel = await self.store.write(queue)
-        if channel:
-            self.kick(channel)
         return said
 
 

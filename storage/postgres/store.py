@@ -25,7 +25,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from storage.errors import DuplicateKey, Unavailable
 from storage.postgres import migrate
 from storage.postgres.conn import PgConn
-from storage.store import Committed, Tx
+from storage.store import Tx
 
 T = TypeVar("T")
 RETRIES = 5  # a unit that loses a race this often in a row gives up with the error
@@ -116,10 +116,7 @@ class PostgresStore:
 
     async def write(self, work: Callable[[Tx], T]) -> T:
         """All-or-nothing: `work` runs whole in one transaction (again if it lost a race)."""
-        unit = Committed(work)
-        result = await self._on_thread(lambda conn: _run(conn, unit, commit=True))
-        unit.done()
-        return result
+        return await self._on_thread(lambda conn: _run(conn, work, commit=True))
 
     async def rehearse(self, work: Callable[[Tx], T]) -> T:
         """Run `work` as a write transaction and roll it back (dry runs)."""

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from storage.caused import Caused
 from storage.repos.rows import columns, to_row, to_rows
 from storage.rows import DeliveryRow, NewDelivery, ScheduleRow
 from storage.sql import Conn
@@ -164,11 +165,22 @@ class ScheduleRepo:
 
 
 class DeliveryRepo:
-    def __init__(self, conn: Conn) -> None:
+    def __init__(self, conn: Conn, caused: Caused | None = None) -> None:
         self._conn = conn
+        self._caused = caused
+
+    def _queued(self, deliveries: list[NewDelivery]) -> None:
+        """The channels of rows due now, for the poster to look at after the commit."""
+        if self._caused is not None:
+            self._caused.channels.update(
+                d.channel_id
+                for d in deliveries
+                if d.status == "pending" and (d.due_at is None or d.due_at <= d.created_at)
+            )
 
     def add_many(self, deliveries: list[NewDelivery]) -> int:
         """Add deliveries; a key already present is left alone. Returns how many were new."""
+        self._queued(deliveries)
         rows = [_values(d) for d in deliveries]
         if self._conn.arrays and rows:  # one statement: each column bound as an array
             cur = self._conn.execute(
@@ -209,6 +221,7 @@ class DeliveryRepo:
             "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
             (d.team_id, d.key, d.kind, d.subject, d.channel_id, due, due, iso(d.created_at), d.op),
         )
+        self._queued([d])
         return True
 
     def get(self, team_id: str, delivery_id: int) -> DeliveryRow | None:
@@ -258,8 +271,9 @@ class DeliveryRepo:
         return sorted(rows, key=lambda row: row.id)
 
     def add_claimed(self, deliveries: list[NewDelivery], now: datetime) -> list[DeliveryRow]:
-        """Add deliveries already claimed by the caller, who posts them right after the
-        commit (no separate claim); a claim whose process died goes stale like any other."""
+        """Add deliveries already claimed by the caller, to be posted right after the commit
+        (no separate claim: they are collected as caused); a claim whose process died goes
+        stale like any other."""
         rows: list[DeliveryRow] = []
         for d in deliveries:
             claimed = replace(d, status="posting")
@@ -294,6 +308,8 @@ class DeliveryRepo:
                         op=d.op,
                     )
                 )
+        if self._caused is not None:
+            self._caused.claimed.extend(rows)
         return rows
 
     def thread_waiting(self, team_id: str, channel: str, thread_ts: str) -> bool:

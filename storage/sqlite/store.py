@@ -9,7 +9,7 @@ from typing import TypeVar
 from storage.errors import DuplicateKey
 from storage.sqlite import migrate
 from storage.sqlite.database import Database
-from storage.store import Committed, Tx
+from storage.store import Tx
 
 T = TypeVar("T")
 
@@ -52,15 +52,12 @@ class SqliteStore:
 
     async def write(self, work: Callable[[Tx], T]) -> T:
         """All-or-nothing: `work` runs whole in one BEGIN IMMEDIATE transaction."""
-        unit = Committed(work)
         try:
-            result = await self.db.write(lambda conn: unit(_tx(conn)))
+            return await self.db.write(lambda conn: work(_tx(conn)))
         except sqlite3.IntegrityError as exc:
             if "UNIQUE" not in str(exc):
                 raise
             raise DuplicateKey(str(exc)) from exc
-        unit.done()
-        return result
 
     async def rehearse(self, work: Callable[[Tx], T]) -> T:
         """Run `work` as a write transaction and roll it back: what would happen (dry runs)."""
