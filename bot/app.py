@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import random
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
@@ -14,13 +16,55 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services
+from bot.timing import REAL, Timing
 
 # Seconds a Web API call may take before it counts as failed (its outcome unknown).
 WEB_API_TIMEOUT = 10
 
 
+class _Timed:
+    """slack_sdk's retry handlers, waiting through the app's timing (tests skip the waits)."""
+
+    def __init__(self, timing: Timing, max_retry_count: int) -> None:
+        super().__init__(max_retry_count=max_retry_count)  # type: ignore[call-arg]
+        self.timing = timing
+
+    def _seconds(self, state: RetryState, response: HttpResponse | None) -> float:
+        raise NotImplementedError
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is None and error is not None:
+            raise error
+        state.next_attempt_requested = True
+        await self.timing.sleep(self._seconds(state, response))
+        state.increment_current_attempt()
+
+
+class _RateLimitRetry(_Timed, AsyncRateLimitErrorRetryHandler):
+    def _seconds(self, state: RetryState, response: HttpResponse | None) -> float:
+        """Retry-After, and up to a second more (as slack_sdk's own handler waits)."""
+        headers = response.headers if response is not None else {}
+        after = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+        return (int(after[0]) if after else 1) + random.random()  # noqa: S311 - jitter
+
+
+class _ServerErrorRetry(_Timed, AsyncServerErrorRetryHandler):
+    def _seconds(self, state: RetryState, response: HttpResponse | None) -> float:
+        return self.interval_calculator.calculate_sleep_duration(state.current_attempt)
+
+
 def build_client(
-    token: str | None, base_url: str, session: aiohttp.ClientSession | None = None
+    token: str | None,
+    base_url: str,
+    session: aiohttp.ClientSession | None = None,
+    timing: Timing = REAL,
 ) -> AsyncWebClient:
     """A Web API client that waits out 429s (Retry-After) and retries 5xx once; with a
     session, connections to Slack are kept open and reused."""
@@ -29,10 +73,7 @@ def build_client(
         base_url=base_url,
         session=session,
         timeout=WEB_API_TIMEOUT,
-        retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-            AsyncServerErrorRetryHandler(max_retry_count=1),
-        ],
+        retry_handlers=[_RateLimitRetry(timing, 2), _ServerErrorRetry(timing, 1)],
     )
 
 

@@ -18,6 +18,7 @@ from bot.app import WEB_API_TIMEOUT, build_app, build_client
 from bot.config import Settings
 from bot.http_site import start_site
 from bot.services import Services, question_bank, utc_now
+from bot.timing import REAL, Timing
 from bot.web import make_web_app
 from storage.open import open_store
 
@@ -44,9 +45,11 @@ class Runtime:
         socket_mode: bool = False,
         clock: Callable[[], datetime] = utc_now,
         web_api_timeout: float = WEB_API_TIMEOUT,
+        timing: Timing = REAL,
     ) -> Runtime:
+        """`timing`: where waits in memory happen (tests pass a virtual one)."""
         settings.require("SLACK_BOT_TOKEN", mode="Socket Mode" if socket_mode else "HTTP mode")
-        services = await open_services(settings, clock, web_api_timeout)
+        services = await open_services(settings, clock, web_api_timeout, timing)
         try:
             app = build_app(services, socket_mode=socket_mode)
         except BaseException:
@@ -122,6 +125,7 @@ async def open_services(
     settings: Settings,
     clock: Callable[[], datetime] = utc_now,
     web_api_timeout: float = WEB_API_TIMEOUT,
+    timing: Timing = REAL,
 ) -> Services:
     """The store (migrated), a Web API client with a pooled session, and the services."""
     bank = question_bank(settings)
@@ -129,10 +133,10 @@ async def open_services(
     # with a session of its own, the client's `timeout` is not used: the session's is
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=web_api_timeout))
     token = settings.SLACK_BOT_TOKEN.get_secret_value() if settings.SLACK_BOT_TOKEN else None
-    client = build_client(token, settings.SLACK_API_URL, session)
+    client = build_client(token, settings.SLACK_API_URL, session, timing)
     from handlers import wire_inbox
 
-    services = Services.wire(settings, store, client, bank, clock)
+    services = Services.wire(settings, store, client, bank, clock, timing)
     wire_inbox(services)
     return services
 

@@ -38,6 +38,7 @@ from bot.scheduling.ticker import Ticker, TickLine
 from bot.slack_gateway import SlackGateway
 from bot.status.service import StatusService
 from bot.status.stats import StatsService, digest_posted, reminder_posted
+from bot.timing import REAL, Timing
 from bot.workspace import WorkspaceService
 from storage.store import Store
 
@@ -102,6 +103,7 @@ class Services:
         client: AsyncWebClient,
         bank: QuestionBank,
         clock: Callable[[], datetime] = utc_now,
+        timing: Timing = REAL,
     ) -> Services:
         slack = SlackGateway(client)
         activity = Activity()
@@ -124,10 +126,11 @@ class Services:
             sources=(queue_reminders,),
             activity=activity,
             poster_store=bus,
+            timing=timing,
         )
         store = bus
         poster = ticker.poster
-        home = HomeService(store, slack, bank, clock, poster.drain)
+        home = HomeService(store, slack, bank, clock, poster.drain, timing=timing)
         poster.publishes(HOME, home.publish_queued)
         poster.publishes(PARENT_UPDATE, ParentMessage(store, slack, bank).publish_queued)
         interviews = InterviewService(store, slack, bank, clock)

@@ -19,6 +19,7 @@ from storage.rows import ProjectRow
 from storage.store import Tx
 from tests.clock import ManualClock
 from tests.pg import fresh_schema, whole_suite_on_postgres
+from tests.virtual_time import VirtualTime
 
 pytest_plugins = ("tests.mlflow_server",)  # the MLflow tracking server, once per session
 
@@ -31,6 +32,7 @@ class Harness:
     runtime: Runtime
     url: str
     database: str
+    timing: VirtualTime
 
     async def idle(self) -> None:
         await self.runtime.services.activity.idle()
@@ -55,6 +57,16 @@ def settings_for(emulator: SlackEmulator, database: str, **extra: Any) -> Settin
     )
 
 
+def virtual_time(emulator: SlackEmulator) -> VirtualTime:
+    """The emulator's virtual time (one for every app run against it), started if needed."""
+    owner = getattr(emulator.monotonic, "__self__", None)
+    if isinstance(owner, VirtualTime):
+        return owner
+    timing = VirtualTime()
+    emulator.monotonic = timing.monotonic
+    return timing
+
+
 @asynccontextmanager
 async def running_app(
     emulator: SlackEmulator,
@@ -63,16 +75,21 @@ async def running_app(
     settings: dict[str, Any] | None = None,
     **options: Any,
 ) -> AsyncIterator[Harness]:
-    """`settings`: more settings than Slack's and the database's (MLFLOW_TRACKING_URI …)."""
+    """`settings`: more settings than Slack's and the database's (MLFLOW_TRACKING_URI …).
+    The app and the emulator wait in one virtual time (tests/virtual_time.py)."""
+    timing = virtual_time(emulator)
     runtime = await Runtime.create(
-        settings_for(emulator, database, **(settings or {})), clock=clock, **options
+        settings_for(emulator, database, **(settings or {})),
+        clock=clock,
+        timing=timing,
+        **options,
     )
     try:
         runtime.services.ticker.min_gap = 0.0  # the pacing test turns it back on
         port = await runtime.start_http("127.0.0.1", 0)
         url = f"http://127.0.0.1:{port}/slack/events"
         emulator.connect_http(url)
-        yield Harness(emulator, runtime, url, database)
+        yield Harness(emulator, runtime, url, database, timing)
     finally:
         await runtime.close()
 

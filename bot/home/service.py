@@ -9,7 +9,6 @@ replicas publish it once.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -26,6 +25,7 @@ from bot.models.render import kpi_state
 from bot.projects.progress import progress
 from bot.scheduling import outbox
 from bot.slack_gateway import Posted, SlackGateway
+from bot.timing import REAL, Timing
 from storage.store import Store, Tx
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ class HomeService:
         clock: Callable[[], datetime],
         drain: Callable[[datetime], Awaitable[object]] | None = None,
         debounce: float = DEBOUNCE_SECONDS,
+        timing: Timing = REAL,
     ) -> None:
         self.store = store
         self.slack = slack
@@ -49,6 +50,7 @@ class HomeService:
         self.clock = clock
         self._drain = drain
         self.debounce = debounce
+        self.timing = timing
 
     async def view(self, team_id: str, user: str) -> dict[str, Any]:
         now = self.clock()
@@ -128,7 +130,7 @@ class HomeService:
             result = await self.publish_queued(team_id, user)
             if result.error != "ratelimited":
                 return
-            await asyncio.sleep(max(1, result.retry_after or 1) * (attempt + 1))
+            await self.timing.sleep(max(1, result.retry_after or 1) * (attempt + 1))
         log.warning("views.publish stayed rate-limited; the next change or visit republishes")
 
     async def publish_queued(self, team_id: str, user: str) -> Posted:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any
 from bot.activity import Activity
 from bot.scheduling.compose import Composed, Composer
 from bot.slack_gateway import PERMANENT, Posted, SlackGateway
+from bot.timing import REAL, Timing
 from storage.rows import DeliveryRow
 from storage.store import Store, Tx
 
@@ -115,26 +115,27 @@ def stored(row: DeliveryRow) -> Composed | None:
 class Pacer:
     """A token bucket per channel: CHANNEL_BURST posts at once, then one every `gap`."""
 
-    def __init__(self, gap: float) -> None:
+    def __init__(self, gap: float, timing: Timing = REAL) -> None:
         self.gap = gap
+        self.timing = timing
         self._buckets: dict[str, tuple[float, float]] = {}
 
     async def wait(self, channel: str) -> None:
         if self.gap <= 0:
             return
         while True:
-            now = time.monotonic()
+            now = self.timing.monotonic()
             tokens, last = self._buckets.get(channel, (float(CHANNEL_BURST), now))
             tokens = min(float(CHANNEL_BURST), tokens + (now - last) / (self.gap * MARGIN))
             if tokens >= 1:
                 self._buckets[channel] = (tokens - 1, now)
                 return
             self._buckets[channel] = (tokens, now)
-            await asyncio.sleep((1 - tokens) * self.gap * MARGIN)
+            await self.timing.sleep((1 - tokens) * self.gap * MARGIN)
 
     def slow_down(self, channel: str) -> None:
         """Slack said 429: start this channel's bucket empty."""
-        self._buckets[channel] = (0.0, time.monotonic())
+        self._buckets[channel] = (0.0, self.timing.monotonic())
 
 
 class Poster:
@@ -145,13 +146,15 @@ class Poster:
         composers: Mapping[str, Composer],
         clock: Callable[[], datetime],
         activity: Activity,
+        timing: Timing = REAL,
     ) -> None:
         self.store = store
         self.slack = slack
         self.composers = composers
         self.clock = clock
         self.activity = activity
-        self.pacer = Pacer(CHANNEL_GAP)
+        self.timing = timing
+        self.pacer = Pacer(CHANNEL_GAP, timing)
         self._posted: dict[str, Hook] = {}
         self._failed: dict[str, Hook] = {}
         self._publishers: dict[str, Publisher] = {}
@@ -434,7 +437,7 @@ class Poster:
                 break
             # rate-limited even after the client's own retries: wait as Slack says
             self.pacer.slow_down(composed.channel)
-            await asyncio.sleep(result.retry_after or 1)
+            await self.timing.sleep(result.retry_after or 1)
             result = await post()
         return result
 

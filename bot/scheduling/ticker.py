@@ -13,6 +13,7 @@ from bot.domain.schedule import Recurrence
 from bot.scheduling.compose import Composed, Composer
 from bot.scheduling.poster import BATCH, Poster, TickLine
 from bot.slack_gateway import SlackGateway
+from bot.timing import REAL, Timing
 from storage.rows import DeliveryRow, NewDelivery, ScheduleRow
 from storage.store import Store, Tx
 
@@ -55,12 +56,15 @@ class Ticker:
         sources: Sequence[Source] = (),
         activity: Activity | None = None,
         poster_store: Store | None = None,
+        timing: Timing = REAL,
     ) -> None:
         """`store`: where the pass materializes its slots (it drains them itself: they wake
         no poster); `poster_store`: the poster's, the services' bus, so that what a post
         changes (the next question, Home tabs) is dispatched like any change."""
         self.store = store
-        self.poster = Poster(poster_store or store, slack, composers, clock, activity or Activity())
+        self.poster = Poster(
+            poster_store or store, slack, composers, clock, activity or Activity(), timing
+        )
         self.sources = (queue_nudges, *sources)
         self.clock = clock
         self.max_late = max_late

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -33,8 +34,12 @@ class SlackEmulator:
         workspace_rate: float | None = None,
         echo_bot_messages: bool = False,
         retry_delays: tuple[float, ...] = (0.05, 0.1, 0.2),
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`monotonic`: the clock of its rate limits and of the calls it records (a test
+        shares a virtual one with the app)."""
         self.workspace = workspace or sandbox_workspace()
+        self.monotonic = monotonic
         self.bot_token = bot_token
         self.app_token = app_token
         self.signing_secret = signing_secret
@@ -42,11 +47,13 @@ class SlackEmulator:
         self.echo_bot_messages = echo_bot_messages
         self.retry_delays = retry_delays
         self.clock = Clock()
-        self.post_limiter = RateLimiter()
-        self.history_limiter = RateLimiter(burst=1, per_second=1 / 60)
+        self.post_limiter = RateLimiter(clock=self.now)
+        self.history_limiter = RateLimiter(burst=1, per_second=1 / 60, clock=self.now)
         # Slack also caps posts across a workspace; off unless a rate (posts/s) is given
         self.workspace_limiter = (
-            RateLimiter(burst=workspace_rate, per_second=workspace_rate) if workspace_rate else None
+            RateLimiter(burst=workspace_rate, per_second=workspace_rate, clock=self.now)
+            if workspace_rate
+            else None
         )
         self.calls: list[Call] = []
         self.faults: dict[str, list[Fault]] = {}
@@ -63,6 +70,11 @@ class SlackEmulator:
         self.base_url = ""
 
     # ---- lifecycle
+
+    def now(self) -> float:
+        """The monotonic clock of its rate limits and recorded calls."""
+        return self.monotonic()
+
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)
@@ -208,7 +220,7 @@ class SlackEmulator:
             status, headers = result.status, result.headers
         else:
             body, status, headers = {"ok": True, **result}, 200, {}
-        self.calls.append(Call(method, params, status, body))
+        self.calls.append(Call(method, params, status, body, self.now()))
         return web.json_response(body, status=status, headers=headers)
 
     # ---- the upload URL files.getUploadURLExternal hands out

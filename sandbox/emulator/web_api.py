@@ -38,10 +38,11 @@ class RateLimiter:
 
     burst: float = 3.0
     per_second: float = 1.0
+    clock: Callable[[], float] = time.monotonic
     _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def retry_after(self, key: str) -> int | None:
-        now = time.monotonic()
+        now = self.clock()
         tokens, last = self._buckets.get(key, (self.burst, now))
         tokens = min(self.burst, tokens + (now - last) * self.per_second)
         if tokens >= 1:

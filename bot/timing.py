@@ -1,0 +1,21 @@
+"""Where the app waits: a monotonic clock and `sleep`, for what waits in memory (the
+per-channel pacer, Slack's Retry-After, the Web API client's retries, a Home publish's
+back-off). Real by default; tests pass a virtual one, so that waiting costs them nothing
+and the ratios they assert are the same. (What waits in the database — a row due later —
+follows the app's clock instead.)"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+
+class Timing:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+REAL = Timing()
