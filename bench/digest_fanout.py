@@ -22,6 +22,7 @@ import aiohttp
 from bot.app import build_client
 from bot.bank_file import load_bank
 from bot.digests.compose import digest_composer
+from bot.scheduling.kinds import DeliveryKind
 from bot.scheduling.ticker import Ticker
 from bot.slack_gateway import SlackGateway
 from sandbox.emulator import SlackEmulator
@@ -81,7 +82,8 @@ async def main(channels: int, per_channel: int, workspace_rate: float) -> None:
         store = await SqliteStore.open(path)
         session = aiohttp.ClientSession()
         gateway = SlackGateway(build_client(emu.bot_token, emu.api_url, session))
-        ticker = Ticker(store, gateway, {"digest": digest_composer(load_bank())}, lambda: NOW)
+        kinds = [DeliveryKind("digest", compose=digest_composer(load_bank()))]
+        ticker = Ticker(store, gateway, kinds, lambda: NOW)
         composing: list[float] = []
         original = ticker._claim
 

@@ -31,6 +31,7 @@ from typing import Any
 from bench.pg import scratch_schema
 from bot.bank_file import load_bank
 from bot.checkins.compose import checkin_composer
+from bot.scheduling.kinds import CHECKIN, DeliveryKind
 from bot.scheduling.ticker import BATCH, Ticker
 from storage.open import is_postgres, open_store
 from storage.timefmt import iso
@@ -135,7 +136,8 @@ def reset_postgres(url: str) -> None:
 # ---- one replica (a process of its own)
 async def replica(url: str) -> None:
     store = await open_store(url, pool_size=2)
-    ticker = Ticker(store, None, {"checkin": checkin_composer(load_bank())}, lambda: NOW)
+    kinds = [DeliveryKind(CHECKIN, compose=checkin_composer(load_bank()))]
+    ticker = Ticker(store, None, kinds, lambda: NOW)
     print("ready", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     started = time.time()

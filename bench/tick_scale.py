@@ -17,7 +17,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.bank_file import load_bank
 from bot.checkins.compose import checkin_composer
-from bot.models.reminders import queue_reminders, reminder_composer
+from bot.models.reminders import REMINDER, queue_reminders, reminder_composer
+from bot.scheduling.kinds import CHECKIN, DeliveryKind
 from bot.scheduling.ticker import BATCH, Ticker
 from storage.sqlite.store import SqliteStore
 from storage.timefmt import iso
@@ -105,7 +106,10 @@ async def measure(path: str) -> tuple[float, float, int]:
     ticker = Ticker(
         store,
         None,
-        {"checkin": checkin_composer(load_bank()), "reminder": reminder_composer(load_bank())},
+        [
+            DeliveryKind(CHECKIN, compose=checkin_composer(load_bank())),
+            DeliveryKind(REMINDER, compose=reminder_composer(load_bank())),
+        ],
         lambda: NOW,
         sources=(queue_reminders,),
     )

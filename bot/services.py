@@ -15,6 +15,7 @@ from bot.checkins.compose import checkin_composer, nudge_composer
 from bot.checkins.service import CheckinService
 from bot.config import ConfigError, Settings
 from bot.digests.compose import digest_composer
+from bot.digests.service import KIND as DIGEST
 from bot.digests.service import DigestService
 from bot.domain.bank import BankError, QuestionBank
 from bot.home.service import HomeService
@@ -22,7 +23,7 @@ from bot.inbox import Inbox
 from bot.interview.answering import AnswerService
 from bot.interview.service import QUESTION, InterviewService
 from bot.models.kpis import KpiService
-from bot.models.reminders import f8_composer, queue_reminders, reminder_composer
+from bot.models.reminders import F8, REMINDER, f8_composer, queue_reminders, reminder_composer
 from bot.models.service import ModelService
 from bot.problems import Problems
 from bot.projects.closing import ProjectCloser
@@ -33,6 +34,7 @@ from bot.projects.stages import StageService
 from bot.projects.visibility import Visibility
 from bot.registry.client import RegistryClient
 from bot.registry.sync import RegistrySync
+from bot.scheduling.kinds import CHECKIN, NUDGE, DeliveryKind
 from bot.scheduling.outbox import HOME, PARENT_UPDATE
 from bot.scheduling.ticker import Ticker, TickLine
 from bot.slack_gateway import SlackGateway
@@ -111,17 +113,10 @@ class Services:
         # (they are not its change) and the scheduler pass's slots (the pass drains them)
         bus = Bus(store, clock)
         problems = Problems(store, clock)
-        composers = {
-            "checkin": checkin_composer(bank),
-            "nudge": nudge_composer,
-            "reminder": reminder_composer(bank),
-            "f8": f8_composer(),
-            "digest": digest_composer(bank),
-        }
         ticker = Ticker(
             store,
             slack,
-            composers,
+            (),
             clock,
             sources=(queue_reminders,),
             activity=activity,
@@ -131,8 +126,6 @@ class Services:
         store = bus
         poster = ticker.poster
         home = HomeService(store, slack, bank, clock, poster.drain, timing=timing)
-        poster.publishes(HOME, home.publish_queued)
-        poster.publishes(PARENT_UPDATE, ParentMessage(store, slack, bank).publish_queued)
         interviews = InterviewService(store, slack, bank, clock)
         stages = StageService(store, slack, bank, interviews, clock)
         creator = ProjectCreator(store, slack, bank, interviews, clock)
@@ -153,14 +146,21 @@ class Services:
         bus.on(HomeChanged, in_tx=home.queue_tabs)
         bus.on(WakeIn, after=lambda wake: poster.kick_in(wake.seconds))
         bus.on(KpiChanged, after=registry.kpi_changed)
-        # what a post changes once Slack has it (or has refused it for good)
-        ticker.poster.on(
-            QUESTION, posted=interviews.question_posted, failed=interviews.question_failed
-        )
-        ticker.poster.on(PARENT, posted=creator.parent_posted)
-        ticker.poster.on("reminder", posted=reminder_posted)
-        ticker.poster.on("f8", posted=reminder_posted)
-        ticker.poster.on("digest", posted=digest_posted(bank))
+        # the outbox's kinds: how each goes out and what its post changes
+        for kind in (
+            DeliveryKind(CHECKIN, compose=checkin_composer(bank)),
+            DeliveryKind(NUDGE, compose=nudge_composer),
+            DeliveryKind(REMINDER, compose=reminder_composer(bank), posted=reminder_posted),
+            DeliveryKind(F8, compose=f8_composer(), posted=reminder_posted),
+            DeliveryKind(DIGEST, compose=digest_composer(bank), posted=digest_posted(bank)),
+            DeliveryKind(
+                QUESTION, posted=interviews.question_posted, failed=interviews.question_failed
+            ),
+            DeliveryKind(PARENT, posted=creator.parent_posted),
+            DeliveryKind(HOME, publish=home.publish_queued),
+            DeliveryKind(PARENT_UPDATE, publish=ParentMessage(store, slack, bank).publish_queued),
+        ):
+            poster.register(kind)
         return cls(
             settings=settings,
             store=store,

@@ -18,6 +18,8 @@ class Posted:
     ts: str | None
     error: str | None = None
     retry_after: int | None = None
+    # the post's outcome was unknown and looking for it in the channel failed too
+    lookup_failed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -28,7 +30,7 @@ class Posted:
         """Failed in a way that leaves open whether Slack took the post (timeout, a broken
         connection, a server error)."""
         error = self.error or ""
-        return error in UNKNOWN_OUTCOME or error.startswith("http_5")
+        return self.lookup_failed or error in UNKNOWN_OUTCOME or error.startswith("http_5")
 
 
 def _error_code(exc: Exception) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.domain.business_rules import settings_from
 from bot.slack_gateway import SlackGateway
+from storage.rows import ScheduleState
 from storage.store import Store
 
 
@@ -62,7 +63,7 @@ class WorkspaceService:
                 "(`registry_channel=#channel` adds them to that channel's digest)."
             )
         digest = await self.store.read(lambda tx: tx.schedules.get(team_id, "digest", str(channel)))
-        has_digest = digest is not None and digest.enabled
+        has_digest = digest is not None and digest.enabled == ScheduleState.ON
         return f" MLflow models matched to no project are listed in the digest of <#{channel}>" + (
             "." if has_digest else f" once it has one (`/mle digest mon 09:00` in <#{channel}>)."
         )

@@ -52,7 +52,8 @@ def command_table(services: Services) -> dict[type, Handler]:
         found = await project(c.project, who)
         if isinstance(found, str):
             return found
-        return await stages.move(who.team, who.user, found.slug, c.target, c.force)
+        moved = await stages.move(who.team, who.user, found.slug, c.target, c.force)
+        return moved.text
 
     async def checkin(c: parser.SetCheckin, who: Caller) -> Reply:
         found = await project(c.project, who)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import IntEnum
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,14 @@ class NoteRow:
     text: str
 
 
+class ScheduleState(IntEnum):
+    """A schedule's `enabled` column."""
+
+    OFF = 0  # turned off by someone: only turning it on again resumes it
+    ON = 1
+    HELD = 2  # its subject is closed: no slot comes due until it is reopened
+
+
 @dataclass(frozen=True)
 class ScheduleRow:
     id: int
@@ -86,7 +95,7 @@ class ScheduleRow:
     at_time: str
     tz: str
     next_due_at: datetime | None
-    enabled: int
+    enabled: ScheduleState
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from bot.domain.schedule import DAYS, ScheduleError, parse_recurrence
 from bot.domain.stages import Stage
 from bot.interview.service import InterviewService
 from bot.projects.lookup import find_project
-from bot.projects.stages import StageService
+from bot.projects.stages import Moved, StageService
 from bot.scheduling import outbox
 from bot.scheduling.checkins import KIND, hold, save_schedule
 from bot.slack_gateway import SlackGateway
@@ -189,17 +189,17 @@ class CheckinService:
         moved = await self.stages.move(
             project.team_id, user, project.slug, "next", force=False, along=along
         )
-        if cleared:
-            return moved + (" The blocker is cleared." if cleared[0] else "")
+        if isinstance(moved, Moved):
+            return moved.text + (" The blocker is cleared." if cleared and cleared[0] else "")
         # a refused press is still what the team said, kept as it went: not as a move
-        said = f"{label} (it moved nothing: {_refusal(moved)})"
+        said = f"{label} (it moved nothing: {moved.why})"
 
         def refused(tx: Tx) -> None:
             if self._note(tx, project, delivery_id, user, said, key, moment):
                 tx.deliveries.respond(delivery_id, user, moment)
 
         await self.store.write(refused)
-        return moved
+        return moved.text
 
     async def blocker_form(self, team_id: str, value: str) -> dict[str, object] | None:
         """The *Blocked* form for a check-in, or None when its project is gone."""
@@ -346,12 +346,3 @@ def _ids(value: str) -> tuple[int, int] | None:
 
 
 __all__ = ["DAYS", "CheckinService"]
-
-
-def _refusal(answer: str) -> str:
-    """Why a move was refused, in a few words for a note."""
-    if "no-go" in answer:
-        return "the team decided no-go"
-    if "gate" in answer:
-        return "the gate is closed"
-    return "refused"

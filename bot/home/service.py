@@ -26,6 +26,7 @@ from bot.projects.progress import progress
 from bot.scheduling import outbox
 from bot.slack_gateway import Posted, SlackGateway
 from bot.timing import REAL, Timing
+from storage.rows import ScheduleState
 from storage.store import Store, Tx
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class HomeService:
             schedule = checkins.get(str(p.id))
             next_checkin = (
                 schedule.next_due_at
-                if schedule and schedule.enabled == 1 and schedule.next_due_at
+                if schedule and schedule.enabled == ScheduleState.ON and schedule.next_due_at
                 else None
             )
             link = (

@@ -29,6 +29,10 @@ from bot.scheduling.ticker import BATCH
 from storage.rows import DeliveryRow, ModelRow, NewDelivery, ProjectRow
 from storage.store import Tx
 
+# the outbox kinds of a model's reminders
+REMINDER = "reminder"
+F8 = "f8"
+
 
 def team_settings(tx: Tx, team_id: str) -> Settings:
     """The workspace's grace period, reminder interval, review cadence and window."""
@@ -92,13 +96,13 @@ def queue_reminders(tx: Tx, now: datetime) -> None:
             if lacks_business_metrics(found) and _quiet_long_enough(tx, model, now, settings):
                 period = int((now - start) / settings.interval)
                 rows.append(
-                    _delivery(model, project, f"reminder:{model.id}:{period}", "reminder", now)
+                    _delivery(model, project, f"{REMINDER}:{model.id}:{period}", REMINDER, now)
                 )
             f8 = [f for f in found if f.code == "F8"]
             if f8 and not lacks_business_metrics(found):
                 window_end = rules.deployed_at + settings.window
                 period = int((now - window_end) / settings.cadence)
-                rows.append(_delivery(model, project, f"f8:{model.id}:{period}", "f8", now))
+                rows.append(_delivery(model, project, f"{F8}:{model.id}:{period}", F8, now))
             moves.append((rules_change(rules, now, settings), model.id))
         tx.deliveries.add_many(rows)
         tx.models.check_at(moves)
@@ -108,7 +112,7 @@ def queue_reminders(tx: Tx, now: datetime) -> None:
 
 def _quiet_long_enough(tx: Tx, model: ModelRow, now: datetime, settings: Settings) -> bool:
     """At most one reminder per interval, whatever the interval numbering says."""
-    last = tx.deliveries.latest_posted(model.team_id, "reminder", str(model.id))
+    last = tx.deliveries.latest_posted(model.team_id, REMINDER, str(model.id))
     return (
         last is None
         or last.posted_at is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.blocks import clip, esc
@@ -27,6 +28,22 @@ from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
 from storage.rows import ProjectRow
 from storage.store import Store, Tx
+
+
+@dataclass(frozen=True)
+class Moved:
+    """The project moved; `text` says so to the person who asked."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Refused:
+    """It did not move: `text` says why to the person who asked, `why` in a few words for
+    a record (a check-in's note)."""
+
+    text: str
+    why: str = "refused"
 
 
 class StageService:
@@ -96,9 +113,10 @@ class StageService:
         target: str,
         force: bool,
         along: Callable[[Tx, ProjectRow], None] | None = None,
-    ) -> str:
-        """Returns what to tell the person who asked. `along`: more to write in the same
-        transaction as the move (only if the project moves), given the project as it was."""
+    ) -> Moved | Refused:
+        """What came of it, with what to tell the person who asked. `along`: more to write
+        in the same transaction as the move (only if the project moves), given the project
+        as it was."""
         found = await self.store.read(
             lambda tx: (
                 p := find_project(tx, team_id, name),
@@ -107,31 +125,32 @@ class StageService:
         )
         project, result = found
         if isinstance(project, str):
-            return project
+            return Refused(project)
         assert result is not None
         current = Stage(project.stage)
         decision = decide_move(current, target, force, result)
         if isinstance(decision, Closed):
-            return f"*{project.name}* is closed; there is no next stage."
+            return Refused(f"*{project.name}* is closed; there is no next stage.")
         if isinstance(decision, AlreadyThere):
-            return f"*{project.name}* is already in *{current}*."
+            return Refused(f"*{project.name}* is already in *{current}*.")
         if isinstance(decision, NotNext):
-            return (
+            return Refused(
                 f"*{decision.dest}* is not the next stage of *{project.name}* (that is "
                 f"*{decision.upcoming}*). The owner can jump with `--force`."
             )
         if isinstance(decision, NoGoDecided):
-            return self._no_go(project, decision.no_go)
+            return Refused(self._no_go(project, decision.no_go), "the team decided no-go")
         if isinstance(decision, GateClosed):
-            return (
+            return Refused(
                 f"The *{current}* gate of *{project.name}* is closed. Missing required "
                 f"answers:\n{self._missing(project, result)}\nAnswer with the command shown, "
                 "or reply `Q<n>: <answer>` in the project thread. The owner can override "
-                "with `--force`."
+                "with `--force`.",
+                "the gate is closed",
             )
         dest, forced = decision.dest, decision.forced
         if forced and user != project.owner_id and not await self.slack.is_admin(user):
-            return (
+            return Refused(
                 f"Only the owner of *{project.name}* (<@{project.owner_id}>) or a workspace "
                 "admin can force a stage change."
             )
@@ -162,7 +181,7 @@ class StageService:
         forced: bool,
         reason: str | None,
         along: Callable[[Tx, ProjectRow], None] | None = None,
-    ) -> str:
+    ) -> Moved | Refused:
         moment = self.clock()
         note = f" ({reason})" if reason else ""
         text = (
@@ -201,5 +220,7 @@ class StageService:
             return True
 
         if not await self.store.write(apply):
-            return f"*{project.name}* changed stage meanwhile; check `/mle status` and retry."
-        return f"Moved *{project.name}* to *{dest}*."
+            return Refused(
+                f"*{project.name}* changed stage meanwhile; check `/mle status` and retry."
+            )
+        return Moved(f"Moved *{project.name}* to *{dest}*.")

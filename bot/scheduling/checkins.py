@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.schedule import Recurrence
-from storage.rows import ProjectRow
+from bot.scheduling.kinds import CHECKIN
+from storage.rows import ProjectRow, ScheduleState
 from storage.store import Tx
 
-KIND = "checkin"
+KIND = CHECKIN
 DEFAULT_DAYS = ("mon",)
 DEFAULT_HOUR, DEFAULT_MINUTE = 10, 0
 
@@ -42,7 +43,7 @@ def resume(tx: Tx, project: ProjectRow, now: datetime) -> bool:
     """The project is open again: held check-ins go on from `now` (ones turned off stay off).
     True when they do."""
     held = tx.schedules.get(project.team_id, KIND, str(project.id))
-    if held is None or held.enabled != 2:
+    if held is None or held.enabled != ScheduleState.HELD:
         return False
     hour, minute = (int(x) for x in held.at_time.split(":"))
     rule = Recurrence(tuple(held.days.split(",")), hour, minute, held.tz)

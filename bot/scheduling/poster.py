@@ -19,13 +19,15 @@ import asyncio
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from bot.activity import Activity
-from bot.scheduling.compose import Composed, Composer
+from bot.scheduling.compose import Composed
+from bot.scheduling.kinds import DeliveryKind
 from bot.slack_gateway import PERMANENT, Posted, SlackGateway
 from bot.timing import REAL, Timing
 from storage.rows import DeliveryRow
@@ -60,10 +62,6 @@ CHANNEL_BURST = 3
 MARGIN = 1.1
 RATE_LIMIT_PATIENCE = 5
 
-Hook = Callable[[Tx, DeliveryRow, str, datetime], None]
-# Publishes a view composed now: (team_id, subject) → the outcome (a Home tab: subject = user).
-Publisher = Callable[[str, str], Awaitable[Posted]]
-
 
 @dataclass(frozen=True)
 class TickLine:
@@ -75,6 +73,28 @@ class TickLine:
     def __str__(self) -> str:
         slot = f" [{self.slot}]" if self.slot else ""
         return f"{self.outcome}: {self.kind}{slot} {self.label}"
+
+
+class Outcome(StrEnum):
+    """What became of a post, as recorded."""
+
+    POSTED = "posted"
+    UNKNOWN = "outcome unknown"  # looked for in the channel before it is posted again
+    FAILED = "failed"  # for good
+    RETRY = "retry later"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    outcome: Outcome
+    error: str | None = None
+
+    def __str__(self) -> str:
+        if self.outcome is Outcome.POSTED:
+            return str(self.outcome)
+        if self.outcome is Outcome.UNKNOWN:
+            return f"{self.outcome} ({self.error}), looked for again later"
+        return f"{self.outcome} ({self.error})"
 
 
 @dataclass(frozen=True)
@@ -143,21 +163,20 @@ class Poster:
         self,
         store: Store,
         slack: SlackGateway,
-        composers: Mapping[str, Composer],
+        kinds: Iterable[DeliveryKind],
         clock: Callable[[], datetime],
         activity: Activity,
         timing: Timing = REAL,
     ) -> None:
         self.store = store
         self.slack = slack
-        self.composers = composers
+        self._kinds: dict[str, DeliveryKind] = {}
+        for kind in kinds:
+            self.register(kind)
         self.clock = clock
         self.activity = activity
         self.timing = timing
         self.pacer = Pacer(CHANNEL_GAP, timing)
-        self._posted: dict[str, Hook] = {}
-        self._failed: dict[str, Hook] = {}
-        self._publishers: dict[str, Publisher] = {}
         self._busy: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._draining = False
@@ -166,23 +185,22 @@ class Poster:
         self._timers: set[asyncio.TimerHandle] = set()
         self._handed: dict[str, list[Claim]] = defaultdict(list)
 
-    def on(self, kind: str, *, posted: Hook | None = None, failed: Hook | None = None) -> None:
-        """What a kind's post changes once Slack took it (`posted`, given its ts) or refused
-        it for good (`failed`, given the error): run in the transaction that records it.
-        Wired once at start-up."""
-        if posted is not None:
-            self._posted[kind] = posted
-        if failed is not None:
-            self._failed[kind] = failed
+    def register(self, kind: DeliveryKind) -> None:
+        """How rows of this kind go out and what their posts change (bot/scheduling/kinds.py);
+        wired once at start-up, one entry a kind."""
+        if kind.name in self._kinds:
+            raise ValueError(f"the outbox kind {kind.name!r} is registered twice")
+        self._kinds[kind.name] = kind
 
-    def publishes(self, op: str, publisher: Publisher) -> None:
-        """Who publishes rows of this op (views composed when they go out, such as Home
-        tabs; their kind is the op). Wired once at start-up."""
-        self._publishers[op] = publisher
+    def _kind(self, name: str) -> DeliveryKind:
+        return self._kinds.get(name) or DeliveryKind(name)
+
+    def _publishes(self, op: str) -> bool:
+        return self._kind(op).publish is not None
 
     def lists(self, kind: str) -> bool:
         """Whether a pass lists rows of this kind: posts yes, published views no."""
-        return kind not in self._publishers
+        return not self._publishes(kind)
 
     def kick_in(self, seconds: float) -> None:
         """Drain once `seconds` have passed (rows queued to go out then)."""
@@ -315,7 +333,7 @@ class Poster:
         )
         scheduled: dict[str, list[DeliveryRow]] = defaultdict(list)
         for row in taken:
-            if row.op in self._publishers:
+            if self._publishes(row.op):
                 label = f"{row.kind} of {row.subject}"
                 claims.append(Claim(row, Composed(row.channel_id, None, "", [], label)))
             elif row.payload is not None:
@@ -327,7 +345,7 @@ class Poster:
             else:
                 scheduled[row.kind].append(row)
         for kind, rows in scheduled.items():
-            composer = self.composers.get(kind)
+            composer = self._kind(kind).compose
             composed_rows = composer(tx, rows, now) if composer else [None] * len(rows)
             for row, composed_row in zip(rows, composed_rows, strict=True):
                 if composed_row is None:
@@ -393,7 +411,7 @@ class Poster:
     # ---- one post
     async def _post_one(self, claim: Claim, now: datetime) -> TickLine:
         row, composed = claim.row, claim.composed
-        publisher = self._publishers.get(row.op)
+        publisher = self._kind(row.op).publish
         if publisher is not None:  # composed now: publishing again is harmless
             await self.pacer.wait(row.channel_id)
             result = await publisher(row.team_id, row.subject)
@@ -404,12 +422,12 @@ class Poster:
             result = await self._upload(claim, composed.chart)
         else:
             result = await self._find_or_post(claim)
-        outcome = await self.store.write(lambda tx: self._record(tx, row, composed, result, now))
+        recorded = await self.store.write(lambda tx: self._record(tx, row, composed, result, now))
         if result.ok and result.ts and composed.more:
             await self._continue(row, composed, result.ts)
-        if outcome.startswith("retry later") or outcome.startswith("outcome unknown"):
+        if recorded.outcome in (Outcome.RETRY, Outcome.UNKNOWN):
             self._kick_later(row, result)
-        return TickLine(row.kind, composed.label, row.slot, outcome)
+        return TickLine(row.kind, composed.label, row.slot, str(recorded))
 
     async def _find_or_post(self, claim: Claim) -> Posted:
         row, composed = claim.row, claim.composed
@@ -419,7 +437,9 @@ class Poster:
             )
             if found.ok or found.error:
                 # there already, or cannot tell yet (history reads are rate-limited hard)
-                return found if found.ok else Posted(None, "lookup:" + (found.error or ""))
+                if found.ok:
+                    return found
+                return Posted(None, "lookup:" + (found.error or ""), lookup_failed=True)
 
         def post() -> Awaitable[Posted]:
             return self.slack.post(
@@ -481,42 +501,41 @@ class Poster:
 
     def _record(
         self, tx: Tx, row: DeliveryRow, composed: Composed, result: Posted, now: datetime
-    ) -> str:
+    ) -> Recorded:
         if result.ok and result.ts:
             tx.deliveries.posted(row.id, result.ts, composed.thread_ts, now)
-            hook = self._posted.get(row.kind)
+            hook = self._kind(row.kind).posted
             if hook is not None:
                 hook(tx, row, result.ts, now)
-            return "posted"
+            return Recorded(Outcome.POSTED)
         error = result.error or "unknown"
-        if (error.startswith("lookup:") or result.unknown) and row.op not in self._publishers:
+        if result.unknown and not self._publishes(row.op):
             tx.deliveries.outcome_unknown(row.id, error, now + UNKNOWN_WAIT)
-            return f"outcome unknown ({error}), looked for again later"
+            return Recorded(Outcome.UNKNOWN, error)
         if error in PERMANENT:
             tx.deliveries.finish(row.id, "failed", error)
-            failed = self._failed.get(row.kind)
+            failed = self._kind(row.kind).failed
             if failed is not None:
                 failed(tx, row, error, now)
-            return f"failed ({error})"
+            return Recorded(Outcome.FAILED, error)
         wait = max(
             backoff(row.attempts, urgent=self._urgent(row)),
             timedelta(seconds=result.retry_after or 0),
         )
         tx.deliveries.retry_later(row.id, error, now + wait)
-        return f"retry later ({error})"
+        return Recorded(Outcome.RETRY, error)
 
     def _urgent(self, row: DeliveryRow) -> bool:
         """Someone waits for it: a message queued by a change (the next question), or a view
         (a Home tab that should show the change)."""
-        return row.payload is not None or row.op in self._publishers
+        return row.payload is not None or self._publishes(row.op)
 
     def _kick_later(self, row: DeliveryRow, result: Posted) -> None:
         """A message someone waits for is tried again as soon as its backoff is over, not at
         the next scheduler pass."""
         if not self._urgent(row):
             return
-        looks_first = result.error and (result.error.startswith("lookup:") or result.unknown)
-        if looks_first and row.op not in self._publishers:  # a view is just published again
+        if result.unknown and not self._publishes(row.op):  # a view is just published again
             delay = UNKNOWN_WAIT
         else:
             delay = max(

@@ -4,13 +4,14 @@ then let the poster (bot/scheduling/poster.py) post what is ready."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 from bot.activity import Activity
 from bot.domain.schedule import Recurrence
-from bot.scheduling.compose import Composed, Composer
+from bot.scheduling.compose import Composed
+from bot.scheduling.kinds import CHECKIN, NUDGE, DeliveryKind
 from bot.scheduling.poster import BATCH, Poster, TickLine
 from bot.slack_gateway import SlackGateway
 from bot.timing import REAL, Timing
@@ -50,7 +51,7 @@ class Ticker:
         self,
         store: Store,
         slack: SlackGateway,
-        composers: Mapping[str, Composer],
+        kinds: Sequence[DeliveryKind],
         clock: Callable[[], datetime],
         max_late: timedelta = timedelta(hours=6),
         sources: Sequence[Source] = (),
@@ -63,7 +64,7 @@ class Ticker:
         changes (the next question, Home tabs) is dispatched like any change."""
         self.store = store
         self.poster = Poster(
-            poster_store or store, slack, composers, clock, activity or Activity(), timing
+            poster_store or store, slack, kinds, clock, activity or Activity(), timing
         )
         self.sources = (queue_nudges, *sources)
         self.clock = clock
@@ -155,13 +156,13 @@ class Ticker:
 
 def queue_nudges(tx: Tx, now: datetime) -> None:
     """One nudge for each check-in nobody answered within a day."""
-    quiet = tx.deliveries.unanswered("checkin", now - NUDGE_AFTER, now - NUDGE_WINDOW, BATCH)
+    quiet = tx.deliveries.unanswered(CHECKIN, now - NUDGE_AFTER, now - NUDGE_WINDOW, BATCH)
     tx.deliveries.add_many(
         [
             NewDelivery(
                 team_id=d.team_id,
-                key=f"nudge:{d.id}",
-                kind="nudge",
+                key=f"{NUDGE}:{d.id}",
+                kind=NUDGE,
                 subject=str(d.id),
                 channel_id=d.channel_id,
                 created_at=now,

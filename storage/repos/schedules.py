@@ -8,7 +8,7 @@ from datetime import datetime
 
 from storage.caused import Caused
 from storage.repos.rows import columns, to_row, to_rows
-from storage.rows import DeliveryRow, NewDelivery, ScheduleRow
+from storage.rows import DeliveryRow, NewDelivery, ScheduleRow, ScheduleState
 from storage.sql import Conn
 from storage.timefmt import iso
 
@@ -88,36 +88,36 @@ class ScheduleRepo:
     ) -> None:
         self._conn.execute(
             "INSERT INTO schedules (team_id, kind, subject, channel_id, days, at_time, tz, "
-            "next_due_at, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) "
+            f"next_due_at, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, {ScheduleState.ON:d}) "
             "ON CONFLICT (team_id, kind, subject) DO UPDATE SET channel_id = excluded.channel_id, "
             "days = excluded.days, at_time = excluded.at_time, tz = excluded.tz, "
-            "next_due_at = excluded.next_due_at, enabled = 1",
+            f"next_due_at = excluded.next_due_at, enabled = {ScheduleState.ON:d}",
             (team_id, kind, subject, channel_id, days, at_time, tz, iso(next_due_at)),
         )
 
     def disable(self, team_id: str, kind: str, subject: str) -> bool:
         """Turned off (by someone): not resumed by anything but turning it on again."""
         cur = self._conn.execute(
-            "UPDATE schedules SET enabled = 0 WHERE team_id = ? AND kind = ? AND subject = ? "
-            "AND enabled IN (1, 2)",
+            f"UPDATE schedules SET enabled = {ScheduleState.OFF:d} WHERE team_id = ? AND kind = ? "
+            f"AND subject = ? AND enabled IN ({ScheduleState.ON:d}, {ScheduleState.HELD:d})",
             (team_id, kind, subject),
         )
         return cur.rowcount == 1
 
     def pause(self, team_id: str, kind: str, subject: str) -> bool:
-        """Held while its subject is closed (`enabled = 2`): no slot comes due, no row is
-        written for it; `resume` takes it up again. One turned off stays off."""
+        """Held while its subject is closed: no slot comes due, no row is written for it;
+        `resume` takes it up again. One turned off stays off."""
         cur = self._conn.execute(
-            "UPDATE schedules SET enabled = 2 WHERE team_id = ? AND kind = ? AND subject = ? "
-            "AND enabled = 1",
+            f"UPDATE schedules SET enabled = {ScheduleState.HELD:d} WHERE team_id = ? "
+            f"AND kind = ? AND subject = ? AND enabled = {ScheduleState.ON:d}",
             (team_id, kind, subject),
         )
         return cur.rowcount == 1
 
     def resume(self, team_id: str, kind: str, subject: str, next_due_at: datetime) -> bool:
         cur = self._conn.execute(
-            "UPDATE schedules SET enabled = 1, next_due_at = ? WHERE team_id = ? AND kind = ? "
-            "AND subject = ? AND enabled = 2",
+            f"UPDATE schedules SET enabled = {ScheduleState.ON:d}, next_due_at = ? "
+            f"WHERE team_id = ? AND kind = ? AND subject = ? AND enabled = {ScheduleState.HELD:d}",
             (iso(next_due_at), team_id, kind, subject),
         )
         return cur.rowcount == 1
@@ -145,7 +145,8 @@ class ScheduleRepo:
 
     def due(self, now: datetime, limit: int) -> list[ScheduleRow]:
         cur = self._conn.execute(
-            f"SELECT {_SCOLS} FROM schedules WHERE enabled = 1 AND next_due_at <= ? "
+            f"SELECT {_SCOLS} FROM schedules WHERE enabled = {ScheduleState.ON:d} "
+            "AND next_due_at <= ? "
             f"ORDER BY next_due_at, id LIMIT ?{self._conn.skip_locked}",
             (iso(now), limit),
         )
