@@ -37,7 +37,7 @@ ENGINE_TESTS := test_storage_contract test_engine_contract test_replicas test_co
 # the sandbox with its own SQLite file) tell nothing new on the second pass.
 NO_ENGINE_TESTS := test_reading test_escaping test_manifest test_question_bank \
 	test_reply_decisions test_metric_decisions test_stage_move_decisions test_business_rules \
-	test_config test_sandbox
+	test_config test_sandbox test_names
 pytest-postgres: $(VENV)/.test-installed
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		MLE_TEST_BACKEND=postgresql $(BIN)/pytest -q \

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -10,7 +9,7 @@ from bot.commands.tokens import TokenError, split_words
 from bot.commands.usage import usage_for
 from bot.domain.answers import parse_duration
 from bot.domain.business_rules import METHOD_NAMES
-from bot.domain.names import name_problem
+from bot.domain.names import did_you_mean, name_problem
 from bot.domain.reading import Quantity, Several, read_quantity, show
 from bot.domain.stages import ORDER
 
@@ -262,20 +261,13 @@ def parse(text: str) -> Command:
         except TokenError as exc:
             return _invalid(f"The project name is not right: {exc}.", "delete")
         return DeleteProject(name) if name else _invalid("Name the project.", "delete")
-    close = _closest(sub, SUBCOMMANDS)
+    close = did_you_mean(sub, SUBCOMMANDS)
     if close:
         return Invalid(
             f"I don't know the command `{head[:40]}`. Did you mean `{close[0]}`?\n"
             f"{usage_for(close[0])}"
         )
     return _invalid(f"I don't know the command `{head[:40]}`.")
-
-
-def _closest(word: str, options: tuple[str, ...] | list[str]) -> list[str]:
-    """The command meant: the same letters in another order first (`stauts` is `status`, not
-    `stats`), then the nearest spelling."""
-    swapped = [o for o in options if len(o) == len(word) and sorted(o) == sorted(word)]
-    return swapped[:1] or difflib.get_close_matches(word, options, n=1, cutoff=0.6)
 
 
 def _single_name(rest: str) -> str:
@@ -332,7 +324,7 @@ def _parse_stage(rest: str) -> Command:
         return _invalid("Name the project and where it goes: `next` or a stage.", "stage")
     target = words[-1].lower()
     if target != "next" and target not in STAGE_NAMES:
-        close = difflib.get_close_matches(target, ["next", *STAGE_NAMES], n=1, cutoff=0.6)
+        close = did_you_mean(target, ["next", *STAGE_NAMES])
         guess = f" Did you mean `{close[0]}`?" if close else ""
         return _invalid(
             f"`{words[-1][:30]}` is not a stage.{guess} Stages: {', '.join(STAGE_NAMES)}.",
@@ -434,9 +426,7 @@ def _parse_close(rest: str) -> Command:
             reason = " ".join(words[at + 1 :]).lstrip("-–—:, ")
             return CloseProject(project, outcome, reason[:500])
     near = [
-        (word, match[0])
-        for word in words[1:]
-        if (match := difflib.get_close_matches(word.lower(), OUTCOMES, n=1, cutoff=0.6))
+        (word, match[0]) for word in words[1:] if (match := did_you_mean(word.lower(), OUTCOMES))
     ]
     named = (
         f"`{near[0][0][:30]}` is not an outcome"
@@ -552,7 +542,7 @@ def _parse_metric(rest: str) -> Command:
                 )
             changes["window_days"] = days
         else:
-            close = difflib.get_close_matches(key, _METRIC_OPTIONS, n=1, cutoff=0.7)
+            close = did_you_mean(key, _METRIC_OPTIONS)
             hint = f" Did you mean `{close[0]}=`?" if close else ""
             return _invalid(f"I don't know the option `{key[:30]}=`.{hint}", "metric")
     return DefineMetric(model, name, value, changes, units)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -49,3 +51,20 @@ def ts_key(ts: str) -> tuple[int, int]:
         return int(seconds), int((micros or "0").ljust(6, "0")[:6])
     except ValueError:
         return (0, 0)
+
+
+# How alike a typed word must be to a known one to be offered as "did you mean": words of
+# the product's own (commands, stages, options, project names); names a team made up (KPIs)
+# only when nearly the same, as two different KPIs often share most of their words.
+CLOSE = 0.6
+NAME_CLOSE = 0.8
+
+
+def did_you_mean(
+    word: str, options: Sequence[str], *, n: int = 1, cutoff: float = CLOSE
+) -> list[str]:
+    """What was meant, best first: the same letters in another order (`stauts` is `status`,
+    not `stats`), then the nearest spellings."""
+    swapped = [o for o in options if len(o) == len(word) and sorted(o) == sorted(word)]
+    near = difflib.get_close_matches(word, list(options), n=n, cutoff=cutoff)
+    return list(dict.fromkeys([*swapped, *near]))[:n]

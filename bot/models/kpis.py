@@ -4,7 +4,6 @@ may."""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -13,7 +12,7 @@ from bot.blocks import clip, esc
 from bot.bus import KpiChanged, request_key
 from bot.domain.business_rules import findings
 from bot.domain.metric_change import Kpi, Refused, decide_metric
-from bot.domain.names import name_key
+from bot.domain.names import NAME_CLOSE, did_you_mean, name_key
 from bot.domain.reading import show
 from bot.models import audit, render
 from bot.models.facts import load_models
@@ -269,7 +268,7 @@ class KpiService(ModelUnits):
         if not others:
             return None
         names = {k.name_key: k.name for k in others}
-        close = difflib.get_close_matches(name_key(name), list(names), n=1, cutoff=0.8)
+        close = did_you_mean(name_key(name), list(names), cutoff=NAME_CLOSE)
         listed = ", ".join(f"*{esc(n)}*" for n in names.values())
         if close:
             return (

@@ -3,12 +3,11 @@ channel is, for everyone else, a name that does not exist (no status, no "did yo
 
 from __future__ import annotations
 
-import difflib
 import time
 from collections.abc import Callable
 
 from bot.blocks import clip, esc
-from bot.domain.names import name_key, slugify
+from bot.domain.names import did_you_mean, name_key, slugify
 from bot.slack_gateway import SlackGateway
 from storage.rows import ModelRow, ProjectRow
 from storage.store import Store, Tx
@@ -93,7 +92,7 @@ def close_names(typed: str, names: list[str]) -> list[str]:
         return []
     by_key = {slugify(n): n for n in names}
     words = [n for k, n in by_key.items() if k.startswith(key) or f"-{key}" in f"-{k}"]
-    spelled = difflib.get_close_matches(key, list(by_key), n=6, cutoff=0.6)
+    spelled = did_you_mean(key, list(by_key), n=6)
     return list(dict.fromkeys([*words, *(by_key[k] for k in spelled)]))[:6]
 
 
