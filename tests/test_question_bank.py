@@ -9,8 +9,9 @@ import yaml
 
 from bot.bank_file import load_bank
 from bot.cli import main
-from bot.domain.answers import Parsed, Rejected, parse_duration, parse_number, read_answer
+from bot.domain.answers import Parsed, Rejected, read_answer
 from bot.domain.bank import BankError, Kind, Question
+from bot.domain.reading import Quantity, read_duration, read_quantity
 
 
 def test_built_in_bank_covers_every_stage_and_cites_sources() -> None:
@@ -106,18 +107,20 @@ def test_invalid_custom_bank_stops_start_up_with_one_line(
         ("soon", None),
         ("0 days", None),
         ("500 days", None),
-        ("2 weeks please", None),
+        ("2 weeks please", 14),  # as people write it: one reader for every duration
         ("", None),
     ],
 )
 def test_durations(text: str, days: int | None) -> None:
-    assert parse_duration(text) == days
+    assert read_duration(text) == days
 
 
 def test_numbers() -> None:
-    assert parse_number("1,200") == 1200.0 and parse_number("4.5%") == 4.5
+    assert read_quantity("1,200") == Quantity(1200.0)
+    assert read_quantity("4.5%") == Quantity(4.5, "%")
+    assert read_quantity("4,5") == Quantity(4.5)  # (the second parser read 45)
     for bad in ("nan", "inf", "-inf", "twelve", ""):
-        assert parse_number(bad) is None
+        assert read_quantity(bad) is None
 
 
 def test_read_answer_by_kind() -> None:

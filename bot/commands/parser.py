@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 
 from bot.commands.tokens import TokenError, split_words
 from bot.commands.usage import usage_for
-from bot.domain.answers import parse_duration
 from bot.domain.business_rules import METHOD_NAMES
 from bot.domain.names import did_you_mean, name_problem
-from bot.domain.reading import Quantity, Several, read_quantity, show
+from bot.domain.reading import Quantity, Several, read_duration, read_quantity, show
 from bot.domain.stages import ORDER
 
 MAX_PROJECT_NAME = 80
@@ -531,7 +530,7 @@ def _parse_metric(rest: str) -> Command:
                 )
             changes["method"] = method
         elif key == "window":
-            days = parse_duration(raw) or (
+            days = read_duration(raw) or (
                 int(raw) if raw.isdigit() and 0 < int(raw) < 367 else None
             )
             if days is None:
@@ -648,7 +647,7 @@ def _parse_settings(rest: str) -> Command:
             continue
         if not eq or field is None:
             return _invalid(f"I don't know the setting `{word[:30]}`.", "settings")
-        days = parse_duration(raw) or (int(raw) if raw.isdigit() and 0 < int(raw) < 367 else None)
+        days = read_duration(raw) or (int(raw) if raw.isdigit() and 0 < int(raw) < 367 else None)
         if days is None:
             return _invalid(f"`{key}=` needs a duration such as `7d` or `2 weeks`.", "settings")
         changes[field] = days

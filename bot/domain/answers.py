@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -19,15 +18,7 @@ from bot.domain.reading import (
     show,
 )
 
-_DURATION = re.compile(
-    r"^(?P<n>\d+(?:[.,]\d+)?|an?|one|two|three|four|five|six)\s*"
-    r"(?P<unit>d|days?|w|wks?|weeks?|m|mos?|months?)\.?$",
-    re.IGNORECASE,
-)
-_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-_UNIT_DAYS = {"d": 1, "w": 7, "m": 30}
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-MAX_TIME_BOX_DAYS = 366
 
 EXAMPLES = {
     Kind.TEXT: "any text",
@@ -77,26 +68,6 @@ def example(question: Question) -> str:
 
 # a person named without the @: `carol`, `carol from RevOps`
 _NAME_ONLY = re.compile(r"^([A-Za-z](?:[\w.\-]{0,29}\w)?)(?:\s+(?:from|in|at|on)\b.*)?[.!]?$")
-
-
-def parse_duration(text: str) -> int | None:
-    """Days in a duration like '2 weeks', '10 days', '3w', '1.5 months'; None if unreadable."""
-    match = _DURATION.match(" ".join(text.split()))
-    if not match:
-        return None
-    raw = match.group("n").lower().replace(",", ".")
-    amount = float(_WORDS.get(raw, 0) or raw)
-    days = round(amount * _UNIT_DAYS[match.group("unit")[0].lower()])
-    return days if 1 <= days <= MAX_TIME_BOX_DAYS else None
-
-
-def parse_number(text: str) -> float | None:
-    cleaned = text.strip().replace(",", "").replace("_", "").rstrip("%")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def read_answer(question: Question, text: str) -> Parsed | Rejected | NonAnswer:

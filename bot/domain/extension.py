@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.domain.answers import parse_duration
+from bot.domain.reading import read_duration
 
 _EXTEND = re.compile(r"^\s*extend\b\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 _SPLIT = re.compile(r"\s*(?::|—|–|\bbecause\b)\s*", re.IGNORECASE)
@@ -28,7 +28,7 @@ def read_extension(text: str) -> Extension | BadExtension | None:
     if not match:
         return None
     parts = _SPLIT.split(match.group("rest").strip(), maxsplit=1)
-    days = parse_duration(parts[0]) if parts and parts[0] else None
+    days = read_duration(parts[0]) if parts and parts[0] else None
     if days is None:
         return BadExtension("say how long, e.g. `extend 1 week: waiting for the data export`")
     reason = parts[1].strip() if len(parts) > 1 else ""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.answers import parse_number
 from bot.domain.business_rules import METHODS
 from bot.domain.reading import Quantity, read_quantity
 
@@ -57,11 +56,11 @@ def read_add_metric(values: dict[str, Any]) -> tuple[dict[str, object], dict[str
     fields["direction"] = direction if direction in ("higher", "lower") else "higher"
     window = _value(values, "window")
     if window not in (None, ""):
-        days = parse_number(str(window))
-        if days is None or not 1 <= days <= 366 or days != int(days):
+        days = read_quantity(str(window))
+        if not isinstance(days, Quantity) or days.unit or days.value not in range(1, 367):
             errors["window"] = "Whole days from 1 to 366."
         else:
-            fields["window_days"] = int(days)
+            fields["window_days"] = int(days.value)
     return fields, errors
 
 
