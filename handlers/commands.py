@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.blocks import Post
 from bot.commands import parser
-from bot.commands.usage import full_usage
+from bot.commands.parser import full_usage
 from bot.inbox import Processor
 from bot.services import Services
 from handlers.command_table import Caller, command_table

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.commands.tokens import TokenError, split_words
-from bot.commands.usage import usage_for
 from bot.domain.business_rules import METHOD_NAMES
 from bot.domain.names import did_you_mean, name_problem
 from bot.domain.reading import Quantity, Several, read_duration, read_quantity, show
@@ -14,27 +14,6 @@ from bot.domain.stages import ORDER
 
 MAX_PROJECT_NAME = 80
 STAGE_NAMES = [stage.value for stage in ORDER]
-SUBCOMMANDS = [
-    "new",
-    "status",
-    "stage",
-    "answer",
-    "brief",
-    "unblock",
-    "close",
-    "reopen",
-    "stats",
-    "chart",
-    "registry",
-    "checkin",
-    "deploy",
-    "metric",
-    "retire",
-    "digest",
-    "delete",
-    "settings",
-    "help",
-]
 
 
 @dataclass(frozen=True)
@@ -206,67 +185,61 @@ def parse(text: str) -> Command:
         return Help()
     head, _, rest = text.partition(" ")
     sub = head.lower()
-    rest = rest.strip()
-    if sub in ("help", "-h", "--help", "?"):
+    if sub in ("-h", "--help", "?"):
         return Help()
-    if sub == "new":
-        return _parse_new(rest)
-    if sub == "status":
-        return _parse_status(rest)
-    if sub == "stage":
-        return _parse_stage(rest)
-    if sub == "checkin":
-        return _parse_checkin(rest)
-    if sub == "deploy":
-        return _parse_deploy(rest)
-    if sub == "metric":
-        return _parse_metric(rest)
-    if sub == "retire":
-        return _parse_retire(rest)
-    if sub == "settings":
-        return _parse_settings(rest)
-    if sub == "digest":
-        return _parse_digest(rest)
-    if sub == "answer":
-        return _parse_answer(rest)
-    if sub == "unblock":
-        return _parse_unblock(rest)
-    if sub == "close":
-        return _parse_close(rest)
-    if sub == "registry":
-        return Registry()
-    if sub == "stats":
-        scope = rest.lower() or "here"
-        if scope not in ("here", "all"):
-            return _invalid("Say `here` (this channel) or `all` (the workspace).", "stats")
-        return Stats(scope)
-    if sub == "chart":
-        model = " ".join(rest.strip("\"'“”").split())
-        return KpiChart(model) if model else _invalid("Name the model.", "chart")
-    if sub == "reopen":
-        name = " ".join(rest.strip("\"'“”").split())
-        return ReopenProject(name) if name else _invalid("Name the project.", "reopen")
-    if sub == "brief":
-        try:
-            words = split_words(rest)
-        except TokenError as exc:
-            return _invalid(f"The project name is not right: {exc}.", "brief")
-        stage = words[-1].lower() if len(words) > 1 and words[-1].lower() in STAGE_NAMES else None
-        name = " ".join(" ".join(words[:-1] if stage else words).split())
-        return ShowBrief(name, stage) if name else _invalid("Name the project.", "brief")
-    if sub == "delete":
-        try:
-            name = " ".join(_single_name(rest).split())
-        except TokenError as exc:
-            return _invalid(f"The project name is not right: {exc}.", "delete")
-        return DeleteProject(name) if name else _invalid("Name the project.", "delete")
-    close = did_you_mean(sub, SUBCOMMANDS)
+    found = BY_NAME.get(sub)
+    if found is not None:
+        return found.parse(rest.strip())
+    close = did_you_mean(sub, list(BY_NAME))
     if close:
         return Invalid(
             f"I don't know the command `{head[:40]}`. Did you mean `{close[0]}`?\n"
             f"{usage_for(close[0])}"
         )
     return _invalid(f"I don't know the command `{head[:40]}`.")
+
+
+def _parse_help(rest: str) -> Command:
+    return Help()
+
+
+def _parse_registry(rest: str) -> Command:
+    return Registry()
+
+
+def _parse_stats(rest: str) -> Command:
+    scope = rest.lower() or "here"
+    if scope not in ("here", "all"):
+        return _invalid("Say `here` (this channel) or `all` (the workspace).", "stats")
+    return Stats(scope)
+
+
+def _parse_chart(rest: str) -> Command:
+    model = " ".join(rest.strip("\"'“”").split())
+    return KpiChart(model) if model else _invalid("Name the model.", "chart")
+
+
+def _parse_reopen(rest: str) -> Command:
+    name = " ".join(rest.strip("\"'“”").split())
+    return ReopenProject(name) if name else _invalid("Name the project.", "reopen")
+
+
+def _parse_brief(rest: str) -> Command:
+    try:
+        words = split_words(rest)
+    except TokenError as exc:
+        return _invalid(f"The project name is not right: {exc}.", "brief")
+    stage = words[-1].lower() if len(words) > 1 and words[-1].lower() in STAGE_NAMES else None
+    name = " ".join(" ".join(words[:-1] if stage else words).split())
+    return ShowBrief(name, stage) if name else _invalid("Name the project.", "brief")
+
+
+def _parse_delete(rest: str) -> Command:
+    try:
+        name = " ".join(_single_name(rest).split())
+    except TokenError as exc:
+        return _invalid(f"The project name is not right: {exc}.", "delete")
+    return DeleteProject(name) if name else _invalid("Name the project.", "delete")
 
 
 def _single_name(rest: str) -> str:
@@ -664,4 +637,163 @@ def _parse_digest(rest: str) -> Command:
         return Digest("set", words[0], words[1], words[2] if len(words) == 3 else None)
     return _invalid(
         "Say when, e.g. `/mle digest mon 09:00 Europe/Paris`, or `off` / `now`.", "digest"
+    )
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One `/mle` subcommand: its name, how its text is read, and its usage line. Its
+    handler is keyed by the command it reads to (handlers/command_table.py)."""
+
+    name: str
+    parse: Callable[[str], Command]
+    syntax: str
+    what: str
+
+
+# every subcommand, in the order the usage lists them: a new one is added here (and its
+# handler in the table)
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand(
+        "new",
+        _parse_new,
+        "/mle new <project name>",
+        "start a project in this channel and its planning interview in a thread",
+    ),
+    Subcommand(
+        "status",
+        _parse_status,
+        "/mle status [<project>]",
+        "this channel's projects, or one project's answers so far",
+    ),
+    Subcommand(
+        "stage",
+        _parse_stage,
+        "/mle stage <project> next|<stage> [--force]",
+        "move a project on when its stage gate passes (`--force`: owner or admin)",
+    ),
+    Subcommand(
+        "checkin",
+        _parse_checkin,
+        "/mle checkin <project> <days> <HH:MM> [<IANA tz>]  |  off",
+        "when to check in, e.g. `mon,thu 09:30 Europe/Paris` (default: mon 10:00)",
+    ),
+    Subcommand(
+        "answer",
+        _parse_answer,
+        "/mle answer <project> [<stage>.]Q<n> <answer>",
+        "answer or revise a question of the current stage (`Q4`) or an earlier one "
+        "(`planning.Q4`); in the thread, a reply `Q4: …` does the same",
+    ),
+    Subcommand(
+        "close",
+        _parse_close,
+        "/mle close <project> shipped|cancelled|paused [reason]",
+        "end the project (owner or admin): check-ins stop, a short retrospective follows",
+    ),
+    Subcommand(
+        "reopen",
+        _parse_reopen,
+        "/mle reopen <project>",
+        "undo a close: back to the stage it was in",
+    ),
+    Subcommand(
+        "stats",
+        _parse_stats,
+        "/mle stats [here|all]",
+        "the team's failure profile as a chart (text for you): outcomes, failure reasons, "
+        "days per stage, models with complete business metrics",
+    ),
+    Subcommand(
+        "chart",
+        _parse_chart,
+        "/mle chart <model>",
+        "the model's KPI over time, as a chart in its project thread",
+    ),
+    Subcommand(
+        "registry",
+        _parse_registry,
+        "/mle registry",
+        "what the last MLflow registry sync saw: matched and unmatched models, problems",
+    ),
+    Subcommand(
+        "unblock",
+        _parse_unblock,
+        "/mle unblock <project> [note]",
+        "clear the project's blocker (recorded with your note)",
+    ),
+    Subcommand(
+        "brief",
+        _parse_brief,
+        "/mle brief <project> [<stage>]",
+        "post the project's latest brief (or that stage's) in its thread again",
+    ),
+    Subcommand(
+        "deploy",
+        _parse_deploy,
+        "/mle deploy <project> <model> [<version>] [tier=<tier>]",
+        "register a deployed model of a project (tier: customer-facing, "
+        "business-critical, internal-assistive, internal-tooling)",
+    ),
+    Subcommand(
+        "metric",
+        _parse_metric,
+        '/mle metric <model> "<name>" [<value>] [baseline=<n>] [target=<n>] '
+        "[owner=@someone] [method=ab|holdout|pre_post] [window=<days>] [higher|lower]",
+        "define the model's business KPI and/or report a value; numbers may carry their "
+        'unit (`baseline=4.5% target=3,8%`, `$1.2M`); `/mle metric <model> "<name>" remove` '
+        'removes a KPI; `name="<new name>"` renames it',
+    ),
+    Subcommand(
+        "retire",
+        _parse_retire,
+        "/mle retire <model>",
+        "the model is no longer deployed; reminders stop",
+    ),
+    Subcommand(
+        "digest",
+        _parse_digest,
+        "/mle digest <days> <HH:MM> [<IANA tz>]  |  off  |  now",
+        "this channel's digest: what needs attention, every project and model",
+    ),
+    Subcommand(
+        "delete",
+        _parse_delete,
+        "/mle delete <project>",
+        "delete a project and everything under it, after you confirm (owner or admin)",
+    ),
+    Subcommand(
+        "settings",
+        _parse_settings,
+        "/mle settings [grace=<days>] [reminder=<days>] [cadence=<days>] [window=<days>] "
+        "[research=<days>] [missed=<hours>] [registry_channel=#channel|here|off]",
+        "reminder settings, how late a missed post may go out, which digest lists unmatched "
+        "MLflow models (admins change)",
+    ),
+    Subcommand(
+        "help",
+        _parse_help,
+        "/mle help",
+        "this message",
+    ),
+)
+BY_NAME = {sub.name: sub for sub in SUBCOMMANDS}
+
+
+def usage_for(subcommand: str | None = None) -> str:
+    found = BY_NAME.get(subcommand or "")
+    if found is not None:
+        return f"Usage: `{found.syntax}` — {found.what}."
+    return full_usage()
+
+
+def full_usage() -> str:
+    rows = "\n".join(f"• `{sub.syntax}` — {sub.what}" for sub in SUBCOMMANDS)
+    return (
+        "*MLE Coach* keeps ML projects on the process from _Machine Learning Engineering in "
+        "Action_: a planning interview in a thread, then stage by stage.\n"
+        f"Usage:\n{rows}\n"
+        "In a project thread, reply to answer the pending question; start a reply with `//` "
+        "to discuss without answering, reply `skip` to skip the question, or `Q4: …` to answer "
+        "question 4 whenever you like."
     )
