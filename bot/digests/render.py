@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.blocks import Post, clip, esc, header, section, sections
 from bot.domain.reading import show
-from bot.domain.stages import ORDER
+from bot.domain.stages import ORDER, Stage
 from bot.domain.timebox import describe_days
 from bot.models.render import RULE_NAMES
 
@@ -88,10 +88,10 @@ def attention(projects: list[ProjectFacts], models: list[ModelFacts]) -> list[st
         if (
             p.time_box is None
             and p.research_limit is not None
-            and p.stage in ("scoping", "experimentation")
+            and p.stage in (Stage.SCOPING, Stage.EXPERIMENTATION)
             and p.day > p.research_limit
         ):
-            risk = "over-research" if p.stage == "scoping" else "over-experimentation"
+            risk = "over-research" if p.stage == Stage.SCOPING else "over-experimentation"
             lines.append(
                 f"🔬 *{esc(clip(p.name, 80))}* has been in {p.stage} for {p.day} days with no "
                 f"time box ({risk}): set one or decide"

@@ -26,4 +26,4 @@ def next_stage(stage: Stage) -> Stage | None:
 
 def stage_label(stage: str) -> str:
     """How a stage reads in messages: the closed stage's interview is the retrospective."""
-    return "retrospective" if stage == Stage.CLOSED.value else stage
+    return "retrospective" if stage == Stage.CLOSED else stage

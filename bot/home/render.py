@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.blocks import button, clip, context, esc, header, section
+from bot.domain.stages import Stage
 from bot.domain.timebox import describe_days
 from bot.models.render import ADD_METRIC, RULE_NAMES
 
@@ -42,7 +43,7 @@ class ProjectLine:
     @property
     def urgency(self) -> tuple[int, int, str]:
         late = self.time_box is not None and self.day > self.time_box
-        closed = 2 if self.stage == "closed" else 0  # closed ones last
+        closed = 2 if self.stage == Stage.CLOSED else 0  # closed ones last
         return (closed + (0 if late else 1), -self.open_required, self.name.lower())
 
 
@@ -63,7 +64,7 @@ class ModelLine:
 def _project(line: ProjectLine) -> dict[str, Any]:
     shown = esc(clip(line.name, 100))
     name = f"<{line.link}|{shown}>" if line.link else f"*{shown}*"
-    if line.stage == "closed":
+    if line.stage == Stage.CLOSED:
         return section(f"{name} — closed ({line.outcome or 'no outcome'})")
     parts = [f"{name} — *{line.stage}*, {describe_days(line.day, line.time_box)}"]
     if line.open_required:

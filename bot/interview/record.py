@@ -26,7 +26,7 @@ def stage_days(tx: Tx, project: ProjectRow, now: datetime) -> list[tuple[str, in
     spent: dict[str, int] = {}
     boxes: dict[str, int | None] = {}
     for (stage, entered, _, box), following in zip(timeline, [*timeline[1:], None], strict=True):
-        if stage == "closed":
+        if stage == Stage.CLOSED:
             continue
         end = following[1] if following else now
         spent[stage] = spent.get(stage, 0) + days_between(entered, end)

@@ -15,7 +15,7 @@ from bot.domain.gates import Gate, GateNews, Given, read_gate
 from bot.domain.kpi import KpiPlan, Stated, read_plan
 from bot.domain.reading import is_non_answer, show, unplaced
 from bot.domain.reply import Record
-from bot.domain.stages import stage_label
+from bot.domain.stages import Stage, stage_label
 from storage.rows import AnswerRow, ProjectRow
 
 BRIEF_ANSWER_LIMIT = 600
@@ -59,10 +59,10 @@ def _local(moment: datetime, zone: str) -> datetime:
 def parent_now(project: ProjectRow, total: int, moved: bool = True) -> Post:
     """The project's message in the channel as it stands, for everyone who sees the channel
     and not the thread: its stage, or how it ended. Planning keeps the first words."""
-    if project.stage == "planning" and not moved:  # still its first stage
+    if project.stage == Stage.PLANNING and not moved:  # still its first stage
         return parent(project.name, project.owner_id, project.stage, total)
     name = esc(clip(project.name, 200))
-    if project.stage == "closed":
+    if project.stage == Stage.CLOSED:
         when = f" on {project.closed_at:%Y-%m-%d}" if project.closed_at else ""
         ended = f"closed ({project.outcome or 'no outcome'}){when}"
         return Post(
@@ -223,7 +223,7 @@ def gate_lines(
             (f"✅ Every required {label} question is answered now.",) if news.answered_all else ()
         )
     number = numbers(questions)
-    if stage == "closed":  # the retrospective: there is no stage after it
+    if stage == Stage.CLOSED:  # the retrospective: there is no stage after it
         return (
             (f"✅ Every required {label} question is answered now.",) if news.answered_all else ()
         )
@@ -405,19 +405,18 @@ def brief(
     given = {k: Given(a.status, a.text, a.author_id, a.updated_at) for k, a in answers.items()}
     result = read_gate(questions, given)
     plan = read_plan(questions, {k: Stated(a.status, a.text) for k, a in answers.items()})
-    title = {"planning": "Planning brief", "closed": "Retrospective"}.get(
-        stage, f"{stage.capitalize()} brief"
-    )
+    titles: dict[str, str] = {Stage.PLANNING: "Planning brief", Stage.CLOSED: "Retrospective"}
+    title = titles.get(stage, f"{stage.capitalize()} brief")
     number = numbers(questions)
     answered = sum(1 for q in questions if (a := answers.get(q.key)) and a.status == "answered")
     label = stage_label(stage)
     if result.no_go is not None:
         verdict = f"⛔ The {label} gate is closed: the team decided no-go."
-    elif result.passes and stage == "closed":
+    elif result.passes and stage == Stage.CLOSED:
         verdict = "✅ Every retrospective question is answered."
     elif result.passes:
         verdict = f"✅ The {label} gate passes: every required question is answered."
-    elif stage == "closed":
+    elif stage == Stage.CLOSED:
         missing = ", ".join(f"Q{number[q.key]}" for q in result.missing)
         verdict = f"Open retrospective questions: {missing}."
     else:
@@ -449,7 +448,7 @@ def brief(
     ]
     if summary:
         blocks.extend(sections(summary, limit=2900))
-    if project.outcome and stage == "closed":
+    if project.outcome and stage == Stage.CLOSED:
         why = f": {esc(clip(project.close_reason or '', 300))}" if project.close_reason else ""
         blocks.append(section(f"*Outcome:* {project.outcome}{why}"))
     if facts:

@@ -22,7 +22,7 @@ from bot.domain import flow, gates, kpi
 from bot.domain import reply as reply_rules
 from bot.domain.bank import Question, QuestionBank, Sets
 from bot.domain.extension import BadExtension, Extension
-from bot.domain.stages import stage_label
+from bot.domain.stages import Stage, stage_label
 from bot.domain.timebox import day_in_stage
 from bot.interview import render
 from bot.interview.record import record_lines
@@ -99,7 +99,7 @@ class InterviewService:
             a.question_key: a for a in tx.answers.for_project(project.team_id, project.id, stage)
         }
         notes = [n for n in tx.notes.for_project(project.team_id, project.id) if n.stage == stage]
-        facts = record_lines(tx, project, self.clock()) if stage == "closed" else []
+        facts = record_lines(tx, project, self.clock()) if stage == Stage.CLOSED else []
         return render.brief(stage, project, questions, answers, len(notes), facts)
 
     def queue_current(self, tx: Tx, project: ProjectRow, now: datetime) -> bool:

@@ -36,7 +36,7 @@ class StatusService:
     ) -> tuple[str, int, NoGo | None]:
         """'planning, day 3 of 14', the number of open required questions and a no-go
         (`where`: its progress, when read with other projects')."""
-        if project.stage == "closed":
+        if project.stage == Stage.CLOSED:
             when = f" on {project.closed_at:%Y-%m-%d}" if project.closed_at else ""
             return f"closed ({project.outcome or 'no outcome'}){when}", 0, None
         where = where or progress(tx, self.bank, [project], now)[project.id]
@@ -53,7 +53,7 @@ class StatusService:
             text = "No MLE Coach projects in this channel yet. Start one with `/mle new <name>`."
             return Post(text, [section(text)])
         lines = []
-        standing = progress(tx, self.bank, [p for p in projects if p.stage != "closed"], now)
+        standing = progress(tx, self.bank, [p for p in projects if p.stage != Stage.CLOSED], now)
         for project in projects:
             stage, open_required, no_go = self._stage_line(
                 tx, project, now, standing.get(project.id)
@@ -64,7 +64,7 @@ class StatusService:
                 else ""
                 if no_go is not None
                 else "gate passes"
-                if project.stage != "closed"
+                if project.stage != Stage.CLOSED
                 else f"retrospective: `/mle brief {project.slug} closed`"
             )
             if no_go is not None:
