@@ -117,9 +117,11 @@ class Record:
 
 @dataclass(frozen=True)
 class Refused:
-    """A `Q4: …` reply that could not be taken (no such question, unreadable)."""
+    """A `Q4: …` reply that could not be taken (no such question, unreadable). `unreadable`:
+    why the answer could not be read, when that was it."""
 
     reason: str
+    unreadable: str = ""
 
 
 Decision = Ignore | Wait | CheckinNote | Note | Challenge | Record | Refused
@@ -141,7 +143,7 @@ def _numbered_answer(state: ReplyState, number: int, text: str, user: str) -> De
     if isinstance(reading, Discussion):
         return Ignore()
     if isinstance(reading, Unreadable):
-        return Refused(f"Q{number} not recorded: {reading.reason}")
+        return Refused(f"Q{number} not recorded: {reading.reason}", reading.reason)
     order = state.asking()
     asking = state.position is not None and state.position < len(order)
     pending = asking and state.position is not None and order[state.position] == number - 1

@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.blocks import clip, esc
 from bot.bus import home_changed, request_key
-from bot.domain import flow
-from bot.domain.answers import example, with_author
-from bot.domain.bank import Question, QuestionBank
+from bot.domain.answers import example
+from bot.domain.bank import Question, QuestionBank, Sets
 from bot.domain.reading import model_metric_named
-from bot.domain.reply import Record
+from bot.domain.reply import Record, Refused, Reply, ReplyState, decide_reply, numbered
 from bot.domain.stages import ORDER, Stage, stage_label
 from bot.interview import render
 from bot.interview.service import InterviewService
@@ -100,45 +99,34 @@ class AnswerService:
                 f"of them (keys work too: {keys} …)."
             )
         number, question = found
-        text = with_author(question, text, user)
-        reading = flow.read_edit(question, text)
-        if isinstance(reading, flow.Unreadable):
-            return _Done(
-                f"Nothing recorded: {esc(reading.reason)}. {stage_label(stage)} Q{number} needs "
-                f"{example(question)}."
-            )
-        if isinstance(reading, flow.Discussion):
-            return _Done("Nothing recorded: an answer starting with `//` reads as discussion.")
-        status = {flow.Answer: "answered", flow.Skip: "skipped", flow.Open: "open"}[type(reading)]
+        typed = f"Q{number}: {text.strip()}"
+        if numbered(typed) is None:
+            return _Done(f"Nothing recorded: give the answer after Q{number}.")
         interview = tx.interviews.get(team_id, project.id, stage)
-        order = self.interviews.order(interview) if interview else ()
-        pending = (
-            interview is not None
-            and interview.status == "active"
-            and stage is current
-            and interview.position < len(order)
-            and order[interview.position] == number - 1
+        asking = interview is not None and interview.status == "active" and stage is current
+        state = ReplyState(
+            questions=questions,
+            position=interview.position if asking and interview is not None else None,
+            question_ts=interview.question_ts if asking and interview is not None else None,
+            posting=False,  # a command does not wait for a question's post
+            checkin_ts=None,
+            seen=False,
+            warned=True,  # a command is deliberate: a model metric is kept (and flagged)
+            order=self.interviews.order(interview) if interview else (),
         )
-        flagged = (
-            model_metric_named(text.strip())
-            if status == "answered" and question.sets is not None and question.sets.value == "kpi"
-            else None
-        )
-        decision = Record(
-            question=question,
-            number=number,
-            total=len(questions),
-            status=status,
-            text=text.strip(),
-            time_box_days=reading.parsed.days
-            if isinstance(reading, flow.Answer)
-            and question.sets is not None
-            and question.sets.value == "time_box"
-            else None,
-            finished=False,
-            pending=pending,
-            flagged=flagged,
-        )
+        # read as the thread reads `Q4: …`, whenever it comes (bot/domain/reply.py)
+        decision = decide_reply(state, Reply("", user, typed))
+        if isinstance(decision, Refused):
+            return _Done(
+                f"Nothing recorded: {esc(decision.unreadable or decision.reason)}. "
+                f"{stage_label(stage)} Q{number} needs {example(question)}."
+            )
+        if not isinstance(decision, Record):
+            return _Done("Nothing recorded: an answer starting with `//` reads as discussion.")
+        if decision.answered and question.sets is Sets.KPI:
+            decision = replace(decision, flagged=model_metric_named(decision.text))
+        pending = decision.pending
+        text = decision.text
         problem = self.interviews.unit_problem(tx, project, stage.value, decision)
         if problem:
             return _Done(f"Nothing recorded: {esc(problem)}. Write the value with its unit.")
@@ -156,7 +144,7 @@ class AnswerService:
         if pending and interview is not None:
             moved = self.interviews.advance_past(tx, project, interview, now)
             tx.deliveries.add_many([self.interviews.question_row(tx, project, moved, now)])
-        said = "Recorded" if status == "answered" else f"Recorded as {status}"
+        said = "Recorded" if decision.answered else f"Recorded as {decision.status}"
         return _Done(
             f"{said} {stage_label(stage)} Q{number} of *{esc(project.name)}*."
             + ("\n" + "\n".join(lead) if lead else ""),
