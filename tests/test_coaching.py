@@ -427,6 +427,9 @@ async def test_a_skipped_question_is_answered_later_by_command(harness: Harness)
     # bad input loses nothing and says why
     refused = await mle(harness, f"answer {SLUG} planning.Q6 about a third")
     assert refused.startswith("Nothing recorded") and "number" in refused
+    assert "planning Q6 needs one number" in refused.replace("Planning", "planning")
+    talk = await mle(harness, f"answer {SLUG} planning.Q6 // ask finance first")
+    assert talk == "Nothing recorded: an answer starting with `//` reads as discussion."
     later = await mle(harness, f"answer {SLUG} development.Q1 yes")
     assert "come when it gets there" in later
     missing = await mle(harness, f"answer {SLUG} Q42 yes")
