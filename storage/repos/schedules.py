@@ -70,6 +70,12 @@ def _channel_filter(channel: str | None, not_channels: Sequence[str]) -> tuple[s
     return "", []
 
 
+# the states of `enabled` as bound (plain ints: every driver binds them alike)
+_OFF, _ON, _HELD = (
+    int(state) for state in (ScheduleState.OFF, ScheduleState.ON, ScheduleState.HELD)
+)
+
+
 class ScheduleRepo:
     def __init__(self, conn: Conn) -> None:
         self._conn = conn
@@ -88,19 +94,19 @@ class ScheduleRepo:
     ) -> None:
         self._conn.execute(
             "INSERT INTO schedules (team_id, kind, subject, channel_id, days, at_time, tz, "
-            f"next_due_at, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, {ScheduleState.ON:d}) "
+            "next_due_at, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (team_id, kind, subject) DO UPDATE SET channel_id = excluded.channel_id, "
             "days = excluded.days, at_time = excluded.at_time, tz = excluded.tz, "
-            f"next_due_at = excluded.next_due_at, enabled = {ScheduleState.ON:d}",
-            (team_id, kind, subject, channel_id, days, at_time, tz, iso(next_due_at)),
+            "next_due_at = excluded.next_due_at, enabled = excluded.enabled",
+            (team_id, kind, subject, channel_id, days, at_time, tz, iso(next_due_at), _ON),
         )
 
     def disable(self, team_id: str, kind: str, subject: str) -> bool:
         """Turned off (by someone): not resumed by anything but turning it on again."""
         cur = self._conn.execute(
-            f"UPDATE schedules SET enabled = {ScheduleState.OFF:d} WHERE team_id = ? AND kind = ? "
-            f"AND subject = ? AND enabled IN ({ScheduleState.ON:d}, {ScheduleState.HELD:d})",
-            (team_id, kind, subject),
+            "UPDATE schedules SET enabled = ? WHERE team_id = ? AND kind = ? AND subject = ? "
+            "AND enabled IN (?, ?)",
+            (_OFF, team_id, kind, subject, _ON, _HELD),
         )
         return cur.rowcount == 1
 
@@ -108,17 +114,17 @@ class ScheduleRepo:
         """Held while its subject is closed: no slot comes due, no row is written for it;
         `resume` takes it up again. One turned off stays off."""
         cur = self._conn.execute(
-            f"UPDATE schedules SET enabled = {ScheduleState.HELD:d} WHERE team_id = ? "
-            f"AND kind = ? AND subject = ? AND enabled = {ScheduleState.ON:d}",
-            (team_id, kind, subject),
+            "UPDATE schedules SET enabled = ? WHERE team_id = ? AND kind = ? AND subject = ? "
+            "AND enabled = ?",
+            (_HELD, team_id, kind, subject, _ON),
         )
         return cur.rowcount == 1
 
     def resume(self, team_id: str, kind: str, subject: str, next_due_at: datetime) -> bool:
         cur = self._conn.execute(
-            f"UPDATE schedules SET enabled = {ScheduleState.ON:d}, next_due_at = ? "
-            f"WHERE team_id = ? AND kind = ? AND subject = ? AND enabled = {ScheduleState.HELD:d}",
-            (iso(next_due_at), team_id, kind, subject),
+            "UPDATE schedules SET enabled = ?, next_due_at = ? WHERE team_id = ? AND kind = ? "
+            "AND subject = ? AND enabled = ?",
+            (_ON, iso(next_due_at), team_id, kind, subject, _HELD),
         )
         return cur.rowcount == 1
 
@@ -145,10 +151,9 @@ class ScheduleRepo:
 
     def due(self, now: datetime, limit: int) -> list[ScheduleRow]:
         cur = self._conn.execute(
-            f"SELECT {_SCOLS} FROM schedules WHERE enabled = {ScheduleState.ON:d} "
-            "AND next_due_at <= ? "
+            f"SELECT {_SCOLS} FROM schedules WHERE enabled = ? AND next_due_at <= ? "
             f"ORDER BY next_due_at, id LIMIT ?{self._conn.skip_locked}",
-            (iso(now), limit),
+            (_ON, iso(now), limit),
         )
         return to_rows(ScheduleRow, cur.fetchall())
 
