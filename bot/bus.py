@@ -71,6 +71,13 @@ def home_changed(tx: Tx, team_id: str, *users: str) -> None:
         tx.emit(HomeChanged(team_id, people))
 
 
+class AlreadyDone(BaseException):
+    """Raised inside a unit whose request was completed meanwhile by another run of it (a
+    slow run claimed again once its claim went stale): this run's change is rolled back.
+    A BaseException, so that a service's `except Exception` does not turn it into an answer;
+    `Inbox.process` takes it."""
+
+
 class Waiting:
     """A unit's result that says it changed nothing and its request must be taken again
     later (a reply whose question is still being posted): it does not complete the request."""
@@ -157,7 +164,9 @@ class Bus:
             waiting = isinstance(result, Waiting)
             if completing and not waiting:
                 assert request is not None
-                tx.inbox.done([request.inbox_id], now)  # in the same transaction as the change
+                # in the same transaction as the change; once only, whichever run is first
+                if not tx.inbox.complete(request.inbox_id, now):
+                    raise AlreadyDone(request.key)
             committed[:] = [tx.caused]  # the last run is the one committed
             return result
 

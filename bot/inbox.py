@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.activity import Activity
-from bot.bus import serving
+from bot.bus import AlreadyDone, serving
 from storage.rows import InboxRow
 from storage.store import Store, Tx
 
@@ -147,6 +147,14 @@ class Inbox:
             with serving(inbox_id, key) as request:
                 try:
                     await self._processors[kind](body)
+                except AlreadyDone:
+                    log.info(
+                        "inbox row %s (%s) was done by another run meanwhile; this one "
+                        "changed nothing",
+                        inbox_id,
+                        kind,
+                    )
+                    return True
                 except Exception as exc:
                     failure = exc
             # (the bookkeeping below is the inbox's own, not the request's change)

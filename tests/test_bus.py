@@ -12,7 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.bus import Bus, HomeChanged, KpiChanged, Waiting, home_changed, request_key, serving
+from bot.bus import (
+    AlreadyDone,
+    Bus,
+    HomeChanged,
+    KpiChanged,
+    Waiting,
+    home_changed,
+    request_key,
+    serving,
+)
 from storage.rows import NewDelivery
 from storage.sqlite.store import SqliteStore
 from storage.store import Tx
@@ -178,3 +187,29 @@ async def test_a_failing_after_commit_handler_is_logged_and_the_others_run(
     await bus.write(lambda tx: tx.emit(KpiChanged("T1", 7)))
     assert seen == ["kpi:7", "still"]
     assert "handling KpiChanged failed" in caplog.text
+
+
+async def test_a_second_run_of_a_request_done_meanwhile_changes_nothing(
+    store: SqliteStore,
+) -> None:
+    """A slow run claimed again once its claim went stale: whichever run commits first
+    completes the request; the other's change is rolled back (and no service's `except
+    Exception` turns that into an answer)."""
+    bus = Bus(store, lambda: NOW)
+    inbox_id = await _row(store)
+    with serving(inbox_id, "command:trig.1"):
+        await bus.write(_workspace)  # the first run
+    with serving(inbox_id, "command:trig.1") as again:
+        try:
+            await bus.write(lambda tx: tx.conn.execute("UPDATE inbox SET error = 'twice'"))
+        except Exception:  # what a service would catch
+            pytest.fail("AlreadyDone must not be an Exception")
+        except AlreadyDone:
+            pass
+        else:
+            pytest.fail("the second run's change was committed")
+        assert not again.completed
+    error = await store.read(
+        lambda tx: tx.conn.execute("SELECT error FROM inbox WHERE id = ?", (inbox_id,)).fetchone()
+    )
+    assert error[0] is None  # marked done clears it; the second run's 'twice' was rolled back

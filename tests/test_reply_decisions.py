@@ -8,7 +8,7 @@ import pytest
 
 from bot.bank_file import load_bank
 from bot.domain.bank import Kind
-from bot.domain.extension import BadExtension, Extension
+from bot.domain.extension import BadExtension, Extension, read_extension
 from bot.domain.reply import (
     CheckinNote,
     Decision,
@@ -186,3 +186,21 @@ def test_choice_questions_take_one_of_their_choices() -> None:
     go = decide_reply(given, reply("go"))
     assert isinstance(go, Record) and go.text == "go"
     assert isinstance(decide_reply(given, reply("purple elephant")), Note)
+
+
+@pytest.mark.parametrize(
+    ("text", "days", "reason"),
+    [
+        ("extend 1 week: waiting for the data export", 7, "waiting for the data export"),
+        ("extend 10 days - waiting for labels", 10, "waiting for labels"),
+        ("extend 2-3 weeks because legal has not signed", 21, "legal has not signed"),
+        ("extend a fortnight — GDPR review", 14, "GDPR review"),
+    ],
+)
+def test_an_extension_reads_its_duration_and_reason(text: str, days: int, reason: str) -> None:
+    assert read_extension(text) == Extension(days, reason)
+
+
+@pytest.mark.parametrize("text", ["extend soon: data", "extend a fortnight", "extend 1 week: ok"])
+def test_an_extension_without_a_duration_or_a_reason_is_refused(text: str) -> None:
+    assert isinstance(read_extension(text), BadExtension)

@@ -184,7 +184,8 @@ class CheckinService:
             if not self._note(tx, before, delivery_id, user, label, key, moment):
                 return
             tx.deliveries.respond(delivery_id, user, moment)
-            cleared.append(self._clear(tx, before, user, f"*{label}*", moment, mention=False))
+            # (this attempt's: PostgreSQL may run the unit again)
+            cleared[:] = [self._clear(tx, before, user, f"*{label}*", moment, mention=False)]
 
         moved = await self.stages.move(
             project.team_id, user, project.slug, "next", force=False, along=along

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from bot.domain.reading import read_duration
 
 _EXTEND = re.compile(r"^\s*extend\b\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
-_SPLIT = re.compile(r"\s*(?::|—|–|\bbecause\b)\s*", re.IGNORECASE)
+# the duration, then its reason: `extend 1 week: …`, `… — …`, `… - …`, `… because …`
+_SPLIT = re.compile(r"\s*(?::|—|–|(?<=\s)-(?=\s)|\bbecause\b)\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

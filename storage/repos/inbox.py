@@ -67,11 +67,23 @@ class InboxRepo:
             (iso(now), *inbox_ids),
         )
 
+    def complete(self, inbox_id: int, now: datetime) -> bool:
+        """Processed, in the transaction of its change; False when it was done already (by
+        another run of the same request, which was claimed again meanwhile)."""
+        cur = self._conn.execute(
+            "UPDATE inbox SET done_at = ?, claimed_at = NULL, error = NULL, body = '' "
+            "WHERE id = ? AND done_at IS NULL",
+            (iso(now), inbox_id),
+        )
+        return cur.rowcount == 1
+
     def failed(self, inbox_id: int, error: str, now: datetime, give_up: bool) -> None:
         """Processing raised: the row is tried again once its claim is stale, or given up
-        (marked done with its error) after too many attempts."""
+        (marked done with its error) after too many attempts. A row done meanwhile (by
+        another run of the same request) stays done."""
         self._conn.execute(
-            "UPDATE inbox SET error = ?, claimed_at = ?, done_at = ? WHERE id = ?",
+            "UPDATE inbox SET error = ?, claimed_at = ?, done_at = ? "
+            "WHERE id = ? AND done_at IS NULL",
             (error[:300], iso(now), iso(now) if give_up else None, inbox_id),
         )
 
