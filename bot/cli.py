@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         elif verb == "migrate":
             asyncio.run(_migrate(settings))
         elif verb == "backup":
-            from storage.sqlite.backup import backup
+            from storage.sqlite.backup import BackupRefused, backup
 
             if settings.postgres:
                 print(
@@ -283,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
 
             try:
                 size = backup(settings.sqlite_path, args.path)
+            except BackupRefused as exc:
+                print(f"mle-coach: backup refused: {exc}", file=sys.stderr)
+                return 2
             except (FileExistsError, FileNotFoundError, OSError) as exc:
                 print(f"mle-coach: backup failed: {exc}", file=sys.stderr)
                 return 1

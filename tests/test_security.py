@@ -187,7 +187,7 @@ def _allow_writes(database: str) -> None:
         _execute(database, "DROP TRIGGER disk_full_insert", "DROP TRIGGER disk_full_update")
 
 
-async def test_backup_is_owner_only_even_onto_an_existing_file(
+async def test_backup_is_owner_only_and_never_onto_an_existing_file(
     sqlite_only: None, tmp_path: Path
 ) -> None:
     env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path}/app.db")
@@ -196,6 +196,10 @@ async def test_backup_is_owner_only_even_onto_an_existing_file(
     target = tmp_path / "copy.db"
     target.touch()
     os.chmod(target, 0o644)
+    code, out, err = await run_cli("backup", str(target), env=env, cwd=tmp_path)
+    assert code == 2 and "exists" in err, err
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644  # someone else's file is left alone
+    target.unlink()
     code, out, err = await run_cli("backup", str(target), env=env, cwd=tmp_path)
     assert code == 0, err
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
