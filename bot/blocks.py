@@ -8,6 +8,7 @@ catch a malformed block.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,19 @@ def esc(text: str) -> str:
     """User text placed in mrkdwn: `&`, `<` and `>` as Slack's entities, so nothing a person
     typed becomes a mention, an @channel broadcast or a disguised link."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_USER_MENTION = re.compile(r"(<@[UW][A-Z0-9]+>)")
+
+
+def esc_but_mentions(text: str) -> str:
+    """A reply written for one person, posted in a channel: `<` and `>` as entities but in
+    the mentions of users it names (`<@U…>`), so no broadcast or link survives."""
+    parts = _USER_MENTION.split(text)
+    return "".join(
+        part if i % 2 else part.replace("<", "&lt;").replace(">", "&gt;")
+        for i, part in enumerate(parts)
+    )
 
 
 def clip(text: str, limit: int, marker: str = "…") -> str:

@@ -51,6 +51,24 @@ def _metadata_model(view: dict[str, Any]) -> int | None:
     return _model_id(metadata.get("model_id")) if isinstance(metadata, dict) else None
 
 
+async def _form_target(services: Services, body: dict[str, Any]) -> str | None:
+    """Why the ids a form carries (`private_metadata`) name nothing this person may act on,
+    or None: they must belong together and to a project whose channel the person can read
+    (the same as a command's lookup: else it does not exist)."""
+    view = body.get("view") or {}
+    team, user = _ids(body)
+
+    async def can_see(channel: str) -> bool:
+        return await services.visibility.can_see(user, channel, "")
+
+    if view.get("callback_id") == "blocker":
+        found = await services.checkins.form_checkin(team, checkin_of(view), can_see)
+        return None if found is not None else "That check-in no longer exists."
+    model_id = _metadata_model(view)
+    model = await services.models.form_model(team, model_id, can_see) if model_id else None
+    return None if model is not None else "That model no longer exists."
+
+
 def button_processor(services: Services) -> Processor:
     async def checkin_button(body: dict[str, Any], action: dict[str, Any]) -> None:
         team, user = _ids(body)
@@ -84,10 +102,10 @@ def button_processor(services: Services) -> Processor:
 def form_processor(services: Services) -> Processor:
     async def add_metric(body: dict[str, Any]) -> None:
         view = body.get("view") or {}
-        fields, _ = read_add_metric(_state(view))
+        fields, errors = read_add_metric(_state(view))
         team, user = _ids(body)
         model_id = _metadata_model(view)
-        if model_id is not None:
+        if model_id is not None and not errors:
             await services.kpis.add_from_form(team, user, model_id, fields)
 
     async def snooze(body: dict[str, Any]) -> None:
@@ -100,8 +118,10 @@ def form_processor(services: Services) -> Processor:
 
     async def blocker(body: dict[str, Any]) -> None:
         view = body.get("view") or {}
-        fields, _ = read_blocker(_state(view))
+        fields, errors = read_blocker(_state(view))
         team, user = _ids(body)
+        if errors:
+            return
         await services.checkins.block(
             team,
             user,
@@ -114,6 +134,10 @@ def form_processor(services: Services) -> Processor:
     forms = {"add_metric": add_metric, "snooze": snooze, "blocker": blocker}
 
     async def process_form(body: dict[str, Any]) -> None:
+        problem = await _form_target(services, body)
+        if problem is not None:  # (told inline when the form was sent)
+            log.info("a form names nothing its sender may act on: %s", problem)
+            return
         await forms[str((body.get("view") or {}).get("callback_id"))](body)
 
     return process_form
@@ -192,6 +216,10 @@ def register(app: AsyncApp, services: Services) -> None:
             if errors:  # shown inline; the form stays open
                 await ack(response_action="errors", errors=errors)
                 return
+            problem = await _form_target(services, body)
+            if problem is not None:
+                await ack(response_action="errors", errors=_everywhere(view, problem))
+                return
             team, _ = _ids(body)
             try:
                 key = request_key("form", body)
@@ -226,4 +254,6 @@ def _everywhere(view: dict[str, Any], message: str) -> dict[str, str]:
     for block in view.get("blocks") or []:
         if isinstance(block, dict) and block.get("type") == "input" and block.get("block_id"):
             return {str(block["block_id"]): message}
+    for block_id in _state(view):  # the blocks the form was sent with
+        return {str(block_id): message}
     return {}

@@ -45,8 +45,16 @@ def command_table(services: Services) -> dict[type, Handler]:
         """A model this person may see (where its project is), else as if it did not exist."""
         return await visible.model(who.team, who.user, who.channel, name)
 
+    def sees(who: Caller) -> Callable[[str], Awaitable[bool]]:
+        """Whether this person, where they type, may read a channel."""
+
+        async def can_see(channel: str) -> bool:
+            return await visible.can_see(who.user, channel, who.channel)
+
+        return can_see
+
     async def new(c: parser.NewProject, who: Caller) -> Reply:
-        return await creator.create(who.team, who.channel, who.user, c.name)
+        return await creator.create(who.team, who.channel, who.user, c.name, sees(who))
 
     async def move(c: parser.MoveStage, who: Caller) -> Reply:
         found = await project(c.project, who)
@@ -70,11 +78,11 @@ def command_table(services: Services) -> dict[type, Handler]:
             found = await project(" ".join(c.words[:cut]), who)
             if not isinstance(found, str):
                 words = (found.slug, *c.words[cut:])
-                return await models.deploy(who.team, who.user, words, c.tier)
+                return await models.deploy(who.team, who.user, words, c.tier, sees(who))
         first = await project(c.words[0], who)
         if isinstance(first, str):
             return first
-        return await models.deploy(who.team, who.user, c.words, c.tier)
+        return await models.deploy(who.team, who.user, c.words, c.tier, sees(who))
 
     async def metric(c: parser.DefineMetric, who: Caller) -> Reply:
         found = await model(c.model, who)

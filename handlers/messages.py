@@ -95,6 +95,7 @@ def processor(services: Services) -> Processor:
                 str(new.get("ts")),
                 str(new["user"]),
                 str(new.get("text") or ""),
+                _edited_ts(event, new),
             )
         elif subtype == "message_deleted":
             old = event["previous_message"]
@@ -103,3 +104,10 @@ def processor(services: Services) -> Processor:
             )
 
     return process
+
+
+def _edited_ts(event: dict[str, Any], new: dict[str, Any]) -> str:
+    """When the edit was made: the message's `edited.ts`, else the event's own ts."""
+    edited = new.get("edited")
+    stamp = edited.get("ts") if isinstance(edited, dict) else None
+    return str(stamp or event.get("event_ts") or event.get("ts") or "")

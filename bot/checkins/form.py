@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.domain.slack_ids import user_id
+
 
 def read_blocker(values: dict[str, Any]) -> tuple[dict[str, str | None], dict[str, str]]:
     """({what, who}, errors by block id to show inline)."""
@@ -13,7 +15,9 @@ def read_blocker(values: dict[str, Any]) -> tuple[dict[str, str | None], dict[st
     what = " ".join(str(what_element.get("value") or "").split())
     who = who_element.get("selected_user")
     errors = {} if len(what) >= 3 else {"what": "Say what is in the way (a few words)."}
-    return {"what": what[:1000], "who": str(who) if who else None}, errors
+    if who and not user_id(who):
+        errors["who"] = "Pick a person (or no one)."
+    return {"what": what[:1000], "who": user_id(who)}, errors
 
 
 def checkin_of(view: dict[str, Any]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -202,6 +202,20 @@ class CheckinService:
         await self.store.write(refused)
         return moved.text
 
+    async def form_checkin(
+        self, team_id: str, value: str, can_see: Callable[[str], Awaitable[bool]]
+    ) -> ProjectRow | None:
+        """The project of the check-in a *Blocked* form names (`project id:check-in id`), or
+        None: the ids do not belong together (a check-in of another project, or not a
+        check-in), or the person may not see the project (`can_see`: its channel)."""
+        parsed = _ids(value)
+        if parsed is None:
+            return None
+        project = await self.store.read(lambda tx: _checkin_project(tx, team_id, *parsed))
+        if project is None or not await can_see(project.channel_id):
+            return None
+        return project
+
     async def blocker_form(self, team_id: str, value: str) -> dict[str, object] | None:
         """The *Blocked* form for a check-in, or None when its project is gone."""
         parsed = _ids(value)
@@ -228,8 +242,8 @@ class CheckinService:
         moment = self.clock()
 
         def record(tx: Tx) -> ProjectRow | None:
-            project = tx.projects.get(team_id, project_id)
-            if project is None:
+            project = _checkin_project(tx, team_id, project_id, delivery_id)
+            if project is None:  # gone, or the ids do not belong together
                 return None
             taken = tx.blockers.raise_(
                 team_id=team_id,
@@ -243,9 +257,8 @@ class CheckinService:
             )
             if not taken:
                 return None  # this form was recorded before
-            if tx.deliveries.get(team_id, delivery_id) is not None:
-                tx.deliveries.respond(delivery_id, user, moment)
-                self._note(tx, project, delivery_id, user, f"Blocked: {what}", request_key, moment)
+            tx.deliveries.respond(delivery_id, user, moment)
+            self._note(tx, project, delivery_id, user, f"Blocked: {what}", request_key, moment)
             if unblocker and unblocker != user:
                 ask = f" <@{unblocker}>, you were named as the one who can unblock it."
             elif project.owner_id != user:
@@ -335,6 +348,17 @@ class CheckinService:
 def _note_ts(delivery_id: int, user: str, key: str) -> str:
     """Where a press or form on a check-in is kept: by the request that made it."""
     return f"button:{delivery_id}:{user}:{key}"
+
+
+def _checkin_project(tx: Tx, team_id: str, project_id: int, delivery_id: int) -> ProjectRow | None:
+    """The project, when the delivery is one of its check-ins (as a press checks)."""
+    project = tx.projects.get(team_id, project_id)
+    delivery = tx.deliveries.get(team_id, delivery_id)
+    if project is None or delivery is None:
+        return None
+    if delivery.kind != KIND or delivery.subject != str(project_id):
+        return None
+    return project
 
 
 def _ids(value: str) -> tuple[int, int] | None:

@@ -26,16 +26,48 @@ def slugify(name: str) -> str:
 
 
 # characters that show nothing: spaces, controls, format characters (zero-width space and
-# joiners, direction marks), separators
-_INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"}
+# joiners, direction marks), separators, combining marks alone, unassigned code points
+_INVISIBLE = {"Cc", "Cf", "Cn", "Cs", "Zs", "Zl", "Zp", "Mn", "Me"}
+# letters and symbols drawn as nothing (fillers and blanks: Unicode's default-ignorable
+# letters, the braille blank)
+_BLANK = frozenset("\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+# text-direction controls: they reorder what follows, so a name can read as another one
+BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def visible(ch: str) -> bool:
+    """Whether a character shows something (by its Unicode category, fillers aside)."""
+    return ch not in _BLANK and unicodedata.category(ch) not in _INVISIBLE
+
+
+def _spelled(chars: str) -> str:
+    """`U+202E RIGHT-TO-LEFT OVERRIDE, U+200B ZERO WIDTH SPACE`: what a person cannot see."""
+    named = dict.fromkeys(
+        f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}" for ch in chars
+    )
+    return ", ".join(list(named)[:3]) + (" …" if len(named) > 3 else "")
 
 
 def name_problem(name: str, what: str = "name") -> str | None:
     """Why a project, model or metric name cannot be used, or None. A name is shown in
-    channel messages: it needs something visible, and may hold no `<…>` (Slack reads those
-    as mentions, @channel broadcasts and links)."""
-    if not any(unicodedata.category(ch) not in _INVISIBLE for ch in name):
-        return f"The {what} needs at least one visible character."
+    channel messages: it needs something visible (a letter, digit, symbol or emoji), no
+    text-direction control, and no `<…>` (Slack reads those as mentions, @channel broadcasts
+    and links). The message says what was wrong and how to type it."""
+    if not any(visible(ch) for ch in name):
+        hidden = "".join(ch for ch in name if not ch.isspace())
+        held = f" (it holds only {_spelled(hidden)})" if hidden else ""
+        return (
+            f"The {what} needs at least one visible character{held}. "
+            "Type it with letters, digits or emoji."
+        )
+    controls = "".join(ch for ch in name if ch in BIDI)
+    if controls:
+        kept = "".join(ch for ch in name if ch not in BIDI)
+        shown = f" Without it the name reads “{kept[:80]}”." if not set("<>&") & set(kept) else ""
+        return (
+            f"The {what} holds a text-direction control ({_spelled(controls)}), which can "
+            f"make a name read as another one. Type it without.{shown}"
+        )
     if "<" in name or ">" in name:
         return (
             f"The {what} can't hold a mention, an @channel or @here, a link, or `<` `>` "
@@ -51,6 +83,12 @@ def ts_key(ts: str) -> tuple[int, int]:
         return int(seconds), int((micros or "0").ljust(6, "0")[:6])
     except ValueError:
         return (0, 0)
+
+
+def ts_sortable(ts: str) -> str:
+    """A Slack timestamp as text whose order is time order (`000001780000.000100`)."""
+    seconds, micros = ts_key(ts)
+    return f"{seconds:012d}.{micros:06d}"
 
 
 # How alike a typed word must be to a known one to be offered as "did you mean": words of

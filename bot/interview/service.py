@@ -22,6 +22,7 @@ from bot.domain import flow, gates, kpi
 from bot.domain import reply as reply_rules
 from bot.domain.bank import Question, QuestionBank, Sets
 from bot.domain.extension import BadExtension, Extension
+from bot.domain.names import ts_sortable
 from bot.domain.stages import Stage, stage_label
 from bot.domain.timebox import day_in_stage
 from bot.interview import render
@@ -552,11 +553,22 @@ class InterviewService:
         return 0, None
 
     async def on_edit(
-        self, team_id: str, channel: str, thread_ts: str, ts: str, user: str, text: str
+        self,
+        team_id: str,
+        channel: str,
+        thread_ts: str,
+        ts: str,
+        user: str,
+        text: str,
+        edited: str = "",
     ) -> None:
+        """`edited`: when the edit was made (Slack's `edited.ts`): edits apply in that
+        order, whatever order they are delivered in."""
         moment = self.clock()
         await self.store.write(
-            lambda tx: self._take_edit(tx, team_id, channel, thread_ts, ts, user, text, moment)
+            lambda tx: self._take_edit(
+                tx, team_id, channel, thread_ts, ts, user, text, moment, edited
+            )
         )
 
     def _take_edit(
@@ -569,16 +581,22 @@ class InterviewService:
         user: str,
         text: str,
         moment: datetime,
+        edited: str = "",
     ) -> None:
         project = tx.projects.by_thread(team_id, channel, thread_ts)
         if project is None:
             return None
+        stamp = ts_sortable(edited) if edited else ""
         answer = tx.answers.by_message(team_id, project.id, ts)
         if answer is None:
             note = tx.notes.by_message(team_id, project.id, ts)
-            if note is not None and note.text != text:
+            if note is None or (stamp and not tx.notes.take_edit(note, stamp)):
+                return None  # (an older edit than one applied already)
+            if note.text != text:
                 tx.notes.change_text(note, text, moment)
             return None
+        if stamp and not tx.answers.take_edit(answer, stamp):
+            return None  # an older edit than one applied already, delivered late
         number, question = self._question(answer)
         if question is None:
             tx.answers.change(answer, text=text, status="answered", by=user, now=moment)

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.business_rules import METHODS
+from bot.domain.names import name_problem
 from bot.domain.reading import Quantity, read_quantity
+from bot.domain.slack_ids import user_id
+
+MAX_NAME = 80
 
 
 def _value(values: dict[str, Any], block: str) -> Any:
@@ -18,14 +22,19 @@ def _value(values: dict[str, Any], block: str) -> Any:
 
 
 def read_add_metric(values: dict[str, Any]) -> tuple[dict[str, object], dict[str, str]]:
-    """(fields for the metric, errors by block id to show inline)."""
+    """(fields for the metric, errors by block id to show inline). Each value is held to
+    what `/mle metric` holds it to: the name's rules, numbers with their units, a person's
+    user id."""
     fields: dict[str, object] = {}
     errors: dict[str, str] = {}
+    units: dict[str, str] = {}
     name = " ".join(str(_value(values, "metric_name") or "").split())
     if not name:
         errors["metric_name"] = "Name the business KPI."
-    elif len(name) > 80:
-        errors["metric_name"] = "80 characters at most."
+    elif len(name) > MAX_NAME:
+        errors["metric_name"] = f"{MAX_NAME} characters at most."
+    elif problem := name_problem(name, "KPI name"):
+        errors["metric_name"] = problem.replace("`", "")  # shown as plain text
     fields["name"] = name
     for block, key, required in (
         ("baseline", "baseline", True),
@@ -42,11 +51,14 @@ def read_add_metric(values: dict[str, Any]) -> tuple[dict[str, object], dict[str
             errors[block] = f"`{str(raw)[:20]}` is not one number."
         else:
             fields[key] = found.value
+            if found.unit:
+                units[key] = found.unit
+    fields["units"] = units
     owner = _value(values, "owner")
-    if owner:
-        fields["owner_id"] = str(owner)
+    if user_id(owner):
+        fields["owner_id"] = owner
     else:
-        errors["owner"] = "Pick who owns the KPI."
+        errors["owner"] = "Pick who owns the KPI." if not owner else "Pick a person."
     method = _value(values, "method")
     if method in METHODS:
         fields["method"] = method

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot.blocks import clip, esc
+from bot.blocks import clip, esc, esc_but_mentions
 from bot.bus import KpiChanged, request_key
 from bot.domain.business_rules import findings
 from bot.domain.metric_change import Kpi, Refused, decide_metric
@@ -231,7 +231,7 @@ class KpiService(ModelUnits):
         )
         still = [f for f in findings(rules, now, team_settings(tx, team_id)) if f.code != "F8"]
         recorded = (
-            f"Recorded *{clip(name, 80)}* for *{model.name}*"
+            f"Recorded *{esc(clip(name, 80))}* for *{esc(model.name)}*"
             + (f": value {show(value, decision.unit)} on {now.date()}" if value is not None else "")
             + "."
         )
@@ -346,8 +346,10 @@ class KpiService(ModelUnits):
         self, team_id: str, user: str, model_id: int, fields: dict[str, object]
     ) -> None:
         """The Add-metric form, already validated."""
+        fields = dict(fields)
         name = str(fields.pop("name"))
         value = fields.pop("value", None)
+        units = fields.pop("units", None)
         model = await self.store.read(lambda tx: tx.models.get(team_id, model_id))
         if model is None:
             return
@@ -358,7 +360,17 @@ class KpiService(ModelUnits):
 
         def unit(tx: Tx) -> Said:
             said = self._define(
-                tx, team_id, user, model_id, name, number, fields, now, None, allowed, key=key
+                tx,
+                team_id,
+                user,
+                model_id,
+                name,
+                number,
+                fields,
+                now,
+                units if isinstance(units, dict) else None,
+                allowed,
+                key=key,
             )
             project = tx.projects.get(team_id, model.project_id)
             if project is None:
@@ -366,7 +378,7 @@ class KpiService(ModelUnits):
             if said.thread is not None:  # the change's own line first
                 tx.deliveries.add_many(outbox.thread_line("thread", *said.thread, now))
             # the form has no other way to answer the person who sent it
-            line = f"📏 <@{user}> (via the form): {said.reply}"
+            line = f"📏 <@{user}> (via the form): {esc_but_mentions(said.reply)}"
             return replace(said, thread=(project, line))
 
         await self._write(unit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.blocks import clip, esc
@@ -29,10 +30,35 @@ class ModelService(ModelUnits):
 
     # ---- deploy
     async def deploy(
-        self, team_id: str, user: str, words: tuple[str, ...], tier: str | None
+        self,
+        team_id: str,
+        user: str,
+        words: tuple[str, ...],
+        tier: str | None,
+        can_see: Callable[[str], Awaitable[bool]],
     ) -> str:
+        """`can_see`: whether the person may read a channel; a model whose project they may
+        not see is never named in the answer, nor is its project."""
         now = self.clock()
-        return await self._write(lambda tx: self._deploy(tx, team_id, user, words, tier, now))
+
+        def holders(tx: Tx) -> dict[int, str]:
+            """The projects (and their channels) of models the words may name."""
+            found = {}
+            for word in words[1:]:
+                model = tx.models.by_name(team_id, name_key(word), slugify(word))
+                project = tx.projects.get(team_id, model.project_id) if model else None
+                if project is not None:
+                    found[project.id] = project.channel_id
+            return found
+
+        seen = frozenset(
+            [
+                pid
+                for pid, channel in (await self.store.read(holders)).items()
+                if await can_see(channel)
+            ]
+        )
+        return await self._write(lambda tx: self._deploy(tx, team_id, user, words, tier, now, seen))
 
     def _deploy(
         self,
@@ -42,7 +68,9 @@ class ModelService(ModelUnits):
         words: tuple[str, ...],
         tier: str | None,
         now: datetime,
+        seen: frozenset[int] = frozenset(),
     ) -> Said:
+        """`seen`: the projects the person may see, of the models the words may name."""
         for cut in range(len(words) - 1, 0, -1):
             found = find_project(tx, team_id, " ".join(words[:cut]))
             if not isinstance(found, str) and len(words) - cut <= 2:
@@ -68,6 +96,10 @@ class ModelService(ModelUnits):
             and existing.retired_at is None
         ):
             return self._new_version(tx, project, existing, user, version)  # `churn_lgbm` too
+        if existing is not None and existing.project_id not in (project.id, *seen):
+            return Said(  # held by a project this person may not see: nothing more
+                f"The model name *{esc(clip(name, 80))}* is taken. Pick another name."
+            )
         if existing is not None and existing.name_key != name_key(name):
             return Said(
                 f"*{esc(name)}* reads the same as the model *{esc(existing.name)}* "

@@ -3,7 +3,7 @@ model by name, and running a unit whose thread line goes to the outbox in its tr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -74,3 +74,19 @@ class ModelUnits:
 
     async def _allowed(self, project: ProjectRow, user: str) -> bool:
         return user == project.owner_id or await self.slack.is_admin(user)
+
+    async def form_model(
+        self, team_id: str, model_id: int, can_see: Callable[[str], Awaitable[bool]]
+    ) -> ModelRow | None:
+        """The model a form names, or None: gone, or in a project the person may not see
+        (`can_see`: its channel). A form acts on nothing a command could not name."""
+
+        def both(tx: Tx) -> tuple[ModelRow, ProjectRow] | None:
+            model = tx.models.get(team_id, model_id)
+            project = tx.projects.get(team_id, model.project_id) if model else None
+            return (model, project) if model and project else None
+
+        found = await self.store.read(both)
+        if found is None or not await can_see(found[1].channel_id):
+            return None
+        return found[0]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from bot.blocks import clip, esc
 from bot.bus import home_changed
 from bot.domain.bank import QuestionBank
 from bot.domain.names import name_key, slugify
@@ -38,12 +39,21 @@ class ProjectCreator:
         self.interviews = interviews
         self.clock = clock
 
-    async def create(self, team_id: str, channel: str, user: str, name: str) -> str | None:
-        """Returns a message for the person who asked, or None when the thread speaks for it."""
+    async def create(
+        self,
+        team_id: str,
+        channel: str,
+        user: str,
+        name: str,
+        can_see: Callable[[str], Awaitable[bool]],
+    ) -> str | None:
+        """Returns a message for the person who asked, or None when the thread speaks for it.
+        `can_see`: whether the person may read a channel (a project they may not see is
+        never named, nor where it is)."""
         key, slug = name_key(name), slugify(name)
         existing = await self.store.read(lambda tx: tx.projects.by_name(team_id, key, slug))
         if existing is not None and (existing.thread_ts or existing.channel_id != channel):
-            return await self._duplicate(existing)
+            return await self._duplicate(existing, name, can_see)
         problem = await self.slack.ensure_member(channel)
         if problem is not None:
             return NOT_MEMBER.get(problem, f"I can't post in this channel ({problem}).")
@@ -75,7 +85,9 @@ class ProjectCreator:
                 project = await self.store.write(insert)
             except DuplicateKey:
                 found = await self.store.read(lambda tx: tx.projects.by_name(team_id, key, slug))
-                return await self._duplicate(found) if found else "That name is taken."
+                if found is None:
+                    return _taken(name)
+                return await self._duplicate(found, name, can_see)
         else:
             # created earlier, but its first message never made it into Slack
             project = existing
@@ -115,13 +127,22 @@ class ProjectCreator:
         assert threaded is not None
         self.interviews.queue_current(tx, threaded, now)
 
-    async def _duplicate(self, existing: ProjectRow) -> str:
+    async def _duplicate(
+        self, existing: ProjectRow, typed: str, can_see: Callable[[str], Awaitable[bool]]
+    ) -> str:
+        if not await can_see(existing.channel_id):
+            return _taken(typed)
         where = f"<#{existing.channel_id}>"
         if existing.thread_ts:
             link = await self.slack.permalink(existing.channel_id, existing.thread_ts)
             if link:
                 where = f"<{link}|its thread> in <#{existing.channel_id}>"
         return (
-            f"A project called *{existing.name}* already exists: {where}. "
+            f"A project called *{esc(existing.name)}* already exists: {where}. "
             "Pick another name, or continue there."
         )
+
+
+def _taken(typed: str) -> str:
+    """The answer when the project holding a name is not the person's to see."""
+    return f"The project name *{esc(clip(typed, 100))}* is taken. Pick another name."

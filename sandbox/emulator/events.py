@@ -227,6 +227,7 @@ def view_submission(
             "callback_id": view.get("callback_id", ""),
             "private_metadata": view.get("private_metadata", ""),
             "title": view.get("title"),
+            "blocks": view.get("blocks", []),
             "state": {"values": values},
             "hash": emu.clock.next_ts(),
             "root_view_id": stored.id,

@@ -197,6 +197,17 @@ class AnswerRepo:
         )
         self._revision(answer.team_id, answer.id, text, status, by, now)
 
+    def take_edit(self, answer: AnswerRow, edited: str) -> bool:
+        """Whether an edit stamped `edited` (a Slack `edited.ts` in sortable form) is newer
+        than every edit applied to the answer; it is then the newest. An older edit
+        delivered late, or the same one again, is False."""
+        cur = self._conn.execute(
+            "UPDATE answers SET edited_ts = ? WHERE id = ? "
+            "AND (edited_ts IS NULL OR edited_ts < ?)",
+            (edited, answer.id, edited),
+        )
+        return cur.rowcount == 1
+
     def statuses(self, keys: list[tuple[str, int]]) -> dict[tuple[int, str], dict[str, str]]:
         """(project id, stage) → {question key: status} for many (team_id, project id)."""
         found: dict[tuple[int, str], dict[str, str]] = {}
@@ -318,6 +329,15 @@ class NoteRepo:
             "UPDATE thread_notes SET text = ?, updated_at = ? WHERE id = ?",
             (text, iso(now), note.id),
         )
+
+    def take_edit(self, note: NoteRow, edited: str) -> bool:
+        """As for an answer: whether the edit is newer than every one applied to the note."""
+        cur = self._conn.execute(
+            "UPDATE thread_notes SET edited_ts = ? WHERE id = ? "
+            "AND (edited_ts IS NULL OR edited_ts < ?)",
+            (edited, note.id, edited),
+        )
+        return cur.rowcount == 1
 
     def remove(self, note: NoteRow) -> None:
         self._conn.execute("DELETE FROM thread_notes WHERE id = ?", (note.id,))
