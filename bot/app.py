@@ -55,7 +55,48 @@ class _RateLimitRetry(_Timed, AsyncRateLimitErrorRetryHandler):
         return (int(after[0]) if after else 1) + random.random()  # noqa: S311 - jitter
 
 
+# Calls that change nothing (or change it to the same thing again): a 5xx is retried. A
+# post, an upload's completion, a reaction or an ephemeral message may have been taken
+# despite the 5xx; retrying it blindly shows it twice, so the caller decides (the poster
+# looks for the post by its key first).
+IDEMPOTENT = frozenset(
+    {
+        "auth.test",
+        "users.info",
+        "users.lookupByEmail",
+        "conversations.info",
+        "conversations.members",
+        "conversations.replies",
+        "conversations.history",
+        "chat.getPermalink",
+        "files.getUploadURLExternal",
+        "views.publish",
+    }
+)
+
+
+def api_method(url: str) -> str:
+    """The Web API method a request URL calls: `…/api/chat.postMessage?x=1` → chat.postMessage."""
+    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
 class _ServerErrorRetry(_Timed, AsyncServerErrorRetryHandler):
+    """5xx retried once, for the calls listed in IDEMPOTENT only."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if api_method(request.url) not in IDEMPOTENT:
+            return False
+        return await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
     def _seconds(self, state: RetryState, response: HttpResponse | None) -> float:
         return self.interval_calculator.calculate_sleep_duration(state.current_attempt)
 
@@ -66,8 +107,9 @@ def build_client(
     session: aiohttp.ClientSession | None = None,
     timing: Timing = REAL,
 ) -> AsyncWebClient:
-    """A Web API client that waits out 429s (Retry-After) and retries 5xx once; with a
-    session, connections to Slack are kept open and reused."""
+    """A Web API client that waits out 429s (Retry-After: Slack took nothing) and retries a
+    5xx once for idempotent calls only; with a session, connections to Slack are kept open
+    and reused."""
     return AsyncWebClient(
         token=token,
         base_url=base_url,

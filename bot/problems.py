@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bot.domain.slack_errors import Reach, reach
 from storage.store import Store, Tx
 
 LOOK_BACK = timedelta(days=14)
@@ -33,11 +34,20 @@ WHAT = {
     "reminder": "a business-metric reminder",
     "f8": "a business-metric heads-up",
     "nudge": "a check-in nudge",
+    "question": "an interview question",
+}
+BY_REACH = {
+    Reach.WORKSPACE: "the app's installation needs an admin (reinstall MLE Coach)",
+    Reach.CHANNEL: "the channel does not take my posts any more",
 }
 
 
 def describe(kind: str, project: str, channel: str, error: str) -> str:
-    advice = ADVICE.get(error, "I'll keep trying the next ones")
+    found = reach(error)
+    advice = ADVICE.get(error) or (BY_REACH.get(found) if found else None)
+    if advice is None and error.startswith(("gave up", "outcome unknown")):
+        advice = "I stopped trying this one and will go on with the next ones"
+    advice = advice or "I'll keep trying the next ones"
     return (
         f"I couldn't post {WHAT.get(kind, 'a message')} for *{project}* in <#{channel}> "
         f"({error}): {advice}."

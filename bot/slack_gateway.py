@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.slack_errors import CHANNEL, ROW, UNKNOWN_OUTCOME, WORKSPACE, is_permanent
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +23,8 @@ class Posted:
     retry_after: int | None = None
     # the post's outcome was unknown and looking for it in the channel failed too
     lookup_failed: bool = False
+    # Slack answered with a server error (5xx): it may have taken the call all the same
+    server_error: bool = False
 
     @property
     def ok(self) -> bool:
@@ -30,7 +35,25 @@ class Posted:
         """Failed in a way that leaves open whether Slack took the post (timeout, a broken
         connection, a server error)."""
         error = self.error or ""
-        return self.lookup_failed or error in UNKNOWN_OUTCOME or error.startswith("http_5")
+        return (
+            self.lookup_failed
+            or self.server_error
+            or error in UNKNOWN_OUTCOME
+            or error.startswith("http_5")
+        )
+
+    @property
+    def permanent(self) -> bool:
+        """Slack refused for good: trying again cannot help (bot/domain/slack_errors.py)."""
+        return not self.ok and not self.unknown and is_permanent(self.error or "")
+
+
+def _failed(exc: Exception) -> Posted:
+    return Posted(None, _error_code(exc), _retry_after(exc), server_error=_server_error(exc))
+
+
+def _server_error(exc: Exception) -> bool:
+    return isinstance(exc, SlackApiError) and exc.response.status_code >= 500
 
 
 def _error_code(exc: Exception) -> str:
@@ -58,31 +81,21 @@ def _retry_after(exc: Exception) -> int | None:
 
 _FAILURES = (SlackApiError, aiohttp.ClientError, TimeoutError)
 # Slack refusals that retrying will not fix: recorded, shown to the owner, not retried.
-PERMANENT = frozenset(
-    {
-        "not_in_channel",
-        "is_archived",
-        "channel_not_found",
-        "token_revoked",
-        "invalid_auth",
-        "account_inactive",
-        "msg_too_long",
-        "invalid_blocks",
-        "no_text",
-        "restricted_action",
-        "missing_scope",
-        "not_authed",
-        "team_access_not_granted",
-        "user_not_found",
-        "invalid_arguments",
-        "message_not_found",
-        "cant_update_message",
-    }
-)
-# Failures after which a post may or may not have reached Slack.
-UNKNOWN_OUTCOME = frozenset({"timeout", "network_error"})
+PERMANENT = ROW | CHANNEL | WORKSPACE
 # The metadata event type that tags our posts with their key.
 POST_EVENT = "mle_coach_post"
+
+
+def _key_tag(key: str) -> str:
+    """A short, file-name-safe tag of a post's key."""
+    return "k" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def upload_name(filename: str, key: str) -> str:
+    """The file name an upload tagged `key` is shared under: `burndown.png` →
+    `burndown-k0123456789abcdef.png`."""
+    stem, dot, ext = filename.rpartition(".")
+    return f"{stem}-{_key_tag(key)}.{ext}" if dot else f"{filename}-{_key_tag(key)}"
 
 
 class SlackGateway:
@@ -126,7 +139,7 @@ class SlackGateway:
                 channel,
                 code,
             )
-            return Posted(None, code, _retry_after(exc))
+            return _failed(exc)
         return Posted(str(response["ts"]))
 
     async def upload(
@@ -138,23 +151,25 @@ class SlackGateway:
         filename: str,
         title: str,
         comment: str,
+        key: str | None = None,
     ) -> Posted:
         """Share a file in a channel (or thread) with Slack's current upload flow
         (`files.getUploadURLExternal`, the upload, `files.completeUploadExternal`); the ts of
-        the message that shares it."""
+        the message that shares it. `key` goes into the file's name (the completion takes no
+        message metadata), so that `find_posted` finds an upload whose outcome is unknown."""
         try:
             response = await self.client.files_upload_v2(
                 channel=channel,
                 thread_ts=thread_ts,
                 content=content,
-                filename=filename,
+                filename=upload_name(filename, key) if key else filename,
                 title=title,
                 initial_comment=comment,
             )
         except (*_FAILURES, SlackRequestError) as exc:
             code = _error_code(exc)
             log.warning("file upload to %s failed: %s", channel, code)
-            return Posted(None, code, _retry_after(exc))
+            return _failed(exc)
         for shared in (response.get("files") or [{}])[:1]:
             shares = shared.get("shares") or {}
             for place in (shares.get("public") or {}, shares.get("private") or {}):
@@ -180,23 +195,31 @@ class SlackGateway:
             code = _error_code(exc)
             log.info("looking for post %s in %s failed: %s", key, channel, code)
             return Posted(None, code, _retry_after(exc))
+        tag = _key_tag(key)
         for message in response.get("messages") or []:
             metadata = message.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
             if metadata.get("event_type") == POST_EVENT and payload.get("key") == key:
                 return Posted(str(message["ts"]))
+            names = [str(f.get("name") or "") for f in message.get("files") or []]
+            if message.get("bot_id") and any(tag in name for name in names):
+                return Posted(str(message["ts"]))  # a chart we shared, found by its file name
         return Posted(None)
 
     async def react(self, channel: str, ts: str, name: str) -> bool:
+        return (await self.reaction(channel, ts, name)).ok
+
+    async def reaction(self, channel: str, ts: str, name: str) -> Posted:
+        """Add a reaction (its target's ts as `ts` when done, or there already), or why not."""
         try:
             await self.client.reactions_add(channel=channel, timestamp=ts, name=name)
         except _FAILURES as exc:
             code = _error_code(exc)
             if code == "already_reacted":
-                return True
+                return Posted(ts)
             log.warning("reactions.add failed: %s", code)
-            return False
-        return True
+            return _failed(exc)
+        return Posted(ts)
 
     async def user_tz(self, user: str) -> str | None:
         try:
@@ -302,14 +325,14 @@ class SlackGateway:
         try:
             await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
         except _FAILURES as exc:
-            return Posted(None, _error_code(exc), _retry_after(exc))
+            return _failed(exc)
         return Posted(ts)
 
     async def publish_home(self, user: str, view: dict[str, Any]) -> Posted:
         try:
             await self.client.views_publish(user_id=user, view=view)
         except _FAILURES as exc:
-            return Posted(None, _error_code(exc), _retry_after(exc))
+            return _failed(exc)
         return Posted("published")
 
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> bool:

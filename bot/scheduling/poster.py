@@ -28,7 +28,8 @@ from typing import Any
 from bot.activity import Activity
 from bot.scheduling.compose import Composed
 from bot.scheduling.kinds import DeliveryKind
-from bot.slack_gateway import PERMANENT, Posted, SlackGateway
+from bot.scheduling.policy import UNKNOWN_WAIT, Step, backoff, decide
+from bot.slack_gateway import Posted, SlackGateway
 from bot.timing import REAL, Timing
 from storage.rows import DeliveryRow
 from storage.store import Store, Tx
@@ -37,23 +38,6 @@ log = logging.getLogger(__name__)
 
 BATCH = 500
 CLAIM_STALE = timedelta(minutes=2)
-# Scheduled posts can wait; a message someone is waiting for (the next question) cannot.
-BACKOFF = (
-    timedelta(minutes=1),
-    timedelta(minutes=2),
-    timedelta(minutes=5),
-    timedelta(minutes=15),
-    timedelta(minutes=30),
-    timedelta(hours=1),
-)
-URGENT_BACKOFF = (
-    timedelta(seconds=5),
-    timedelta(seconds=15),
-    timedelta(seconds=30),
-    *BACKOFF,
-)
-# Looked for again this much later when Slack's history could not be read.
-UNKNOWN_WAIT = timedelta(seconds=60)
 CHANNELS_AT_ONCE = 50
 # Slack allows about one post a second per channel, with short bursts; pacing a tenth
 # slower than that keeps clear of 429s (each costs at least a second of Retry-After).
@@ -88,6 +72,7 @@ class Outcome(StrEnum):
 class Recorded:
     outcome: Outcome
     error: str | None = None
+    at: datetime | None = None  # when it is tried (or looked for) again
 
     def __str__(self) -> str:
         if self.outcome is Outcome.POSTED:
@@ -106,11 +91,6 @@ class Claim:
     def checking(self) -> bool:
         """Its outcome is unknown: look for it in Slack before posting again."""
         return self.row.status == "checking"
-
-
-def backoff(attempts: int, *, urgent: bool = False) -> timedelta:
-    steps = URGENT_BACKOFF if urgent else BACKOFF
-    return steps[min(attempts, len(steps) - 1)]
 
 
 def stored(row: DeliveryRow) -> Composed | None:
@@ -416,8 +396,9 @@ class Poster:
             await self.pacer.wait(row.channel_id)
             result = await publisher(row.team_id, row.subject)
         elif row.op == "react":
-            done = await self.slack.react(row.channel_id, str(composed.target_ts), composed.text)
-            result = Posted(str(composed.target_ts)) if done else Posted(None, "react_failed")
+            result = await self.slack.reaction(
+                row.channel_id, str(composed.target_ts), composed.text
+            )
         elif row.op == "upload" and composed.chart is not None and not claim.checking:
             result = await self._upload(claim, composed.chart)
         else:
@@ -426,7 +407,7 @@ class Poster:
         if result.ok and result.ts and composed.more:
             await self._continue(row, composed, result.ts)
         if recorded.outcome in (Outcome.RETRY, Outcome.UNKNOWN):
-            self._kick_later(row, result)
+            self._kick_later(row, result, recorded.at, now)
         return TickLine(row.kind, composed.label, row.slot, str(recorded))
 
     async def _find_or_post(self, claim: Claim) -> Posted:
@@ -481,8 +462,11 @@ class Poster:
                 filename=f"{spec.get('kind', 'chart')}.png",
                 title=drawn.title,
                 comment=str(spec.get("comment") or composed.text),
+                key=claim.row.delivery_key,
             )
-            if shared.ok:
+            if shared.ok or shared.unknown:
+                # shared, or perhaps: the look-up (by the key in the file's name) decides
+                # whether the text version goes out, never both
                 return shared
             log.info("upload failed (%s): posting the text version", shared.error)
         return await self._find_or_post(claim)
@@ -508,40 +492,51 @@ class Poster:
             if hook is not None:
                 hook(tx, row, result.ts, now)
             return Recorded(Outcome.POSTED)
-        error = result.error or "unknown"
-        if result.unknown and not self._publishes(row.op):
-            tx.deliveries.outcome_unknown(row.id, error, now + UNKNOWN_WAIT)
-            return Recorded(Outcome.UNKNOWN, error)
-        if error in PERMANENT:
+        decision = decide(
+            result.error or "unknown",
+            unknown=result.unknown,
+            lookup_failed=result.lookup_failed,
+            attempts=row.attempts,
+            since=row.due_at or row.claimed_at or now,
+            now=now,
+            urgent=self._urgent(row),
+            retry_after=result.retry_after,
+            lookups=not self._publishes(row.op),
+        )
+        error, at = decision.error, decision.at or now
+        if decision.step is Step.LOOK:
+            tx.deliveries.outcome_unknown(row.id, error, at)
+            return Recorded(Outcome.UNKNOWN, error, at)
+        if decision.step is Step.FAIL:
             tx.deliveries.finish(row.id, "failed", error)
             failed = self._kind(row.kind).failed
             if failed is not None:
                 failed(tx, row, error, now)
             return Recorded(Outcome.FAILED, error)
-        wait = max(
-            backoff(row.attempts, urgent=self._urgent(row)),
-            timedelta(seconds=result.retry_after or 0),
-        )
-        tx.deliveries.retry_later(row.id, error, now + wait)
-        return Recorded(Outcome.RETRY, error)
+        tx.deliveries.retry_later(row.id, error, at)
+        return Recorded(Outcome.RETRY, error, at)
 
     def _urgent(self, row: DeliveryRow) -> bool:
         """Someone waits for it: a message queued by a change (the next question), or a view
         (a Home tab that should show the change)."""
         return row.payload is not None or self._publishes(row.op)
 
-    def _kick_later(self, row: DeliveryRow, result: Posted) -> None:
+    def _kick_later(
+        self, row: DeliveryRow, result: Posted, at: datetime | None, now: datetime
+    ) -> None:
         """A message someone waits for is tried again as soon as its backoff is over, not at
         the next scheduler pass."""
         if not self._urgent(row):
             return
-        if result.unknown and not self._publishes(row.op):  # a view is just published again
+        if at is not None:
+            delay = at - now
+        elif result.unknown and not self._publishes(row.op):  # a view is just published again
             delay = UNKNOWN_WAIT
         else:
             delay = max(
                 backoff(row.attempts, urgent=True), timedelta(seconds=result.retry_after or 0)
             )
-        self.kick_in(delay.total_seconds() + 0.05)
+        self.kick_in(max(delay.total_seconds(), 0.0) + 0.05)
 
     async def close(self) -> None:
         """Stop the timers; wait (a little) for posts under way."""

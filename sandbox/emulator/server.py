@@ -57,6 +57,7 @@ class SlackEmulator:
         )
         self.calls: list[Call] = []
         self.faults: dict[str, list[Fault]] = {}
+        self.faults_after: dict[str, list[Fault]] = {}
         self.slow: dict[str, list[float]] = {}
         self.stalls: dict[str, list[float]] = {}
         self.triggers: dict[str, str] = {}
@@ -148,6 +149,13 @@ class SlackEmulator:
             Fault(status, error, retry_after) for _ in range(times)
         )
 
+    def fail_after_next(
+        self, method: str, *, status: int = 500, error: str = "internal_error", times: int = 1
+    ) -> None:
+        """Make the next `times` calls to `method` take effect, then answer with an error
+        (Slack took the post, but its answer was a 5xx: the caller cannot tell)."""
+        self.faults_after.setdefault(method, []).extend(Fault(status, error) for _ in range(times))
+
     def stall_next(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Hold the next calls to `method` before acting; a caller that goes away meanwhile
         gets nothing done (as if its request never reached Slack)."""
@@ -210,6 +218,10 @@ class SlackEmulator:
         delays = self.slow.get(method)
         if delays:
             await asyncio.sleep(delays.pop(0))
+        after = self.faults_after.get(method)
+        if after:
+            fault = after.pop(0)
+            return self._answer(method, params, ApiError(fault.error, status=fault.status))
         return self._answer(method, params, result)
 
     def _answer(

@@ -168,6 +168,19 @@ def _readable(emu: SlackEmulator, channel_id: str) -> list[Message]:
     return [m for m in emu.workspace.messages.get(channel_id, []) if not m.deleted]
 
 
+def _api_message(emu: SlackEmulator, message: Message, *, with_metadata: bool) -> dict[str, Any]:
+    """A message as history reads show it: with its shared files' objects, as Slack's do."""
+    data = message.to_api(with_metadata=with_metadata)
+    files = [emu.workspace.files[f] for f in message.files if f in emu.workspace.files]
+    if files:
+        data["files"] = [
+            {"id": f.id, "name": f.filename, "title": f.title or f.filename, "size": f.length}
+            for f in files
+        ]
+        data["upload"] = False
+    return data
+
+
 def _flag(params: dict[str, Any], name: str) -> bool:
     return str(params.get(name, "")).lower() in ("1", "true")
 
@@ -183,7 +196,7 @@ async def conversations_replies(emu: SlackEmulator, params: dict[str, Any]) -> d
     limit = int(params.get("limit") or 1000)
     meta = _flag(params, "include_all_metadata")
     return {
-        "messages": [m.to_api(with_metadata=meta) for m in thread[:limit]],
+        "messages": [_api_message(emu, m, with_metadata=meta) for m in thread[:limit]],
         "has_more": len(thread) > limit,
     }
 
@@ -197,7 +210,7 @@ async def conversations_history(emu: SlackEmulator, params: dict[str, Any]) -> d
     meta = _flag(params, "include_all_metadata")
     newest_first = list(reversed(top))
     return {
-        "messages": [m.to_api(with_metadata=meta) for m in newest_first[:limit]],
+        "messages": [_api_message(emu, m, with_metadata=meta) for m in newest_first[:limit]],
         "has_more": len(top) > limit,
     }
 

@@ -373,14 +373,18 @@ class DeliveryRepo:
     def failures_of_owner(
         self, team_id: str, owner_id: str, since: datetime, unreported_only: bool
     ) -> list[tuple[int, str, str, str, str]]:
-        """Posts Slack refused for good, for the owner's projects and their models:
+        """Posts Slack refused for good (or given up), for the owner's projects, their
+        models and their threads:
         (delivery id, kind, project name, channel, error), newest first."""
         cur = self._conn.execute(
             "SELECT d.id, d.kind, p.name, d.channel_id, d.error FROM deliveries d "
             "JOIN projects p ON p.team_id = d.team_id AND p.owner_id = ? AND ("
             "(d.kind IN ('checkin', 'parent') AND d.subject = CAST(p.id AS TEXT)) OR "
             "(d.kind IN ('reminder', 'f8') AND d.subject IN (SELECT CAST(m.id AS TEXT) FROM "
-            "models m WHERE m.team_id = p.team_id AND m.project_id = p.id))) "
+            "models m WHERE m.team_id = p.team_id AND m.project_id = p.id)) OR "
+            # anything else of ours in the project's thread: its questions, briefs, charts
+            "(d.op IN ('post', 'upload') AND d.thread_ts = p.thread_ts AND "
+            "d.channel_id = p.channel_id)) "
             "WHERE d.team_id = ? AND d.status = 'failed' AND d.created_at >= ? "
             "AND (? = 0 OR d.reported_at IS NULL) ORDER BY d.id DESC LIMIT 20",
             (owner_id, team_id, iso(since), int(unreported_only)),
