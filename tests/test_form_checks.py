@@ -244,3 +244,17 @@ async def test_a_taken_model_name_never_says_which_project_holds_it(harness: Har
     said = await _typed(h, "deploy public-thing zebra-model", "U0ALICE")
     assert "taken by project *Zebra secret project*" in said, said
     assert _execute(h.database, "SELECT COUNT(*) FROM models") == [(1,)]
+
+
+async def test_the_form_keeps_the_units_a_number_is_written_with(harness: Harness) -> None:
+    """`4.1%` in the form means what it means in `/mle metric … baseline=4.1%`."""
+    h = harness
+    model_id = await _deployed(h)
+    values = _metric_form(baseline="4.1%")
+    values["target"] = {"value": {"type": "number_input", "value": "3.8%"}}
+    assert await _submit_metric_form(h, model_id, values) == {}
+    await _typed(h, 'metric churn-lgbm "weekly churn" baseline=4.1% target=3.8%', "U0ALICE")
+    rows = _execute(
+        h.database, "SELECT name, baseline, target, unit FROM business_metrics ORDER BY id"
+    )
+    assert [row[1:] for row in rows] == [rows[1][1:]] * 2, rows
