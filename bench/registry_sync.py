@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Settings
-from bot.registry.client import RegistryClient
+from bot.registry.client import RegistryClient, Unreadable
 from bot.runtime import Runtime
 from sandbox.emulator import SlackEmulator
 from tests.mlflow_server import mlflow_server
@@ -70,6 +70,8 @@ async def bare_read(url: str) -> float:
     client = RegistryClient(url)
     started = time.perf_counter()
     for model in await client.registered_models():
+        if isinstance(model, Unreadable):
+            continue
         found = model.deployed(("champion",))
         if found is not None:
             run = await client.run_of(model.name, found[0])

@@ -119,6 +119,7 @@ async def _tick(settings: Settings, at: datetime | None, dry_run: bool) -> None:
     services = await open_services(settings, clock=lambda: moment)
     try:
         lines = await services.scheduler_pass(moment, dry_run=dry_run)
+        await services.registry.settle()  # the pass's sync, within its deadline
     finally:
         await close_services(services)
     print(f"tick at {moment.isoformat()}{' (dry run)' if dry_run else ''}: {len(lines)} item(s)")

@@ -110,6 +110,7 @@ class Runtime:
             except TimeoutError:
                 log.warning("stopping while a scheduler pass is still running")
         await self.services.ticker.poster.close()
+        await self.services.registry.close()  # a sync under way stops (the next one resumes)
         try:
             await self.services.activity.idle(timeout=10)
         except TimeoutError:
@@ -142,6 +143,7 @@ async def open_services(
 
 
 async def close_services(services: Services) -> None:
+    await services.registry.close()
     if services.slack.client.session is not None:
         await services.slack.client.session.close()
     await services.store.close()

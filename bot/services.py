@@ -202,7 +202,7 @@ class Services:
             moment = now or self.clock()
             await self.store.write(lambda tx: tx.events.purge_expired(moment))
             await self.inbox.purge(moment)
-            await self.registry.maybe_run(moment)
+            self.registry.start(moment)  # a task of its own, with its deadline: not awaited
         return lines
 
     async def first_delivery(self, team_id: str, event_id: str) -> bool:

@@ -4,6 +4,7 @@ thread "from MLflow"."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from bot.blocks import clip, esc
@@ -15,7 +16,7 @@ from bot.models.render import fix_command
 from bot.registry.client import Registered
 from bot.registry.report import PROJECT_TAG, WORKSPACE_TAG, Report
 from bot.scheduling import outbox
-from storage.rows import ProjectRow
+from storage.rows import ModelRow, ProjectRow
 from storage.store import Tx
 
 
@@ -178,17 +179,60 @@ def retire_gone(
     now: datetime,
     report: Report,
     dry_run: bool,
+    *,
+    complete: bool = True,
+    deletions: bool = True,
 ) -> None:
     """Models mirroring a registered model with no deployed alias left, or deleted from
-    the registry, are retired."""
-    for model in tx.models.mirrored():
-        if model.registry in deployed:
+    the registry, are retired. `complete`: every listed model was reached (else nothing is
+    retired); `deletions`: the listing was read well enough to tell a model is gone. A model
+    is retired as deleted when the last good sync did not see it either; a sync that would
+    retire more than half of the followed models (two or more) retires none."""
+    followed = tx.models.mirrored()
+    missed: dict[str, set[str]] = {}  # team → models the last good sync did not see
+    going: list[tuple[ModelRow, str]] = []
+    for model in followed:
+        if model.registry is None or model.registry in deployed:
             continue
-        why = (
-            "has no deployed alias left in MLflow"
-            if model.registry in registered
-            else "was deleted from the MLflow registry"
-        )
+        if model.team_id not in missed:
+            missed[model.team_id] = missed_before(tx, model.team_id)
+        project = tx.projects.get(model.team_id, model.project_id)
+        label = project.name if project else ""
+        if model.registry in registered:
+            if complete:
+                going.append((model, "has no deployed alias left in MLflow"))
+            continue
+        if deletions and model.registry in missed[model.team_id]:
+            going.append((model, "was deleted from the MLflow registry"))
+        elif deletions:  # the first good sync not to see it
+            report.missing.append([model.team_id, model.registry, label])
+            report.problems.append(
+                [
+                    model.team_id,
+                    f"{model.registry}: not found in the registry; it is retired if the "
+                    "next sync does not find it either",
+                ]
+            )
+        elif model.registry in missed[model.team_id]:  # carried to the next good sync
+            report.missing.append([model.team_id, model.registry, label])
+    if len(going) > 1 and 2 * len(going) > len(followed):
+        for model, why in going:
+            if why.startswith("was deleted"):
+                project = tx.projects.get(model.team_id, model.project_id)
+                report.missing.append(
+                    [model.team_id, model.registry or "", project.name if project else ""]
+                )
+        for team_id in sorted({model.team_id for model, _ in going}):
+            report.problems.append(
+                [
+                    team_id,
+                    f"{len(going)} of the {len(followed)} models followed from MLflow would "
+                    "be retired at once: none was, in case the registry answered wrongly "
+                    "(`/mle retire` retires a model that is really gone)",
+                ]
+            )
+        return
+    for model, why in going:
         project = tx.projects.get(model.team_id, model.project_id)  # locked: see _apply
         fresh = tx.models.get(model.team_id, model.id)
         if fresh is None or fresh.retired_at is not None:
@@ -199,3 +243,11 @@ def retire_gone(
         tx.models.retire(model.team_id, model.id, now)
         line = f"🪦 *{esc(model.name)}* {why}: retired, and its business-metric reminders stop."
         tx.deliveries.add_many(outbox.thread_line("thread", project, line, now))
+
+
+def missed_before(tx: Tx, team_id: str) -> set[str]:
+    """The followed models the last good sync of a workspace did not find in the registry."""
+    latest = tx.registry.latest(team_id)
+    if latest is None:
+        return set()
+    return {str(m[0]) for m in json.loads(latest[1]).get("missing") or [] if m}

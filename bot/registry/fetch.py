@@ -68,9 +68,11 @@ class TagReader:
         point = run_id = None
         if kpi is not None:
             run_id = await self.client.run_of(model.name, version)
+            left_out: list[str] = []  # points that cannot be read (a time in nanoseconds)
             if run_id:
-                point = await self.client.latest_point(run_id, kpi.name)
-            if point is None:
+                point = await self.client.latest_point(run_id, kpi.name, left_out)
+            problems += left_out
+            if point is None and not left_out:
                 problems.append(await self._no_value(model.name, version, run_id, kpi.name))
         unread = tuple(sorted({m.group(1) for p in problems for m in [_TAG.search(p)] if m}))
         if warning:

@@ -24,6 +24,8 @@ class Report:
     unmatched: list[list[str]] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     problems: list[list[str]] = field(default_factory=list)  # team ("" any), what
+    # followed models a good sync did not find: team, registered model, project
+    missing: list[list[str]] = field(default_factory=list)
 
     def for_team(self, team_id: str) -> str:
         return json.dumps(
@@ -33,6 +35,7 @@ class Report:
                 "matched": [m[1:] for m in self.matched if m[0] == team_id],
                 "unmatched": [u[1:] for u in self.unmatched if u[0] in ("", team_id)],
                 "problems": [p[1] for p in self.problems if p[0] in ("", team_id)],
+                "missing": [m[1:] for m in self.missing if m[0] == team_id],
             }
         )
 
@@ -60,6 +63,7 @@ def registry_text(
     ran_at, raw = latest
     data = json.loads(raw)
     secret = {m[0] for m in data.get("matched") or [] if m[1] in (hidden or set())}
+    secret |= {m[0] for m in data.get("missing") or [] if m[1] in (hidden or set())}
     data["matched"] = [m for m in data.get("matched") or [] if m[0] not in secret]
     data["problems"] = [p for p in data.get("problems") or [] if p.split(":", 1)[0] not in secret]
     here = f" (this workspace's `{WORKSPACE_TAG}`: `{team_id}`)" if team_id else ""

@@ -2,33 +2,54 @@
 `mle.project` whose version carries a deployed alias (or the legacy stage Production) is
 deployed in MLE Coach too; the alias moving to another version is a new version; no deployed
 alias left retires it. Each change is applied once (one unit per registered model, written
-only when MLE Coach's state differs) and said in the project thread, "from MLflow"."""
+only when MLE Coach's state differs) and said in the project thread, "from MLflow".
+
+The registry is not trusted to answer well or at all: a sync has SYNC_DEADLINE seconds and
+each model MODEL_DEADLINE of them; a model or point that cannot be read is reported (in
+`/mle registry`, and once in the project thread) and skipped while the rest sync; a model is
+retired as deleted only when two good syncs in a row have not seen it, and a sync that would
+retire more than half of the followed models retires none. In a scheduler pass the sync is a
+task of its own (`start`): the pass never waits for it."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 
 from bot.activity import Activity
+from bot.blocks import clip, esc
 from bot.bus import KpiChanged, home_changed
 from bot.domain.bank import QuestionBank
 from bot.domain.names import name_key, slugify
 from bot.models.kpis import KpiService
-from bot.registry.client import Missing, Registered, RegistryClient, RegistryError
+from bot.registry.client import (
+    TAG_CAP,
+    Malformed,
+    Missing,
+    Registered,
+    RegistryClient,
+    RegistryError,
+    Unreadable,
+)
 from bot.registry.deploys import deploy, find_project, retire_gone
 from bot.registry.fetch import Fetched
 from bot.registry.kpis import KpiMirror, Writes
 from bot.registry.report import PROJECT_TAG, WORKSPACE_TAG, Report
+from bot.scheduling import outbox
 from bot.slack_gateway import SlackGateway
 from storage.rows import NewDelivery
 from storage.store import Store, Tx
 from storage.timefmt import iso, parse
 
 log = logging.getLogger(__name__)
+SYNC_DEADLINE = 60.0  # seconds a whole sync may take (then it stops, and retires nothing)
+MODEL_DEADLINE = 10.0  # seconds to read one model's KPI and to write its tags (then skipped)
 
 
 class RegistrySync:
@@ -56,6 +77,9 @@ class RegistrySync:
         self.activity = activity
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_error: str | None = None
+        self.deadline = SYNC_DEADLINE
+        self.model_deadline = MODEL_DEADLINE
+        self._sync: asyncio.Task[Report | None] | None = None
 
     def kpi_changed(self, changed: KpiChanged) -> None:
         """A model's KPIs changed in Slack (the bus, after the commit): write them to its
@@ -106,12 +130,18 @@ class RegistrySync:
         if writes is not None:
             await self._write_tags(writes, Report(ran_at=iso(now)))
 
-    async def _write_tags(self, writes: Writes, report: Report) -> None:
+    async def _write_tags(
+        self, writes: Writes, report: Report, budget: float | None = None
+    ) -> None:
         """Write what a unit left for the registry; once written, both sides are in step."""
         if not (writes.set or writes.delete):
             return
         assert self.mirror is not None
-        problem = await self.mirror.write(writes)
+        try:
+            async with asyncio.timeout(budget):
+                problem = await self.mirror.write(writes)
+        except TimeoutError:
+            problem = f"writing them took longer than {budget:g} s"
         if problem is not None:
             report.problems.append(
                 [writes.team_id, f"{writes.registered}: its tags were not written ({problem})"]
@@ -126,6 +156,26 @@ class RegistrySync:
     @property
     def enabled(self) -> bool:
         return self.client is not None
+
+    def start(self, now: datetime) -> None:
+        """The sync of a scheduler pass, as a task of its own (the pass does not wait for
+        it); none is started while one runs. It ends within `deadline`."""
+        if self.client is None or (self._sync is not None and not self._sync.done()):
+            return
+        self.activity.begin()
+        self._sync = asyncio.get_running_loop().create_task(self.maybe_run(now))
+        self._sync.add_done_callback(lambda _: self.activity.end())
+
+    async def settle(self) -> None:
+        """Wait for the sync under way, if any (it has its deadline): `mle-coach tick`."""
+        if self._sync is not None:
+            await asyncio.wait([self._sync])
+
+    async def close(self) -> None:
+        """Stop the sync under way (shutting down; the next period's sync does its work)."""
+        if self._sync is not None and not self._sync.done():
+            self._sync.cancel()
+            await asyncio.wait([self._sync])
 
     async def maybe_run(self, now: datetime) -> Report | None:
         """A sync as part of a scheduler pass, at most once per MLFLOW_SYNC_MINUTES however
@@ -155,60 +205,189 @@ class RegistrySync:
         if self.client is None:
             report.error = "MLFLOW_TRACKING_URI is not set"
             return report
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + self.deadline
         try:
-            registered = await self.client.registered_models()
-        except RegistryError as exc:
-            report.error = str(exc)
+            async with asyncio.timeout_at(ends):
+                listing = await self.client.registered_models()
+        except (RegistryError, TimeoutError) as exc:
+            report.error = (
+                str(exc)
+                if isinstance(exc, RegistryError)
+                else f"the sync took longer than its {self.deadline:g} s (reading the list "
+                "of registered models)"
+            )
             if report.error != self._last_error:  # said once, not every few minutes
-                log.warning("MLflow registry sync: %s", exc)
+                log.warning("MLflow registry sync: %s", report.error)
             self._last_error = report.error
             await self._record(report, dry_run)
             return report  # nothing is retired because the registry could not be read
         self._last_error = None
-        names = {model.name for model in registered}
-        deployed_names = set()
+        sweep = Sweep()
         emails: dict[str, str | None] = {}
-        unreachable = False
-        for model in registered:
-            found = model.deployed(self.aliases)
-            if found is None:
+        for entry in listing:
+            if isinstance(entry, Unreadable):
+                await self._unreadable(entry, now, report, sweep, dry_run)
                 continue
-            deployed_names.add(model.name)
-            pointed = {a: v for a, v in model.aliases.items() if a in self.aliases}
-            if len(set(pointed.values())) > 1:
-                listed = ", ".join(f"`{a}` → v{v}" for a, v in pointed.items())
-                report.problems.append(
-                    [
-                        model.tags.get(WORKSPACE_TAG, "").strip(),
-                        f"{model.name}: its deployed aliases point at different versions "
-                        f"({listed}); v{found[0]} is followed (`{found[1]}` comes first in "
-                        "MLFLOW_DEPLOYED_ALIASES)",
-                    ]
-                )
-            fetched = None
-            if self.mirror is not None and model.tags.get(PROJECT_TAG) and not unreachable:
-                try:
-                    fetched = await self.mirror.fetch(model, found[0], emails)
-                except Missing:
-                    pass  # its version or run is gone: nothing to take from it
-                except RegistryError as exc:
-                    # the server fails now: the rest of this sync goes without KPIs
-                    unreachable = True
-                    report.problems.append(["", f"reading KPIs stopped at {model.name}: {exc}"])
-            unit = partial(
-                self._apply, model=model, found=found, now=now, report=report, fetched=fetched
+            sweep.names.add(entry.name)
+            if loop.time() >= ends:
+                sweep.complete = False
+                sweep.late.add(entry.name)
+                continue
+            try:
+                await self._one(entry, now, report, sweep, emails, ends, dry_run)
+            except TimeoutError:
+                if loop.time() >= ends:
+                    sweep.complete = False
+                    sweep.late.add(entry.name)
+                    continue
+                said = f"reading it took longer than its {self.model_deadline:g} s: skipped"
+                await self._skipped(entry.name, entry, said, now, report, sweep, dry_run)
+            except Exception as exc:  # one model's surprise: the others sync
+                log.exception("MLflow registry sync: a model could not be synced")
+                said = f"it could not be synced ({type(exc).__name__}): skipped"
+                await self._skipped(entry.name, entry, said, now, report, sweep, dry_run)
+        if not sweep.complete:
+            done = len(sweep.names)
+            report.problems.append(
+                [
+                    "",
+                    f"The sync took longer than its {self.deadline:g} s and stopped after "
+                    f"{done - len(sweep.late)} of {done} registered models: the rest wait for "
+                    "the next sync, and nothing was retired.",
+                ]
             )
-            writes = await (self.store.rehearse(unit) if dry_run else self.store.write(unit))
-            if writes is not None:
-                if dry_run:
-                    report.changes += writes.notes
-                else:
-                    await self._write_tags(writes, report)
         await self.store.write(
-            lambda tx: retire_gone(tx, deployed_names, names, now, report, dry_run)
+            lambda tx: retire_gone(
+                tx,
+                sweep.deployed | sweep.kept,
+                sweep.names | sweep.kept,
+                now,
+                report,
+                dry_run,
+                complete=sweep.complete,
+                deletions=sweep.complete and not sweep.unnamed,
+            )
         )
         await self._record(report, dry_run)
         return report
+
+    async def _one(
+        self,
+        model: Registered,
+        now: datetime,
+        report: Report,
+        sweep: Sweep,
+        emails: dict[str, str | None],
+        ends: float,
+        dry_run: bool,
+    ) -> None:
+        """One registered model: deploy or move it, and keep its KPI in step."""
+        found = model.deployed(self.aliases)
+        if found is None:
+            return
+        sweep.deployed.add(model.name)
+        workspace = model.tags.get(WORKSPACE_TAG, "").strip()
+        pointed = {a: v for a, v in model.aliases.items() if a in self.aliases}
+        if len(set(pointed.values())) > 1:
+            listed = ", ".join(f"`{a}` → v{v}" for a, v in pointed.items())
+            report.problems.append(
+                [
+                    workspace,
+                    f"{model.name}: its deployed aliases point at different versions "
+                    f"({listed}); v{found[0]} is followed (`{found[1]}` comes first in "
+                    "MLFLOW_DEPLOYED_ALIASES)",
+                ]
+            )
+        loop = asyncio.get_running_loop()
+        budget = min(ends, loop.time() + self.model_deadline)
+        fetched = None
+        said: list[str] = []
+        if model.refused:
+            said += [
+                f"the tag `{tag}` is {length:,} characters long (at most {TAG_CAP:,} are "
+                "read): its KPI tags were left unread"
+                for tag, length in sorted(model.refused.items())
+            ]
+        elif self.mirror is not None and model.tags.get(PROJECT_TAG) and not sweep.unreachable:
+            try:
+                async with asyncio.timeout_at(budget):
+                    fetched = await self.mirror.fetch(model, found[0], emails)
+            except Missing:
+                pass  # its version or run is gone: nothing to take from it
+            except Malformed as exc:  # this model's answers: the others are read
+                said.append(f"its KPI's value was not read: {exc}")
+            except RegistryError as exc:
+                # the server fails now: the rest of this sync goes without KPIs
+                sweep.unreachable = True
+                report.problems.append(["", f"reading KPIs stopped at {model.name}: {exc}"])
+        for problem in said:
+            report.problems.append([workspace, f"{model.name}: {problem}"])
+        unit = partial(
+            self._apply, model=model, found=found, now=now, report=report, fetched=fetched
+        )
+        writes = await (self.store.rehearse(unit) if dry_run else self.store.write(unit))
+        if said and not dry_run:
+            await self.store.write(
+                partial(self._tell, name=model.name, model=model, said=said, now=now)
+            )
+        if writes is not None:
+            if dry_run:
+                report.changes += writes.notes
+            else:
+                await self._write_tags(writes, report, max(budget - loop.time(), 0.001))
+
+    async def _unreadable(
+        self, entry: Unreadable, now: datetime, report: Report, sweep: Sweep, dry_run: bool
+    ) -> None:
+        if entry.name is None:
+            sweep.unnamed = True  # it may be a followed model: no model is retired as deleted
+            report.problems.append(["", f"{entry.why}: skipped"])
+            return
+        await self._skipped(entry.name, None, f"{entry.why}: skipped", now, report, sweep, dry_run)
+
+    async def _skipped(
+        self,
+        name: str,
+        model: Registered | None,
+        said: str,
+        now: datetime,
+        report: Report,
+        sweep: Sweep,
+        dry_run: bool,
+    ) -> None:
+        """A model left as it is by this sync (neither deployed nor retired), and why."""
+        sweep.kept.add(name)
+        workspace = model.tags.get(WORKSPACE_TAG, "").strip() if model else ""
+        report.problems.append([workspace, f"{name}: {said}"])
+        if dry_run:
+            return
+        try:
+            await self.store.write(
+                partial(self._tell, name=name, model=model, said=[said], now=now)
+            )
+        except Exception:
+            log.exception("MLflow registry sync: a problem could not be said in its thread")
+
+    @staticmethod
+    def _tell(tx: Tx, name: str, model: Registered | None, said: list[str], now: datetime) -> None:
+        """Say a model's problems in its project's thread, each once (a key per problem)."""
+        project = find_project(tx, model, Report(ran_at="")) if model is not None else None
+        if project is None:  # no readable tags: the project of the model that follows it
+            row = next((m for m in tx.models.mirrored() if m.registry == name), None)
+            project = tx.projects.get(row.team_id, row.project_id) if row else None
+        if project is None:
+            return
+        for problem in said:
+            text = (
+                f"⚠️ From MLflow, *{esc(clip(name, 100))}*: {esc(problem)}. Shown by "
+                "`/mle registry` while it lasts; said here once."
+            )
+            digest = hashlib.sha256(f"{name}\n{problem}".encode()).hexdigest()[:24]
+            key = f"mlflow-problem:{project.id}:{digest}"
+            tx.deliveries.add_many(
+                [replace(d, key=key) for d in outbox.thread_line("thread", project, text, now)]
+            )
 
     async def _record(self, report: Report, dry_run: bool) -> None:
         if dry_run:
@@ -227,6 +406,7 @@ class RegistrySync:
                     data["good_at"] = last.get("good_at") if last.get("error") else iso(before[0])
                     data["matched"] = last.get("matched") or []
                     data["unmatched"] = last.get("unmatched") or []
+                    data["missing"] = last.get("missing") or []
                 tx.registry.record(team_id, parse(report.ran_at), json.dumps(data))
 
         await self.store.write(record)
@@ -260,3 +440,16 @@ class RegistrySync:
         if writes.people:
             home_changed(tx, *writes.people)
         return writes
+
+
+@dataclass
+class Sweep:
+    """What one sync saw of the registered models, for what it may retire."""
+
+    names: set[str] = field(default_factory=set)  # every registered model listed
+    deployed: set[str] = field(default_factory=set)  # those with a deployed alias
+    kept: set[str] = field(default_factory=set)  # listed but skipped: left as they are
+    late: set[str] = field(default_factory=set)  # not reached before the deadline
+    unnamed: bool = False  # an entry could not be read at all (it may be a followed one)
+    complete: bool = True  # every model was reached before the deadline
+    unreachable: bool = False  # the server stopped answering: no more KPIs this sync
