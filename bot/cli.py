@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, LogFormat, Settings, load_settings
 from bot.redact import configure_logging
 from storage.errors import Unavailable
 from storage.open import is_sqlite, sqlite_path
@@ -163,12 +163,24 @@ async def _socket(settings: Settings) -> None:
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", mode="Socket Mode")
     stop = stop_signals()
     runtime = await Runtime.create(settings, socket_mode=True)
+    metrics_site = None
     try:
         await runtime.start_socket()
+        ready = "MLE Coach connected in Socket Mode"
+        if settings.METRICS_PORT is not None:
+            from bot.http_site import start_site
+            from bot.metrics_http import make_metrics_app
+
+            metrics_site, bound = await start_site(
+                make_metrics_app(runtime.services), settings.HOST, settings.METRICS_PORT
+            )
+            ready += f"; metrics on http://{settings.HOST}:{bound}/metrics"
         runtime.start_scheduler()
-        print("MLE Coach connected in Socket Mode", flush=True)
+        print(ready, flush=True)
         await stop.wait()
     finally:
+        if metrics_site is not None:
+            await metrics_site.cleanup()
         await runtime.close()
 
 
@@ -254,7 +266,9 @@ def main(argv: list[str] | None = None) -> int:
                 verb = "sandbox"
         # the sandbox is a chat in the terminal: only problems are logged there
         configure_logging(
-            "WARNING" if verb == "sandbox" else settings.LOG_LEVEL.value, _secrets(settings)
+            "WARNING" if verb == "sandbox" else settings.LOG_LEVEL.value,
+            _secrets(settings),
+            json_lines=settings.LOG_FORMAT is LogFormat.JSON and verb != "sandbox",
         )
         if verb == "serve":
             host = args.host if getattr(args, "host", None) is not None else settings.HOST

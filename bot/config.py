@@ -12,6 +12,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from storage.open import POSTGRES_SCHEMES, is_postgres, is_sqlite, sqlite_path
 
 
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"  # one JSON object per line: time, level, logger, message, exc
+
+
 class LogLevel(StrEnum):
     DEBUG = "DEBUG"
     INFO = "INFO"
@@ -32,6 +37,8 @@ EXPECTED = {
     "PORT": "a whole number from 1 to 65535",
     "TICK_SECONDS": "a whole number of seconds from 1 to 86400",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+    "LOG_FORMAT": "text or json",
+    "METRICS_PORT": "a whole number from 1 to 65535 (unset: no metrics port in Socket Mode)",
     "QUESTION_BANK": "the path of a question bank YAML file",
     "MLFLOW_TRACKING_URI": "an http(s):// MLflow tracking server URL (unset: no registry sync)",
     "MLFLOW_DEPLOYED_ALIASES": "comma-separated model aliases that mean deployed",
@@ -62,6 +69,9 @@ class Settings(BaseSettings):
     PORT: int = Field(default=3000, ge=1, le=65535)
     TICK_SECONDS: int = Field(default=60, ge=1, le=86400)
     LOG_LEVEL: LogLevel = LogLevel.INFO
+    LOG_FORMAT: LogFormat = LogFormat.TEXT
+    # Socket Mode has no HTTP server: GET /metrics is served on this port when it is set
+    METRICS_PORT: int | None = Field(default=None, ge=1, le=65535)
     QUESTION_BANK: str | None = None
     # The MLflow Model Registry (MLflow's own variable names); unset URI: the sync is off.
     MLFLOW_TRACKING_URI: str | None = None
@@ -130,6 +140,16 @@ class Settings(BaseSettings):
     @classmethod
     def _level_upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("LOG_FORMAT", mode="before")
+    @classmethod
+    def _format_lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("METRICS_PORT", mode="before")
+    @classmethod
+    def _blank_port_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def sqlite_path(self) -> str:

@@ -4,8 +4,10 @@ nobody can forge a log line."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from datetime import UTC, datetime
 
 _TOKEN = re.compile(r"\b(xox[a-z]|xapp)-[A-Za-z0-9-]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
@@ -37,9 +39,32 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str, secrets: list[str]) -> None:
+class JsonLines(logging.Formatter):
+    """One JSON object per line (LOG_FORMAT=json): time, level, logger, message, exc. The
+    record has been through RedactingFilter: no token, one line, the traceback redacted."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, str] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        exc = record.exc_text or (
+            self.formatException(record.exc_info) if record.exc_info else None
+        )
+        if exc:
+            line["exc"] = exc
+        return json.dumps(line)  # \u escapes: no character of it can break the line
+
+
+def configure_logging(level: str, secrets: list[str], *, json_lines: bool = False) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonLines()
+        if json_lines
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):

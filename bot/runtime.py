@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from bot import metrics
 from bot.app import WEB_API_TIMEOUT, build_app, build_client
 from bot.config import Settings
 from bot.http_site import start_site
@@ -82,7 +83,7 @@ class Runtime:
 
     async def _one_pass(self) -> None:
         try:
-            for line in await self.services.scheduler_pass():
+            for line in await metrics.timed(metrics.SCHEDULER_PASS, self.services.scheduler_pass()):
                 log.info("%s", line)
         except Exception:
             log.exception("scheduler pass failed")
@@ -132,7 +133,10 @@ async def open_services(
     bank = question_bank(settings)
     store = await open_store(settings.DATABASE_URL, pool_size=settings.DATABASE_POOL_SIZE)
     # with a session of its own, the client's `timeout` is not used: the session's is
-    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=web_api_timeout))
+    session = aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=web_api_timeout),
+        trace_configs=[metrics.slack_trace(settings.SLACK_API_URL)],  # counts Slack's 429s
+    )
     token = settings.SLACK_BOT_TOKEN.get_secret_value() if settings.SLACK_BOT_TOKEN else None
     client = build_client(token, settings.SLACK_API_URL, session, timing)
     from handlers import wire_inbox

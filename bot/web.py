@@ -1,4 +1,4 @@
-"""HTTP mode: `POST /slack/events` into Bolt and `GET /healthz`."""
+"""HTTP mode: `POST /slack/events` into Bolt, `GET /healthz` and `GET /metrics`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot import __version__
+from bot.metrics_http import metrics_handler
 from bot.services import Services
 from bot.verify import log_refusal, refusal
 from handlers.middleware import is_message_event, take_message_event
@@ -101,4 +102,5 @@ def make_web_app(app: AsyncApp, services: Services) -> web.Application:
     web_app = web.Application(client_max_size=MAX_BODY)
     web_app.router.add_post("/slack/events", slack_events)
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/metrics", metrics_handler(services))
     return web_app

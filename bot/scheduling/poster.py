@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot import metrics
 from bot.activity import Activity
 from bot.scheduling.compose import Composed
 from bot.scheduling.kinds import DeliveryKind
@@ -404,6 +405,7 @@ class Poster:
         else:
             result = await self._find_or_post(claim)
         recorded = await self.store.write(lambda tx: self._record(tx, row, composed, result, now))
+        metrics.POSTS.labels(recorded.outcome.name.lower()).inc()
         if result.ok and result.ts and composed.more:
             await self._continue(row, composed, result.ts)
         if recorded.outcome in (Outcome.RETRY, Outcome.UNKNOWN):

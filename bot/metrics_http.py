@@ -1,0 +1,31 @@
+"""`GET /metrics`: on the HTTP server in HTTP mode, on METRICS_PORT in Socket Mode."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from aiohttp import web
+
+from bot import metrics
+from bot.services import Services
+
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def metrics_handler(services: Services) -> Handler:
+    engine = "postgresql" if services.settings.postgres else "sqlite"
+
+    async def serve_metrics(request: web.Request) -> web.Response:
+        # an engine that runs a unit again when it lost a race counts it (PostgreSQL)
+        retried: Mapping[str, int] = getattr(services.store, "retried", {})
+        body = await metrics.scrape(services.store, services.clock(), engine, retried)
+        return web.Response(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})
+
+    return serve_metrics
+
+
+def make_metrics_app(services: Services) -> web.Application:
+    """Socket Mode has no HTTP server of its own: this one serves only `/metrics`."""
+    app = web.Application()
+    app.router.add_get("/metrics", metrics_handler(services))
+    return app
