@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -53,29 +54,51 @@ def _metadata_model(view: dict[str, Any]) -> int | None:
 
 async def _form_target(services: Services, body: dict[str, Any]) -> str | None:
     """Why the ids a form carries (`private_metadata`) name nothing this person may act on,
-    or None: they must belong together and to a project whose channel the person can read
-    (the same as a command's lookup: else it does not exist)."""
+    or None."""
     view = body.get("view") or {}
-    team, user = _ids(body)
+    if view.get("callback_id") == "blocker":
+        return await _checkin_target(services, body, checkin_of(view))
+    return await _model_target(services, body, _metadata_model(view))
+
+
+def _sees(services: Services, body: dict[str, Any]) -> Callable[[str], Awaitable[bool]]:
+    """Whether the person who pressed or sent may read a channel (as a command's lookup
+    asks: what they may not see does not exist for them)."""
+    _, user = _ids(body)
 
     async def can_see(channel: str) -> bool:
         return await services.visibility.can_see(user, channel, "")
 
-    if view.get("callback_id") == "blocker":
-        found = await services.checkins.form_checkin(team, checkin_of(view), can_see)
-        return None if found is not None else "That check-in no longer exists."
-    model_id = _metadata_model(view)
-    model = await services.models.form_model(team, model_id, can_see) if model_id else None
+    return can_see
+
+
+async def _checkin_target(services: Services, body: dict[str, Any], value: str) -> str | None:
+    """Why `project id:check-in id` (a check-in's buttons and its form) names nothing this
+    person may act on — the two ids must belong together, the project be theirs to see —
+    or None."""
+    team, _ = _ids(body)
+    found = await services.checkins.form_checkin(team, value, _sees(services, body))
+    return None if found is not None else "That check-in no longer exists."
+
+
+async def _model_target(
+    services: Services, body: dict[str, Any], model_id: int | None
+) -> str | None:
+    """The same for a model's reminder buttons and forms."""
+    team, _ = _ids(body)
+    sees = _sees(services, body)
+    model = await services.models.form_model(team, model_id, sees) if model_id else None
     return None if model is not None else "That model no longer exists."
 
 
 def button_processor(services: Services) -> Processor:
     async def checkin_button(body: dict[str, Any], action: dict[str, Any]) -> None:
         team, user = _ids(body)
+        value = str(action.get("value") or "")
         try:
-            message = await services.checkins.press(
-                team, user, str(action.get("value") or ""), str(action["action_id"])
-            )
+            message = await _checkin_target(services, body, value)
+            if message is None:  # the check-in is the project's, and the person's to see
+                message = await services.checkins.press(team, user, value, str(action["action_id"]))
         except Exception:
             log.exception("check-in button failed")
             message = SORRY
@@ -175,7 +198,7 @@ def register(app: AsyncApp, services: Services) -> None:
                 model_id = _model_id(action.get("value"))
                 view = (
                     await services.models.form(team, model_id, str(action["action_id"]))
-                    if model_id is not None
+                    if model_id is not None and not await _model_target(services, body, model_id)
                     else None
                 )
                 if view is None:
@@ -195,7 +218,9 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         async with services.activity.track():
             team, _ = _ids(body)
-            view = await services.checkins.blocker_form(team, str(action.get("value") or ""))
+            value = str(action.get("value") or "")
+            problem = await _checkin_target(services, body, value)
+            view = None if problem else await services.checkins.blocker_form(team, value)
             if view is None:
                 await respond(
                     text="That check-in no longer exists.",

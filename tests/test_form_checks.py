@@ -13,7 +13,7 @@ from sandbox.emulator.state import View
 from tests.clock import ManualClock
 from tests.conftest import Harness
 from tests.interviews import new_project
-from tests.test_checkins import BOB_MONDAY
+from tests.test_checkins import BOB_MONDAY, MONDAY
 from tests.test_checkins import _tick as tick
 from tests.test_inbox import _execute
 
@@ -258,3 +258,25 @@ async def test_the_form_keeps_the_units_a_number_is_written_with(harness: Harnes
         h.database, "SELECT name, baseline, target, unit FROM business_metrics ORDER BY id"
     )
     assert [row[1:] for row in rows] == [rows[1][1:]] * 2, rows
+
+
+async def test_a_private_check_ins_buttons_do_nothing_for_someone_who_cannot_see_it(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    """The ids a button carries are held to the same rule as a form's."""
+    h, clock = timed
+    _private_channel(h)
+    thread = await new_project(h, "Zebra secret project", channel=SECRET)
+    await tick(h, clock, MONDAY)
+    [post] = [m for m in h.emulator.bot_posts(SECRET, thread) if m.text.startswith("Check")]
+    before = len(h.emulator.bot_posts(SECRET, thread))
+    for action in ("checkin_on_track", "checkin_next", "checkin_blocked"):
+        assert (await h.emulator.click(post, action, user="U0BOB")).status == 200
+        await h.idle()
+        assert h.emulator.ephemerals_for("U0BOB")[-1].text == "That check-in no longer exists."
+    assert len(h.emulator.bot_posts(SECRET, thread)) == before
+    assert not [v for v in h.emulator.workspace.views.values() if v.user == "U0BOB"]
+    assert _execute(h.database, "SELECT COUNT(*) FROM thread_notes") == [(0,)]
+    await h.emulator.click(post, "checkin_on_track", user="U0ALICE")  # hers: it counts
+    await h.idle()
+    assert "on track" in h.emulator.ephemerals_for("U0ALICE")[-1].text
