@@ -207,6 +207,10 @@ class Bus:
     async def rehearse(self, work: Callable[[Tx], T]) -> T:
         return await self.store.rehearse(work)
 
+    @property
+    def owner(self) -> str:
+        return self.store.owner
+
     async def read(self, work: Callable[[Tx], T]) -> T:
         return await self.store.read(work)
 

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from aiohttp import web
@@ -18,6 +18,7 @@ from bot import metrics
 from bot.app import WEB_API_TIMEOUT, build_app, build_client
 from bot.config import Settings
 from bot.http_site import start_site
+from bot.scheduling.poster import DEAD
 from bot.services import Services, question_bank, utc_now
 from bot.timing import REAL, Timing
 from bot.web import make_web_app
@@ -59,7 +60,8 @@ class Runtime:
         return cls(services, app)
 
     def start_scheduler(self) -> None:
-        """Every TICK_SECONDS: post what is due and retry posts that failed."""
+        """Every TICK_SECONDS: post what is due and retry posts that failed; the first pass at
+        once, and one more when a dead process's claims have lapsed."""
         self._scheduler = AsyncIOScheduler(timezone="UTC")
         self._scheduler.add_job(
             self.tick,
@@ -68,6 +70,17 @@ class Runtime:
             max_instances=1,
             coalesce=True,
             id="tick",
+            # at once: what a process that died here left is taken over now, not a pass later
+            next_run_time=datetime.now(UTC),
+            misfire_grace_time=None,
+        )
+        # and once its claims have lapsed, when it ran elsewhere (its beat stops)
+        self._scheduler.add_job(
+            self.tick,
+            "date",
+            run_date=datetime.now(UTC) + DEAD + timedelta(seconds=1),
+            id="takeover",
+            misfire_grace_time=None,
         )
         self._scheduler.start()
 

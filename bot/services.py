@@ -192,9 +192,10 @@ class Services:
     async def scheduler_pass(
         self, now: datetime | None = None, *, dry_run: bool = False
     ) -> list[TickLine]:
-        """One pass: requests a crash left unprocessed, scheduled posts, then interview posts
-        that failed earlier."""
+        """One pass: requests a crash left unprocessed (and posts a dead process held),
+        scheduled posts, then interview posts that failed earlier."""
         if not dry_run:
+            await self.ticker.poster.bury_dead(now)  # claims of a dead process come back
             await self.inbox.recover(now)
         lines = await self.ticker.tick(now, dry_run=dry_run)
         if not dry_run:

@@ -121,6 +121,8 @@ class DeliveryRow:
     responded_by: str | None
     payload: str | None  # a message rendered when it was queued (JSON); None: composed now
     op: str  # post | react
+    claimed_by: str | None = None  # the store (process) that holds its claim
+    sending_at: datetime | None = None  # set just before the Web API call
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,9 @@ T = TypeVar("T")
 class Tx:
     """The repositories bound to one connection: inside a write transaction, or a read."""
 
-    def __init__(self, conn: Conn) -> None:
+    def __init__(self, conn: Conn, owner: str = "") -> None:
         self.conn = conn
+        self.owner = owner  # who claims what this unit claims (storage/owner.py)
         self.caused = Caused()
         self.events = EventRepo(conn)
         self.inbox = InboxRepo(conn)
@@ -43,7 +44,7 @@ class Tx:
         self.answers = AnswerRepo(conn)
         self.notes = NoteRepo(conn)
         self.schedules = ScheduleRepo(conn)
-        self.deliveries = DeliveryRepo(conn, self.caused)
+        self.deliveries = DeliveryRepo(conn, self.caused, owner)
         self.models = ModelRepo(conn)
         self.metrics = MetricRepo(conn)
         self.workspaces = WorkspaceRepo(conn)
@@ -57,6 +58,11 @@ class Tx:
 
 class Store(Protocol):
     """Where everything lives."""
+
+    @property
+    def owner(self) -> str:
+        """This store's name on the claims it takes (storage/owner.py)."""
+        ...
 
     async def migrate(self) -> list[str]: ...
 

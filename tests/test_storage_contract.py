@@ -204,6 +204,66 @@ async def test_a_stale_claim_is_taken_over_once(store: Store) -> None:
     assert await store.write(lambda tx: tx.deliveries.claim_ready(later, later, 5)) == []
 
 
+async def test_a_dead_posters_claims_come_back_at_once_and_only_its_sent_rows_are_checked(
+    store: Store, engine_url: str
+) -> None:
+    """Two stores on one database (two processes). The first claims three rows and marks one
+    as on its way to Slack, then dies. While it beats, nobody takes its claims; once it is
+    gone, the other takes them at once: the row that may have been sent is looked for in
+    Slack (`checking`), the two never sent are posted at once (`posting`). The dead one's
+    late `sending` mark is refused: it cannot post a row taken from it."""
+    await store.write(lambda tx: tx.deliveries.add_many([_delivery(f"k{i}") for i in range(3)]))
+    other = await open_store(engine_url, pool_size=2)
+    try:
+        assert store.owner != other.owner
+        await store.write(lambda tx: tx.deliveries.beat(NOW))
+        taken = await store.write(lambda tx: tx.deliveries.claim_ready(NOW, LONG_AGO, 5))
+        assert [row.claimed_by for row in taken] == [store.owner] * 3
+        assert await store.write(lambda tx: tx.deliveries.sending(taken[0].id, NOW))
+        soon = parse("2026-11-26T08:00:05.000000Z")
+        # alive (its claims are fresh, it beat 5 s ago): nothing to take
+        assert (
+            await other.write(lambda tx: tx.deliveries.claim_ready(soon, LONG_AGO, 5, dead=NOW))
+            == []
+        )
+        await other.write(lambda tx: tx.deliveries.gone([store.owner], soon))
+        again = await other.write(lambda tx: tx.deliveries.claim_ready(soon, LONG_AGO, 5, dead=NOW))
+        assert [(row.id, row.status) for row in again] == [
+            (taken[0].id, "checking"),
+            (taken[1].id, "posting"),
+            (taken[2].id, "posting"),
+        ]
+        assert {row.claimed_by for row in again} == {other.owner}
+        assert not await store.write(lambda tx: tx.deliveries.sending(taken[1].id, soon))
+        assert await other.write(lambda tx: tx.deliveries.sending(taken[1].id, soon))
+    finally:
+        await other.close()
+
+
+async def test_claims_lapse_when_their_owner_stops_beating(store: Store, engine_url: str) -> None:
+    """A poster on another host cannot be seen dead: its claims come back once both they and
+    its last beat are older than the `dead` line, not before."""
+    await store.write(lambda tx: tx.deliveries.add_many([_delivery("k")]))
+    other = await open_store(engine_url, pool_size=2)
+    try:
+        await store.write(lambda tx: tx.deliveries.beat(NOW))
+        [row] = await store.write(lambda tx: tx.deliveries.claim_ready(NOW, LONG_AGO, 5))
+        beat = parse("2026-11-26T08:00:20.000000Z")
+        await store.write(lambda tx: tx.deliveries.beat(beat))  # still alive 20 s later
+        line = parse("2026-11-26T08:00:15.000000Z")  # `now` minus DEAD, as the poster asks
+        assert (
+            await other.write(lambda tx: tx.deliveries.claim_ready(beat, LONG_AGO, 5, dead=line))
+            == []
+        )
+        line = parse("2026-11-26T08:00:25.000000Z")  # its last beat is older than that
+        [again] = await other.write(
+            lambda tx: tx.deliveries.claim_ready(line, LONG_AGO, 5, dead=line)
+        )
+        assert again.id == row.id and again.status == "posting"
+    finally:
+        await other.close()
+
+
 async def test_an_event_id_is_claimed_once_among_concurrent_claimers(store: Store) -> None:
     results = await asyncio.gather(
         *(store.write(lambda tx: tx.events.claim("T1", "Ev1", START)) for _ in range(12))

@@ -23,8 +23,10 @@ from psycopg import errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from storage.errors import DuplicateKey, Unavailable
+from storage.owner import new_owner
 from storage.postgres import migrate
 from storage.postgres.conn import PgConn
+from storage.retries import RETRIED
 from storage.store import Tx
 
 T = TypeVar("T")
@@ -45,17 +47,21 @@ def connect(url: str) -> psycopg.Connection[Any]:
     return psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
 
 
-def _run(conn: psycopg.Connection[Any], work: Callable[[Tx], T], commit: bool) -> T:
+def _run(
+    conn: psycopg.Connection[Any], work: Callable[[Tx], T], commit: bool, owner: str = ""
+) -> T:
     for attempt in range(RETRIES + 1):
         try:
             with conn.transaction(force_rollback=not commit):
-                return work(Tx(PgConn(conn, writing=True)))
-        except (errors.SerializationFailure, errors.DeadlockDetected):
+                return work(Tx(PgConn(conn, writing=True), owner))
+        except (errors.SerializationFailure, errors.DeadlockDetected) as exc:
             if attempt == RETRIES:
                 raise
+            RETRIED.add("deadlock" if isinstance(exc, errors.DeadlockDetected) else "serialization")
         except errors.UniqueViolation as exc:
             if attempt >= 1:  # run again once: a concurrent insert wins, we see its row
                 raise DuplicateKey(str(exc).splitlines()[0]) from exc
+            RETRIED.add("unique_key")
         time.sleep(random.uniform(0.001, 0.01) * (attempt + 1))  # noqa: S311 - jitter
     raise AssertionError("unreachable")
 
@@ -64,6 +70,7 @@ class PostgresStore:
     def __init__(self, pool: ConnectionPool[Any], size: int) -> None:
         self._pool = pool
         self._threads = ThreadPoolExecutor(size, thread_name_prefix="postgres")
+        self.owner = new_owner()
 
     @classmethod
     async def open(
@@ -116,16 +123,16 @@ class PostgresStore:
 
     async def write(self, work: Callable[[Tx], T]) -> T:
         """All-or-nothing: `work` runs whole in one transaction (again if it lost a race)."""
-        return await self._on_thread(lambda conn: _run(conn, work, commit=True))
+        return await self._on_thread(lambda conn: _run(conn, work, True, self.owner))
 
     async def rehearse(self, work: Callable[[Tx], T]) -> T:
         """Run `work` as a write transaction and roll it back (dry runs)."""
-        return await self._on_thread(lambda conn: _run(conn, work, commit=False))
+        return await self._on_thread(lambda conn: _run(conn, work, False, self.owner))
 
     async def read(self, work: Callable[[Tx], T]) -> T:
         """`work` reads committed data; each statement sees what was committed before it,
         as on SQLite's reader connection."""
-        return await self._on_thread(lambda conn: work(Tx(PgConn(conn, writing=False))))
+        return await self._on_thread(lambda conn: work(Tx(PgConn(conn, writing=False), self.owner)))
 
     async def ping(self) -> bool:
         try:

@@ -10,7 +10,7 @@ from storage.caused import Caused
 from storage.repos.rows import columns, to_row, to_rows
 from storage.rows import DeliveryRow, NewDelivery, ScheduleRow, ScheduleState
 from storage.sql import Conn
-from storage.timefmt import iso
+from storage.timefmt import iso, parse
 
 _SCOLS = columns(ScheduleRow)
 _DCOLS = columns(DeliveryRow)
@@ -20,8 +20,8 @@ _INSERT_DELIVERIES = (
 )
 _INSERT_CLAIMED = (
     "INSERT INTO deliveries (team_id, delivery_key, schedule_id, kind, subject, channel_id, "
-    "thread_ts, slot, due_at, status, created_at, payload, op, claimed_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "thread_ts, slot, due_at, status, created_at, payload, op, claimed_at, claimed_by) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _FROM_ARRAYS = (  # PostgreSQL: the same thirteen columns, each bound as one array
     "SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), "
@@ -171,9 +171,10 @@ class ScheduleRepo:
 
 
 class DeliveryRepo:
-    def __init__(self, conn: Conn, caused: Caused | None = None) -> None:
+    def __init__(self, conn: Conn, caused: Caused | None = None, owner: str = "") -> None:
         self._conn = conn
         self._caused = caused
+        self._owner = owner  # the name claims are taken under (storage/owner.py)
 
     def _queued(self, deliveries: list[NewDelivery]) -> None:
         """The channels of rows due now, for the poster to look at after the commit."""
@@ -243,38 +244,98 @@ class DeliveryRepo:
         stale: datetime,
         limit: int,
         *,
+        dead: datetime | None = None,
         channel: str | None = None,
         not_channels: Sequence[str] = (),
     ) -> list[DeliveryRow]:
         """Take up to `limit` deliveries that are due to be posted, oldest first.
 
         A row waits while an earlier row of the same thread is unfinished, so posts keep
-        their order in a thread. Rows whose outcome is unknown (a timeout, or a poster that
-        died mid-post: its claim older than `stale`) come back as `checking`: the poster
-        looks for them in Slack before posting again. `channel` takes only that channel's
+        their order in a thread. Claims of a poster that died come back: its owner marked
+        gone (a restart on its host saw it dead), or its claim and its owner's last beat both
+        older than `dead`, or its claim older than `stale` whoever holds it. Of those, a row
+        that was never on its way to Slack (no `sending_at`) is posted at once; one that may
+        have been sent, or whose outcome is unknown, comes back as `checking`: the poster
+        looks for it in Slack before posting again. `channel` takes only that channel's
         rows; `not_channels` leaves those channels' rows alone (this process is posting
         there already)."""
         channel_clause, args = _channel_filter(channel, not_channels)
         cur = self._conn.execute(
-            "UPDATE deliveries SET status = 'posting', claimed_at = ? WHERE id IN ("
+            "UPDATE deliveries SET status = 'posting', claimed_at = ?, claimed_by = ?, "
+            "sending_at = NULL WHERE id IN ("
             f"SELECT id FROM deliveries d WHERE d.{_OPEN} AND status = 'pending' AND "
             f"(next_attempt_at IS NULL OR next_attempt_at <= ?){channel_clause}{_IN_ORDER} "
             f"ORDER BY id LIMIT ?{self._conn.skip_locked}) RETURNING {_DCOLS}",
-            (iso(now), iso(now), *args, limit),
+            (iso(now), self._owner, iso(now), *args, limit),
         )
         rows = to_rows(DeliveryRow, cur.fetchall())
         if len(rows) < limit:
+            lapsed = iso(dead or stale)
             cur = self._conn.execute(
-                "UPDATE deliveries SET status = 'checking', claimed_at = ? WHERE id IN ("
+                "UPDATE deliveries SET status = CASE WHEN status = 'posting' AND sending_at IS "
+                "NULL THEN 'posting' ELSE 'checking' END, claimed_at = ?, claimed_by = ?, "
+                "sending_at = NULL WHERE id IN ("
                 f"SELECT id FROM deliveries d WHERE d.{_OPEN} AND ((status = 'unknown' AND "
                 "(next_attempt_at IS NULL OR next_attempt_at <= ?)) OR "
-                f"(status IN ('posting', 'checking') AND claimed_at < ?)){channel_clause} "
-                f"ORDER BY id LIMIT ?{self._conn.skip_locked}) RETURNING {_DCOLS}",
-                (iso(now), iso(now), iso(stale), *args, limit - len(rows)),
+                f"(status IN {_CLAIMED} AND (claimed_at < ? OR d.claimed_by IN (SELECT owner "
+                "FROM posters WHERE gone_at IS NOT NULL) OR (claimed_at < ? AND NOT EXISTS ("
+                "SELECT 1 FROM posters p WHERE p.owner = d.claimed_by AND p.beat_at >= ?)))))"
+                f"{channel_clause} ORDER BY id LIMIT ?{self._conn.skip_locked}) "
+                f"RETURNING {_DCOLS}",
+                (
+                    iso(now),
+                    self._owner,
+                    iso(now),
+                    iso(stale),
+                    lapsed,
+                    lapsed,
+                    *args,
+                    limit - len(rows),
+                ),
             )
             rows += to_rows(DeliveryRow, cur.fetchall())
         # RETURNING shows the rows as updated: `claimed_at` is now ours
         return sorted(rows, key=lambda row: row.id)
+
+    def sending(self, delivery_id: int, now: datetime) -> bool:
+        """Mark a claimed row as on its way to Slack, just before the Web API call; False when
+        the claim is no longer this store's (another poster took it over: do not post)."""
+        cur = self._conn.execute(
+            "UPDATE deliveries SET sending_at = ? WHERE id = ? AND status = 'posting' AND "
+            "claimed_by = ? RETURNING id",
+            (iso(now), delivery_id, self._owner),
+        )
+        return cur.fetchone() is not None
+
+    def beat(self, now: datetime) -> None:
+        """This store's poster is alive (and holds its claims)."""
+        self._conn.execute(
+            "INSERT INTO posters (owner, beat_at) VALUES (?, ?) ON CONFLICT (owner) "
+            "DO UPDATE SET beat_at = excluded.beat_at, gone_at = NULL",
+            (self._owner, iso(now)),
+        )
+
+    def posters(self) -> list[tuple[str, datetime, datetime | None]]:
+        cur = self._conn.execute("SELECT owner, beat_at, gone_at FROM posters ORDER BY owner")
+        return [(o, parse(b), parse(g) if g else None) for o, b, g in cur.fetchall()]
+
+    def gone(self, owners: Sequence[str], now: datetime) -> None:
+        """These posters are gone (stopped, or seen dead): their claims come back at once."""
+        for owner in owners:
+            self._conn.execute(
+                "INSERT INTO posters (owner, beat_at, gone_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (owner) DO UPDATE SET gone_at = excluded.gone_at",
+                (owner, iso(now), iso(now)),
+            )
+
+    def forget_posters(self, before: datetime) -> int:
+        """Drop posters not heard of since `before` that hold no claim any more."""
+        cur = self._conn.execute(
+            "DELETE FROM posters WHERE beat_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d "
+            f"WHERE d.claimed_by = posters.owner AND d.status IN {_CLAIMED})",
+            (iso(before),),
+        )
+        return cur.rowcount
 
     def add_claimed(self, deliveries: list[NewDelivery], now: datetime) -> list[DeliveryRow]:
         """Add deliveries already claimed by the caller, to be posted right after the commit
@@ -285,7 +346,8 @@ class DeliveryRepo:
             claimed = replace(d, status="posting")
             values = _values(claimed)
             cur = self._conn.execute(
-                _INSERT_CLAIMED + _KEY_TAKEN + " RETURNING id", (*values, iso(now))
+                _INSERT_CLAIMED + _KEY_TAKEN + " RETURNING id",
+                (*values, iso(now), self._owner),
             )
             found = cur.fetchone()
             if found is not None:  # the row as inserted: only the id is the database's
@@ -312,6 +374,7 @@ class DeliveryRepo:
                         responded_by=None,
                         payload=d.payload,
                         op=d.op,
+                        claimed_by=self._owner,
                     )
                 )
         if self._caused is not None:

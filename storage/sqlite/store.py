@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from storage.errors import DuplicateKey
+from storage.owner import new_owner
 from storage.sqlite import migrate
 from storage.sqlite.database import Database
 from storage.store import Tx
@@ -27,13 +28,14 @@ class SqliteConn:
         self.executemany = conn.executemany
 
 
-def _tx(conn: sqlite3.Connection) -> Tx:
-    return Tx(SqliteConn(conn))
+def _tx(conn: sqlite3.Connection, owner: str) -> Tx:
+    return Tx(SqliteConn(conn), owner)
 
 
 class SqliteStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.owner = new_owner()
 
     @classmethod
     async def open(cls, path: str, *, migrate_schema: bool = True) -> SqliteStore:
@@ -53,7 +55,7 @@ class SqliteStore:
     async def write(self, work: Callable[[Tx], T]) -> T:
         """All-or-nothing: `work` runs whole in one BEGIN IMMEDIATE transaction."""
         try:
-            return await self.db.write(lambda conn: work(_tx(conn)))
+            return await self.db.write(lambda conn: work(_tx(conn, self.owner)))
         except sqlite3.IntegrityError as exc:
             if "UNIQUE" not in str(exc):
                 raise
@@ -61,11 +63,11 @@ class SqliteStore:
 
     async def rehearse(self, work: Callable[[Tx], T]) -> T:
         """Run `work` as a write transaction and roll it back: what would happen (dry runs)."""
-        return await self.db.write(lambda conn: work(_tx(conn)), commit=False)
+        return await self.db.write(lambda conn: work(_tx(conn, self.owner)), commit=False)
 
     async def read(self, work: Callable[[Tx], T]) -> T:
         """`work` reads committed data on the reader connection."""
-        return await self.db.read(lambda conn: work(_tx(conn)))
+        return await self.db.read(lambda conn: work(_tx(conn, self.owner)))
 
     async def ping(self) -> bool:
         try:
