@@ -157,10 +157,8 @@ def form_processor(services: Services) -> Processor:
     forms = {"add_metric": add_metric, "snooze": snooze, "blocker": blocker}
 
     async def process_form(body: dict[str, Any]) -> None:
-        problem = await _form_target(services, body)
-        if problem is not None:  # (told inline when the form was sent)
-            log.info("a form names nothing its sender may act on: %s", problem)
-            return
+        # (what the form names was checked before it was recorded: `recorded_form`; the
+        # services check again that its ids belong together)
         await forms[str((body.get("view") or {}).get("callback_id"))](body)
 
     return process_form
@@ -241,6 +239,8 @@ def register(app: AsyncApp, services: Services) -> None:
             if errors:  # shown inline; the form stays open
                 await ack(response_action="errors", errors=errors)
                 return
+            # the ids it carries, against each other and what the person may see: checked
+            # once, here (a form recorded is processed even while Slack cannot be asked)
             problem = await _form_target(services, body)
             if problem is not None:
                 await ack(response_action="errors", errors=_everywhere(view, problem))
