@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +21,7 @@ from aiohttp import web
 from tests.mlflow_server import free_port
 
 API = "/api/2.0/mlflow/"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @dataclass
@@ -177,16 +178,23 @@ def _missing() -> web.Response:
 
 
 @asynccontextmanager
-async def fake_mlflow() -> AsyncIterator[FakeMlflow]:
-    server = FakeMlflow()
+async def serving(handle: Handler) -> AsyncIterator[str]:
+    """An HTTP server on a free local port whose every request `handle` answers; its URL."""
     app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", server.handle)
+    app.router.add_route("*", "/{tail:.*}", handle)
     runner = web.AppRunner(app, shutdown_timeout=0.1)
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
-    server.url = f"http://127.0.0.1:{port}"
     try:
-        yield server
+        yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+@asynccontextmanager
+async def fake_mlflow() -> AsyncIterator[FakeMlflow]:
+    server = FakeMlflow()
+    async with serving(server.handle) as url:
+        server.url = url
+        yield server

@@ -18,7 +18,7 @@ from bot.registry.sync import SYNC_DEADLINE
 from sandbox.emulator import SlackEmulator
 from tests.clock import ManualClock
 from tests.conftest import Harness, running_app
-from tests.fake_mlflow import FakeMlflow, fake_mlflow
+from tests.fake_mlflow import FakeMlflow, FakeModel, fake_mlflow
 from tests.interviews import new_project, thread_posts
 from tests.mlflow_server import sync
 from tests.processes import clean_env, run_cli
@@ -68,6 +68,14 @@ async def values(h: Harness, name: str) -> list[float]:
     return await h.read(read)
 
 
+def with_kpi(fake: FakeMlflow, *names: str) -> list[FakeModel]:
+    """Registered models of the project with a KPI, whose runs logged 4.0 an hour ago."""
+    made = [fake.add(name, PROJECT, tags=dict(KPI)) for name in names]
+    for entry in made:
+        entry.log(4.0, NOW - timedelta(hours=1))
+    return made
+
+
 def said(h: Harness, thread: str, text: str) -> int:
     return sum(1 for post in thread_posts(h, thread) if text in post.text)
 
@@ -115,10 +123,7 @@ async def test_a_history_page_token_said_twice_skips_that_models_value_only(
     emulator: SlackEmulator, database: str
 ) -> None:
     async with app_and_registry(emulator, database) as (h, clock, fake, thread):
-        looping = fake.add("a-looping", PROJECT, tags=dict(KPI))
-        healthy = fake.add("b-healthy", PROJECT, tags=dict(KPI))
-        for entry in (looping, healthy):
-            entry.log(4.0, NOW - timedelta(hours=1))
+        with_kpi(fake, "a-looping", "b-healthy")
         fake.repeat_history_token = {"a-looping"}
         await bounded_sync(h, clock)
         await bounded_sync(h, clock)
@@ -137,8 +142,7 @@ async def test_a_point_logged_in_nanoseconds_is_reported_and_the_rest_sync(
     async with app_and_registry(emulator, database) as (h, clock, fake, thread):
         odd = fake.add("a-nanos", PROJECT, tags=dict(KPI))
         odd.log(3.9, NOW - timedelta(hours=1), nanoseconds=True)
-        healthy = fake.add("b-healthy", PROJECT, tags=dict(KPI))
-        healthy.log(4.0, NOW - timedelta(hours=1))
+        with_kpi(fake, "b-healthy")
         report = await bounded_sync(h, clock)
         assert report.error is None
         await bounded_sync(h, clock)
@@ -215,10 +219,7 @@ async def test_a_model_whose_answers_hang_is_skipped_within_its_budget(
     emulator: SlackEmulator, database: str
 ) -> None:
     async with app_and_registry(emulator, database) as (h, clock, fake, _):
-        stuck = fake.add("a-stuck", PROJECT, tags=dict(KPI))
-        healthy = fake.add("b-healthy", PROJECT, tags=dict(KPI))
-        for entry in (stuck, healthy):
-            entry.log(4.0, NOW - timedelta(hours=1))
+        with_kpi(fake, "a-stuck", "b-healthy")
         fake.hang_history = {"a-stuck"}
         h.runtime.services.registry.model_deadline = 0.5
         started = time.monotonic()

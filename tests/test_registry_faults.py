@@ -20,6 +20,7 @@ from aiohttp import web
 from sandbox.emulator import SlackEmulator
 from tests.clock import ManualClock
 from tests.conftest import Harness, running_app
+from tests.fake_mlflow import serving
 from tests.interviews import new_project, thread_posts
 from tests.mlflow_server import free_port, sync, version
 
@@ -82,17 +83,9 @@ class Proxy:
 @asynccontextmanager
 async def proxy_for(upstream: str) -> AsyncIterator[Proxy]:
     proxy = Proxy(upstream)
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", proxy.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    proxy.url = f"http://127.0.0.1:{port}"
-    try:
+    async with serving(proxy.handle) as url:
+        proxy.url = url
         yield proxy
-    finally:
-        await runner.cleanup()
 
 
 async def registry_says(h: Harness) -> str:
