@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Iterator, Mapping
 from datetime import datetime
 from types import SimpleNamespace
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import aiohttp
 from prometheus_client import (
@@ -83,6 +83,26 @@ async def timed(histogram: Histogram, work: Awaitable[T]) -> T:
         return await work
     finally:
         histogram.observe(time.perf_counter() - started)
+
+
+class _Outcome(Protocol):
+    error: str | None
+
+
+R = TypeVar("R", bound=_Outcome)
+
+
+async def timed_sync(work: Awaitable[R]) -> R:
+    """`await work` (an MLflow sync), its duration observed by outcome: `ok`, or `error`
+    when its report says so or it raises."""
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        report = await work
+        outcome = "error" if report.error else "ok"
+        return report
+    finally:
+        MLFLOW_SYNC.labels(outcome).observe(time.perf_counter() - started)
 
 
 _METHOD = re.compile(r"[a-z]+(\.[A-Za-z]+){1,3}")

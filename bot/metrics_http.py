@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from bot import metrics
 from bot.services import Services
+from storage.retries import RETRIED
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
@@ -16,8 +17,8 @@ def metrics_handler(services: Services) -> Handler:
     engine = "postgresql" if services.settings.postgres else "sqlite"
 
     async def serve_metrics(request: web.Request) -> web.Response:
-        # an engine that runs a unit again when it lost a race counts it (PostgreSQL)
-        retried: Mapping[str, int] = getattr(services.store, "retried", {})
+        # units the engine ran again when they lost a race (only PostgreSQL does)
+        retried = RETRIED.snapshot()
         body = await metrics.scrape(services.store, services.clock(), engine, retried)
         return web.Response(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})
 

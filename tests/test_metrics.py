@@ -18,11 +18,13 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.redact import configure_logging
 from sandbox.emulator import SlackEmulator
+from storage.errors import DuplicateKey
 from storage.timefmt import iso
 from tests.clock import ManualClock
-from tests.conftest import Harness
+from tests.conftest import Harness, running_app
+from tests.fake_mlflow import fake_mlflow
 from tests.interviews import new_project
-from tests.processes import clean_env, start_cli
+from tests.processes import clean_env, start_cli, wait_until
 
 START = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the check-ins: 10:00 Berlin
@@ -96,7 +98,7 @@ async def test_metrics_follow_the_outbox_the_inbox_and_slacks_429s(
     h.emulator.fail_next(
         "chat.postMessage", status=429, error="ratelimited", retry_after=3, times=2
     )
-    await h.runtime.services.scheduler_pass(clock.now)
+    await h.runtime.tick()  # the scheduler's job: one pass, timed
     await h.idle()
     done = await scrape(h)
     assert value(done, "mle_coach_outbox_rows", state="unknown") == 0
@@ -110,7 +112,9 @@ async def test_metrics_follow_the_outbox_the_inbox_and_slacks_429s(
     assert value(done, "mle_coach_slack_retry_after_seconds_sum") == (
         value(stuck, "mle_coach_slack_retry_after_seconds_sum") + 6
     )
-    assert value(done, "mle_coach_scheduler_pass_seconds_count") >= 0  # passes run by hand
+    assert value(done, "mle_coach_scheduler_pass_seconds_count") == (
+        value(stuck, "mle_coach_scheduler_pass_seconds_count") + 1
+    )
 
     # a request a crash left in the inbox, two minutes old
     now = clock.now
@@ -147,6 +151,43 @@ async def test_metrics_count_models_and_the_last_good_mlflow_sync(
     assert value(samples, "mle_coach_mlflow_last_success_timestamp_seconds") == good.timestamp()
 
 
+async def test_metrics_time_each_mlflow_sync_and_say_when_one_last_read_the_registry(
+    emulator: SlackEmulator, database: str
+) -> None:
+    clock = ManualClock(START)
+    async with fake_mlflow() as fake:
+        settings = {"MLFLOW_TRACKING_URI": fake.url}
+        async with running_app(emulator, database, clock, settings=settings) as h:
+            await new_project(h, "Alpha")
+            for name in ("m1", "m2"):
+                fake.add(name, "Alpha")
+            before = await scrape(h)
+            registry = h.runtime.services.registry
+            await h.runtime.services.scheduler_pass(clock.now)
+            await asyncio.wait_for(registry.settle(), 10)
+            good = await scrape(h)
+            assert value(good, "mle_coach_models", source="mlflow", state="deployed") == 2
+            assert value(good, "mle_coach_mlflow_sync_seconds_count", outcome="ok") == (
+                value(before, "mle_coach_mlflow_sync_seconds_count", outcome="ok") + 1
+            )
+            assert value(good, "mle_coach_mlflow_last_success_timestamp_seconds") == (
+                clock.now.timestamp()
+            )
+            synced_at = clock.now
+            fake.search_body = b"[1,2,3]"  # the next period's sync cannot read the registry
+            clock.advance(minutes=10)
+            await h.runtime.services.scheduler_pass(clock.now)
+            await asyncio.wait_for(registry.settle(), 10)
+            bad = await scrape(h)
+            assert value(bad, "mle_coach_mlflow_sync_seconds_count", outcome="error") == (
+                value(good, "mle_coach_mlflow_sync_seconds_count", outcome="error") + 1
+            )
+            assert value(bad, "mle_coach_mlflow_last_success_timestamp_seconds") == (
+                synced_at.timestamp()
+            )
+            assert value(bad, "mle_coach_models", source="mlflow", state="deployed") == 2
+
+
 async def test_metrics_expose_no_token_or_request_body(harness: Harness) -> None:
     h = harness
     await new_project(h, "Secret sauce")
@@ -155,6 +196,47 @@ async def test_metrics_expose_no_token_or_request_body(harness: Harness) -> None
     text = (await _scrape_url(h.url.replace("/slack/events", "/metrics")))[1]
     for secret in (h.emulator.bot_token, h.emulator.signing_secret, "Secret sauce", "xoxb-"):
         assert secret not in text
+
+
+async def test_metrics_count_units_postgresql_ran_again(harness: Harness) -> None:
+    h = harness
+    if not h.database.startswith("postgresql"):
+        pytest.skip("only PostgreSQL runs a unit again (SQLite writes one unit at a time)")
+    import psycopg
+
+    def retried(samples: Samples) -> float:
+        return value(
+            samples, "mle_coach_store_units_retried", engine="postgresql", reason="unique_key"
+        )
+
+    before = retried(await scrape(h))
+    insert = (
+        "INSERT INTO inbox (team_id, request_key, kind, body, received_at, attempts) "
+        "VALUES ('T0RACE', 'race', 'event', '', '2026-11-26T08:00:00.000000Z', 0)"
+    )
+    other = psycopg.connect(h.database)  # another replica's transaction, not committed yet
+    watch = psycopg.connect(h.database, autocommit=True)
+    try:
+        other.execute(insert)
+        racing = asyncio.create_task(
+            h.runtime.services.store.write(lambda tx: tx.conn.execute(insert).rowcount)
+        )
+
+        def blocked() -> bool:
+            row = watch.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = 'mle-coach' "
+                "AND wait_event_type = 'Lock'"
+            ).fetchone()
+            return row is not None and row[0] >= 1
+
+        await wait_until(blocked, "the app's insert waiting for the other transaction")
+        other.commit()  # the key is taken: the app's unit loses the race and runs again
+        with pytest.raises(DuplicateKey):
+            await racing
+    finally:
+        other.close()
+        watch.close()
+    assert retried(await scrape(h)) == before + 1
 
 
 def _free_port() -> int:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 
+from bot import metrics
 from bot.activity import Activity
 from bot.blocks import clip, esc
 from bot.bus import KpiChanged, home_changed
@@ -195,7 +196,7 @@ class RegistrySync:
         if not await self.store.write(lambda tx: tx.deliveries.add_many([claim])):
             return None
         try:
-            return await self.run(now)
+            return await metrics.timed_sync(self.run(now))
         except Exception:  # the scheduler pass goes on; the next period tries again
             log.exception("MLflow registry sync failed")
             return None
