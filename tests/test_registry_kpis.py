@@ -367,3 +367,21 @@ async def test_a_model_deleted_and_registered_again_keeps_its_kpi(
         # retiring it in Slack says the alias would bring it back
         said = await mle(h, f"retire {name}")
         assert "It is followed from MLflow: remove its deployed alias" in said
+
+
+@pytest.mark.parametrize("bad", ["\u200b\u200b", "\u3164", "churn\u202e", "<!here> churn"])
+async def test_a_kpi_name_from_the_tags_is_held_to_the_commands_rules(
+    emulator: SlackEmulator, database: str, client: Any, tracking_server: str, bad: str
+) -> None:
+    """A KPI named in `mle.kpi` with nothing visible, a direction control or a broadcast is
+    not defined; the thread says why (once), as a command would."""
+    async with deployed(
+        emulator, database, client, tracking_server, {**KPI_TAGS, "mle.kpi": bad}
+    ) as setup:
+        h, _, name, thread = setup
+        said = "\n".join(p.text for p in thread_posts(h, thread))
+        assert f"The KPI tags of *{name}* in MLflow were not applied: The KPI name" in said
+        assert "<!here>" not in said
+        model = await h.read(lambda tx: tx.models.by_name(TEAM, name, name))
+        assert model is not None
+        assert await h.read(lambda tx: tx.metrics.for_models([(TEAM, model.id)])) == {}

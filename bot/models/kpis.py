@@ -12,7 +12,7 @@ from bot.blocks import clip, esc, esc_but_mentions
 from bot.bus import KpiChanged, request_key
 from bot.domain.business_rules import findings
 from bot.domain.metric_change import Kpi, Refused, decide_metric
-from bot.domain.names import NAME_CLOSE, did_you_mean, name_key
+from bot.domain.names import NAME_CLOSE, did_you_mean, name_key, name_problem
 from bot.domain.reading import show
 from bot.models import audit, render
 from bot.models.facts import load_models
@@ -158,6 +158,9 @@ class KpiService(ModelUnits):
                 )
                 current = rename_to = replace(current, name=rename, name_key=name_key(rename))
             name = rename
+        problem = name_problem(name, "KPI name") if current is None or renamed else None
+        if problem:  # a new name, from anywhere (a command, a form, MLflow's tags)
+            return Said(problem, done=False)
         if current is None:
             others = tx.metrics.for_models([(team_id, model.id)]).get(model.id, [])
             stray = self._stray_name(model, name, others, changes)
