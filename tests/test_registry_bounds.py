@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.registry.sync import SYNC_DEADLINE
 from sandbox.emulator import SlackEmulator
 from tests.clock import ManualClock
@@ -168,21 +170,27 @@ async def test_entries_that_are_not_objects_are_reported_and_the_rest_sync(
         assert "m-odd: MLflow described it in a form MLE Coach cannot read" in answer
 
 
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (b"[1,2,3]", "registered-models/search did not answer a JSON object"),
+        (b"[" * 100_000 + b"]" * 100_000, "registered-models/search did not answer JSON"),
+    ],
+    ids=["a-list", "nested-too-deep"],
+)
 async def test_a_200_that_is_not_an_object_retires_nothing(
-    emulator: SlackEmulator, database: str
+    emulator: SlackEmulator, database: str, body: bytes, error: str
 ) -> None:
     async with app_and_registry(emulator, database) as (h, clock, fake, thread):
         fake.add("m1", PROJECT)
         await bounded_sync(h, clock)
-        fake.search_body = b"[1,2,3]"
+        fake.search_body = body
         for _ in range(3):
             report = await bounded_sync(h, clock)
-        assert report.error == "registered-models/search did not answer a JSON object"
+        assert report.error == error
         assert (await model(h, "m1")).retired_at is None
         assert said(h, thread, "🪦") == 0
-        assert "It failed: registered-models/search did not answer a JSON object" in (
-            await registry_says(h)
-        )
+        assert f"It failed: {error}" in await registry_says(h)
 
 
 async def test_a_huge_answer_is_refused_before_it_is_read_whole(

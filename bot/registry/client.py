@@ -129,7 +129,7 @@ class RegistryClient:
             raise RegistryError(
                 f"cannot reach the tracking server at {self.address} ({why})"
             ) from None
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to be ours
             raise Malformed(f"{path} did not answer JSON") from None
         if not isinstance(data, dict):
             raise Malformed(f"{path} did not answer a JSON object")
