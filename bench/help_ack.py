@@ -2,13 +2,15 @@
 
 Both run as separate processes served the same way (aiohttp, POST /slack/events), against the
 same local emulator, in alternating rounds; medians of the rounds are reported with ratios.
-Run: `make bench` (or `python -m bench.help_ack --rounds 5`).
+Run: `make bench` (or `python -m bench.help_ack --rounds 5`); `--text status` acks a command
+that is recorded in the inbox first (a commit before each 200).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import tempfile
 import time
 
@@ -17,28 +19,36 @@ import aiohttp
 from bench.harness import Server, fire, median, percentile, start_server
 from sandbox.emulator import SlackEmulator
 
+_TRIGGERS = itertools.count(1)
 
-def _payload(emu: SlackEmulator) -> dict[str, str]:
+
+def _payload(emu: SlackEmulator, text: str) -> dict[str, str]:
+    """`/mle <text>`; each request its own trigger_id, as Slack's (a command other than help
+    is recorded in the inbox before its ack: `--text status` measures that commit)."""
     return {
         "command": "/mle",
-        "text": "help",
+        "text": text,
         "user_id": "U0ALICE",
         "team_id": "T0SANDBOX",
         "channel_id": "C0MLTEAM",
-        "trigger_id": "1.2.3",
+        "trigger_id": f"1.2.{next(_TRIGGERS)}",
         "response_url": f"{emu.base_url}/response/bench",
     }
 
 
-async def _latency(server: Server, emu: SlackEmulator, n: int) -> list[float]:
+async def _latency(server: Server, emu: SlackEmulator, n: int, text: str) -> list[float]:
     async with aiohttp.ClientSession() as session:
         return [
-            await fire(session, server.url, emu.signing_secret, "slash_commands", _payload(emu))
+            await fire(
+                session, server.url, emu.signing_secret, "slash_commands", _payload(emu, text)
+            )
             for _ in range(n)
         ]
 
 
-async def _throughput(server: Server, emu: SlackEmulator, total: int, concurrency: int) -> float:
+async def _throughput(
+    server: Server, emu: SlackEmulator, total: int, concurrency: int, text: str
+) -> float:
     queue = list(range(total))
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -46,14 +56,16 @@ async def _throughput(server: Server, emu: SlackEmulator, total: int, concurrenc
         async def worker() -> None:
             while queue:
                 queue.pop()
-                await fire(session, server.url, emu.signing_secret, "slash_commands", _payload(emu))
+                await fire(
+                    session, server.url, emu.signing_secret, "slash_commands", _payload(emu, text)
+                )
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         return total / (time.perf_counter() - started)
 
 
-async def main(rounds: int, n: int, total: int, concurrency: int) -> None:
+async def main(rounds: int, n: int, total: int, concurrency: int, text: str) -> None:
     emu = SlackEmulator(rate_limits=False)
     await emu.start()
     env = {
@@ -73,19 +85,21 @@ async def main(rounds: int, n: int, total: int, concurrency: int) -> None:
         }
         try:
             for server in (ours, bare):  # warm-up (auth.test, imports, connections)
-                await _latency(server, emu, 50)
+                await _latency(server, emu, 50, text)
             for _ in range(rounds):
                 for name, server in (("mle-coach", ours), ("bare bolt", bare)):
-                    lat = await _latency(server, emu, n)
+                    lat = await _latency(server, emu, n, text)
                     results[name]["p50"].append(percentile(lat, 50) * 1000)
                     results[name]["p99"].append(percentile(lat, 99) * 1000)
-                    results[name]["rps"].append(await _throughput(server, emu, total, concurrency))
+                    results[name]["rps"].append(
+                        await _throughput(server, emu, total, concurrency, text)
+                    )
         finally:
             await ours.stop()
             await bare.stop()
             await emu.stop()
     print(
-        f"/mle help ack, {rounds} alternating rounds; {n} sequential requests per round for "
+        f"/mle {text} ack, {rounds} alternating rounds; {n} sequential requests per round for "
         f"latency, {total} at concurrency {concurrency} for throughput (medians of rounds)"
     )
     print(f"{'':12}{'p50 ms':>10}{'p99 ms':>10}{'req/s':>10}")
@@ -106,5 +120,6 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--total", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--text", default="help", help="the command's text (default: help)")
     args = parser.parse_args()
-    asyncio.run(main(args.rounds, args.requests, args.total, args.concurrency))
+    asyncio.run(main(args.rounds, args.requests, args.total, args.concurrency, args.text))
