@@ -343,3 +343,42 @@ async def test_tick_with_a_registry_repeating_its_page_token_ends_and_posts_the_
         assert fake.calls["registered-models/search"] == 2
         answer = await registry_says(h)
         assert "It failed: registered-models/search gave the page token it gave before" in answer
+
+
+async def test_serve_goes_on_posting_while_the_registry_hangs(
+    emulator: SlackEmulator, database: str
+) -> None:
+    """The running app, its real scheduler ticking every second: the first pass starts a sync
+    that hangs, and a check-in that falls due afterwards is posted by the next passes."""
+    from bot.runtime import Runtime
+    from tests.conftest import settings_for, virtual_time
+
+    async with fake_mlflow() as fake:
+        fake.hang_search = True
+        settings = settings_for(emulator, database, TICK_SECONDS=1, MLFLOW_TRACKING_URI=fake.url)
+        runtime = await Runtime.create(settings, timing=virtual_time(emulator))
+        try:
+            client: Any = runtime.services.registry.client
+            client.timeout = type(client.timeout)(total=600)
+            port = await runtime.start_http("127.0.0.1", 0)
+            emulator.connect_http(f"http://127.0.0.1:{port}/slack/events")
+            h = Harness(emulator, runtime, "", database, virtual_time(emulator))
+            thread = await new_project(h)
+            runtime.start_scheduler()
+            await wait_until(lambda: fake.calls["registered-models/search"] == 1, "the sync")
+            project = await h.only_project()
+            overdue = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            await runtime.services.store.write(
+                lambda tx: tx.conn.execute(
+                    "UPDATE schedules SET next_due_at = ? WHERE subject = ?",
+                    (overdue, str(project.id)),
+                )
+            )
+            await wait_until(
+                lambda: any(p.text.startswith("Check-in") for p in thread_posts(h, thread)),
+                "the check-in",
+                timeout=15,
+            )
+            assert fake.calls["registered-models/search"] == 1  # still the one sync
+        finally:
+            await runtime.close()
