@@ -28,7 +28,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from storage.repos.backlog import Backlog, BacklogRepo
@@ -191,7 +191,7 @@ class _Database(Collector):
         )
         up.add_metric([self.engine], 1 if self.backlog is not None else 0)
         yield up
-        retried = GaugeMetricFamily(
+        retried = CounterMetricFamily(
             "mle_coach_store_units_retried",
             "Units of work the storage engine ran again since start (lost a race: deadlock, "
             "serialization failure, a unique key inserted meanwhile), by reason",
@@ -215,7 +215,7 @@ class _Database(Collector):
         )
         outbox = GaugeMetricFamily(
             "mle_coach_outbox_rows",
-            "Outbox rows (posts, reactions, views) by state",
+            "Unfinished outbox rows (posts, reactions, views) by state",
             labels=["state"],
         )
         for state in sorted({"pending", "posting", "checking", "unknown", *b.outbox}):

@@ -206,7 +206,7 @@ async def test_metrics_count_units_postgresql_ran_again(harness: Harness) -> Non
 
     def retried(samples: Samples) -> float:
         return value(
-            samples, "mle_coach_store_units_retried", engine="postgresql", reason="unique_key"
+            samples, "mle_coach_store_units_retried_total", engine="postgresql", reason="unique_key"
         )
 
     before = retried(await scrape(h))

@@ -17,7 +17,7 @@ from storage.timefmt import iso, parse
 class Backlog:
     inbox_waiting: int = 0
     inbox_oldest: datetime | None = None  # when the oldest unprocessed request came in
-    outbox: dict[str, int] = field(default_factory=dict)  # rows by status
+    outbox: dict[str, int] = field(default_factory=dict)  # unfinished rows by status
     outbox_oldest_ready: datetime | None = None  # since when the oldest ready row could go
     models: dict[tuple[str, str], int] = field(default_factory=dict)  # (source, state) → count
     syncs: list[tuple[datetime, str]] = field(default_factory=list)  # each workspace's latest
@@ -31,16 +31,20 @@ class BacklogRepo:
         waiting, oldest = self._conn.execute(
             "SELECT COUNT(*), MIN(received_at) FROM inbox WHERE done_at IS NULL"
         ).fetchone()
+        # unfinished rows only, through the partial index `deliveries_open` (its condition word
+        # for word, as storage/repos/schedules.py's _OPEN): a handful, however long the history
         outbox = {
             str(status): int(count)
             for status, count in self._conn.execute(
-                "SELECT status, COUNT(*) FROM deliveries GROUP BY status"
+                "SELECT status, COUNT(*) FROM deliveries "
+                "WHERE status IN ('pending', 'posting', 'checking', 'unknown') GROUP BY status"
             ).fetchall()
         }
         # ready: to be posted now (a first try, or a retry whose wait is over)
         (ready,) = self._conn.execute(
             "SELECT MIN(COALESCE(next_attempt_at, created_at)) FROM deliveries "
-            "WHERE status IN ('pending', 'unknown') AND "
+            "WHERE status IN ('pending', 'posting', 'checking', 'unknown') AND "
+            "status IN ('pending', 'unknown') AND "
             "(next_attempt_at IS NULL OR next_attempt_at <= ?)",
             (iso(now),),
         ).fetchone()
