@@ -23,6 +23,8 @@ VARS = [
     "TICK_SECONDS",
     "LOG_LEVEL",
     "DATABASE_POOL_SIZE",
+    "LOG_FORMAT",
+    "METRICS_PORT",
 ]
 
 
@@ -39,6 +41,7 @@ def test_defaults() -> None:
     assert settings.DATABASE_URL == "sqlite:///mle-coach.db"
     assert settings.PORT == 3000 and settings.TICK_SECONDS == 60
     assert settings.SLACK_BOT_TOKEN is None
+    assert settings.LOG_FORMAT == "text" and settings.METRICS_PORT is None
 
 
 @pytest.mark.parametrize(
@@ -56,6 +59,9 @@ def test_defaults() -> None:
         ("DATABASE_POOL_SIZE", "0"),
         ("SLACK_BOT_TOKEN", "xoxp-user-token"),
         ("SLACK_APP_TOKEN", "xoxb-not-an-app-token"),
+        ("LOG_FORMAT", "xml"),
+        ("METRICS_PORT", "metrics"),
+        ("METRICS_PORT", "0"),
     ],
 )
 def test_malformed_value_names_the_variable(
