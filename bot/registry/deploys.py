@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.blocks import clip, esc
 from bot.domain.bank import QuestionBank
-from bot.domain.names import name_key, slugify
+from bot.domain.names import name_key, name_problem, slugify
 from bot.domain.registry_tags import KPI as KPI_TAG
 from bot.models.reminders import kpi_hint, team_settings
 from bot.models.render import fix_command
@@ -75,6 +75,9 @@ def deploy(
     """Deploy the model or move its version (said in the project's thread)."""
     team_id = project.team_id
     label = _label(version)
+    if problem := name_problem(model.name, "model name"):  # as `/mle deploy` refuses it
+        report.unmatched.append([team_id, model.name, f"{problem} Rename it in MLflow."])
+        return
     existing = tx.models.by_name(team_id, name_key(model.name), slugify(model.name))
     if (
         existing is not None
