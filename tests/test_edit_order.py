@@ -73,3 +73,19 @@ async def test_notes_keep_the_newest_edit_too(harness: Harness) -> None:
     await h.idle()
     [note] = await h.read(lambda tx: tx.notes.for_project("T0SANDBOX", project.id))
     assert note.text == "about a half"
+
+
+async def test_an_edit_delivered_after_the_delete_does_not_bring_the_answer_back(
+    harness: Harness,
+) -> None:
+    h = harness
+    thread = await new_project(h)
+    message = await reply(h, thread, "Cut churn by 2 points")
+    edit = _edited(h, message, "Cut churn by 3 points")
+    await h.emulator.delete(message)
+    await h.idle()
+    await h.emulator.deliver_event(edit)  # made before the delete, delivered after it
+    await h.idle()
+    project = await h.only_project()
+    [answer] = await h.read(lambda tx: tx.answers.for_project("T0SANDBOX", project.id))
+    assert (answer.status, answer.text) == ("withdrawn", "Cut churn by 2 points")

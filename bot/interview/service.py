@@ -61,6 +61,10 @@ class ThreadReply:
     text: str
 
 
+# the edit stamp of a deleted message: later than any edit's
+DELETED = ts_sortable("999999999999.999999")
+
+
 class InterviewService:
     def __init__(
         self,
@@ -634,6 +638,8 @@ class InterviewService:
                 if note is not None:
                     tx.notes.remove(note)
                 return
+            # a deleted message is final: an edit of it delivered late changes nothing
+            tx.answers.take_edit(answer, DELETED)
             if answer.status == "withdrawn":
                 return
             tx.answers.change(
