@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import re
 import time
 from collections.abc import Awaitable, Iterator, Mapping
@@ -124,7 +125,7 @@ def rate_limited(method: str, retry_after: str | None) -> None:
         seconds = float(retry_after) if retry_after is not None else None
     except ValueError:
         seconds = None
-    if seconds is not None and seconds >= 0:
+    if seconds is not None and math.isfinite(seconds) and seconds >= 0:
         SLACK_RETRY_AFTER.observe(seconds)
 
 
