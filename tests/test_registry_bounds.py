@@ -223,7 +223,7 @@ async def test_a_huge_tag_is_refused_and_reported(emulator: SlackEmulator, datab
         assert said(h, thread, problem) == 1
 
 
-async def test_a_model_whose_answers_hang_is_skipped_within_its_budget(
+async def test_a_model_whose_answers_hang_is_cut_short_by_its_budget(
     emulator: SlackEmulator, database: str
 ) -> None:
     async with app_and_registry(emulator, database) as (h, clock, fake, _):
@@ -235,7 +235,9 @@ async def test_a_model_whose_answers_hang_is_skipped_within_its_budget(
         assert time.monotonic() - started < 4  # not the client's 5 s per call
         assert report.error is None
         assert await values(h, "b-healthy") == [4.0]
-        assert "a-stuck: reading it took longer than its 0.5 s: skipped" in (await registry_says(h))
+        assert (await model(h, "a-stuck")) is not None  # its version followed all the same
+        problem = "a-stuck: its KPI's value was not read: reading it took longer than its 0.5 s"
+        assert problem in await registry_says(h)
 
 
 async def test_a_hanging_registry_does_not_hold_the_scheduler_pass(
@@ -274,6 +276,30 @@ async def test_a_sync_ends_at_its_deadline(emulator: SlackEmulator, database: st
         )
         assert "It failed: the sync took longer than its 0.5 s" in await registry_says(h)
         assert (await model(h, "m1")).retired_at is None
+
+
+async def test_out_of_time_the_sync_follows_versions_and_leaves_kpis_to_the_next(
+    emulator: SlackEmulator, database: str
+) -> None:
+    async with app_and_registry(emulator, database) as (h, clock, fake, _):
+        with_kpi(fake, "a-stuck", "b-healthy")
+        fake.hang_history = {"a-stuck"}
+        registry = h.runtime.services.registry
+        registry.deadline = 1.0
+        started = time.monotonic()
+        report = await bounded_sync(h, clock)
+        assert time.monotonic() - started < 5
+        assert report.error is None
+        for name in ("a-stuck", "b-healthy"):
+            assert (await model(h, name)) is not None  # deployed, its KPI not read yet
+            assert await values(h, name) == []
+        assert (
+            "The sync took longer than its 1 s: the KPIs of 2 models were not read this time"
+        ) in await registry_says(h)
+        fake.hang_history = set()
+        await bounded_sync(h, clock)
+        assert await values(h, "a-stuck") == [4.0]
+        assert await values(h, "b-healthy") == [4.0]
 
 
 async def test_a_model_deleted_from_mlflow_is_retired_after_two_good_syncs(

@@ -183,12 +183,11 @@ def retire_gone(
     report: Report,
     dry_run: bool,
     *,
-    complete: bool = True,
     deletions: bool = True,
 ) -> None:
     """Models mirroring a registered model with no deployed alias left, or deleted from
-    the registry, are retired. `complete`: every listed model was reached (else nothing is
-    retired); `deletions`: the listing was read well enough to tell a model is gone. A model
+    the registry, are retired. `deletions`: the listing was read well enough to tell a
+    model is gone (no entry without a name). A model
     is retired as deleted when the last good sync did not see it either; a sync that would
     retire more than half of the followed models (two or more) retires none."""
     followed = tx.models.mirrored()
@@ -202,8 +201,7 @@ def retire_gone(
         project = tx.projects.get(model.team_id, model.project_id)
         label = project.name if project else ""
         if model.registry in registered:
-            if complete:
-                going.append((model, "has no deployed alias left in MLflow"))
+            going.append((model, "has no deployed alias left in MLflow"))
             continue
         if deletions and model.registry in missed[model.team_id]:
             going.append((model, "was deleted from the MLflow registry"))

@@ -49,8 +49,10 @@ from storage.store import Store, Tx
 from storage.timefmt import iso, parse
 
 log = logging.getLogger(__name__)
-SYNC_DEADLINE = 60.0  # seconds a whole sync may take (then it stops, and retires nothing)
-MODEL_DEADLINE = 10.0  # seconds to read one model's KPI and to write its tags (then skipped)
+# seconds to read the list of models (then: an error) and to read KPIs (then the rest wait
+# for the next sync, which reads them first; versions are followed all the same)
+SYNC_DEADLINE = 60.0
+MODEL_DEADLINE = 10.0  # seconds to read one model's KPI, and to write its tags
 
 
 class RegistrySync:
@@ -81,6 +83,7 @@ class RegistrySync:
         self.deadline = SYNC_DEADLINE
         self.model_deadline = MODEL_DEADLINE
         self._sync: asyncio.Task[Report | None] | None = None
+        self._behind: set[str] = set()  # models whose KPIs the last sync had no time for
 
     def kpi_changed(self, changed: KpiChanged) -> None:
         """A model's KPIs changed in Slack (the bus, after the commit): write them to its
@@ -226,36 +229,27 @@ class RegistrySync:
         self._last_error = None
         sweep = Sweep()
         emails: dict[str, str | None] = {}
+        behind = self._behind  # KPIs the last sync had no time for: read first this time
+        listing.sort(key=lambda e: isinstance(e, Unreadable) or e.name not in behind)
         for entry in listing:
             if isinstance(entry, Unreadable):
                 await self._unreadable(entry, now, report, sweep, dry_run)
                 continue
             sweep.names.add(entry.name)
-            if loop.time() >= ends:
-                sweep.complete = False
-                sweep.late.add(entry.name)
-                continue
             try:
                 await self._one(entry, now, report, sweep, emails, ends, dry_run)
-            except TimeoutError:
-                if loop.time() >= ends:
-                    sweep.complete = False
-                    sweep.late.add(entry.name)
-                    continue
-                said = f"reading it took longer than its {self.model_deadline:g} s: skipped"
-                await self._skipped(entry.name, entry, said, now, report, sweep, dry_run)
             except Exception as exc:  # one model's surprise: the others sync
                 log.exception("MLflow registry sync: a model could not be synced")
                 said = f"it could not be synced ({type(exc).__name__}): skipped"
                 await self._skipped(entry.name, entry, said, now, report, sweep, dry_run)
-        if not sweep.complete:
-            done = len(sweep.names)
+        self._behind = sweep.behind
+        if sweep.behind:
             report.problems.append(
                 [
                     "",
-                    f"The sync took longer than its {self.deadline:g} s and stopped after "
-                    f"{done - len(sweep.late)} of {done} registered models: the rest wait for "
-                    "the next sync, and nothing was retired.",
+                    f"The sync took longer than its {self.deadline:g} s: the KPIs of "
+                    f"{len(sweep.behind)} models were not read this time (the next sync reads "
+                    "them first); their versions were followed all the same.",
                 ]
             )
         await self.store.write(
@@ -266,8 +260,7 @@ class RegistrySync:
                 now,
                 report,
                 dry_run,
-                complete=sweep.complete,
-                deletions=sweep.complete and not sweep.unnamed,
+                deletions=not sweep.unnamed,
             )
         )
         await self._record(report, dry_run)
@@ -300,28 +293,7 @@ class RegistrySync:
                     "MLFLOW_DEPLOYED_ALIASES)",
                 ]
             )
-        loop = asyncio.get_running_loop()
-        budget = min(ends, loop.time() + self.model_deadline)
-        fetched = None
-        said: list[str] = []
-        if model.refused:
-            said += [
-                f"the tag `{tag}` is {length:,} characters long (at most {TAG_CAP:,} are "
-                "read): its KPI tags were left unread"
-                for tag, length in sorted(model.refused.items())
-            ]
-        elif self.mirror is not None and model.tags.get(PROJECT_TAG) and not sweep.unreachable:
-            try:
-                async with asyncio.timeout_at(budget):
-                    fetched = await self.mirror.fetch(model, found[0], emails)
-            except Missing:
-                pass  # its version or run is gone: nothing to take from it
-            except Malformed as exc:  # this model's answers: the others are read
-                said.append(f"its KPI's value was not read: {exc}")
-            except RegistryError as exc:
-                # the server fails now: the rest of this sync goes without KPIs
-                sweep.unreachable = True
-                report.problems.append(["", f"reading KPIs stopped at {model.name}: {exc}"])
+        fetched, said = await self._read_kpi(model, found[0], report, sweep, emails, ends)
         for problem in said:
             report.problems.append([workspace, f"{model.name}: {problem}"])
         unit = partial(
@@ -336,7 +308,49 @@ class RegistrySync:
             if dry_run:
                 report.changes += writes.notes
             else:
-                await self._write_tags(writes, report, max(budget - loop.time(), 0.001))
+                await self._write_tags(writes, report, self.model_deadline)
+
+    async def _read_kpi(
+        self,
+        model: Registered,
+        version: str,
+        report: Report,
+        sweep: Sweep,
+        emails: dict[str, str | None],
+        ends: float,
+    ) -> tuple[Fetched | None, list[str]]:
+        """What the model's unit needs to keep its KPI in step (None: leave the KPI as it
+        is), within the model's budget, and what to report about it."""
+        if model.refused:
+            return None, [
+                f"the tag `{tag}` is {length:,} characters long (at most {TAG_CAP:,} are "
+                "read): its KPI tags were left unread"
+                for tag, length in sorted(model.refused.items())
+            ]
+        if self.mirror is None or not model.tags.get(PROJECT_TAG) or sweep.unreachable:
+            return None, []
+        loop = asyncio.get_running_loop()
+        if loop.time() >= ends:  # out of time: versions are followed, KPIs wait
+            sweep.behind.add(model.name)
+            return None, []
+        try:
+            async with asyncio.timeout_at(min(ends, loop.time() + self.model_deadline)):
+                return await self.mirror.fetch(model, version, emails), []
+        except Missing:
+            return None, []  # its version or run is gone: nothing to take from it
+        except Malformed as exc:  # this model's answers: the others are read
+            return None, [f"its KPI's value was not read: {exc}"]
+        except TimeoutError:
+            if loop.time() >= ends:
+                sweep.behind.add(model.name)
+                return None, []
+            why = f"reading it took longer than its {self.model_deadline:g} s"
+            return None, [f"its KPI's value was not read: {why}"]
+        except RegistryError as exc:
+            # the server fails now: the rest of this sync goes without KPIs
+            sweep.unreachable = True
+            report.problems.append(["", f"reading KPIs stopped at {model.name}: {exc}"])
+            return None, []
 
     async def _unreadable(
         self, entry: Unreadable, now: datetime, report: Report, sweep: Sweep, dry_run: bool
@@ -450,7 +464,6 @@ class Sweep:
     names: set[str] = field(default_factory=set)  # every registered model listed
     deployed: set[str] = field(default_factory=set)  # those with a deployed alias
     kept: set[str] = field(default_factory=set)  # listed but skipped: left as they are
-    late: set[str] = field(default_factory=set)  # not reached before the deadline
+    behind: set[str] = field(default_factory=set)  # KPIs not read: the deadline had passed
     unnamed: bool = False  # an entry could not be read at all (it may be a followed one)
-    complete: bool = True  # every model was reached before the deadline
     unreachable: bool = False  # the server stopped answering: no more KPIs this sync
