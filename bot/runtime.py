@@ -123,8 +123,8 @@ class Runtime:
                 await asyncio.wait_for(asyncio.shield(self._pass), 15)
             except TimeoutError:
                 log.warning("stopping while a scheduler pass is still running")
-        await self.services.ticker.poster.close()
         await self.services.registry.close()  # a sync under way stops (the next one resumes)
+        await self.services.ticker.poster.close()
         try:
             await self.services.activity.idle(timeout=10)
         except TimeoutError:
