@@ -33,6 +33,36 @@ def _in_thread(message: dict[str, Any], ts: object) -> bool:
     return bool(thread_ts) and thread_ts != ts
 
 
+# The fields read from a message event (and from the message inside an edit or a delete):
+# Slack sends each as a string; anything else is a payload no one should send us.
+_TEXT_FIELDS = ("subtype", "user", "bot_id", "ts", "thread_ts", "channel", "text", "team")
+_EVENT_FIELDS = (*_TEXT_FIELDS, "deleted_ts", "event_ts")
+
+
+def well_formed(body: dict[str, Any]) -> bool:
+    """Whether a message event's fields that are read have the types Slack sends (strings,
+    objects); an odd shape is answered 400, never taken (nor a 500)."""
+    event = body.get("event")
+    if not isinstance(event, dict) or not isinstance(body.get("team_id"), str | None):
+        return False
+    if not all(isinstance(event.get(name), str | None) for name in _EVENT_FIELDS):
+        return False
+    for inner in ("message", "previous_message"):
+        message = event.get(inner)
+        if message is None:
+            continue
+        if not isinstance(message, dict):
+            return False
+        if not all(isinstance(message.get(name), str | None) for name in _TEXT_FIELDS):
+            return False
+        edited = message.get("edited")
+        if edited is not None and not (
+            isinstance(edited, dict) and isinstance(edited.get("ts"), str | None)
+        ):
+            return False
+    return True
+
+
 def concerns_us(event: dict[str, Any]) -> bool:
     """Whether a message event may change state: a person's reply in a thread, or an edit or
     delete of one. Everything else (top-level chatter, bots, our own posts) is ignored

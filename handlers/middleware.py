@@ -31,6 +31,9 @@ async def take_message_event(services: Services, body: dict[str, Any], retry: st
     below in Socket Mode): the status Slack gets. One that
     may change state is recorded (and a thread reply taken) before the 200; 503 when the
     database cannot take it."""
+    if not messages.well_formed(body):
+        log.info("refused a message event of an odd shape (%s)", body.get("event_id"))
+        return 400
     raw_event = body.get("event")
     event: dict[str, Any] = raw_event if isinstance(raw_event, dict) else {}
     if not messages.concerns_us(event):

@@ -6,7 +6,8 @@ out (bot/scheduling/poster.py records it).
 - A post whose outcome is unknown (a timeout, a 5xx: Slack may have taken it) is looked for
   by its key before it is posted again, never re-posted blindly.
 - A look-up that cannot run ends the row after its own cap: at once for good when the
-  look-up is refused for good (`missing_scope`: no history scope), else after LOOKUP_TRIES.
+  look-up is refused for good (`missing_scope`: no history scope), else after LOOKUP_TRIES
+  (a rate-limited look-up is no failure: it waits as told, within the day).
 - Anything else is tried again with exponential backoff, at most MAX_WAIT apart, and ends
   as failed a day (GIVE_UP) after the row was due: a failed row no longer holds the later
   rows of its thread.
@@ -83,9 +84,13 @@ def decide(
     overdue = now - since >= GIVE_UP
     if lookup_failed:
         cause = error.removeprefix(LOOKUP_PREFIX)
-        if is_permanent(cause) or attempts + 1 >= LOOKUP_TRIES or overdue:
+        limited = cause == "ratelimited"  # history reads: one a minute; not a failure
+        if overdue or (not limited and (is_permanent(cause) or attempts + 1 >= LOOKUP_TRIES)):
             return Decision(Step.FAIL, f"outcome unknown, look-up failed: {cause}"[:200])
-        wait = max(UNKNOWN_WAIT, backoff(attempts, urgent=urgent))
+        if limited:
+            wait = max(UNKNOWN_WAIT, timedelta(seconds=retry_after or 0))
+        else:
+            wait = max(UNKNOWN_WAIT, backoff(attempts, urgent=urgent))
         return Decision(Step.LOOK, error, now + min(wait, MAX_WAIT))
     if unknown and lookups:
         return Decision(Step.LOOK, error, now + UNKNOWN_WAIT)
