@@ -25,19 +25,29 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot import metrics
 from bot.activity import Activity
 from bot.scheduling.compose import Composed
 from bot.scheduling.kinds import DeliveryKind
 from bot.scheduling.policy import UNKNOWN_WAIT, Step, backoff, decide
 from bot.slack_gateway import Posted, SlackGateway
 from bot.timing import REAL, Timing
+from storage.owner import dead_here
 from storage.rows import DeliveryRow
 from storage.store import Store, Tx
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
-CLAIM_STALE = timedelta(minutes=2)
+# A poster beats while it holds claims; one silent for DEAD is taken for dead and its claims
+# are taken over (at once when a restart on its host sees it gone). A claim older than
+# CLAIM_STALE is taken over whoever holds it (a worker that lost it): the `sending` mark
+# fences a poster still alive from posting a row taken from it.
+HEARTBEAT = 2.0
+DEAD = timedelta(seconds=10)
+CLAIM_STALE = timedelta(minutes=30)
+# Posters gone or silent this long, holding no claim, are forgotten.
+FORGET_POSTERS = timedelta(days=1)
 CHANNELS_AT_ONCE = 50
 # Slack allows about one post a second per channel, with short bursts; pacing a tenth
 # slower than that keeps clear of 429s (each costs at least a second of Retry-After).
@@ -80,6 +90,10 @@ class Recorded:
         if self.outcome is Outcome.UNKNOWN:
             return f"{self.outcome} ({self.error}), looked for again later"
         return f"{self.outcome} ({self.error})"
+
+
+class TakenOver(Exception):
+    """A claim this poster held was taken over by another (it was taken for dead)."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +178,8 @@ class Poster:
         self._gate = asyncio.Semaphore(CHANNELS_AT_ONCE)
         self._timers: set[asyncio.TimerHandle] = set()
         self._handed: dict[str, list[Claim]] = defaultdict(list)
+        self.owner: str = getattr(store, "owner", "")
+        self._beat: asyncio.Task[None] | None = None
 
     def register(self, kind: DeliveryKind) -> None:
         """How rows of this kind go out and what their posts change (bot/scheduling/kinds.py);
@@ -192,6 +208,40 @@ class Poster:
 
         handle.append(asyncio.get_running_loop().call_later(max(seconds, 0.0), fired))
         self._timers.add(handle[0])
+
+    # ---- claims' owner
+    def _ensure_beating(self) -> None:
+        """Beat while this poster holds claims (so nobody takes them over), from the first."""
+        if self._beat is None or self._beat.done():
+            self._beat = asyncio.create_task(self._beating())
+
+    async def _beating(self) -> None:
+        try:
+            while True:
+                await self.store.write(lambda tx: tx.deliveries.beat(self.clock()))
+                await self.timing.sleep(HEARTBEAT)
+                if not (self._busy or self._tasks):
+                    return
+        except Exception:  # a beat that cannot be written: the next claim starts another
+            log.warning("the poster's heartbeat could not be written", exc_info=True)
+
+    async def bury_dead(self, now: datetime | None = None) -> list[str]:
+        """Mark gone the posters of this host that are no longer running (a restart sees its
+        predecessor's claims at once, not after DEAD); forget long-silent ones. Returns the
+        ones marked."""
+        moment = now or self.clock()
+        posters = await self.store.read(lambda tx: tx.deliveries.posters())
+        dead = [o for o, _, gone in posters if gone is None and o != self.owner and dead_here(o)]
+
+        def unit(tx: Tx) -> None:
+            if dead:
+                tx.deliveries.gone(dead, moment)
+            tx.deliveries.forget_posters(moment - FORGET_POSTERS)
+
+        await self.store.write(unit)
+        for owner in dead:
+            log.info("poster %s is gone: its claims are taken over", owner)
+        return dead
 
     # ---- draining
     def hand(self, rows: list[DeliveryRow]) -> None:
@@ -308,6 +358,7 @@ class Poster:
             now,
             now - CLAIM_STALE,
             BATCH,
+            dead=now - DEAD,
             channel=channel,
             not_channels=not_channels or [],
         )
@@ -342,6 +393,7 @@ class Poster:
         """One channel's posts, paced; each thread's in order (threads side by side, the
         pacer sharing the channel between them); then whatever became ready there meanwhile."""
         lines: list[TickLine] = []
+        self._ensure_beating()
         while True:
             try:
                 while claims:
@@ -388,29 +440,53 @@ class Poster:
     async def _in_order(self, claims: list[Claim], now: datetime | None) -> list[TickLine]:
         return [await self._post_one(claim, now or self.clock()) for claim in claims]
 
+    def _turn(self, claim: Claim, now: datetime) -> Callable[[], Awaitable[None]]:
+        """What a post does right before its Web API call: wait for the channel's turn, then
+        (once) mark the row as on its way, so that a poster taking over after a crash looks
+        in Slack for this row only, and posts the rest at once. Posts and uploads only:
+        reactions and views are harmless to do again. Raises `TakenOver` when the claim is no
+        longer ours."""
+        marks = claim.row.op in ("post", "upload") and claim.row.status == "posting"
+        marked: list[bool] = []
+
+        async def turn() -> None:
+            await self.pacer.wait(claim.composed.channel)
+            if marks and not marked:
+                if not await self.store.write(lambda tx: tx.deliveries.sending(claim.row.id, now)):
+                    raise TakenOver(claim.row.id)
+                marked.append(True)
+
+        return turn
+
     # ---- one post
     async def _post_one(self, claim: Claim, now: datetime) -> TickLine:
         row, composed = claim.row, claim.composed
         publisher = self._kind(row.op).publish
-        if publisher is not None:  # composed now: publishing again is harmless
-            await self.pacer.wait(row.channel_id)
-            result = await publisher(row.team_id, row.subject)
-        elif row.op == "react":
-            result = await self.slack.reaction(
-                row.channel_id, str(composed.target_ts), composed.text
-            )
-        elif row.op == "upload" and composed.chart is not None and not claim.checking:
-            result = await self._upload(claim, composed.chart)
-        else:
-            result = await self._find_or_post(claim)
+        turn = self._turn(claim, now)
+        try:
+            if publisher is not None:  # composed now: publishing again is harmless
+                await self.pacer.wait(row.channel_id)
+                result = await publisher(row.team_id, row.subject)
+            elif row.op == "react":
+                result = await self.slack.reaction(
+                    row.channel_id, str(composed.target_ts), composed.text
+                )
+            elif row.op == "upload" and composed.chart is not None and not claim.checking:
+                result = await self._upload(claim, composed.chart, turn)
+            else:
+                result = await self._find_or_post(claim, turn)
+        except TakenOver:
+            # another poster took it over (this one was taken for dead): that one posts it
+            return TickLine(row.kind, composed.label, row.slot, "skipped (taken over)")
         recorded = await self.store.write(lambda tx: self._record(tx, row, composed, result, now))
+        metrics.POSTS.labels(recorded.outcome.name.lower()).inc()
         if result.ok and result.ts and composed.more:
             await self._continue(row, composed, result.ts)
         if recorded.outcome in (Outcome.RETRY, Outcome.UNKNOWN):
             self._kick_later(row, result, recorded.at, now)
         return TickLine(row.kind, composed.label, row.slot, str(recorded))
 
-    async def _find_or_post(self, claim: Claim) -> Posted:
+    async def _find_or_post(self, claim: Claim, turn: Callable[[], Awaitable[None]]) -> Posted:
         row, composed = claim.row, claim.composed
         if claim.checking:
             found = await self.slack.find_posted(
@@ -436,7 +512,7 @@ class Poster:
                 key=row.delivery_key,
             )
 
-        await self.pacer.wait(composed.channel)
+        await turn()
         result = await post()
         for _ in range(RATE_LIMIT_PATIENCE):
             if result.error != "ratelimited":
@@ -447,7 +523,9 @@ class Poster:
             result = await post()
         return result
 
-    async def _upload(self, claim: Claim, spec: dict[str, Any]) -> Posted:
+    async def _upload(
+        self, claim: Claim, spec: dict[str, Any], turn: Callable[[], Awaitable[None]]
+    ) -> Posted:
         """Draw the chart off the event loop and share it; if that fails, post the text
         version instead (that post is retried like any other)."""
         composed = claim.composed
@@ -459,7 +537,7 @@ class Poster:
             log.warning("chart %s could not be drawn: %s", spec.get("kind"), type(exc).__name__)
             drawn = None
         if drawn is not None:
-            await self.pacer.wait(composed.channel)
+            await turn()
             shared = await self.slack.upload(
                 composed.channel,
                 composed.thread_ts,
@@ -474,7 +552,7 @@ class Poster:
                 # whether the text version goes out, never both
                 return shared
             log.info("upload failed (%s): posting the text version", shared.error)
-        return await self._find_or_post(claim)
+        return await self._find_or_post(claim, turn)
 
     async def _continue(self, row: DeliveryRow, composed: Composed, parent_ts: str) -> None:
         """The rest of a long post, as replies under it; a failure is recorded on the row."""
@@ -550,3 +628,11 @@ class Poster:
         self._timers.clear()
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=10)
+        if self._beat is not None:
+            self._beat.cancel()
+        if self._beat is not None or self._tasks:
+            # what it still holds is taken over at once by whoever posts next
+            try:
+                await self.store.write(lambda tx: tx.deliveries.gone([self.owner], self.clock()))
+            except Exception:
+                log.warning("could not say that this poster stopped", exc_info=True)
