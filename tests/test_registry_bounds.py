@@ -82,6 +82,12 @@ def said(h: Harness, thread: str, text: str) -> int:
     return sum(1 for post in thread_posts(h, thread) if text in post.text)
 
 
+async def reported_once(h: Harness, thread: str, problem: str) -> None:
+    """Listed by `/mle registry`, and said once in the project thread."""
+    assert problem in await registry_says(h)
+    assert said(h, thread, problem) == 1
+
+
 async def test_a_search_page_token_said_twice_ends_the_sync_with_an_error(
     emulator: SlackEmulator, database: str
 ) -> None:
@@ -152,8 +158,7 @@ async def test_a_point_logged_in_nanoseconds_is_reported_and_the_rest_sync(
         assert (await model(h, "a-nanos")) is not None  # deployed, its odd point left out
         assert await values(h, "a-nanos") == []
         problem = "is not in milliseconds since 1970: that point was left out"
-        assert problem in await registry_says(h)
-        assert said(h, thread, problem) == 1
+        await reported_once(h, thread, problem)
 
 
 async def test_entries_that_are_not_objects_are_reported_and_the_rest_sync(
@@ -219,8 +224,7 @@ async def test_a_huge_tag_is_refused_and_reported(emulator: SlackEmulator, datab
         kpis = await h.read(lambda tx: tx.metrics.for_models([(TEAM, row.id)]))
         assert not any(kpis.values())
         problem = "the tag `mle.kpi` is 240,000 characters long (at most 4,000 are read)"
-        assert problem in await registry_says(h)
-        assert said(h, thread, problem) == 1
+        await reported_once(h, thread, problem)
 
 
 async def test_a_model_whose_answers_hang_is_cut_short_by_its_budget(
