@@ -56,7 +56,7 @@ class _RateLimitRetry(_Timed, AsyncRateLimitErrorRetryHandler):
 
 
 # Calls that change nothing (or change it to the same thing again): a 5xx is retried. A
-# post, an upload's completion, a reaction or an ephemeral message may have been taken
+# post, an upload's completion or an ephemeral message may have been taken
 # despite the 5xx; retrying it blindly shows it twice, so the caller decides (the poster
 # looks for the post by its key first).
 IDEMPOTENT = frozenset(
@@ -71,6 +71,9 @@ IDEMPOTENT = frozenset(
         "chat.getPermalink",
         "files.getUploadURLExternal",
         "views.publish",
+        "chat.update",  # the same text again
+        "reactions.add",  # twice is `already_reacted`, taken as done
+        "conversations.join",
     }
 )
 
