@@ -443,10 +443,11 @@ class Poster:
     def _turn(self, claim: Claim, now: datetime) -> Callable[[], Awaitable[None]]:
         """What a post does right before its Web API call: wait for the channel's turn, then
         (once) mark the row as on its way, so that a poster taking over after a crash looks
-        in Slack for this row only, and posts the rest at once. Posts and uploads only:
-        reactions and views are harmless to do again. Raises `TakenOver` when the claim is no
-        longer ours."""
-        marks = claim.row.op in ("post", "upload") and claim.row.status == "posting"
+        in Slack for this row only, and posts the rest at once (a row being looked for is
+        marked after the look). Posts and uploads only: reactions and views are harmless to
+        do again. Raises `TakenOver` when the claim is no longer ours: the poster that took
+        it posts it."""
+        marks = claim.row.op in ("post", "upload")
         marked: list[bool] = []
 
         async def turn() -> None:

@@ -301,7 +301,7 @@ class DeliveryRepo:
         """Mark a claimed row as on its way to Slack, just before the Web API call; False when
         the claim is no longer this store's (another poster took it over: do not post)."""
         cur = self._conn.execute(
-            "UPDATE deliveries SET sending_at = ? WHERE id = ? AND status = 'posting' AND "
+            f"UPDATE deliveries SET sending_at = ? WHERE id = ? AND status IN {_CLAIMED} AND "
             "claimed_by = ? RETURNING id",
             (iso(now), delivery_id, self._owner),
         )
