@@ -11,7 +11,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.slack_errors import CHANNEL, ROW, UNKNOWN_OUTCOME, WORKSPACE, is_permanent
+from bot.domain.slack_errors import CHANNEL, ROW, UNKNOWN_OUTCOME, WORKSPACE
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +41,6 @@ class Posted:
             or error in UNKNOWN_OUTCOME
             or error.startswith("http_5")
         )
-
-    @property
-    def permanent(self) -> bool:
-        """Slack refused for good: trying again cannot help (bot/domain/slack_errors.py)."""
-        return not self.ok and not self.unknown and is_permanent(self.error or "")
 
 
 def _failed(exc: Exception) -> Posted:
