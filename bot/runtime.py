@@ -18,6 +18,7 @@ from bot import metrics
 from bot.app import WEB_API_TIMEOUT, build_app, build_client
 from bot.config import Settings
 from bot.http_site import start_site
+from bot.inbox import STALE as INBOX_STALE
 from bot.scheduling.poster import DEAD
 from bot.services import Services, question_bank, utc_now
 from bot.timing import REAL, Timing
@@ -74,14 +75,16 @@ class Runtime:
             next_run_time=datetime.now(UTC),
             misfire_grace_time=None,
         )
-        # and once its claims have lapsed, when it ran elsewhere (its beat stops)
-        self._scheduler.add_job(
-            self.tick,
-            "date",
-            run_date=datetime.now(UTC) + DEAD + timedelta(seconds=1),
-            id="takeover",
-            misfire_grace_time=None,
-        )
+        # and once its claims have lapsed, when it ran elsewhere: its posts' (its beat stops)
+        # and the requests it was processing
+        for lapse in (DEAD, INBOX_STALE):
+            self._scheduler.add_job(
+                self.tick,
+                "date",
+                run_date=datetime.now(UTC) + lapse + timedelta(seconds=1),
+                id=f"takeover-{lapse.total_seconds():g}",
+                misfire_grace_time=None,
+            )
         self._scheduler.start()
 
     async def tick(self) -> None:

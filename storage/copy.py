@@ -33,8 +33,9 @@ TABLES = (
     "inbox",
     "blockers",
     "registry_syncs",
+    "posters",  # who held the claims copied (an unknown owner's claims lapse, as a dead one's)
 )
-KEYS = {"processed_events": "team_id, event_id", "workspaces": "team_id"}
+KEYS = {"processed_events": "team_id, event_id", "workspaces": "team_id", "posters": "owner"}
 
 
 class CopyRefused(Exception):
