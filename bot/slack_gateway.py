@@ -11,7 +11,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.slack_errors import CHANNEL, ROW, UNKNOWN_OUTCOME, WORKSPACE
+from bot.domain.slack_errors import UNKNOWN_OUTCOME
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +75,6 @@ def _retry_after(exc: Exception) -> int | None:
 
 
 _FAILURES = (SlackApiError, aiohttp.ClientError, TimeoutError)
-# Slack refusals that retrying will not fix: recorded, shown to the owner, not retried.
-PERMANENT = ROW | CHANNEL | WORKSPACE
 # The metadata event type that tags our posts with their key.
 POST_EVENT = "mle_coach_post"
 

@@ -116,6 +116,24 @@ async def test_an_upload_that_timed_out_after_slack_took_it_is_not_posted_as_tex
         assert lookup.status == 200
 
 
+async def test_an_upload_slack_took_but_answered_500_is_not_posted_as_text_too(
+    emulator: SlackEmulator, database: str
+) -> None:
+    async with running_app(emulator, database) as h:
+        await new_project(h, user="U0BOB")
+        emulator.fail_after_next("files.completeUploadExternal", status=500)
+        await emulator.slash("stats", user="U0BOB")
+        await h.idle()
+        await h.runtime.services.scheduler_pass(datetime.now(UTC) + timedelta(minutes=2))
+        await h.idle()
+        charts = [m for m in emulator.workspace.messages["C0MLTEAM"] if m.files]
+        texts = [
+            m for m in emulator.bot_posts("C0MLTEAM") if "project(s) in this channel" in m.text
+        ]
+        assert len(charts) == 1 and texts == []
+        assert len(emulator.calls_to("files.completeUploadExternal")) == 1
+
+
 async def test_each_permanent_error_ends_its_row_after_one_try(
     timed: tuple[Harness, ManualClock],
 ) -> None:
