@@ -65,9 +65,16 @@ def _sees(services: Services, body: dict[str, Any]) -> Callable[[str], Awaitable
     """Whether the person who pressed or sent may read a channel (as a command's lookup
     asks: what they may not see does not exist for them)."""
     _, user = _ids(body)
+    # a button is pressed in a message the person is reading: its channel is theirs to see
+    # (without asking Slack, which may fail); a form has no channel
+    where = str(
+        (body.get("channel") or {}).get("id")
+        or (body.get("container") or {}).get("channel_id")
+        or ""
+    )
 
     async def can_see(channel: str) -> bool:
-        return await services.visibility.can_see(user, channel, "")
+        return await services.visibility.can_see(user, channel, where)
 
     return can_see
 

@@ -89,3 +89,24 @@ async def test_an_edit_delivered_after_the_delete_does_not_bring_the_answer_back
     project = await h.only_project()
     [answer] = await h.read(lambda tx: tx.answers.for_project("T0SANDBOX", project.id))
     assert (answer.status, answer.text) == ("withdrawn", "Cut churn by 2 points")
+
+
+async def test_the_reply_to_a_question_asked_again_after_a_delete_can_be_edited(
+    harness: Harness,
+) -> None:
+    """A deleted answer's question is asked again; the new reply starts its own edits (the
+    old message's deletion does not hold them back)."""
+    h = harness
+    thread = await new_project(h)
+    first = await reply(h, thread, valid_answer(PLANNING[0]))
+    await h.emulator.delete(first)
+    await h.idle()
+    for question in PLANNING[1:]:
+        await reply(h, thread, valid_answer(question))
+    again = await reply(h, thread, "Cut churn by 7 points")  # the question asked again
+    await h.emulator.edit(again, "Cut churn by 9 points")
+    await h.idle()
+    project = await h.only_project()
+    answers = await h.read(lambda tx: tx.answers.for_project("T0SANDBOX", project.id))
+    success = next(a for a in answers if a.question_key == PLANNING[0].key)
+    assert success.text == "Cut churn by 9 points"

@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.checkins import render as checkin_render
 from bot.models import render as model_render
-from sandbox.emulator.state import View
+from sandbox.emulator import events
+from sandbox.emulator.state import Message, View
 from tests.clock import ManualClock
 from tests.conftest import Harness
 from tests.interviews import new_project
@@ -263,15 +264,27 @@ async def test_the_form_keeps_the_units_a_number_is_written_with(harness: Harnes
 async def test_a_private_check_ins_buttons_do_nothing_for_someone_who_cannot_see_it(
     timed: tuple[Harness, ManualClock],
 ) -> None:
-    """The ids a button carries are held to the same rule as a form's."""
+    """The ids a button carries are held to the same rule as a form's: the private check-in's
+    buttons, pressed from a message in a public channel (Slack only lets people press what
+    they can read, so the copy is where bob reads it), do nothing for bob."""
     h, clock = timed
     _private_channel(h)
     thread = await new_project(h, "Zebra secret project", channel=SECRET)
     await tick(h, clock, MONDAY)
     [post] = [m for m in h.emulator.bot_posts(SECRET, thread) if m.text.startswith("Check")]
     before = len(h.emulator.bot_posts(SECRET, thread))
+    copy = Message(
+        "C0MLTEAM",
+        h.emulator.clock.next_ts(),
+        post.text,
+        h.emulator.workspace.bot_user_id,
+        h.emulator.workspace.bot_id,
+        blocks=post.blocks,
+    )
     for action in ("checkin_on_track", "checkin_next", "checkin_blocked"):
-        assert (await h.emulator.click(post, action, user="U0BOB")).status == 200
+        button = events.find_button(copy, action, None)
+        payload = events.block_actions(h.emulator, copy, button, "U0BOB")
+        assert (await h.emulator.deliver("interactive", payload)).status == 200
         await h.idle()
         assert h.emulator.ephemerals_for("U0BOB")[-1].text == "That check-in no longer exists."
     assert len(h.emulator.bot_posts(SECRET, thread)) == before

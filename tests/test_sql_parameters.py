@@ -21,11 +21,12 @@ ALLOWED = {
     "marks",
     "question_marks",
     "assignments",
-    # fixed SQL (values as "?" placeholders): the outbox's claimed and unfinished states,
+    # fixed SQL (values as "?" placeholders): the outbox's claimed, own and unfinished states,
     # thread-order guard and its channel filter (storage/repos/schedules.py)
     "_IN_ORDER",
     "_OPEN",
     "_CLAIMED",
+    "_MINE",
     "channel_clause",
 }
 # the connection's fixed locking clauses (" FOR UPDATE", " FOR UPDATE SKIP LOCKED" or "")

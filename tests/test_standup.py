@@ -86,6 +86,23 @@ async def test_the_checkin_asks_quotes_the_last_notes_and_mentions_the_owner(
     assert "Labelled 2k rows with finance" in blocks and "<@U0CAROL>" in blocks
 
 
+async def test_a_press_is_kept_when_slack_cannot_say_who_reads_the_channel(
+    timed: tuple[Harness, ManualClock],
+) -> None:
+    """The button is in the channel the person is reading: whether they may see the project
+    is not asked of Slack (which may fail), and the press is kept."""
+    h, clock = timed
+    thread = await new_project(h, user="U0BOB")
+    await tick(h, clock, BOB_MONDAY)
+    [first] = checkins(h, thread)
+    h.emulator.fail_next("conversations.info", times=5)
+    await h.emulator.click(first, "checkin_on_track", user="U0ALICE")
+    await h.idle()
+    assert not any("no longer exists" in e.text for e in h.emulator.ephemerals_for("U0ALICE"))
+    await tick(h, clock, BOB_MONDAY + timedelta(days=7))
+    assert "> On track — <@U0ALICE>" in block_text(checkins(h, thread)[-1])
+
+
 async def test_the_nudge_asks_the_people_who_answered(timed: tuple[Harness, ManualClock]) -> None:
     h, clock = timed
     thread = await new_project(h, user="U0BOB")

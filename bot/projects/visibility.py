@@ -42,7 +42,8 @@ class Visibility:
         if cached is not None and now - cached[0] < TTL:
             return cached[1]
         readers = await self.slack.channel_readers(channel)
-        self._readers[channel] = (now, readers)
+        if readers is None or readers:  # a private channel lists the bot at least: empty is
+            self._readers[channel] = (now, readers)  # Slack not saying, asked again next time
         return readers
 
     async def project(self, team_id: str, user: str, where: str, name: str) -> ProjectRow | str:

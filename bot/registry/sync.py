@@ -308,7 +308,15 @@ class RegistrySync:
             if dry_run:
                 report.changes += writes.notes
             else:
-                await self._write_tags(writes, report, self.model_deadline)
+                # within the sync's deadline too: a registry that hangs on writes costs a
+                # model's budget at most once per sync, and the writes left wait for the next
+                left = ends - asyncio.get_running_loop().time()
+                if left > 0:
+                    await self._write_tags(writes, report, min(self.model_deadline, left))
+                else:
+                    report.problems.append(
+                        [writes.team_id, f"{writes.registered}: its tags wait for the next sync"]
+                    )
 
     async def _read_kpi(
         self,

@@ -76,6 +76,7 @@ class Outcome(StrEnum):
     UNKNOWN = "outcome unknown"  # looked for in the channel before it is posted again
     FAILED = "failed"  # for good
     RETRY = "retry later"
+    TAKEN = "taken over"  # another poster took the claim: it records the outcome
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class Recorded:
     at: datetime | None = None  # when it is tried (or looked for) again
 
     def __str__(self) -> str:
-        if self.outcome is Outcome.POSTED:
+        if self.outcome in (Outcome.POSTED, Outcome.TAKEN):
             return str(self.outcome)
         if self.outcome is Outcome.UNKNOWN:
             return f"{self.outcome} ({self.error}), looked for again later"
@@ -216,23 +217,27 @@ class Poster:
             self._beat = asyncio.create_task(self._beating())
 
     async def _beating(self) -> None:
-        try:
-            while True:
-                await self.store.write(lambda tx: tx.deliveries.beat(self.clock()))
-                # in real time, whatever `timing` is: a beat is nothing anyone waits for, and
-                # a virtual sleeper always pending would make virtual time race ahead of
-                # every real wait (a database write, a Web API call)
-                await asyncio.sleep(HEARTBEAT)
-                if not (self._busy or self._tasks):
-                    return
-        except Exception:  # a beat that cannot be written: the next claim starts another
-            log.warning("the poster's heartbeat could not be written", exc_info=True)
+        failing = False
+        while True:
+            try:
+                await self.store.write(lambda tx: tx.deliveries.beat(self.timing.wall()))
+                failing = False
+            except Exception:  # said once; beating goes on (a claim lapses after DEAD)
+                if not failing:
+                    log.warning("the poster's heartbeat could not be written", exc_info=True)
+                failing = True
+            # in real time, whatever `timing` is: a beat is nothing anyone waits for, and a
+            # virtual sleeper always pending would make virtual time race ahead of every real
+            # wait (a database write, a Web API call)
+            await asyncio.sleep(HEARTBEAT)
+            if not (self._busy or self._tasks):
+                return
 
     async def bury_dead(self, now: datetime | None = None) -> list[str]:
         """Mark gone the posters of this host that are no longer running (a restart sees its
         predecessor's claims at once, not after DEAD); forget long-silent ones. Returns the
         ones marked."""
-        moment = now or self.clock()
+        moment = self.timing.wall()  # leases are on the wall clock, whatever `now` says
         posters = await self.store.read(lambda tx: tx.deliveries.posters())
         dead = [o for o, _, gone in posters if gone is None and o != self.owner and dead_here(o)]
 
@@ -357,11 +362,13 @@ class Poster:
         """Claim ready deliveries and compose them; returns the posts and how many were
         taken."""
         claims = []
+        wall = self.timing.wall()  # claims are held on the wall clock (`now` may be moved)
         taken = tx.deliveries.claim_ready(
             now,
-            now - CLAIM_STALE,
+            wall - CLAIM_STALE,
             BATCH,
-            dead=now - DEAD,
+            dead=wall - DEAD,
+            held_at=wall,
             channel=channel,
             not_channels=not_channels or [],
         )
@@ -441,24 +448,39 @@ class Poster:
         return await self.store.read(lambda tx: tx.deliveries.ready_in(channel, moment))
 
     async def _in_order(self, claims: list[Claim], now: datetime | None) -> list[TickLine]:
-        return [await self._post_one(claim, now or self.clock()) for claim in claims]
+        lines = []
+        for claim in claims:
+            try:
+                lines.append(await self._post_one(claim, now or self.clock()))
+            except Exception:  # a fault of ours (a hook, the database): the rest go on
+                log.exception("posting row %s failed", claim.row.id)
+                await self._release(claim)
+        return lines
 
-    def _turn(self, claim: Claim, now: datetime) -> Callable[[], Awaitable[None]]:
-        """What a post does right before its Web API call: wait for the channel's turn, then
-        (once) mark the row as on its way, so that a poster taking over after a crash looks
-        in Slack for this row only, and posts the rest at once (a row being looked for is
-        marked after the look). Posts and uploads only: reactions and views are harmless to
-        do again. Raises `TakenOver` when the claim is no longer ours: the poster that took
-        it posts it."""
+    async def _release(self, claim: Claim) -> None:
+        """Give a claim back at once rather than hold it until CLAIM_STALE."""
+        at = self.clock() + UNKNOWN_WAIT
+        try:
+            await self.store.write(lambda tx: tx.deliveries.release(claim.row.id, at))
+        except Exception:
+            log.warning("row %s stays claimed until its claim is stale", claim.row.id)
+
+    def _turn(self, claim: Claim) -> Callable[..., Awaitable[None]]:
+        """What a post does right before each Web API call: wait for the channel's turn
+        (`pace`), then mark the row as on its way, so that a poster taking over after a crash
+        looks in Slack for this row only, and posts the rest at once (a row being looked for
+        is marked after the look). The mark is made only by the claim's owner: it raises
+        `TakenOver` when the claim is no longer ours (the poster that took it posts it).
+        Posts and uploads only: reactions and views are harmless to do again."""
         marks = claim.row.op in ("post", "upload")
-        marked: list[bool] = []
 
-        async def turn() -> None:
-            await self.pacer.wait(claim.composed.channel)
-            if marks and not marked:
-                if not await self.store.write(lambda tx: tx.deliveries.sending(claim.row.id, now)):
+        async def turn(pace: bool = True) -> None:
+            if pace:
+                await self.pacer.wait(claim.composed.channel)
+            if marks:
+                wall = self.timing.wall()
+                if not await self.store.write(lambda tx: tx.deliveries.sending(claim.row.id, wall)):
                     raise TakenOver(claim.row.id)
-                marked.append(True)
 
         return turn
 
@@ -466,7 +488,7 @@ class Poster:
     async def _post_one(self, claim: Claim, now: datetime) -> TickLine:
         row, composed = claim.row, claim.composed
         publisher = self._kind(row.op).publish
-        turn = self._turn(claim, now)
+        turn = self._turn(claim)
         try:
             if publisher is not None:  # composed now: publishing again is harmless
                 await self.pacer.wait(row.channel_id)
@@ -484,13 +506,13 @@ class Poster:
             return TickLine(row.kind, composed.label, row.slot, "skipped (taken over)")
         recorded = await self.store.write(lambda tx: self._record(tx, row, composed, result, now))
         metrics.POSTS.labels(recorded.outcome.name.lower()).inc()
-        if result.ok and result.ts and composed.more:
+        if recorded.outcome is Outcome.POSTED and result.ts and composed.more:
             await self._continue(row, composed, result.ts)
         if recorded.outcome in (Outcome.RETRY, Outcome.UNKNOWN):
             self._kick_later(row, result, recorded.at, now)
         return TickLine(row.kind, composed.label, row.slot, str(recorded))
 
-    async def _find_or_post(self, claim: Claim, turn: Callable[[], Awaitable[None]]) -> Posted:
+    async def _find_or_post(self, claim: Claim, turn: Callable[..., Awaitable[None]]) -> Posted:
         row, composed = claim.row, claim.composed
         if claim.checking:
             found = await self.slack.find_posted(
@@ -524,11 +546,12 @@ class Poster:
             # rate-limited even after the client's own retries: wait as Slack says
             self.pacer.slow_down(composed.channel)
             await self.timing.sleep(result.retry_after or 1)
+            await turn(pace=False)  # still ours? (taken over meanwhile: not posted twice)
             result = await post()
         return result
 
     async def _upload(
-        self, claim: Claim, spec: dict[str, Any], turn: Callable[[], Awaitable[None]]
+        self, claim: Claim, spec: dict[str, Any], turn: Callable[..., Awaitable[None]]
     ) -> Posted:
         """Draw the chart off the event loop and share it; if that fails, post the text
         version instead (that post is retried like any other)."""
@@ -574,7 +597,8 @@ class Poster:
         self, tx: Tx, row: DeliveryRow, composed: Composed, result: Posted, now: datetime
     ) -> Recorded:
         if result.ok and result.ts:
-            tx.deliveries.posted(row.id, result.ts, composed.thread_ts, now)
+            if not tx.deliveries.posted(row.id, result.ts, composed.thread_ts, now):
+                return Recorded(Outcome.TAKEN)  # the poster that took it over records it
             hook = self._kind(row.kind).posted
             if hook is not None:
                 hook(tx, row, result.ts, now)
@@ -592,15 +616,18 @@ class Poster:
         )
         error, at = decision.error, decision.at or now
         if decision.step is Step.LOOK:
-            tx.deliveries.outcome_unknown(row.id, error, at)
+            if not tx.deliveries.outcome_unknown(row.id, error, at):
+                return Recorded(Outcome.TAKEN)
             return Recorded(Outcome.UNKNOWN, error, at)
         if decision.step is Step.FAIL:
-            tx.deliveries.finish(row.id, "failed", error)
+            if not tx.deliveries.finish(row.id, "failed", error):
+                return Recorded(Outcome.TAKEN)
             failed = self._kind(row.kind).failed
             if failed is not None:
                 failed(tx, row, error, now)
             return Recorded(Outcome.FAILED, error)
-        tx.deliveries.retry_later(row.id, error, at)
+        if not tx.deliveries.retry_later(row.id, error, at):
+            return Recorded(Outcome.TAKEN)
         return Recorded(Outcome.RETRY, error, at)
 
     def _urgent(self, row: DeliveryRow) -> bool:
@@ -632,11 +659,18 @@ class Poster:
         self._timers.clear()
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=10)
+        held = self._beat is not None or bool(self._tasks)
+        for task in list(self._tasks):  # still posting: stopped before saying it is gone
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=5)
         if self._beat is not None:
             self._beat.cancel()
-        if self._beat is not None or self._tasks:
-            # what it still holds is taken over at once by whoever posts next
+        if held:
+            # what it still holds is taken over at once by whoever posts next (a post that
+            # was on its way is looked for in Slack first)
             try:
-                await self.store.write(lambda tx: tx.deliveries.gone([self.owner], self.clock()))
+                wall = self.timing.wall()
+                await self.store.write(lambda tx: tx.deliveries.gone([self.owner], wall))
             except Exception:
                 log.warning("could not say that this poster stopped", exc_info=True)

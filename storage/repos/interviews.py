@@ -181,10 +181,13 @@ class AnswerRepo:
             answer_id = int(cur.fetchone()[0])
         else:
             answer_id = int(existing[0])
+            # a new message answering it (the question asked again) starts its own edits: the
+            # order of the old message's edits (or its deletion) says nothing about them
             self._conn.execute(
-                "UPDATE answers SET status = ?, text = ?, author_id = ?, message_ts = ?, "
-                "updated_at = ? WHERE id = ?",
-                (status, text, author_id, message_ts, iso(now), answer_id),
+                "UPDATE answers SET status = ?, text = ?, author_id = ?, edited_ts = CASE WHEN "
+                "message_ts = ? THEN edited_ts ELSE NULL END, message_ts = ?, updated_at = ? "
+                "WHERE id = ?",
+                (status, text, author_id, message_ts, message_ts, iso(now), answer_id),
             )
         self._revision(team_id, answer_id, text, status, author_id, now)
         return answer_id

@@ -31,6 +31,7 @@ _FROM_ARRAYS = (  # PostgreSQL: the same thirteen columns, each bound as one arr
 )
 _KEY_TAKEN = " ON CONFLICT (team_id, delivery_key) DO NOTHING"
 _CLAIMED = "('posting', 'checking')"
+_MINE = f"status IN {_CLAIMED} AND claimed_by = ?"  # a claim this store holds
 # an unfinished delivery: the exact condition of the partial index `deliveries_open`, which a
 # query must state word for word for SQLite to use that index (it proves no implication)
 _OPEN = "status IN ('pending', 'posting', 'checking', 'unknown')"
@@ -245,6 +246,7 @@ class DeliveryRepo:
         limit: int,
         *,
         dead: datetime | None = None,
+        held_at: datetime | None = None,
         channel: str | None = None,
         not_channels: Sequence[str] = (),
     ) -> list[DeliveryRow]:
@@ -258,15 +260,17 @@ class DeliveryRepo:
         have been sent, or whose outcome is unknown, comes back as `checking`: the poster
         looks for it in Slack before posting again. `channel` takes only that channel's
         rows; `not_channels` leaves those channels' rows alone (this process is posting
-        there already)."""
+        there already). `held_at`: the claim's time (the poster's wall clock; `now` is the
+        time rows are due by, which `tick --at` may move)."""
         channel_clause, args = _channel_filter(channel, not_channels)
+        held = iso(held_at or now)
         cur = self._conn.execute(
             "UPDATE deliveries SET status = 'posting', claimed_at = ?, claimed_by = ?, "
             "sending_at = NULL WHERE id IN ("
             f"SELECT id FROM deliveries d WHERE d.{_OPEN} AND status = 'pending' AND "
             f"(next_attempt_at IS NULL OR next_attempt_at <= ?){channel_clause}{_IN_ORDER} "
             f"ORDER BY id LIMIT ?{self._conn.skip_locked}) RETURNING {_DCOLS}",
-            (iso(now), self._owner, iso(now), *args, limit),
+            (held, self._owner, iso(now), *args, limit),
         )
         rows = to_rows(DeliveryRow, cur.fetchall())
         if len(rows) < limit:
@@ -283,7 +287,7 @@ class DeliveryRepo:
                 f"{channel_clause} ORDER BY id LIMIT ?{self._conn.skip_locked}) "
                 f"RETURNING {_DCOLS}",
                 (
-                    iso(now),
+                    held,
                     self._owner,
                     iso(now),
                     iso(stale),
@@ -301,8 +305,7 @@ class DeliveryRepo:
         """Mark a claimed row as on its way to Slack, just before the Web API call; False when
         the claim is no longer this store's (another poster took it over: do not post)."""
         cur = self._conn.execute(
-            f"UPDATE deliveries SET sending_at = ? WHERE id = ? AND status IN {_CLAIMED} AND "
-            "claimed_by = ? RETURNING id",
+            f"UPDATE deliveries SET sending_at = ? WHERE id = ? AND {_MINE} RETURNING id",
             (iso(now), delivery_id, self._owner),
         )
         return cur.fetchone() is not None
@@ -400,38 +403,58 @@ class DeliveryRepo:
         )
         return cur.fetchone() is not None
 
-    def posted(self, delivery_id: int, ts: str, thread_ts: str | None, now: datetime) -> None:
-        self._conn.execute(
+    # An outcome is recorded only by the claim's owner (`_MINE`): a poster taken for dead
+    # and taken over records nothing; the one that took the row over decides (and looks for
+    # the post in Slack if it was on its way). Each returns whether it was recorded.
+    def posted(self, delivery_id: int, ts: str, thread_ts: str | None, now: datetime) -> bool:
+        cur = self._conn.execute(
             "UPDATE deliveries SET status = 'posted', posted_ts = ?, thread_ts = "
             "COALESCE(thread_ts, ?), posted_at = ?, attempts = attempts + 1, error = NULL "
-            f"WHERE id = ? AND status IN {_CLAIMED}",
-            (ts, thread_ts, iso(now), delivery_id),
+            f"WHERE id = ? AND {_MINE} RETURNING id",
+            (ts, thread_ts, iso(now), delivery_id, self._owner),
         )
+        return cur.fetchone() is not None
 
-    def retry_later(self, delivery_id: int, error: str, at: datetime) -> None:
-        self._conn.execute(
+    def retry_later(self, delivery_id: int, error: str, at: datetime) -> bool:
+        cur = self._conn.execute(
             "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, error = ?, "
-            f"next_attempt_at = ?, claimed_at = NULL WHERE id = ? AND status IN {_CLAIMED}",
-            (error[:200], iso(at), delivery_id),
+            f"next_attempt_at = ?, claimed_at = NULL WHERE id = ? AND {_MINE} RETURNING id",
+            (error[:200], iso(at), delivery_id, self._owner),
         )
+        return cur.fetchone() is not None
 
-    def outcome_unknown(self, delivery_id: int, error: str, at: datetime) -> None:
+    def outcome_unknown(self, delivery_id: int, error: str, at: datetime) -> bool:
         """Sent, but no answer came (a timeout, a dropped connection): looked for in Slack
         at `at` before it is posted again."""
-        self._conn.execute(
+        cur = self._conn.execute(
             "UPDATE deliveries SET status = 'unknown', attempts = attempts + 1, error = ?, "
-            f"next_attempt_at = ?, claimed_at = NULL WHERE id = ? AND status IN {_CLAIMED}",
-            (error[:200], iso(at), delivery_id),
+            f"next_attempt_at = ?, claimed_at = NULL WHERE id = ? AND {_MINE} RETURNING id",
+            (error[:200], iso(at), delivery_id, self._owner),
         )
+        return cur.fetchone() is not None
 
-    def finish(self, delivery_id: int, status: str, error: str | None) -> None:
+    def finish(self, delivery_id: int, status: str, error: str | None) -> bool:
         """A delivery that will not be posted: `failed` (Slack refused for good) or
         `skipped` (nothing to post any more)."""
-        self._conn.execute(
+        cur = self._conn.execute(
             "UPDATE deliveries SET status = ?, error = ?, attempts = attempts + 1 "
-            f"WHERE id = ? AND status IN {_CLAIMED}",
-            (status, (error or "")[:200] or None, delivery_id),
+            f"WHERE id = ? AND {_MINE} RETURNING id",
+            (status, (error or "")[:200] or None, delivery_id, self._owner),
         )
+        return cur.fetchone() is not None
+
+    def release(self, delivery_id: int, at: datetime) -> bool:
+        """Give back a claim this poster could not see through (an error of its own): a row
+        never on its way is ready again at once; one that may have been sent is looked for
+        in Slack at `at`."""
+        cur = self._conn.execute(
+            "UPDATE deliveries SET status = CASE WHEN sending_at IS NULL AND status = 'posting' "
+            "THEN 'pending' ELSE 'unknown' END, next_attempt_at = CASE WHEN sending_at IS NULL "
+            "AND status = 'posting' THEN NULL ELSE ? END, claimed_at = NULL, claimed_by = NULL "
+            f"WHERE id = ? AND {_MINE} RETURNING id",
+            (iso(at), delivery_id, self._owner),
+        )
+        return cur.fetchone() is not None
 
     def failures_of_owner(
         self, team_id: str, owner_id: str, since: datetime, unreported_only: bool
