@@ -240,6 +240,39 @@ async def test_a_dead_posters_claims_come_back_at_once_and_only_its_sent_rows_ar
         await other.close()
 
 
+async def test_only_the_claims_owner_records_its_outcome_or_gives_it_back(
+    store: Store, engine_url: str
+) -> None:
+    """A poster taken for dead records nothing on rows taken from it (the new owner decides);
+    the owner gives a claim back: never sent, it is ready at once; on its way, looked for."""
+    await store.write(lambda tx: tx.deliveries.add_many([_delivery("a"), _delivery("b")]))
+    other = await open_store(engine_url, pool_size=2)
+    try:
+        first, second = await store.write(lambda tx: tx.deliveries.claim_ready(NOW, LONG_AGO, 5))
+        await store.write(lambda tx: tx.deliveries.gone([store.owner], NOW))
+        taken = await other.write(lambda tx: tx.deliveries.claim_ready(NOW, LONG_AGO, 5, dead=NOW))
+        assert [row.id for row in taken] == [first.id, second.id]
+        for record in (
+            lambda tx: tx.deliveries.posted(first.id, "1.1", None, NOW),
+            lambda tx: tx.deliveries.retry_later(first.id, "oops", NOW),
+            lambda tx: tx.deliveries.outcome_unknown(first.id, "timeout", NOW),
+            lambda tx: tx.deliveries.finish(first.id, "failed", "no"),
+            lambda tx: tx.deliveries.release(first.id, NOW),
+        ):
+            assert not await store.write(record)
+        assert await other.write(lambda tx: tx.deliveries.sending(second.id, NOW))
+        assert await other.write(lambda tx: tx.deliveries.release(first.id, NOW))
+        assert await other.write(lambda tx: tx.deliveries.release(second.id, NOW))
+        ids = [row.id for row in taken]
+        rows = await store.read(lambda tx: [tx.deliveries.get("T1", i) for i in ids])
+        assert [(r.status, r.claimed_by) for r in rows if r] == [
+            ("pending", None),  # never on its way: ready at once
+            ("unknown", None),  # perhaps sent: looked for in Slack first
+        ]
+    finally:
+        await other.close()
+
+
 async def test_claims_lapse_when_their_owner_stops_beating(store: Store, engine_url: str) -> None:
     """A poster on another host cannot be seen dead: its claims come back once both they and
     its last beat are older than the `dead` line, not before."""
