@@ -227,6 +227,12 @@ class _Database(Collector):
             "How long the oldest post ready to go has waited (0 when none is ready)",
             self._age(b.outbox_oldest_ready),
         )
+        yield _gauge(
+            "mle_coach_outbox_oldest_claim_seconds",
+            "How long the oldest claim on a post has been held (a poster stuck, or dead and "
+            "not taken over yet; 0 when none is held)",
+            self._age(b.outbox_oldest_claim),
+        )
         models = GaugeMetricFamily(
             "mle_coach_models",
             "Deployed models by source (mlflow: mirrored from the MLflow registry; slack: "

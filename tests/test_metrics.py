@@ -100,6 +100,14 @@ async def test_metrics_follow_the_outbox_the_inbox_and_slacks_429s(
     waited = (clock.now - parse(str(due[0]))).total_seconds()
     assert 0 < waited <= 600
     assert value(stuck, "mle_coach_outbox_oldest_ready_seconds") == pytest.approx(waited)
+    assert value(stuck, "mle_coach_outbox_oldest_claim_seconds") == 0  # nobody holds it
+    # a poster holds it (claimed two minutes ago, and stuck since)
+    held = clock.now - timedelta(minutes=2)
+    [claimed] = await h.runtime.services.store.write(
+        lambda tx: tx.deliveries.claim_ready(clock.now, held, 5, dead=held, held_at=held)
+    )
+    assert value(await scrape(h), "mle_coach_outbox_oldest_claim_seconds") == 120
+    await h.runtime.services.store.write(lambda tx: tx.deliveries.release(claimed.id, clock.now))
 
     # the next pass posts it, through two 429s that each say wait 3 seconds
     h.emulator.fail_next(

@@ -19,6 +19,7 @@ class Backlog:
     inbox_oldest: datetime | None = None  # when the oldest unprocessed request came in
     outbox: dict[str, int] = field(default_factory=dict)  # unfinished rows by status
     outbox_oldest_ready: datetime | None = None  # since when the oldest ready row could go
+    outbox_oldest_claim: datetime | None = None  # when the oldest claim held now was taken
     models: dict[tuple[str, str], int] = field(default_factory=dict)  # (source, state) → count
     syncs: list[tuple[datetime, str]] = field(default_factory=list)  # each workspace's latest
 
@@ -48,6 +49,12 @@ class BacklogRepo:
             "(next_attempt_at IS NULL OR next_attempt_at <= ?)",
             (iso(now),),
         ).fetchone()
+        # a claim held long: a poster stuck (or dead and not yet taken over)
+        (claimed,) = self._conn.execute(
+            "SELECT MIN(claimed_at) FROM deliveries "
+            "WHERE status IN ('pending', 'posting', 'checking', 'unknown') AND "
+            "status IN ('posting', 'checking')"
+        ).fetchone()
         models: dict[tuple[str, str], int] = {}
         for mlflow, retired, count in self._conn.execute(
             "SELECT CASE WHEN registry IS NULL THEN 0 ELSE 1 END, "
@@ -69,6 +76,7 @@ class BacklogRepo:
             inbox_oldest=parse(str(oldest)) if oldest else None,
             outbox=outbox,
             outbox_oldest_ready=parse(str(ready)) if ready else None,
+            outbox_oldest_claim=parse(str(claimed)) if claimed else None,
             models=models,
             syncs=syncs,
         )
