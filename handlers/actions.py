@@ -7,6 +7,7 @@ form or dismiss a message act at once.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -59,6 +60,12 @@ async def _form_target(services: Services, body: dict[str, Any]) -> str | None:
     if view.get("callback_id") == "blocker":
         return await _checkin_target(services, body, checkin_of(view))
     return await _model_target(services, body, _metadata_model(view))
+
+
+# How long a form's ids may take to check before its answer (Slack allows 3 s in all); past
+# it the form stays open with a message to submit it again (nothing recorded, nothing lost).
+FORM_CHECK_SECONDS = 2.0
+SLOW_CHECK = "Slack is slow to answer right now: submit this again in a moment."
 
 
 def _sees(services: Services, body: dict[str, Any]) -> Callable[[str], Awaitable[bool]]:
@@ -248,7 +255,11 @@ def register(app: AsyncApp, services: Services) -> None:
                 return
             # the ids it carries, against each other and what the person may see: checked
             # once, here (a form recorded is processed even while Slack cannot be asked)
-            problem = await _form_target(services, body)
+            try:  # Slack waits 3 s for the answer: a slow look-up must not lose the form
+                async with asyncio.timeout(FORM_CHECK_SECONDS):
+                    problem = await _form_target(services, body)
+            except TimeoutError:
+                problem = SLOW_CHECK
             if problem is not None:
                 await ack(response_action="errors", errors=_everywhere(view, problem))
                 return

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bot.checkins import render as checkin_render
 from bot.models import render as model_render
+from handlers import actions
 from sandbox.emulator import events
 from sandbox.emulator.state import Message, View
 from tests.clock import ManualClock
@@ -293,3 +296,21 @@ async def test_a_private_check_ins_buttons_do_nothing_for_someone_who_cannot_see
     await h.emulator.click(post, "checkin_on_track", user="U0ALICE")  # hers: it counts
     await h.idle()
     assert "on track" in h.emulator.ephemerals_for("U0ALICE")[-1].text
+
+
+async def test_a_form_whose_check_slack_is_slow_to_answer_stays_open_to_submit_again(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slack waits 3 s for a form's answer: when Slack itself is slow to say who may see the
+    project, the form stays open with a message instead of timing out (and is then lost)."""
+    h = harness
+    model_id = await _deployed(h)
+    monkeypatch.setattr(actions, "FORM_CHECK_SECONDS", 0.2)
+    h.runtime.services.visibility._readers.clear()  # nothing cached: Slack is asked
+    h.emulator.stall_next("conversations.info", 1.0)
+    answer = await _submit_metric_form(h, model_id, _metric_form())
+    assert answer["response_action"] == "errors"
+    assert actions.SLOW_CHECK in str(answer["errors"])
+    assert _execute(h.database, "SELECT COUNT(*) FROM business_metrics") == [(0,)]
+    assert await _submit_metric_form(h, model_id, _metric_form()) == {}  # again: it counts
+    assert _execute(h.database, "SELECT COUNT(*) FROM business_metrics") == [(1,)]
