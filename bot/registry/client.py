@@ -304,9 +304,10 @@ def _point(raw: Any, key: str, left_out: list[str] | None) -> Point | None:
     else:
         if EARLIEST_MS <= point.timestamp <= LATEST_MS:
             return point
+        # the same words for every such point (said once in the thread, not once a point)
         why = (
-            f"a point of `{key[:80]}` has the time {point.timestamp}, which is not in "
-            "milliseconds since 1970: that point was left out"
+            f"points of `{key[:80]}` have times that are not in milliseconds since 1970 "
+            "(nanoseconds?): they were left out"
         )
     if left_out is not None and why not in left_out:
         left_out.append(why)
