@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import os
 import sys
 from datetime import UTC, datetime
@@ -164,9 +165,9 @@ async def _socket(settings: Settings) -> None:
     stop = stop_signals()
     runtime = await Runtime.create(settings, socket_mode=True)
     metrics_site = None
+    ready = "MLE Coach connected in Socket Mode"
     try:
-        await runtime.start_socket()
-        ready = "MLE Coach connected in Socket Mode"
+        # metrics first: while Slack cannot be reached is when an operator looks at them
         if settings.METRICS_PORT is not None:
             from bot.http_site import start_site
             from bot.metrics_http import make_metrics_app
@@ -175,6 +176,16 @@ async def _socket(settings: Settings) -> None:
                 make_metrics_app(runtime.services), settings.HOST, settings.METRICS_PORT
             )
             ready += f"; metrics on http://{settings.HOST}:{bound}/metrics"
+        # connecting retries while Slack cannot be reached: SIGTERM or SIGINT still stops it
+        connecting = asyncio.create_task(runtime.start_socket())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not connecting.done():
+            connecting.cancel()
+            await asyncio.gather(connecting, return_exceptions=True)
+            return
+        stopping.cancel()
+        connecting.result()
         runtime.start_scheduler()
         print(ready, flush=True)
         await stop.wait()
@@ -244,6 +255,19 @@ async def _sandbox(db: str, start: datetime | None) -> None:
     await run_sandbox(db, start)
 
 
+def _cannot_listen(exc: OSError, where: str) -> int:
+    """A port that cannot be listened on: one line, not a traceback; other errors go on."""
+    reasons = {
+        errno.EADDRINUSE: "the address is already in use (another process listens there)",
+        errno.EACCES: "permission denied (ports below 1024 need privileges)",
+        errno.EADDRNOTAVAIL: "no such address on this machine",
+    }
+    if exc.errno not in reasons:
+        raise exc
+    print(f"mle-coach: cannot listen on {where}: {reasons[exc.errno]}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -273,9 +297,17 @@ def main(argv: list[str] | None = None) -> int:
         if verb == "serve":
             host = args.host if getattr(args, "host", None) is not None else settings.HOST
             port = args.port if getattr(args, "port", None) is not None else settings.PORT
-            asyncio.run(_serve(settings, host, port))
+            try:
+                asyncio.run(_serve(settings, host, port))
+            except OSError as exc:
+                return _cannot_listen(exc, f"{host}:{port}")
         elif verb == "socket":
-            asyncio.run(_socket(settings))
+            try:
+                asyncio.run(_socket(settings))
+            except OSError as exc:
+                return _cannot_listen(
+                    exc, f"{settings.HOST}:{settings.METRICS_PORT} (METRICS_PORT)"
+                )
         elif verb == "sandbox":
             try:
                 start = _sandbox_start(getattr(args, "now", None))

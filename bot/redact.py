@@ -71,3 +71,6 @@ def configure_logging(level: str, secrets: list[str], *, json_lines: bool = Fals
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # APScheduler says each run of the pass at INFO (two lines a minute): only at DEBUG
+    quiet = str(level).upper() != "DEBUG"
+    logging.getLogger("apscheduler").setLevel(logging.WARNING if quiet else logging.NOTSET)

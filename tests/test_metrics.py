@@ -24,7 +24,7 @@ from tests.clock import ManualClock
 from tests.conftest import Harness, running_app
 from tests.fake_mlflow import fake_mlflow
 from tests.interviews import new_project
-from tests.processes import clean_env, start_cli, wait_until
+from tests.processes import clean_env, spawn_cli, start_cli, wait_until
 
 START = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the check-ins: 10:00 Berlin
@@ -294,6 +294,42 @@ async def test_socket_mode_serves_metrics_on_metrics_port(
         proc.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(proc.communicate(), 15)
     assert proc.returncode == 0, err.decode()
+
+
+async def test_socket_mode_serves_metrics_and_stops_while_slack_cannot_be_reached(
+    emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    """Slack unreachable (nothing listens at its address): the metrics answer all the same,
+    and SIGTERM stops the process while it is still trying to connect."""
+    port, dead = _free_port(), _free_port()
+    env = _env(
+        emulator,
+        tmp_path,
+        SLACK_APP_TOKEN=emulator.app_token,
+        HOST="127.0.0.1",
+        METRICS_PORT=str(port),
+    )
+    env["SLACK_API_URL"] = f"http://127.0.0.1:{dead}/api/"
+    proc = await spawn_cli(["socket"], env, tmp_path)
+    try:
+
+        async def answers() -> bool:
+            try:
+                await _scrape_url(f"http://127.0.0.1:{port}/metrics")
+            except aiohttp.ClientError:
+                return False
+            return True
+
+        for _ in range(100):
+            if await answers():
+                break
+            await asyncio.sleep(0.1)
+        _, text = await _scrape_url(f"http://127.0.0.1:{port}/metrics")
+        assert value(_parse(text), "mle_coach_database_up", engine="sqlite") == 1
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), 15)
+    assert proc.returncode == 0, err.decode()[-2000:]
 
 
 async def test_json_logs_are_one_object_a_line_without_tokens(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import aiohttp
 
 from sandbox.emulator import SlackEmulator
 from tests import slack_http
-from tests.processes import clean_env, start_cli, wait_until
+from tests.processes import clean_env, run_cli, start_cli, wait_until
 
 
 async def _stop(proc: asyncio.subprocess.Process, sig: int) -> tuple[int, str]:
@@ -96,6 +97,31 @@ async def test_port_zero_means_any_free_port(emulator: SlackEmulator, tmp_path: 
     finally:
         code, err = await _stop(proc, signal.SIGTERM)
     assert code == 0 and "WARNING" not in err, err
+    assert "apscheduler" not in err  # its line per run of the pass is for DEBUG only
+
+
+async def test_a_port_in_use_stops_serve_with_one_line(
+    emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        env = clean_env(
+            SLACK_BOT_TOKEN=emulator.bot_token,
+            SLACK_SIGNING_SECRET=emulator.signing_secret,
+            SLACK_API_URL=emulator.api_url,
+            DATABASE_URL=f"sqlite:///{tmp_path}/s.db",
+        )
+        port = str(taken.getsockname()[1])
+        code, out, err = await run_cli(
+            "serve", "--host", "127.0.0.1", "--port", port, env=env, cwd=tmp_path
+        )
+    finally:
+        taken.close()
+    assert code == 2, err
+    assert f"cannot listen on 127.0.0.1:{port}: the address is already in use" in err
+    assert "Traceback" not in err
 
 
 async def test_kill_9_mid_interview_then_restart_loses_and_doubles_nothing(
