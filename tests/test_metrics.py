@@ -270,17 +270,22 @@ def _env(emulator: SlackEmulator, tmp_path: Path, **extra: str) -> dict[str, str
     )
 
 
-async def test_socket_mode_serves_metrics_on_metrics_port(
-    emulator: SlackEmulator, tmp_path: Path
-) -> None:
-    port = _free_port()
-    env = _env(
+def _socket_env(emulator: SlackEmulator, tmp_path: Path, port: int) -> dict[str, str]:
+    """Socket Mode with its metrics on `port`."""
+    return _env(
         emulator,
         tmp_path,
         SLACK_APP_TOKEN=emulator.app_token,
         HOST="127.0.0.1",
         METRICS_PORT=str(port),
     )
+
+
+async def test_socket_mode_serves_metrics_on_metrics_port(
+    emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    port = _free_port()
+    env = _socket_env(emulator, tmp_path, port)
     proc, line = await start_cli(["socket"], env, tmp_path, "Socket Mode")
     try:
         assert f"metrics on http://127.0.0.1:{port}/metrics" in line
@@ -302,13 +307,7 @@ async def test_socket_mode_serves_metrics_and_stops_while_slack_cannot_be_reache
     """Slack unreachable (nothing listens at its address): the metrics answer all the same,
     and SIGTERM stops the process while it is still trying to connect."""
     port, dead = _free_port(), _free_port()
-    env = _env(
-        emulator,
-        tmp_path,
-        SLACK_APP_TOKEN=emulator.app_token,
-        HOST="127.0.0.1",
-        METRICS_PORT=str(port),
-    )
+    env = _socket_env(emulator, tmp_path, port)
     env["SLACK_API_URL"] = f"http://127.0.0.1:{dead}/api/"
     proc = await spawn_cli(["socket"], env, tmp_path)
     try:
