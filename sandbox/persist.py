@@ -1,6 +1,6 @@
 """The sandbox's Slack side kept on disk beside its database: messages and threads (with
-reactions and metadata) and the emulated clock, so a restarted sandbox shows the threads its
-database refers to."""
+reactions and metadata), the people added with `:user` and the emulated clock, so a
+restarted sandbox shows the threads its database refers to."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sandbox import people
 from sandbox.emulator import SlackEmulator
-from sandbox.emulator.state import Message
+from sandbox.emulator.state import Message, sandbox_workspace
 
 VERSION = 1
 
@@ -24,6 +25,7 @@ def save(emulator: SlackEmulator, path: Path) -> None:
     data = {
         "version": VERSION,
         "clock_offset": emulator.clock.offset,
+        "users": people.added(emulator.workspace, sandbox_workspace(emulator.workspace.team_id)),
         "messages": {
             channel: [dataclasses.asdict(m) for m in messages]
             for channel, messages in emulator.workspace.messages.items()
@@ -43,6 +45,7 @@ def load(emulator: SlackEmulator, path: Path) -> int:
         return 0
     if not isinstance(data, dict) or data.get("version") != VERSION:
         return 0
+    people.restore(emulator.workspace, data.get("users"))  # absent in files from before
     fields = {f.name for f in dataclasses.fields(Message)}
     count = 0
     for channel, messages in (data.get("messages") or {}).items():

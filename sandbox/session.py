@@ -70,8 +70,35 @@ async def run_sandbox(database_path: str, start: datetime | None = None) -> None
             files=f"{database_path}.files",
         )
         terminal.say(BANNER)
+        loaded = await _loaded(emulator, runtime)
+        if loaded:
+            terminal.say(loaded)
         if start is not None:
             clock = datetime.fromtimestamp(emulator.clock.now(), UTC)
             terminal.say(f"The sandbox's clock reads {clock.isoformat(timespec='minutes')}.")
         terminal.say(HELP)
         await read_lines(terminal)
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
+
+
+async def _loaded(emulator: SlackEmulator, runtime: Runtime) -> str | None:
+    """What a sandbox started on earlier data holds ("Loaded earlier data: 3 projects, 2
+    threads, clock at …"); None for a new one."""
+    team = emulator.workspace.team_id
+    projects = await runtime.services.store.read(lambda tx: len(tx.projects.for_team(team)))
+    threads = sum(
+        1
+        for messages in emulator.workspace.messages.values()
+        for m in messages
+        if m.bot_id and not m.thread_ts and not m.deleted
+    )
+    if not projects and not threads:
+        return None
+    clock = datetime.fromtimestamp(emulator.clock.now(), UTC).isoformat(timespec="minutes")
+    return (
+        f"Loaded earlier data: {_count(projects, 'project')}, {_count(threads, 'thread')}, "
+        f"clock at {clock}."
+    )

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from sandbox.emulator import SlackEmulator
 from sandbox.emulator.state import Ephemeral, Message, View
 from sandbox.forms import CANCEL, Form
+from sandbox.people import PERSON_NAME, add_person
 from sandbox.render import Button, render_blocks
 
 _SLACK_TOKEN = re.compile(r"<([@#][A-Z0-9]+(?:\|[^>]*)?|https?://[^>|]+(?:\|[^>]*)?)>")
@@ -24,11 +25,17 @@ _TYPED_CHANNEL = re.compile(r"(?<![\w<&])#([a-z0-9][a-z0-9._-]*)", re.IGNORECASE
 
 _SLACK_DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")
 
+PAGE = 30  # messages printed at a time when a thread is opened; `:more` prints the next ones
+
 HELP = """Type a line starting with / to run a slash command in the current channel
 (e.g. /mle help); any other line is a reply in the current thread (or the channel).
   :threads           list this channel's threads      :open <n>     enter thread n
-  :channel <name>    switch channel (leaves thread)   :user <name>  speak as someone else
-  :click <n>         press button n                   :close        leave the thread
+  :more              the next messages of a long thread that :open printed in part
+  :channel <name>    switch channel (leaves thread)   :close        leave the thread
+  :user <name>       speak as someone else (a new name joins the workspace)
+  :edit <n> <text>   edit your n-th latest message here (1: the last one you sent)
+  :delete <n>        delete your n-th latest message here
+  :click <n>         press button n
   :tick [<ISO time>] run the scheduler as if it were then (check-ins, nudges, reminders)
   :home              show your Home tab
   A button that opens a form (Blocked, Add metric, Snooze) asks its fields one per line;
@@ -44,6 +51,7 @@ class ChatState:
     show_home: bool = False
     buttons: list[tuple[Message | Ephemeral, Button]] = field(default_factory=list)
     form: Form | None = None  # a modal being filled in, one field per line
+    unread: list[Message] = field(default_factory=list)  # the opened thread's rest, for :more
 
 
 class Terminal:
@@ -285,8 +293,10 @@ class Terminal:
             else:
                 self.state.thread_ts = threads[int(arg) - 1].ts
                 self._print_thread(threads[int(arg) - 1])
+        elif verb == "more":
+            self._print_more()
         elif verb == "close":
-            self.state.thread_ts = None
+            self.state.thread_ts, self.state.unread = None, []
         elif verb == "channel":
             channel = ws.channel_by_name(arg)
             if channel is None:
@@ -294,13 +304,11 @@ class Terminal:
                 self.say(f"No channel {arg!r}. Channels: {names}")
             else:
                 self.state.channel, self.state.thread_ts = channel.id, None
+                self.state.unread = []
         elif verb == "user":
-            user = ws.user_by_name(arg)
-            if user is None or user.is_bot:
-                names = ", ".join(u.name for u in ws.users.values() if not u.is_bot)
-                self.say(f"No person {arg!r}. People: {names}")
-            else:
-                self.state.user = user.id
+            self._become(arg.lstrip("@"))
+        elif verb in ("edit", "delete"):
+            await self._change(verb, arg)
         elif verb == "home":
             self.state.show_home = True  # background refreshes stay quiet
             await self.emu.open_home(self.state.user)
@@ -314,13 +322,84 @@ class Terminal:
         return True
 
     def _print_thread(self, parent: Message) -> None:
-        """The thread so far, as Slack shows it when you open it (buttons numbered anew)."""
-        for message in self.emu.workspace.thread(parent.channel, parent.ts):
+        """The thread so far, as Slack shows it when you open it (buttons numbered anew); a
+        long one a page at a time, `:more` printing the next page."""
+        self.state.unread = self.emu.workspace.thread(parent.channel, parent.ts)
+        self._print_more()
+
+    def _print_more(self) -> None:
+        if not self.state.unread:
+            self.say(
+                "Nothing more in this thread." if self.state.thread_ts else "Open a thread first."
+            )
+            return
+        page, self.state.unread = self.state.unread[:PAGE], self.state.unread[PAGE:]
+        for message in page:
             who = self.emu.workspace.users.get(message.user)
             name = "MLE Coach" if message.bot_id else (who.name if who else message.user)
             marks = "".join(f" :{r}:" for r in message.reactions)
             head = f"[{name}{' (edited)' if message.edited else ''}]{marks}"
             self._show(head, message.text, message.blocks, message if message.bot_id else None)
+        if self.state.unread:
+            self.say(f"… {len(self.state.unread)} more: `:more`")
+
+    def _become(self, name: str) -> None:
+        """Speak as `name`; a name nobody has yet joins the workspace (and its public
+        channels, as a new member of a Slack workspace joins #general)."""
+        ws = self.emu.workspace
+        user = ws.user_by_name(name)
+        if user is not None and user.is_bot:
+            user = None
+            self.say(f"{name!r} is the bot; pick a person.")
+            return
+        if user is None:
+            if not PERSON_NAME.fullmatch(name):
+                self.say(
+                    "Say :user <name>: lower-case letters, digits and . _ - "
+                    "(starting with a letter), at most 21 characters."
+                )
+                return
+            user = add_person(ws, name)
+            self.say(f"{name} joined the workspace (and its public channels).")
+        self.state.user = user.id
+
+    def _mine(self) -> list[Message]:
+        """The current person's messages here (the open thread, else the channel), newest first."""
+        ws = self.emu.workspace
+        if self.state.thread_ts:
+            here = ws.thread(self.state.channel, self.state.thread_ts)
+        else:
+            here = [
+                m
+                for m in ws.messages.get(self.state.channel, [])
+                if not m.thread_ts and not m.deleted
+            ]
+        return [m for m in reversed(here) if m.user == self.state.user and not m.bot_id]
+
+    async def _change(self, verb: str, arg: str) -> None:
+        """`:edit <n> <text>` / `:delete <n>`: one's own n-th latest message here, sent to the
+        app as Slack sends it (`message_changed` / `message_deleted`)."""
+        number, _, text = arg.partition(" ")
+        text = text.strip()
+        usage = "Say :edit <n> <new text>" if verb == "edit" else "Say :delete <n>"
+        if not number.isdigit() or int(number) < 1 or (verb == "edit" and not text):
+            self.say(f"{usage}; n is 1 for your last message here, 2 for the one before, ….")
+            return
+        mine = self._mine()
+        if int(number) > len(mine):
+            where = "in this thread" if self.state.thread_ts else "in this channel"
+            self.say(
+                f"There is no message of yours numbered {number} {where} ({len(mine)} in all)."
+            )
+            return
+        message = mine[int(number) - 1]
+        if verb == "edit":
+            await self.emu.edit(message, self._mentions(text, labelled=False))
+        else:
+            await self.emu.delete(message)
+        await self.wait_idle()
+        shown = _shorten(self._readable(message.text.splitlines()[0] if message.text else ""), 60)
+        self.say(f"  {'Edited' if verb == 'edit' else 'Deleted'}: {shown}")
 
     async def _tick(self, arg: str) -> None:
         if self.tick is None:

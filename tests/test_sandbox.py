@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -214,3 +215,131 @@ def test_the_sandbox_clock_starts_where_it_is_told_and_never_goes_back(tmp_path:
     )
     assert done.returncode == 2 and "MLE_SANDBOX_NOW" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_one_edits_and_deletes_ones_own_messages_and_the_app_hears_it(tmp_path: Path) -> None:
+    """`:edit <n>` and `:delete <n>` (n: your n-th latest message here) reach the app as
+    Slack's `message_changed` / `message_deleted`: the answer is updated, then withdrawn."""
+    child = _sandbox(tmp_path)
+    try:
+        child.type("/mle new Churn radar")
+        child.read_until("Q1/12")
+        child.type(":open 1")
+        child.read_until("thread 1> ")
+        child.type("Cut churn by 2 points")
+        child.read_until("Q2/12")
+        child.read_until("thread 1> ")
+        child.type(":user bob")
+        child.read_until("bob in #ml-team › thread 1> ")
+        child.type(":edit 1 not mine to change")
+        refused = child.read_until("thread 1> ")
+        assert "no message of yours" in refused.lower(), refused
+        child.type(":user alice")
+        child.read_until("alice in #ml-team › thread 1> ")
+        child.type(":edit 1 Cut churn by 3 points, says @carol")
+        edited = child.read_until("thread 1> ")
+        assert "Edited" in edited, edited
+        with sqlite3.connect(tmp_path / "s.db") as conn:
+            [(text,)] = conn.execute("SELECT text FROM answers WHERE question_key = 'success'")
+        assert text == "Cut churn by 3 points, says <@U0CAROL>"
+        child.type(":open 1")
+        shown = child.read_until("thread 1> ")
+        assert "(edited)" in shown and "Cut churn by 3 points, says @carol" in shown, shown
+        child.type(":delete 1")
+        assert "Deleted" in child.read_until("thread 1> ")
+        with sqlite3.connect(tmp_path / "s.db") as conn:
+            [(status,)] = conn.execute("SELECT status FROM answers WHERE question_key = 'success'")
+        assert status == "withdrawn"
+        child.type(":open 1")
+        assert "Cut churn by 3 points" not in child.read_until("thread 1> ")
+    finally:
+        _quit(child)
+
+
+def _seed_long_thread(tmp_path: Path, replies: int) -> None:
+    """A sandbox whose saved Slack side holds one bot thread with `replies` replies."""
+    parent_ts = "1700000000.000100"
+    messages = [
+        {
+            "channel": "C0MLTEAM",
+            "ts": parent_ts,
+            "text": "Long story: a thread",
+            "user": "U0BOTUSER",
+            "bot_id": "B0BOTID",
+        }
+    ]
+    for n in range(1, replies + 1):
+        messages.append(
+            {
+                "channel": "C0MLTEAM",
+                "ts": f"1700000001.{n:06d}",
+                "text": f"reply number {n}",
+                "user": "U0BOB",
+                "thread_ts": parent_ts,
+            }
+        )
+    state = {"version": 1, "clock_offset": 0.0, "messages": {"C0MLTEAM": messages}}
+    (tmp_path / "s.db.slack.json").write_text(json.dumps(state), encoding="utf-8")
+
+
+def test_open_pages_a_long_thread_and_more_shows_the_rest(tmp_path: Path) -> None:
+    _seed_long_thread(tmp_path, 74)
+    child = _sandbox(tmp_path)
+    try:
+        child.type(":open 1")
+        first = child.read_until("thread 1> ")
+        assert "Long story" in first and "reply number 1\r\n" in first
+        assert "reply number 74" not in first
+        more = re.search(r"… (\d+) more: `:more`", first)
+        assert more is not None, first
+        shown = [int(n) for n in re.findall(r"reply number (\d+)", first)]
+        assert int(more.group(1)) == 74 - len(shown)
+        while "`:more`" in first:
+            child.type(":more")
+            first = child.read_until("thread 1> ")
+            shown += [int(n) for n in re.findall(r"reply number (\d+)", first)]
+        assert shown == list(range(1, 75))  # every reply once, in order
+        child.type(":more")
+        assert "nothing more" in child.read_until("thread 1> ").lower()
+    finally:
+        _quit(child)
+
+
+def test_user_creates_a_person_who_can_then_take_part(tmp_path: Path) -> None:
+    child = _sandbox(tmp_path)
+    try:
+        child.type(":user maya")
+        made = child.read_until("maya in #ml-team> ")
+        assert "No person" not in made and "maya" in made
+        child.type("/mle new Maya radar")
+        assert "owned by @maya" in child.read_until("Q1/12")
+        child.read_until("maya in #ml-team> ")
+        child.type(":user not a name!")
+        assert "letters" in child.read_until("maya in #ml-team> ")
+    finally:
+        _quit(child)
+    child = _sandbox(tmp_path)  # maya is still there after a restart
+    try:
+        child.type(":threads")
+        assert "new ML project by @maya" in child.read_until("alice in #ml-team> ")
+    finally:
+        _quit(child)
+
+
+def test_the_banner_says_what_a_restarted_sandbox_loaded(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    child = PtyProcess(["sandbox", "--db", db, "--now", "2031-03-03T08:00Z"], clean_env(), tmp_path)
+    try:
+        assert "Loaded" not in child.read_until("alice in #ml-team> ")
+        child.type("/mle new Churn radar")
+        child.read_until("Q1/12")
+        child.type("/mle new Fraud radar")
+        child.read_until("Q1/12")
+    finally:
+        _quit(child)
+    child = PtyProcess(["sandbox", "--db", db], clean_env(), tmp_path)
+    try:
+        banner = child.read_until("alice in #ml-team> ")
+    finally:
+        _quit(child)
+    assert "Loaded earlier data: 2 projects, 2 threads, clock at 2031-03-03T08:0" in banner, banner
