@@ -6,10 +6,19 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.commands.tokens import TokenError, split_words
+from bot.commands.tokens import TokenError, split_quoted, split_words
 from bot.domain.business_rules import METHOD_NAMES
 from bot.domain.names import did_you_mean, name_problem
-from bot.domain.reading import Quantity, Several, read_duration, read_quantity, show
+from bot.domain.reading import (
+    Quantity,
+    Several,
+    looks_like_unit,
+    read_duration,
+    read_quantity,
+    show,
+    unit_after,
+    unit_named,
+)
 from bot.domain.stages import ORDER
 
 MAX_PROJECT_NAME = 80
@@ -435,20 +444,34 @@ def _number(key: str, raw: str) -> tuple[float, str] | Invalid:
         listed = " and ".join(show(q.value, q.unit) for q in found.values[:3])
         return _invalid(f"`{key}` needs one number; `{raw[:30]}` gives {listed}.", "metric")
     if found is None:
-        return _invalid(f"`{key}` needs a finite number; `{raw[:30]}` is not one.", "metric")
+        if key == "value":
+            return _invalid(f"{_code(raw)} is not a number.", "metric")
+        return _invalid(f"`{key}` needs a finite number; {_code(raw)} is not one.", "metric")
+    if not found.unit and unit_after(raw):  # `41bps`: the service says the unit is unknown
+        return found.value, unit_after(raw)
     return found.value, found.unit
 
 
+def _code(raw: str) -> str:
+    """What a person typed, shown back as code: short, and nothing in it a mention or link."""
+    shown = raw[:30].replace("`", "'").replace("&", "&amp;").replace("<", "&lt;")
+    return f"`{shown.replace('>', '&gt;')}`"
+
+
 def _parse_metric(rest: str) -> Command:
-    words = _words(rest, "metric")
-    if isinstance(words, Invalid):
-        return words
+    try:
+        quoted = split_quoted(rest)
+    except TokenError as exc:
+        return _invalid(f"I couldn't read that: {exc}.", "metric")
+    words = [word for word, _ in quoted]
     if len(words) < 2:
         return _invalid("Name the model and the metric.", "metric")
     words = _units_attached(words)
-    if _is_number(words[1]):  # `/mle metric churn-v1 3.9%`: a value for its only KPI
+    name_quoted = quoted[1][1]  # `"monthly churn" banana`: the name ends at its quote
+    if not name_quoted and _is_number(words[1]):  # `/mle metric churn-v1 3.9%`: its only KPI
         words = [words[0], "", *words[1:]]
-    words = _name_unquoted(words)
+    if not name_quoted:
+        words = _name_unquoted(words)
     model, name = words[0], " ".join(words[1].split())  # "": the model's only KPI
     if len(name) > 80:
         return _invalid("The metric name must have 1 to 80 characters.", "metric")
@@ -460,12 +483,18 @@ def _parse_metric(rest: str) -> Command:
     value: float | None = None
     changes: dict[str, object] = {}
     units: dict[str, str] = {}
+    after_value = False  # the word before was a value written without its unit
     for word in words[2:]:
         key, eq, raw = word.partition("=")
         key = key.lower()
         if not eq:
             if key in ("higher", "lower"):
                 changes["direction"] = key
+                after_value = False
+                continue
+            if after_value and _unit_word(word):  # `41 bps`, `41 usd`
+                units["value"] = unit_named(word) or word
+                after_value = False
                 continue
             number = _number("value", word)
             if isinstance(number, Invalid):
@@ -473,7 +502,10 @@ def _parse_metric(rest: str) -> Command:
             if value is not None:
                 return _invalid("Give one value at a time.", "metric")
             value, units["value"] = number
-        elif key in ("baseline", "target"):
+            after_value = not units["value"]
+            continue
+        after_value = False
+        if key in ("baseline", "target"):
             number = _number(key, raw)
             if isinstance(number, Invalid):
                 return number
@@ -522,6 +554,12 @@ def _parse_metric(rest: str) -> Command:
 
 _METRIC_OPTIONS = ("baseline", "target", "owner", "method", "window", "name")
 _METRIC_WORDS = ("higher", "lower", "remove")
+_NOT_UNITS = (*_METRIC_WORDS, "correct", "withdraw")
+
+
+def _unit_word(word: str) -> bool:
+    """A word that can only be a unit written after a bare value: `bps`, `usd`, `pct`."""
+    return looks_like_unit(word) and word.lower() not in _NOT_UNITS
 
 
 def _name_unquoted(words: list[str]) -> list[str]:
@@ -529,7 +567,10 @@ def _name_unquoted(words: list[str]) -> list[str]:
     first value, option or keyword are the KPI's name, quoted or not."""
     end = 1
     while end < len(words) and not (
-        _is_number(words[end]) or "=" in words[end] or words[end].lower() in _METRIC_WORDS
+        _is_number(words[end])
+        or "=" in words[end]
+        or words[end].lower() in _METRIC_WORDS
+        or _value_in_unknown_unit(words[end:])
     ):
         end += 1
     if end <= 2:
@@ -537,13 +578,30 @@ def _name_unquoted(words: list[str]) -> list[str]:
     return [words[0], " ".join(words[1:end]), *words[end:]]
 
 
+def _value_in_unknown_unit(words: list[str]) -> bool:
+    """`monthly churn 41bps`: the last word before the options is a value whose unit I don't
+    know (but `7d active users 4%` is a name with a number in it)."""
+    first = words[0]
+    return (
+        first[:1].isdigit()
+        and bool(unit_after(first))
+        and isinstance(read_quantity(first), Quantity)
+        and all("=" in w or w.lower() in _METRIC_WORDS for w in words[1:])
+    )
+
+
 _NUMBER_ONLY = re.compile(r"^[\s\d.,%$€£¥+\-−~kKMBnbp']+$")
 _LONE_UNITS = {"%", "pp", "percent", "pct", "$", "€", "£"}
 
 
 def _is_number(word: str) -> bool:
-    """`3.9%`, `4,1`, `$1.2M`: a value, not a KPI's name."""
-    return bool(_NUMBER_ONLY.match(word)) and isinstance(read_quantity(word), Quantity)
+    """`3.9%`, `4,1`, `$1.2M`, `41pct`, `41usd`: a value, not a KPI's name."""
+    unit = _UNIT_TAIL.search(word)
+    number = word[: unit.start()] if unit and unit_named(unit.group()) else word
+    return bool(_NUMBER_ONLY.match(number)) and isinstance(read_quantity(word), Quantity)
+
+
+_UNIT_TAIL = re.compile(r"[A-Za-z][A-Za-z ]*$")
 
 
 def _units_attached(words: list[str]) -> list[str]:

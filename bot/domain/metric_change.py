@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.reading import show
+from bot.domain.reading import KNOWN_UNITS, show
 
 # The KPI fields a request may set, in the order they are shown.
 FIELDS = ("baseline", "target", "unit", "direction", "owner_id", "method", "window_days")
@@ -54,6 +54,14 @@ def _units(
     the unit written with baseline, target and value ("" when written bare)."""
     numbers = {k: v for k, v in (*requested.items(), ("value", value)) if k in typed}
     written = {k: typed[k] for k in numbers if typed.get(k)}
+    unknown = next((u for u in written.values() if u not in KNOWN_UNITS), None)
+    if unknown is not None:  # `41 bps`
+        shown = unknown[:20].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if before.baseline is not None or before.target is not None:
+            this = f"this KPI is in {before.unit}" if before.unit else "this KPI is a plain number"
+        else:
+            this = "use %, pp, a currency ($, €, £ …) or no unit"
+        return Refused(f"I don't know the unit `{shown.replace('`', '')}`; {this}.")
     if len(set(written.values())) > 1:
         listed = ", ".join(f"{k} in {u}" for k, u in written.items())
         return Refused(f"One KPI, one unit: you gave {listed}.")

@@ -99,20 +99,24 @@ def _to_float(raw: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def unit_named(word: str) -> str | None:
+    """The unit a word names (`pct` → `%`, `usd` → `$`, `CHF`), or None: not one I know."""
+    lowered = word.strip().lower()
+    if lowered in _PERCENT_WORDS:
+        return "%"
+    if lowered in _PP_WORDS:
+        return "pp"
+    if lowered in _CURRENCY_SIGNS:
+        return _CURRENCY_SIGNS[lowered]
+    return _CURRENCY_WORDS.get(lowered)
+
+
 def _unit(match: re.Match[str]) -> str:
     cur = match.group("cur")
     if cur:
         return _CURRENCY_SIGNS.get(cur) or _CURRENCY_WORDS[cur.lower()]
-    word = (match.group("unit") or "").lower()
-    if not word:
-        return ""
-    if word in _PERCENT_WORDS:
-        return "%"
-    if word in _PP_WORDS:
-        return "pp"
-    if word in _CURRENCY_SIGNS:
-        return _CURRENCY_SIGNS[word]
-    return _CURRENCY_WORDS.get(word, word.upper())
+    word = match.group("unit") or ""
+    return unit_named(word) or word.upper() if word else ""
 
 
 def numbers_in(text: str) -> list[Quantity]:
@@ -148,6 +152,28 @@ def numbers_in(text: str) -> list[Quantity]:
         else:
             found.append(quantity)
     return found or years
+
+
+KNOWN_UNITS = frozenset({"", "%", "pp", *_CURRENCY_SIGNS.values(), *_CURRENCY_WORDS.values()})
+_UNIT_WORD = re.compile(r"^[^\W\d_][\w/.-]{0,19}$")  # `bps`, `m2`, `req/s`
+_SCALE_TAIL = re.compile(r"^(?:k|K|M|mn|mio|m|bn|B|b|thousand|millions?|billion)$")
+
+
+def looks_like_unit(word: str) -> bool:
+    """A word that could be a unit (`bps`, `m2`, `req/s`), known or not."""
+    return bool(_UNIT_WORD.match(word))
+
+
+def unit_after(word: str) -> str:
+    """What follows the number in one word written without a known unit (`41bps` → `bps`;
+    `4.1%`, `$1.2M`, `41k`, `1200` → ""): a unit the reading does not know."""
+    digits = [i for i, ch in enumerate(word) if ch.isdigit()]
+    if not digits:
+        return ""
+    tail = word[digits[-1] + 1 :].strip()
+    if not _UNIT_WORD.match(tail) or _SCALE_TAIL.match(tail) or unit_named(tail):
+        return ""
+    return tail
 
 
 def read_quantity(text: str) -> Quantity | Several | None:
