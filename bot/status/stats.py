@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.blocks import Post, clip, esc, section
 from bot.domain.bank import QuestionBank
+from bot.domain.business_rules import settings_from
 from bot.domain.reading import show
 from bot.models.profile import Profile, profile
 from bot.scheduling import outbox
@@ -26,6 +27,8 @@ def kpi_spec(tx: Tx, model: ModelRow) -> dict[str, Any] | None:
     """The chart of the model's first KPI with values, or None when it has none."""
     metrics = tx.metrics.for_models([(model.team_id, model.id)]).get(model.id, [])
     values = tx.metrics.values_for([(model.team_id, m.id) for m in metrics])
+    settings = settings_from(tx.workspaces.settings([model.team_id]).get(model.team_id, {}))
+    cadence_days = settings.cadence.days
     for kpi in metrics:
         points = values.get(kpi.id, [])
         if points:
@@ -40,6 +43,7 @@ def kpi_spec(tx: Tx, model: ModelRow) -> dict[str, Any] | None:
                     "target": kpi.target,
                     "points": [[iso(v.observed_at), v.value] for v in points],
                     "count": len(points),
+                    "cadence_days": cadence_days,  # a longer gap is drawn as one
                 },
             }
     return None
