@@ -490,7 +490,7 @@ ANSWERS: list[tuple[Question, str, Parsed | NonAnswer | type[Rejected]]] = [
     (NUMBER, "not measured", Rejected),
     (NUMBER, "tbd", NonAnswer("tbd")),
     (NUMBER, " - ", NonAnswer("-")),
-    (OPTIONAL_NUMBER, "tbd", Rejected),
+    (OPTIONAL_NUMBER, "tbd", NonAnswer("tbd")),  # issue 27: open, not answered
     (DURATION, "2-3 weeks", Parsed("2-3 weeks", days=21)),
     (DURATION, "a fortnight", Parsed("a fortnight", days=14)),
     (DURATION, "soon", Rejected),
@@ -506,7 +506,7 @@ ANSWERS: list[tuple[Question, str, Parsed | NonAnswer | type[Rejected]]] = [
     (TEXT, "no, data is not available", Parsed("no, data is not available")),
     (TEXT, NOBODY, Parsed(NOBODY)),
     (TEXT, "idk", NonAnswer("idk")),
-    (OPTIONAL_TEXT, "tbd", Parsed("tbd")),
+    (OPTIONAL_TEXT, "tbd", NonAnswer("tbd")),  # issue 27: open, not answered
     (CHOICE, GO_SIGNAL, Parsed(GO_SIGNAL, choice="go", reason="the signal is there")),
     (CHOICE, "no-go: no labels", Parsed("no-go: no labels", choice="no-go", reason="no labels")),
     (CHOICE, "maybe", Rejected),

@@ -11,10 +11,12 @@ from bot.domain.reading import (
     Several,
     is_hedged,
     is_non_answer,
+    quoted,
     read_choice,
     read_choices,
     read_duration,
     read_quantity,
+    says_nothing_applies,
     show,
 )
 
@@ -49,7 +51,8 @@ class Rejected:
 
 @dataclass(frozen=True)
 class NonAnswer:
-    """`tbd`, `unknown`, `n/a` … to a required question: kept, the question stays open."""
+    """`tbd`, `unknown`, `not sure yet, will ask …` (and `n/a`, `none` to a required
+    question): kept, the question stays open."""
 
     text: str
 
@@ -76,23 +79,25 @@ def read_answer(question: Question, text: str) -> Parsed | Rejected | NonAnswer:
         return Rejected("that reply has no text")
     if question.kind is Kind.CHOICES and NONE_APPLIED.match(stripped):
         return Parsed(stripped)  # none of the items applied: an answer
-    if question.required and is_non_answer(stripped):
-        return NonAnswer(stripped)
+    if is_non_answer(stripped) and (question.required or not says_nothing_applies(stripped)):
+        return NonAnswer(stripped)  # `tbd`, `idk` leave even an optional question open
     kind = question.kind
     if kind is Kind.TEXT:
         return Parsed(stripped)
     if kind is Kind.DURATION:
         days = read_duration(stripped)
         if days is None:
-            return Rejected(f"I couldn't find a duration of 1 day to a year in `{stripped[:60]}`")
+            return Rejected(
+                f"I couldn't find a duration of 1 day to a year in `{quoted(stripped)}`"
+            )
         return Parsed(stripped, days=days)
     if kind is Kind.NUMBER:
         found = read_quantity(stripped)
         if isinstance(found, Several):
             listed = " and ".join(show(q.value, q.unit) for q in found.values[:3])
-            return Rejected(f"`{stripped[:60]}` gives {listed}; I can't tell which one you mean")
+            return Rejected(f"`{quoted(stripped)}` gives {listed}; I can't tell which one you mean")
         if found is None:
-            return Rejected(f"I couldn't find a number in `{stripped[:60]}`")
+            return Rejected(f"I couldn't find a number in `{quoted(stripped)}`")
         return Parsed(stripped, number=found.value, unit=found.unit)
     if kind is Kind.USER:
         users = list(dict.fromkeys(_MENTION.findall(stripped)))
@@ -110,19 +115,19 @@ def read_answer(question: Question, text: str) -> Parsed | Rejected | NonAnswer:
     if kind is Kind.CHOICES:
         picked = read_choices(question.choices, stripped)
         if picked and re.search(r"\bnone\b", stripped, re.IGNORECASE):
-            return Rejected(f"`{stripped[:60]}` names items and `none` at once; which is it")
+            return Rejected(f"`{quoted(stripped)}` names items and `none` at once; which is it")
         if not picked:
             return Rejected(
-                f"I couldn't find any of the listed items in `{stripped[:60]}`: give their "
+                f"I couldn't find any of the listed items in `{quoted(stripped)}`: give their "
                 "numbers (`1, 5`) or names"
             )
         return Parsed(stripped, picked=picked)
     chosen = read_choice(question.choices, stripped)
     if chosen is None:
-        return Rejected(f"`{stripped[:60]}` doesn't start with one of the choices")
+        return Rejected(f"`{quoted(stripped)}` doesn't start with one of the choices")
     if is_hedged(chosen):
         return Rejected(
-            f"`{stripped[:60]}` reads as not decided yet; once it is, answer with the choice "
+            f"`{quoted(stripped)}` reads as not decided yet; once it is, answer with the choice "
             "alone or followed by a reason (`skip` for now)"
         )
     return Parsed(stripped, choice=chosen.choice, reason=chosen.reason)

@@ -382,6 +382,7 @@ NONE_APPLIED = re.compile(
 )
 
 
+_DECIDED_FOR_NOW = re.compile(r"^\s*for now\b", re.IGNORECASE)  # `no-go for now: …`
 _HEDGES = re.compile(
     r"^(?:-?\s*ish\b|\?)|\b(?:maybe|probably|perhaps|pending|tentative(?:ly)?|if|unless|"
     r"not yet|not sure|tbd|tbc|depends|conditional(?:ly)?|for now)\b",
@@ -390,8 +391,21 @@ _HEDGES = re.compile(
 
 
 def is_hedged(chosen: Chosen) -> bool:
-    """`go-ish, pending cost check`, `go?`, `go if legal agrees`: not decided yet."""
-    return bool(_HEDGES.search(chosen.reason[:80]))
+    """`go-ish, pending cost check`, `go?`, `go if legal agrees`: not decided yet; but
+    `no-go for now: …` is decided (for now says how long, not whether)."""
+    return bool(_HEDGES.search(_DECIDED_FOR_NOW.sub("", chosen.reason)[:80]))
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    """A reply shown back in a message: whole when short, else cut at the last word that fits
+    (`… legal hasnt cleared…`, never `GDP`), with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if not text[limit - 1].isspace() and " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:.-–—") + "…"
 
 
 # ---- non-answers
@@ -449,6 +463,20 @@ _NON_ANSWER_START = re.compile(
     r"pending|yet|for now|ask|need|waiting|once|after|by)\b))",
     re.IGNORECASE,
 )
+# `not sure yet, will ask the CS lead` puts it off; `not sure, maybe 4%` still gives a value
+_UNSURE_START = re.compile(
+    r"^(?:not sure|unsure|no idea|(?:i )?don'?t know|not known|not decided|undecided)\b"
+    r"(?:\s*[,;:(\-–—/]|\s+(?:yet|will|i'?ll|we'?ll|need|ask|until|till|pending|waiting)\b)",
+    re.IGNORECASE,
+)
+# `will ask the CS lead`, `need to check with finance`: a short reply that puts it off
+_PUT_OFF = re.compile(
+    r"^(?:i'?ll|i will|we'?ll|we will|will|need to|have to|going to)\s+"
+    r"(?:ask|check with|find out|confirm with|get back|follow up)\b",
+    re.IGNORECASE,
+)
+# what says "nothing applies": an answer to an optional question, a non-answer to a required one
+_NOTHING = {"none", "nothing", "nope", "nil", "n/a", "na", "n.a", "not applicable", "-", "x"}
 _TRIM = re.compile(r"^[\s.!…]+|[\s.!…]+$")
 
 
@@ -461,9 +489,24 @@ def is_non_answer(text: str) -> bool:
     if set(clean) <= {"?", "-", "—", " "}:
         return True
     if _NON_ANSWER_START.match(clean):
-        return True  # `tbd w/ finance`, `unknown - need to ask finance`
+        return True  # `tbd w/ finance`, `unknown - need to ask finance`, `not sure yet, …`
+    if _UNSURE_START.match(clean) and not _gives_something(clean):
+        return True
+    if _PUT_OFF.match(clean) and len(clean.split()) <= 6:
+        return True
     words = clean.rstrip("?").rstrip()
     return words in _NON_ANSWERS or words.removesuffix(" yet") in _NON_ANSWERS  # `idk yet`
+
+
+def _gives_something(text: str) -> bool:
+    """A value, a duration or a person after all (`not sure, maybe 4%`)."""
+    return bool(numbers_in(text)) or read_duration(text) is not None or "<@" in text
+
+
+def says_nothing_applies(text: str) -> bool:
+    """`none`, `n/a`, `nothing`: to an optional question, an answer (nothing to add)."""
+    clean = " ".join(_TRIM.sub("", text.strip().lower()).split())
+    return clean in _NOTHING
 
 
 # ---- model metrics named as a business KPI

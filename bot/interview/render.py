@@ -13,7 +13,7 @@ from bot.domain.answers import Parsed, example, read_answer
 from bot.domain.bank import Kind, Question, Sets, numbers
 from bot.domain.gates import Gate, GateNews, Given, read_gate
 from bot.domain.kpi import KpiPlan, Stated, read_plan
-from bot.domain.reading import is_non_answer, show, unplaced
+from bot.domain.reading import is_non_answer, quoted, show, unplaced
 from bot.domain.reply import Record
 from bot.domain.stages import Stage, stage_label
 from storage.rows import AnswerRow, ProjectRow
@@ -152,9 +152,8 @@ def read_back(decision: Record, slug: str, plan: KpiPlan | None) -> tuple[str, .
         return ()
     if decision.status == "open":
         how = f"reply `Q{n}: …` here or `/mle answer {slug} Q{n} …`"
-        return (
-            f"📝 Q{n} kept as a note, but it stays *open* (required). Answer it any time: {how}.",
-        )
+        why = " (required)" if q.required else ""
+        return (f"📝 Q{n} kept as a note, but it stays *open*{why}. Answer it any time: {how}.",)
     lines: list[str] = []
     reading = read_answer(q, decision.text)
     if isinstance(reading, Parsed):
@@ -177,7 +176,7 @@ def read_back(decision: Record, slug: str, plan: KpiPlan | None) -> tuple[str, .
                     f"If so, reply `Q{n}: {example}`."
                 )
         elif reading.choice is not None:
-            why = f" Reason kept: “{esc(clip(reading.reason, 200))}”." if reading.reason else ""
+            why = f" Reason kept: “{esc(quoted(reading.reason, 200))}”." if reading.reason else ""
             lines.append(f"✅ Q{n}: *{esc(reading.choice)}*.{why}")
     if decision.flagged:
         lines.append(
@@ -293,14 +292,14 @@ def _answer_line(number: int, q: Question, answer: AnswerRow | None, limit: int)
     if answer is None or answer.status == "withdrawn":
         return f"{head}\n_not answered_"
     if answer.status == "open":
-        return f"{head}\n_open — <@{answer.author_id}> said “{esc(clip(answer.text, 100))}”_"
+        return f"{head}\n_open — <@{answer.author_id}> said “{esc(quoted(answer.text, 100))}”_"
     if answer.status == "skipped":
         return f"{head}\n_skipped by <@{answer.author_id}>_"
     body = clip(
         shown_answer(q, answer.text), limit, marker="… _(shortened; the full answer is stored)_"
     )
-    quoted = "\n".join(f"> {line}" for line in body.splitlines() or [""])
-    return f"{head}\n{quoted}\n— <@{answer.author_id}>{read_as(q, answer.text)}"
+    block = "\n".join(f"> {line}" for line in body.splitlines() or [""])
+    return f"{head}\n{block}\n— <@{answer.author_id}>{read_as(q, answer.text)}"
 
 
 SUMMARY = (  # the built-in bank's questions a stakeholder reads first, by stage
@@ -372,14 +371,14 @@ def risks(
     number = numbers(questions)
     out = [esc(r) for r in plan.risks]
     if result.no_go is not None:
-        why = f": “{esc(clip(result.no_go.reason, 200))}”" if result.no_go.reason else ""
+        why = f": “{esc(quoted(result.no_go.reason, 200))}”" if result.no_go.reason else ""
         out.append(f"the team decided *no-go* (<@{result.no_go.by}>){why}")
     for q in questions:
         answer = answers.get(q.key)
         if answer is None:
             continue
         if answer.status == "open":
-            said = esc(clip(answer.text, 60))
+            said = esc(quoted(answer.text, 60))
             out.append(f"Q{number[q.key]} answered “{said}”, which is not an answer yet")
         elif answer.status == "skipped" and q.required:
             out.append(f"Q{number[q.key]} (required) was skipped by <@{answer.author_id}>")
