@@ -138,3 +138,16 @@ async def test_put_off_tbd_and_idk_stay_open_and_are_not_counted(harness: Harnes
     assert "12 of 12" not in text and "12/12" not in text
     for number, said in ((4, "not sure yet, will ask the CS lead"), (9, "tbd"), (11, "idk")):
         assert f"Q{number} answered “{said}”, which is not an answer yet" in text, text
+
+
+async def test_skip_names_the_question_it_skips(harness: Harness) -> None:
+    thread = await new_project(harness)
+    await reply(harness, thread, "skip")
+    said = last_post(harness, thread)
+    assert f"Skipped Q1: _{PLANNING[0].text[:40]}" in said, said
+    assert "It is required" in said
+    await answer_up_to(harness, thread, PLANNING[1:], 7)  # Q2 … Q8
+    await reply(harness, thread, "skip")
+    said = last_post(harness, thread)
+    assert f"Skipped Q9: _{PLANNING[8].text[:40]}" in said, said
+    assert "It is required" not in said

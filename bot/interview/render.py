@@ -148,8 +148,9 @@ def read_back(decision: Record, slug: str, plan: KpiPlan | None) -> tuple[str, .
     """How an answer was read, so a misreading shows at once: the number with its unit, the
     time box in days, the choice and its reason; what stays open and how to answer it."""
     q, n = decision.question, decision.number
-    if decision.status == "skipped":
-        return ()
+    if decision.status == "skipped":  # named, so a `skip` meant for another one shows
+        why = " It is required: the brief lists it as skipped." if q.required else ""
+        return (f"⏭️ Skipped Q{n}: _{esc(quoted(q.text, 80))}_.{why}",)
     if decision.status == "open":
         how = f"reply `Q{n}: …` here or `/mle answer {slug} Q{n} …`"
         why = " (required)" if q.required else ""
