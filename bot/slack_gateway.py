@@ -282,6 +282,34 @@ class SlackGateway:
             return frozenset()
         return frozenset(members)
 
+    async def member_named(self, channel: str, name: str, limit: int = 200) -> str | None:
+        """The one member of `channel` called `name` (their handle, display name or first
+        name, any case) without the @; None when no one or several are, or Slack won't say."""
+        try:
+            response = await self.client.conversations_members(channel=channel, limit=limit)
+        except _FAILURES as exc:
+            log.warning("conversations.members failed: %s", _error_code(exc))
+            return None
+        wanted = name.lower()
+        found: set[str] = set()
+        for member in [str(m) for m in response.get("members") or []][:limit]:
+            try:
+                info = (await self.client.users_info(user=member)).get("user") or {}
+            except _FAILURES as exc:
+                log.warning("users.info failed: %s", _error_code(exc))
+                return None
+            if info.get("is_bot") or info.get("deleted"):
+                continue
+            profile = info.get("profile") or {}
+            names = {
+                str(info.get("name") or ""),
+                str(profile.get("display_name") or ""),
+                *str(info.get("real_name") or profile.get("real_name") or "").split()[:1],
+            }
+            if wanted in {n.lower() for n in names if n}:
+                found.add(member)
+        return next(iter(found)) if len(found) == 1 else None
+
     async def ensure_member(self, channel: str) -> str | None:
         """Be in the channel (joining a public one); None when in, else why not."""
         try:

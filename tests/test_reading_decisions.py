@@ -7,11 +7,19 @@ from __future__ import annotations
 import pytest
 
 from bot.bank_file import load_bank
-from bot.domain.answers import NonAnswer, Parsed, read_answer
+from bot.domain.answers import NonAnswer, Parsed, Rejected, named_person, read_answer, with_people
 from bot.domain.bank import Kind, Question
 from bot.domain.reading import is_hedged, is_non_answer, quoted, read_choice
 from tests.conftest import Harness
-from tests.interviews import PLANNING, briefs, new_project, reply, valid_answer
+from tests.interviews import (
+    PLANNING,
+    block_text,
+    briefs,
+    new_project,
+    reply,
+    thread_posts,
+    valid_answer,
+)
 from tests.test_coaching import answer_up_to, into_scoping, last_post, stored
 from tests.test_reading import _question
 
@@ -55,6 +63,7 @@ def test_a_quote_is_cut_between_words(text: str, limit: int, shown: str) -> None
 OPTIONAL = _question(Kind.TEXT, required=False)
 OPTIONAL_NUMBER = _question(Kind.NUMBER, required=False)
 REQUIRED = _question(Kind.TEXT)
+PERSON = _question(Kind.USER)
 
 
 @pytest.mark.parametrize(
@@ -151,3 +160,56 @@ async def test_skip_names_the_question_it_skips(harness: Harness) -> None:
     said = last_post(harness, thread)
     assert f"Skipped Q9: _{PLANNING[8].text[:40]}" in said, said
     assert "It is required" not in said
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("carol", "carol"),
+        ("carol from finance owns it", "carol"),
+        ("carol i think", "carol"),
+        ("Carol.", "Carol"),
+        ("probably carol", "carol"),
+        ("nobody yet", None),
+        ("me", None),
+        ("<@U0CAROL> from finance", None),
+        ("the CS lead", None),
+    ],
+)
+def test_a_name_without_the_at(text: str, name: str | None) -> None:
+    assert named_person(text) == name
+
+
+def test_a_member_named_without_the_at_reads_as_them() -> None:
+    people = {"carol": "U0CAROL"}
+    said = with_people(PERSON, "carol from finance owns it", people)
+    assert said == "<@U0CAROL> from finance owns it"
+    assert read_answer(PERSON, said) == Parsed(said, user="U0CAROL")
+    assert with_people(PERSON, "maya from finance", people) == "maya from finance"
+    assert with_people(OPTIONAL, "carol", people) == "carol"  # not a person question
+    refused = read_answer(PERSON, "maya i think")
+    assert isinstance(refused, Rejected) and "type `@maya`" in refused.reason
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("carol from finance owns it", "Q8 read as *<@U0CAROL>*"),
+        ("carol i think", "Q8 read as *<@U0CAROL>*"),
+        ("maya i think", "type `@maya` and pick them"),
+    ],
+)
+async def test_a_member_named_without_the_at_through_the_app(
+    harness: Harness, typed: str, said: str
+) -> None:
+    thread = await new_project(harness)
+    await answer_up_to(harness, thread, PLANNING, 7)
+    await reply(harness, thread, typed)
+    await harness.idle()
+    posts = "\n".join(f"{p.text}\n{block_text(p)}" for p in thread_posts(harness, thread)[-2:])
+    assert said in posts, posts
+    owner = (await stored(harness)).get("kpi_owner")
+    if "maya" in typed:
+        assert owner is None
+    else:
+        assert owner == ("answered", typed.replace("carol", "<@U0CAROL>"))

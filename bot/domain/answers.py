@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.domain.bank import Kind, Question
@@ -69,8 +70,47 @@ def example(question: Question) -> str:
     return EXAMPLES[question.kind]
 
 
-# a person named without the @: `carol`, `carol from RevOps`
-_NAME_ONLY = re.compile(r"^([A-Za-z](?:[\w.\-]{0,29}\w)?)(?:\s+(?:from|in|at|on)\b.*)?[.!]?$")
+# a person named without the @: `carol`, `carol from RevOps`, `carol i think`, `probably carol`
+_NAMED = re.compile(
+    r"^(?:(?:probably|maybe|i think|i guess|that's|thats|it's|its|it is)\s+)?"
+    r"([A-Za-z](?:[\w.\-]{0,29}\w)?)"
+    r"(?=\s*$|[,.!;:?]|\s+(?:from|in|at|on|of|i think|i guess|i believe|probably|maybe|"
+    r"owns|runs|leads|will|does|should)\b)",
+    re.IGNORECASE,
+)
+_NOT_NAMES = frozenset(
+    "a an the i we me myself nobody noone someone somebody none no not yes tbd idk unknown "
+    "probably maybe team everyone anyone they he she it who whoever same that this there "
+    "those these what whatever".split()
+)
+
+
+def named_person(text: str) -> str | None:
+    """The name a reply starts with when it mentions no one (`carol from finance owns it` →
+    `carol`), as written; None when it starts with no name."""
+    if _MENTION.search(text):
+        return None
+    match = _NAMED.match(text.strip())
+    if match is None or match.group(1).lower() in _NOT_NAMES:
+        return None
+    return match.group(1)
+
+
+def with_people(question: Question, text: str, people: Mapping[str, str]) -> str:
+    """For a person question, a member's name written without the @ is that member:
+    `carol from finance` → `<@U0CAROL> from finance` (`people`: name → user id, the members
+    the name was looked up among)."""
+    name = named_person(text) if question.kind is Kind.USER else None
+    member = people.get(name) or people.get(name.lower()) if name else None
+    if name is None or member is None:
+        return text
+    return re.sub(
+        rf"(?<![\w@<]){re.escape(name)}(?![\w>])",
+        f"<@{member}>",
+        text,
+        count=1,
+        flags=re.IGNORECASE,
+    )
 
 
 def read_answer(question: Question, text: str) -> Parsed | Rejected | NonAnswer:
@@ -102,9 +142,9 @@ def read_answer(question: Question, text: str) -> Parsed | Rejected | NonAnswer:
     if kind is Kind.USER:
         users = list(dict.fromkeys(_MENTION.findall(stripped)))
         if not users:
-            named = _NAME_ONLY.match(stripped)
+            named = named_person(stripped)
             hint = (
-                f" (to mention them, type `@{named.group(1)}` and pick them from Slack's list)"
+                f" (to mention them, type `@{named}` and pick them from Slack's list)"
                 if named
                 else ""
             )

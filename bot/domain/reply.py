@@ -5,10 +5,11 @@ a reaction, a message, the next question."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.domain.answers import with_author
-from bot.domain.bank import Question, Sets
+from bot.domain.answers import named_person, with_author, with_people
+from bot.domain.bank import Kind, Question, Sets
 from bot.domain.extension import BadExtension, Extension, read_extension
 from bot.domain.flow import (
     Answer,
@@ -50,6 +51,8 @@ class Reply:
     ts: str
     user: str
     text: str
+    # members named without the @ (name → user id), as looked up; None: not looked up
+    people: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -133,13 +136,34 @@ def numbered(text: str) -> tuple[int, str] | None:
     return (int(match.group("n")), match.group("text").strip()) if match else None
 
 
-def _numbered_answer(state: ReplyState, number: int, text: str, user: str) -> Decision:
+def name_to_look_up(state: ReplyState, reply: Reply) -> str | None:
+    """The name to look up among the members before the reply is read (`carol from
+    finance` to a person question); None when there is none or it was looked up."""
+    if reply.people is not None or state.seen or not state.questions:
+        return None
+    prefixed = numbered(reply.text)
+    text = reply.text
+    if prefixed is not None:
+        number, text = prefixed
+        question = state.questions[number - 1] if 1 <= number <= len(state.questions) else None
+    else:
+        order, position = state.asking(), state.position
+        asking = position is not None and position < len(order)
+        question = state.questions[order[position]] if position is not None and asking else None
+    if question is None or question.kind is not Kind.USER:
+        return None
+    return named_person(text)
+
+
+def _numbered_answer(
+    state: ReplyState, number: int, text: str, user: str, people: Mapping[str, str]
+) -> Decision:
     """`Q4: …` answers Q4 of the stage, whenever it comes; pending or not."""
     total = len(state.questions)
     if not 1 <= number <= total:
         return Refused(f"this stage has questions Q1 to Q{total}; there is no Q{number}")
     question = state.questions[number - 1]
-    reading = read_edit(question, with_author(question, text, user))
+    reading = read_edit(question, with_people(question, with_author(question, text, user), people))
     if isinstance(reading, Discussion):
         return Ignore()
     if isinstance(reading, Unreadable):
@@ -192,7 +216,7 @@ def decide_reply(state: ReplyState, reply: Reply, *, patient: bool = True) -> De
     prefixed = numbered(reply.text)
     if prefixed is not None and state.questions:
         number, text = prefixed  # `Q4: …` answers Q4, whenever it comes
-        return _numbered_answer(state, number, text, reply.user)
+        return _numbered_answer(state, number, text, reply.user, reply.people or {})
     if (
         state.checkin_ts is not None
         and after(reply.ts, state.checkin_ts)
@@ -205,9 +229,8 @@ def decide_reply(state: ReplyState, reply: Reply, *, patient: bool = True) -> De
     question = state.questions[index]
     number = index + 1
     total = len(state.questions)
-    reading = read_for_question(
-        question, state.question_ts, reply.ts, with_author(question, reply.text, reply.user)
-    )
+    said = with_people(question, with_author(question, reply.text, reply.user), reply.people or {})
+    reading = read_for_question(question, state.question_ts, reply.ts, said)
     if isinstance(reading, Discussion):
         return Ignore()
     if isinstance(reading, Early):

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 
@@ -50,6 +50,14 @@ _WAIT = Waiting()
 
 
 @dataclass(frozen=True)
+class LookUp:
+    """The reply names someone without the @: look them up among the channel's members
+    (a Slack call, outside the transaction), then take it again."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class ThreadReply:
     """A person's message in a thread, and where it was written."""
 
@@ -59,6 +67,7 @@ class ThreadReply:
     ts: str
     user: str
     text: str
+    people: Mapping[str, str] | None = None  # members named without the @, as looked up
 
 
 # the edit stamp of a deleted message: later than any edit's
@@ -180,7 +189,12 @@ class InterviewService:
             now = self.clock()
             patient = waited < POSTING_WAIT
             take = self._reply_unit(reply, now, patient)
-            if await self.store.write(take) is not _WAIT:
+            result = await self.store.write(take)
+            if isinstance(result, LookUp):
+                member = await self.slack.member_named(reply.channel, result.name)
+                reply = replace(reply, people={result.name: member} if member else {})
+                continue
+            if result is not _WAIT:
                 return
             await asyncio.sleep(POSTING_POLL)
             waited += POSTING_POLL
@@ -188,11 +202,12 @@ class InterviewService:
     def reply_in(self, tx: Tx, reply: ThreadReply, now: datetime) -> bool:
         """Take a reply within the caller's transaction (the one recording it in the inbox);
         False when it has to wait for the question's ts (`on_reply` then takes it)."""
-        return self._take_reply(tx, reply, now, True) is not _WAIT
+        taken = self._take_reply(tx, reply, now, True)
+        return taken is not _WAIT and not isinstance(taken, LookUp)
 
     def _take_reply(
         self, tx: Tx, reply: ThreadReply, now: datetime, patient: bool
-    ) -> Waiting | None:
+    ) -> Waiting | LookUp | None:
         """Load the thread's state, decide (bot/domain/reply.py), apply the decision."""
         team_id, ts, user, text = reply.team_id, reply.ts, reply.user, reply.text
         project = tx.projects.by_thread(team_id, reply.channel, reply.thread_ts)
@@ -214,9 +229,11 @@ class InterviewService:
             warned=interview is not None and self._warned(tx, project, interview, order),
             order=order,
         )
-        decision = reply_rules.decide_reply(
-            state, reply_rules.Reply(ts, user, text), patient=patient
-        )
+        typed = reply_rules.Reply(ts, user, text, reply.people)
+        name = reply_rules.name_to_look_up(state, typed)
+        if name is not None:
+            return LookUp(name)  # `carol from finance`: is carol a member?
+        decision = reply_rules.decide_reply(state, typed, patient=patient)
         if isinstance(decision, reply_rules.Wait):
             return _WAIT  # the question is on its way to Slack; its ts is not known yet
         if isinstance(decision, reply_rules.Ignore):
