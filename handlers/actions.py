@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from bot.checkins.form import checkin_of, read_blocker
 from bot.checkins.render import ACTIONS
 from bot.inbox import Processor
+from bot.interview.render import AS_ANSWER, AS_NOTE
 from bot.models import render as model_render
 from bot.models.form import read_add_metric, read_snooze
 from bot.projects.delete import CANCEL, CONFIRM
@@ -126,8 +127,25 @@ def button_processor(services: Services) -> Processor:
         message = await services.deleter.confirm(team, user, str(action.get("value") or ""))
         await tell(_respond(body), text=message, replace_original=True)
 
+    async def which_reply(body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A reply under a check-in: an answer to the pending question, or a note."""
+        team, user = _ids(body)
+        value, as_answer = str(action.get("value") or ""), action.get("action_id") == AS_ANSWER
+        try:
+            message, settled = await services.interviews.settle(team, user, value, as_answer)
+        except Exception:
+            log.exception("settling a reply failed")
+            message, settled = SORRY, False
+        await tell(
+            _respond(body),
+            text=message,
+            response_type="in_channel" if settled else "ephemeral",
+            replace_original=settled,
+        )
+
     buttons = {action_id: checkin_button for action_id in RECORDED_BUTTONS}
     buttons[CONFIRM] = delete_project
+    buttons[AS_ANSWER] = buttons[AS_NOTE] = which_reply
 
     async def process_button(body: dict[str, Any]) -> None:
         action = (body.get("actions") or [{}])[0]
@@ -179,7 +197,7 @@ def form_processor(services: Services) -> Processor:
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    for action_id in (*RECORDED_BUTTONS, CONFIRM):
+    for action_id in (*RECORDED_BUTTONS, CONFIRM, AS_ANSWER, AS_NOTE):
 
         @app.action(action_id)
         async def recorded_button(

@@ -53,6 +53,7 @@ class Reply:
     text: str
     # members named without the @ (name → user id), as looked up; None: not looked up
     people: Mapping[str, str] | None = None
+    as_answer: bool = False  # the person said it answers the pending question (a button)
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,26 @@ class Refused:
     unreadable: str = ""
 
 
-Decision = Ignore | Wait | CheckinNote | Note | Challenge | Record | Refused
+@dataclass(frozen=True)
+class Which:
+    """A reply to the latest check-in that also reads as an answer of the pending question's
+    kind (a duration, a number with its unit, a person): asked with two buttons, not guessed."""
+
+    question: Question
+    number: int
+
+
+Decision = Ignore | Wait | CheckinNote | Which | Note | Challenge | Record | Refused
+
+
+def _reads_as_answer(question: Question, text: str) -> bool:
+    """Whether a reply gives what the question asks for, beyond doubt of its kind."""
+    if question.kind not in (Kind.DURATION, Kind.NUMBER, Kind.USER):
+        return False
+    reading = read_edit(question, text)
+    if not isinstance(reading, Answer):
+        return False
+    return question.kind is not Kind.NUMBER or bool(reading.parsed.unit)
 
 
 def numbered(text: str) -> tuple[int, str] | None:
@@ -218,10 +238,19 @@ def decide_reply(state: ReplyState, reply: Reply, *, patient: bool = True) -> De
         number, text = prefixed  # `Q4: …` answers Q4, whenever it comes
         return _numbered_answer(state, number, text, reply.user, reply.people or {})
     if (
-        state.checkin_ts is not None
+        not reply.as_answer
+        and state.checkin_ts is not None
         and after(reply.ts, state.checkin_ts)
         and (not asking or state.question_ts is None or after(state.checkin_ts, state.question_ts))
     ):
+        if asking and state.position is not None and state.question_ts is not None:
+            index = order[state.position]
+            question = state.questions[index]
+            said = with_people(
+                question, with_author(question, reply.text, reply.user), reply.people or {}
+            )
+            if _reads_as_answer(question, said):
+                return Which(question, index + 1)
         return CheckinNote(read_extension(reply.text), ask_again=asking)
     if not asking or state.position is None:
         return Ignore()

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.blocks import Post, clip, context, esc, header, section, sections
+from bot.blocks import Post, actions, button, clip, context, esc, header, section, sections
 from bot.domain.answers import Parsed, example, read_answer
 from bot.domain.bank import Kind, Question, Sets, numbers
 from bot.domain.gates import Gate, GateNews, Given, read_gate
@@ -120,6 +120,30 @@ def reask(user: str, number: int, total: int, q: Question, reason: str) -> Post:
         "Please reply again."
     )
     return Post(text, [section(text)])
+
+
+AS_ANSWER = "reply_is_answer"
+AS_NOTE = "reply_is_note"
+
+
+def which(user: str, number: int, question: Question, said: str, value: str) -> Post:
+    """A reply under a check-in that also reads as an answer to the pending question: the
+    person says which, instead of a guess."""
+    text = (
+        f"<@{user}> “{esc(quoted(said, 80))}” could answer Q{number} "
+        f"(_{esc(quoted(question.text, 80))}_) or be a note for the check-in: which is it?"
+    )
+    return Post(
+        text,
+        [
+            section(text),
+            actions(
+                "which",
+                button(f"Answer to Q{number}", AS_ANSWER, value, style="primary"),
+                button("Check-in note", AS_NOTE, value),
+            ),
+        ],
+    )
 
 
 def plain(text: str) -> Post:

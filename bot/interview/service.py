@@ -21,7 +21,7 @@ from bot.bus import Waiting, home_changed
 from bot.domain import flow, gates, kpi
 from bot.domain import reply as reply_rules
 from bot.domain.bank import Question, QuestionBank, Sets
-from bot.domain.extension import BadExtension, Extension
+from bot.domain.extension import BadExtension, Extension, read_extension
 from bot.domain.names import ts_sortable
 from bot.domain.stages import Stage, stage_label
 from bot.domain.timebox import day_in_stage
@@ -44,6 +44,7 @@ NOTED = "memo"
 SKIPPED = "fast_forward"
 MARKS = {"answered": CHECK, "skipped": SKIPPED, "open": NOTED}
 KPI_PARTS = (Sets.KPI, Sets.KPI_BASELINE, Sets.KPI_TARGET)
+UNDECIDED = "undecided"  # a reply kept until its author says: an answer or a check-in note
 
 
 _WAIT = Waiting()
@@ -206,7 +207,7 @@ class InterviewService:
         return taken is not _WAIT and not isinstance(taken, LookUp)
 
     def _take_reply(
-        self, tx: Tx, reply: ThreadReply, now: datetime, patient: bool
+        self, tx: Tx, reply: ThreadReply, now: datetime, patient: bool, as_answer: bool = False
     ) -> Waiting | LookUp | None:
         """Load the thread's state, decide (bot/domain/reply.py), apply the decision."""
         team_id, ts, user, text = reply.team_id, reply.ts, reply.user, reply.text
@@ -229,7 +230,7 @@ class InterviewService:
             warned=interview is not None and self._warned(tx, project, interview, order),
             order=order,
         )
-        typed = reply_rules.Reply(ts, user, text, reply.people)
+        typed = reply_rules.Reply(ts, user, text, reply.people, as_answer)
         name = reply_rules.name_to_look_up(state, typed)
         if name is not None:
             return LookUp(name)  # `carol from finance`: is carol a member?
@@ -262,9 +263,11 @@ class InterviewService:
         if isinstance(decision, reply_rules.Refused):
             self._say(tx, project, render.plain(f"<@{user}> {esc(decision.reason)}."), now)
             return None
-        if isinstance(decision, (reply_rules.Note, reply_rules.Challenge)):
+        if isinstance(decision, (reply_rules.Note, reply_rules.Challenge, reply_rules.Which)):
             kind = (
-                "model_metric"
+                UNDECIDED  # until its author says: an answer, or a check-in note
+                if isinstance(decision, reply_rules.Which)
+                else "model_metric"
                 if isinstance(decision, reply_rules.Challenge)
                 else ("early_reply" if decision.early else "unreadable")
             )
@@ -279,6 +282,11 @@ class InterviewService:
                 text=text,
                 now=now,
             )
+            if isinstance(decision, reply_rules.Which):
+                value = f"{project.id}:{ts}"
+                asked = render.which(user, decision.number, decision.question, text, value)
+                self._say(tx, project, asked, now)
+                return None
             if isinstance(decision, reply_rules.Challenge):
                 said = render.challenge(user, decision.number, decision.total, decision.metric)
             elif decision.early:
@@ -516,6 +524,60 @@ class InterviewService:
                 f"⏱️ <@{user}> {did}.{still} Reason on record: {esc(extension.reason)}"
             )
             self._say(tx, project, said, now)
+
+    async def settle(
+        self, team_id: str, user: str, value: str, as_answer: bool
+    ) -> tuple[str, bool]:
+        """The person who wrote a reply (or the project's owner) says whether it answers the
+        pending question or is a note for the check-in: what to say, and whether it was
+        settled (then it replaces the buttons)."""
+        project_part, _, ts = value.partition(":")
+        if not project_part.isdigit() or not ts:
+            return "That reply no longer exists.", False
+        now = self.clock()
+
+        def unit(tx: Tx) -> tuple[str, bool]:
+            project = tx.projects.get(team_id, int(project_part))
+            note = tx.notes.by_message(team_id, project.id, ts) if project else None
+            if project is None or note is None or note.kind != UNDECIDED:
+                return "That reply was settled already.", False
+            if user not in (note.author_id, project.owner_id):
+                return (
+                    f"Only <@{note.author_id}>, who wrote it, or the project's owner "
+                    f"<@{project.owner_id}> can say which it is.",
+                    False,
+                )
+            tx.notes.remove(note)
+            assert project.thread_ts is not None
+            if as_answer:
+                reply = ThreadReply(
+                    team_id,
+                    project.channel_id,
+                    project.thread_ts,
+                    ts,
+                    note.author_id,
+                    note.text,
+                    people={},
+                )
+                self._take_reply(tx, reply, now, False, as_answer=True)
+                return (
+                    f"✅ <@{note.author_id}>’s reply taken as the answer (<@{user}> said so).",
+                    True,
+                )
+            checkin = tx.deliveries.latest_posted(team_id, "checkin", str(project.id))
+            if checkin is None:
+                return "That check-in no longer exists.", False
+            decision = reply_rules.CheckinNote(read_extension(note.text), ask_again=False)
+            self._checkin_note(
+                tx, project, checkin.id, ts, note.author_id, note.text, now, decision
+            )
+            return (
+                f"📝 <@{note.author_id}>’s reply kept as a check-in note (<@{user}> said so).",
+                True,
+            )
+
+        result: tuple[str, bool] = await self.store.write(unit)
+        return result
 
     async def ask_again(self, team_id: str, project_id: int, after_ts: str) -> None:
         """Post the pending question again if a post at `after_ts` (a check-in) came after it."""
