@@ -272,7 +272,8 @@ async def test_a_fraction_logged_for_a_percent_kpi_is_refused_once_with_what_to_
         h, clock, name, thread = setup
         said = [p.text for p in thread_posts(h, thread) if "was not taken" in p.text]
         assert len(said) == 1
-        assert "the run logged 0.036, which looks like a fraction: log it as 3.6" in said[0]
+        assert "0.036 looks like a fraction: did you mean `3.6%`?" in said[0]
+        assert "In MLflow, log it as 3.6" in said[0]
         await sync(h, clock, minutes=10)
         assert len([p for p in thread_posts(h, thread) if "was not taken" in p.text]) == 1
         assert "log it as 3.6" in await mle(h, "registry")

@@ -51,8 +51,7 @@ def read_add_metric(values: dict[str, Any]) -> tuple[dict[str, object], dict[str
             errors[block] = f"`{str(raw)[:20]}` is not one number."
         else:
             fields[key] = found.value
-            if found.unit:
-                units[key] = found.unit
+            units[key] = found.unit  # "" when bare: checked against the KPI's unit as typed
     fields["units"] = units
     owner = _value(values, "owner")
     if user_id(owner):

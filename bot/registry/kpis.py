@@ -397,11 +397,10 @@ class KpiMirror:
             metric.name,
         )
         if isinstance(decision, Refused):
-            why = decision.reason
+            why = decision.reason.rstrip(".")  # the words `/mle metric` and the form use
             if metric.unit == "%" and "looks like a fraction" in why:
-                why = (
-                    f"*{metric.name}* is in %, and the run logged {point.value:g}, which looks "
-                    f"like a fraction: log it as {point.value * 100:g}, or give "
+                why += (
+                    f". In MLflow, log it as {point.value * 100:g}, or give "
                     f"`{tags_.BASELINE}` and `{tags_.TARGET}` as fractions (no %)"
                 )
             writes.problems.append(f"{row.name}: the metric's value was not taken: {why}")
