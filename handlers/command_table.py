@@ -96,6 +96,12 @@ def command_table(services: Services) -> dict[type, Handler]:
             return found
         return await kpis.remove(who.team, who.user, found.id, c.name)
 
+    async def correct_value(c: parser.CorrectValue, who: Caller) -> Reply:
+        found = await model(c.model, who)
+        if isinstance(found, str):
+            return found
+        return await kpis.correct(who.team, who.user, found.id, c.name, c.value, c.unit, c.day)
+
     async def retire(c: parser.Retire, who: Caller) -> Reply:
         found = await model(c.model, who)
         if isinstance(found, str):
@@ -192,6 +198,7 @@ def command_table(services: Services) -> dict[type, Handler]:
     return {
         parser.AnswerQuestion: answer,
         parser.RemoveMetric: remove_metric,
+        parser.CorrectValue: correct_value,
         parser.ShowBrief: brief,
         parser.Unblock: unblock,
         parser.Stats: show_stats,

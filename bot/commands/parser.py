@@ -84,6 +84,17 @@ class RemoveMetric:
 
 
 @dataclass(frozen=True)
+class CorrectValue:
+    """`… correct 3.8%` / `… withdraw`, of the latest value or the one reported on `day`."""
+
+    model: str
+    name: str
+    value: float | None  # None: withdraw
+    unit: str = ""
+    day: str | None = None  # YYYY-MM-DD
+
+
+@dataclass(frozen=True)
 class AnswerQuestion:
     """`/mle answer <project> [<stage>.]Q<n>|<key> <text>`."""
 
@@ -173,6 +184,7 @@ Command = (
     | AnswerQuestion
     | ShowBrief
     | RemoveMetric
+    | CorrectValue
     | Unblock
     | CloseProject
     | ReopenProject
@@ -468,7 +480,7 @@ def _parse_metric(rest: str) -> Command:
         return _invalid("Name the model and the metric.", "metric")
     words = _units_attached(words)
     name_quoted = quoted[1][1]  # `"monthly churn" banana`: the name ends at its quote
-    if not name_quoted and _is_number(words[1]):  # `/mle metric churn-v1 3.9%`: its only KPI
+    if not name_quoted and (_is_number(words[1]) or words[1].lower() in _VALUE_FIXES):
         words = [words[0], "", *words[1:]]
     if not name_quoted:
         words = _name_unquoted(words)
@@ -480,6 +492,8 @@ def _parse_metric(rest: str) -> Command:
         return _invalid(problem, "metric")
     if [w.lower() for w in words[2:]] == ["remove"]:
         return RemoveMetric(model, name)
+    if words[2:] and words[2].lower() in _VALUE_FIXES:
+        return _parse_correction(model, name, words[2].lower(), words[3:])
     value: float | None = None
     changes: dict[str, object] = {}
     units: dict[str, str] = {}
@@ -553,8 +567,43 @@ def _parse_metric(rest: str) -> Command:
 
 
 _METRIC_OPTIONS = ("baseline", "target", "owner", "method", "window", "name")
-_METRIC_WORDS = ("higher", "lower", "remove")
-_NOT_UNITS = (*_METRIC_WORDS, "correct", "withdraw")
+_METRIC_WORDS = ("higher", "lower", "remove", "correct", "withdraw")
+_NOT_UNITS = _METRIC_WORDS
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_VALUE_FIXES = ("correct", "withdraw")  # `/mle metric churn-v1 withdraw`: its only KPI
+
+
+def _parse_correction(model: str, name: str, verb: str, words: list[str]) -> Command:
+    """`correct <value> [at=<YYYY-MM-DD>]` or `withdraw [at=<YYYY-MM-DD>]`."""
+    day: str | None = None
+    rest: list[str] = []
+    for word in words:
+        key, eq, raw = word.partition("=")
+        if eq and key.lower() == "at":
+            if not _DAY.match(raw):
+                return _invalid(
+                    f"`at=` needs a day such as `2026-11-03`; {_code(raw)} is not one.", "metric"
+                )
+            day = raw
+        else:
+            rest.append(word)
+    if verb == "withdraw":
+        if rest:
+            return _invalid(
+                f"`withdraw` takes only `at=<YYYY-MM-DD>`; not {_code(rest[0])}.", "metric"
+            )
+        return CorrectValue(model, name, None, "", day)
+    if not rest:
+        return _invalid("`correct` needs the right value, e.g. `correct 3.8%`.", "metric")
+    number = _number("value", rest[0])
+    if isinstance(number, Invalid):
+        return number
+    unit = number[1]
+    if len(rest) == 2 and not unit and _unit_word(rest[1]):  # `correct 41 bps`
+        unit = unit_named(rest[1]) or rest[1]
+    elif len(rest) > 1:
+        return _invalid("Give one value at a time.", "metric")
+    return CorrectValue(model, name, number[0], unit, day)
 
 
 def _unit_word(word: str) -> bool:
@@ -800,7 +849,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "[owner=@someone] [method=ab|holdout|pre_post] [window=<days>] [higher|lower]",
         "define the model's business KPI and/or report a value; numbers may carry their "
         'unit (`baseline=4.5% target=3,8%`, `$1.2M`); `/mle metric <model> "<name>" remove` '
-        'removes a KPI; `name="<new name>"` renames it',
+        'removes it, `correct <value>`/`withdraw` fix a value; `name="<new>"` renames it',
     ),
     Subcommand(
         "retire",

@@ -14,7 +14,7 @@ from bot.domain.business_rules import findings
 from bot.domain.metric_change import Kpi, Refused, decide_metric
 from bot.domain.names import NAME_CLOSE, did_you_mean, name_key, name_problem
 from bot.domain.reading import show
-from bot.models import audit, render
+from bot.models import audit, corrections, render
 from bot.models.facts import load_models
 from bot.models.reminders import kpi_hint, team_settings
 from bot.models.render import kpi_line
@@ -344,6 +344,32 @@ class KpiService(ModelUnits):
             )
 
         return await self._write(remove)
+
+    # ---- correct or withdraw a reported value
+    async def correct(
+        self,
+        team_id: str,
+        user: str,
+        model: int,
+        name: str,
+        value: float | None,
+        unit: str = "",
+        day: str | None = None,
+    ) -> str:
+        """`value` None: withdraw. Allowed to who reported it (checked in the unit), the KPI's
+        owner, the project owner or an admin."""
+        if not name:  # the model's only KPI
+            only, problem = await self.store.read(lambda tx: self._only_kpi(tx, team_id, model))
+            if only is None:
+                return problem
+            name = only
+        allowed = await self._may_change(team_id, user, model, name)
+        now = self.clock()
+        return await self._write(
+            lambda tx: corrections.change(
+                tx, team_id, user, model, name, value, unit, day, allowed, now
+            )
+        )
 
     async def add_from_form(
         self, team_id: str, user: str, model_id: int, fields: dict[str, object]

@@ -375,8 +375,8 @@ class KpiMirror:
         point = fetched.point
         assert point is not None
         at = datetime.fromtimestamp(point.timestamp / 1000, UTC)
-        values = tx.metrics.values_for([(row.team_id, metric.id)]).get(metric.id, [])
-        if values and values[-1].observed_at >= at:
+        last = tx.metrics.last_observed(row.team_id, metric.id)  # withdrawn ones too
+        if last is not None and last >= at:
             return []
         before = Kpi(
             metric.baseline,

@@ -7,7 +7,7 @@ from datetime import datetime
 from storage.repos.rows import by_team, columns, to_row, to_rows
 from storage.rows import MetricRow, ModelRow, ValueRow
 from storage.sql import Conn
-from storage.timefmt import iso
+from storage.timefmt import iso, parse
 
 _MCOLS = columns(ModelRow)
 _KCOLS = columns(MetricRow)
@@ -312,6 +312,32 @@ class MetricRepo:
         )
         return cur.fetchone() is not None
 
+    def correct(self, team_id: str, value_id: int, value: float, old: float, by: str) -> None:
+        """A reported value replaced; the first value reported stays in `corrected_from`."""
+        self._conn.execute(
+            "UPDATE metric_values SET corrected_from = COALESCE(corrected_from, ?), value = ?, "
+            "changed_by = ? WHERE team_id = ? AND id = ? AND withdrawn_at IS NULL",
+            (old, value, by, team_id, value_id),
+        )
+
+    def withdraw(self, team_id: str, value_id: int, by: str, now: datetime) -> None:
+        """A reported value kept on record but left out of every figure (`values_for`)."""
+        self._conn.execute(
+            "UPDATE metric_values SET withdrawn_at = ?, changed_by = ? "
+            "WHERE team_id = ? AND id = ? AND withdrawn_at IS NULL",
+            (iso(now), by, team_id, value_id),
+        )
+
+    def last_observed(self, team_id: str, metric_id: int) -> datetime | None:
+        """When the latest value was observed, withdrawn ones included (a value taken from
+        MLflow and withdrawn is not taken again)."""
+        cur = self._conn.execute(
+            "SELECT MAX(observed_at) FROM metric_values WHERE team_id = ? AND metric_id = ?",
+            (team_id, metric_id),
+        )
+        row = cur.fetchone()
+        return parse(row[0]) if row and row[0] else None
+
     def values_for(self, keys: list[tuple[str, int]]) -> dict[int, list[ValueRow]]:
         """Metric id → its values, oldest first."""
         found: dict[int, list[ValueRow]] = {}
@@ -319,7 +345,7 @@ class MetricRepo:
             marks = ",".join("?" * len(chunk))
             cur = self._conn.execute(
                 f"SELECT {_VCOLS} FROM metric_values WHERE team_id = ? AND metric_id IN "
-                f"({marks}) ORDER BY observed_at, id",
+                f"({marks}) AND withdrawn_at IS NULL ORDER BY observed_at, id",
                 (team_id, *chunk),
             )
             for value in to_rows(ValueRow, cur.fetchall()):
