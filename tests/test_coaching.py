@@ -305,8 +305,10 @@ async def test_no_go_closes_the_gate_until_answered_again_or_forced(harness: Har
     assert (await harness.only_project()).stage == "scoping"
     again = await mle(harness, f"answer {SLUG} Q7 go - labelled data arrived", user="U0BOB")
     assert again.startswith("Recorded scoping Q7")
-    assert "✏️ <@U0BOB> answered scoping Q7" in last_post(harness, thread)
-    assert "revised (was answered: “no-go: no labels”)" in last_post(harness, thread)
+    # one line says who changed what, and what it was (not a second ✏️ line saying it again)
+    assert "✏️ <@U0BOB> revised scoping Q7" in last_post(harness, thread)
+    assert "” (was answered: “no-go: no labels”)" in last_post(harness, thread)
+    assert "✏️ scoping Q7 revised" not in last_post(harness, thread)
     # lifting the no-go says that the way on is open now, and how
     assert "*no-go* is lifted and the scoping gate passes now" in last_post(harness, thread)
     assert f"`/mle stage {SLUG} next` moves on" in last_post(harness, thread)
@@ -402,8 +404,9 @@ async def test_a_skipped_question_is_answered_later_by_command(harness: Harness)
     assert said.startswith("Recorded planning Q1 of *Churn reduction*.")
     assert "revised (was skipped" in said
     assert f"Every required planning question is answered now: `/mle stage {SLUG} next`" in said
-    assert "✏️ <@U0CAROL> answered planning Q1 (success)" in last_post(harness, thread)
+    assert "✏️ <@U0CAROL> revised planning Q1 (success)" in last_post(harness, thread)
     assert "(was skipped" in last_post(harness, thread)
+    assert "✏️ planning Q1 revised" not in last_post(harness, thread)
     assert (await stored(harness))["success"] == ("answered", "Cut churn by 2 points")
     await reply(harness, thread, "Q3: ?")  # a non-answer to a required question, kept open
     await reply(harness, thread, "Q3: skip")

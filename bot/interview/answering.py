@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -19,6 +20,9 @@ from bot.interview.service import InterviewService
 from bot.scheduling import outbox
 from storage.rows import ProjectRow
 from storage.store import Store, Tx
+
+# the service's line for an answer that changed (bot/interview/service.py `take`)
+_REVISED = re.compile(r"^✏️ .+? Q\d+ (revised|skipped|kept open) (\(was .*\))\.$", re.S)
 
 
 @dataclass(frozen=True)
@@ -134,12 +138,20 @@ class AnswerService:
         if key is not None:
             tx.answers.keep_request(team_id, project.id, stage.value, question.key, key)
         shown = clip(render.shown_answer(question, text.strip()), 600)
+        # one line in the thread: what was said before goes on the answer's own line
+        verb, was, rest = "answered", "", list(lead)
+        for item in lead:
+            revised = _REVISED.match(item)
+            if revised is not None:
+                verb, was = revised.group(1), f" {revised.group(2)}"
+                rest.remove(item)
+                break
         line = (
-            f"✏️ <@{user}> answered {stage_label(stage)} Q{number} ({question.key}) with "
-            f"`/mle answer`: “{shown}”"
+            f"✏️ <@{user}> {verb} {stage_label(stage)} Q{number} ({question.key}) with "
+            f"`/mle answer`: “{shown}”{was}"
         )
         if project.thread_ts:
-            lines = "\n".join((line, *lead))
+            lines = "\n".join((line, *rest))
             tx.deliveries.add_many(outbox.thread_line("thread", project, lines, now))
         if pending and interview is not None:
             moved = self.interviews.advance_past(tx, project, interview, now)
