@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+from abc import ABC, abstractmethod
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -22,15 +23,16 @@ from bot.timing import REAL, Timing
 WEB_API_TIMEOUT = 10
 
 
-class _Timed:
-    """slack_sdk's retry handlers, waiting through the app's timing (tests skip the waits)."""
+class _Timed(ABC):
+    """slack_sdk's retry handlers, waiting through the app's timing (tests skip the waits);
+    each handler says how long it waits before the next attempt (`_seconds`)."""
 
     def __init__(self, timing: Timing, max_retry_count: int) -> None:
         super().__init__(max_retry_count=max_retry_count)  # type: ignore[call-arg]
         self.timing = timing
 
-    def _seconds(self, state: RetryState, response: HttpResponse | None) -> float:
-        raise NotImplementedError
+    @abstractmethod
+    def _seconds(self, state: RetryState, response: HttpResponse | None) -> float: ...
 
     async def prepare_for_next_attempt_async(
         self,
