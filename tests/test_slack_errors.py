@@ -15,6 +15,7 @@ from bot.blocks import Post, section
 from bot.scheduling import outbox
 from bot.scheduling.policy import MAX_WAIT
 from sandbox.emulator import SlackEmulator
+from sandbox.emulator.state import Message
 from storage.rows import DeliveryRow, InterviewRow, NewDelivery
 from storage.store import Tx
 from tests.clock import ManualClock
@@ -97,20 +98,25 @@ async def test_a_question_slack_took_but_answered_500_is_posted_once(
         )
 
 
+async def _stats_chart_shared(h: Harness) -> tuple[list[Message], list[Message]]:
+    """`/mle stats` (its chart uploaded), then a pass two minutes on: the channel's messages
+    with a file, and the bot's posts of the chart's text version."""
+    await h.emulator.slash("stats", user="U0BOB")
+    await h.idle()
+    await h.runtime.services.scheduler_pass(datetime.now(UTC) + timedelta(minutes=2))
+    await h.idle()
+    charts = [m for m in h.emulator.workspace.messages["C0MLTEAM"] if m.files]
+    texts = [m for m in h.emulator.bot_posts("C0MLTEAM") if "project(s) in this channel" in m.text]
+    return charts, texts
+
+
 async def test_an_upload_that_timed_out_after_slack_took_it_is_not_posted_as_text_too(
     emulator: SlackEmulator, database: str
 ) -> None:
     async with running_app(emulator, database, web_api_timeout=1.0) as h:
         await new_project(h, user="U0BOB")
         emulator.slow_next("files.completeUploadExternal", 2.0)  # shared; the answer is late
-        await emulator.slash("stats", user="U0BOB")
-        await h.idle()
-        await h.runtime.services.scheduler_pass(datetime.now(UTC) + timedelta(minutes=2))
-        await h.idle()
-        charts = [m for m in emulator.workspace.messages["C0MLTEAM"] if m.files]
-        texts = [
-            m for m in emulator.bot_posts("C0MLTEAM") if "project(s) in this channel" in m.text
-        ]
+        charts, texts = await _stats_chart_shared(h)
         assert len(charts) == 1 and texts == []  # the chart, found by its key; no text version
         [lookup] = emulator.calls_to("conversations.history")
         assert lookup.status == 200
@@ -122,14 +128,7 @@ async def test_an_upload_slack_took_but_answered_500_is_not_posted_as_text_too(
     async with running_app(emulator, database) as h:
         await new_project(h, user="U0BOB")
         emulator.fail_after_next("files.completeUploadExternal", status=500)
-        await emulator.slash("stats", user="U0BOB")
-        await h.idle()
-        await h.runtime.services.scheduler_pass(datetime.now(UTC) + timedelta(minutes=2))
-        await h.idle()
-        charts = [m for m in emulator.workspace.messages["C0MLTEAM"] if m.files]
-        texts = [
-            m for m in emulator.bot_posts("C0MLTEAM") if "project(s) in this channel" in m.text
-        ]
+        charts, texts = await _stats_chart_shared(h)
         assert len(charts) == 1 and texts == []
         assert len(emulator.calls_to("files.completeUploadExternal")) == 1
 
