@@ -148,6 +148,12 @@ class Pacer:
             self._buckets[channel] = (tokens, now)
             await self.timing.sleep((1 - tokens) * self.gap * MARGIN)
 
+    def hold(self, channel: str) -> None:
+        """The post granted its turn goes out only now (after its `sending` mark): the next
+        turn is counted from here, so the mark's write never lets two posts bunch up."""
+        tokens, _ = self._buckets.get(channel, (float(CHANNEL_BURST), self.timing.monotonic()))
+        self._buckets[channel] = (tokens, self.timing.monotonic())
+
     def slow_down(self, channel: str) -> None:
         """Slack said 429: start this channel's bucket empty."""
         self._buckets[channel] = (0.0, self.timing.monotonic())
@@ -481,6 +487,8 @@ class Poster:
                 wall = self.timing.wall()
                 if not await self.store.write(lambda tx: tx.deliveries.sending(claim.row.id, wall)):
                     raise TakenOver(claim.row.id)
+                if pace:
+                    self.pacer.hold(claim.composed.channel)
 
         return turn
 
